@@ -1,1 +1,20 @@
-export {};
+export { UsageError, DataError, exitCodeFor } from './errors.js';
+export {
+  type CommonOptions,
+  type CommonOptionName,
+  ALL_COMMON_OPTIONS,
+  withCommonOptions,
+  parseIntIn,
+  parseNumberIn,
+  parseChoice,
+} from './options.js';
+export { resolveDataDir, findWorkspaceRoot } from './data-dir.js';
+export {
+  type ActionContext,
+  type ActionResult,
+  type RunActionOptions,
+  createProgram,
+  runAction,
+  runProgram,
+  printJsonLine,
+} from './program.js';
