@@ -1,0 +1,26 @@
+export {
+  type MelOptions,
+  type Spectrogram,
+  SPEECH_MEL,
+  LogMel,
+  hzToMel,
+  melToHz,
+  melFilterbank,
+  makeWindow,
+  frameCount,
+  frameLength,
+  hopLength,
+  validateMelOptions,
+} from './logmel.js';
+export {
+  type FeatureConfig,
+  type PreparedClip,
+  clipSamples,
+  inputShape,
+  voicedRange,
+  prepareClip,
+  normalise,
+  featuresOf,
+} from './pipeline.js';
+export { type AugmentOptions, DEFAULT_AUGMENT, timeShift, applyGain, addNoise, power, augment } from './augment.js';
+export { DEFAULT_FEATURES } from './defaults.js';

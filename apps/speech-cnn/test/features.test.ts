@@ -1,0 +1,167 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Rng } from '@cnn-lab/core';
+import {
+  DEFAULT_FEATURES,
+  LogMel,
+  SPEECH_MEL,
+  addNoise,
+  featuresOf,
+  hzToMel,
+  inputShape,
+  melToHz,
+  power,
+  prepareClip,
+  timeShift,
+  type MelOptions,
+} from '../src/features/index.js';
+
+const rate = SPEECH_MEL.sampleRate;
+
+function sine(hz: number, seconds: number, amp = 0.5, n = Math.round(rate * seconds)): Float32Array {
+  return Float32Array.from({ length: n }, (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / rate));
+}
+
+/** The band whose centre frequency is nearest `hz`, from the mel spacing alone. */
+function bandHolding(hz: number, o: MelOptions): number {
+  const lo = hzToMel(o.fMin);
+  const step = (hzToMel(o.fMax) - lo) / (o.melBands + 1);
+  return Math.round((hzToMel(hz) - lo) / step) - 1;
+}
+
+describe('log-mel spectrogram', () => {
+  const logMel = new LogMel(SPEECH_MEL);
+
+  it('has 98 frames of 40 bands for 1 s at 8 kHz (25 ms frames, 10 ms hop)', () => {
+    const spec = logMel.compute(new Float32Array(8000));
+    expect([spec.frames, spec.bands]).toEqual([98, 40]);
+    expect(inputShape(DEFAULT_FEATURES)).toEqual([98, 40]);
+  });
+
+  it.each([300, 1000, 2500])('a %i Hz sine peaks in the band holding that frequency', (hz) => {
+    const spec = logMel.compute(sine(hz, 0.5));
+    const want = bandHolding(hz, SPEECH_MEL);
+    for (let t = 0; t < spec.frames; t++) {
+      const row = Array.from(spec.data.subarray(t * spec.bands, (t + 1) * spec.bands));
+      expect(row.indexOf(Math.max(...row))).toBe(want);
+    }
+    expect(melToHz(hzToMel(hz))).toBeCloseTo(hz, 6);
+  });
+
+  it('silence gives the floor, 10*log10(floor) dB, in every cell', () => {
+    const spec = logMel.compute(new Float32Array(4000));
+    for (const v of spec.data) expect(v).toBeCloseTo(10 * Math.log10(SPEECH_MEL.floor), 4);
+  });
+
+  it('doubling the amplitude adds 6.02 dB to every band of a tone', () => {
+    const a = logMel.compute(sine(1000, 0.3, 0.25));
+    const b = logMel.compute(sine(1000, 0.3, 0.5));
+    const band = bandHolding(1000, SPEECH_MEL);
+    expect((b.data[5 * 40 + band] as number) - (a.data[5 * 40 + band] as number)).toBeCloseTo(20 * Math.log10(2), 3);
+  });
+
+  it('rejects an FFT smaller than the frame, naming the option', () => {
+    expect(() => new LogMel({ ...SPEECH_MEL, fftSize: 128 })).toThrow(/fftSize must be a power of two >= the frame length \(200 samples\)/);
+  });
+
+  // An independent implementation (numpy's rfft, its own filterbank code) on the same signal.
+  const python = '/usr/bin/python3';
+  const hasNumpy = existsSync(python) && (() => {
+    try {
+      execFileSync(python, ['-c', 'import numpy'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  if (!hasNumpy) console.warn('skipping the numpy reference comparison: /usr/bin/python3 with numpy is not available');
+
+  it.skipIf(!hasNumpy)('matches a numpy reference to within 0.01 dB on a chirp with noise', () => {
+    const rng = new Rng(3);
+    const n = 6000;
+    const x = Float32Array.from({ length: n }, (_, i) => 0.4 * Math.sin(2 * Math.PI * (100 + 1.2 * i) * (i / rate)) + 0.01 * rng.normal());
+    const dir = mkdtempSync(join(tmpdir(), 'speech-ref-'));
+    try {
+      writeFileSync(join(dir, 'x.f32'), x);
+      const script = `
+import numpy as np, sys
+d = sys.argv[1]
+x = np.fromfile(d + '/x.f32', dtype=np.float32).astype(np.float64)
+sr, flen, hop, nfft, nb, fmin, fmax, floor = 8000, 200, 80, 256, 40, 20.0, 4000.0, 1e-10
+win = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(flen) / flen)
+mel = lambda f: 2595 * np.log10(1 + f / 700)
+imel = lambda m: 700 * (10 ** (m / 2595) - 1)
+edges = imel(np.linspace(mel(fmin), mel(fmax), nb + 2))
+freqs = np.arange(nfft // 2 + 1) * sr / nfft
+fb = np.zeros((nb, freqs.size))
+for b in range(nb):
+    l, c, r = edges[b:b + 3]
+    fb[b] = np.clip(np.minimum((freqs - l) / (c - l), (r - freqs) / (r - c)), 0, None)
+frames = 1 + (len(x) - flen) // hop
+out = np.empty((frames, nb))
+for t in range(frames):
+    spec = np.abs(np.fft.rfft(x[t * hop:t * hop + flen] * win, nfft)) ** 2
+    out[t] = 10 * np.log10(fb @ spec + floor)
+out.astype(np.float32).tofile(d + '/ref.f32')
+`;
+      execFileSync(python, ['-c', script, dir]);
+      const ref = new Float32Array(readFileSync(join(dir, 'ref.f32')).buffer.slice(0));
+      const ours = logMel.compute(x);
+      expect(ours.data.length).toBe(ref.length);
+      let worst = 0;
+      for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs((ours.data[i] as number) - (ref[i] as number)));
+      expect(worst).toBeLessThan(0.01);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('clip preparation and normalisation', () => {
+  const logMel = new LogMel(SPEECH_MEL);
+
+  it('trims leading silence so the word starts the clip, and pads to 1 s', () => {
+    const x = new Float32Array(6000);
+    x.set(sine(500, 0.3), 2000); // 0.25 s of silence, then 0.3 s of tone
+    const clip = prepareClip(x, DEFAULT_FEATURES);
+    expect(clip.signal.length).toBe(8000);
+    // Trimming works in whole 25 ms frames, so each edge may keep up to one frame (200 samples) of silence.
+    expect(Math.abs(clip.voiced - 2400)).toBeLessThanOrEqual(400);
+    expect(Math.abs(clip.signal[0] as number)).toBeLessThan(0.2);
+    expect(Math.max(...clip.signal.subarray(0, 200).map(Math.abs))).toBeGreaterThan(0.4);
+    expect(Math.max(...clip.signal.subarray(3000).map(Math.abs))).toBe(0);
+  });
+
+  it('crops a clip longer than the fixed duration', () => {
+    const clip = prepareClip(sine(500, 1.5), DEFAULT_FEATURES);
+    expect(clip.signal.length).toBe(8000);
+    expect(clip.voiced).toBe(8000);
+  });
+
+  it('normalised features lie in [0, 1], do not depend on the recording level, and silence is 0', () => {
+    const loud = featuresOf(prepareClip(sine(700, 0.4, 0.8), DEFAULT_FEATURES).signal, DEFAULT_FEATURES, logMel);
+    const quiet = featuresOf(prepareClip(sine(700, 0.4, 0.02), DEFAULT_FEATURES).signal, DEFAULT_FEATURES, logMel);
+    expect(Math.max(...loud)).toBeCloseTo(1, 6);
+    expect(Math.min(...loud)).toBe(0);
+    for (let i = 0; i < loud.length; i += 97) expect(quiet[i]).toBeCloseTo(loud[i] as number, 3);
+    expect(Math.max(...featuresOf(new Float32Array(8000), DEFAULT_FEATURES, logMel))).toBe(0);
+  });
+});
+
+describe('augmentation', () => {
+  it('time shift delays the signal and fills with silence', () => {
+    const x = Float32Array.from([1, 2, 3, 4, 5]);
+    expect(Array.from(timeShift(x, 2))).toEqual([0, 0, 1, 2, 3]);
+    expect(Array.from(timeShift(x, -1))).toEqual([2, 3, 4, 5, 0]);
+  });
+
+  it('adds noise at the requested SNR', () => {
+    const x = sine(400, 1, 0.3);
+    const noisy = addNoise(x, 10, x.length, new Rng(1));
+    const noise = noisy.map((v, i) => v - (x[i] as number));
+    expect(10 * Math.log10(power(x) / power(noise))).toBeCloseTo(10, 0);
+  });
+});
