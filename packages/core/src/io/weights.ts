@@ -1,0 +1,142 @@
+import * as tf from '@tensorflow/tfjs';
+import { DataError } from '../cli/errors.js';
+
+/** A tensor with the name it is stored under (tfjs's own NamedTensor type is not exported). */
+export interface NamedTensor {
+  name: string;
+  tensor: tf.Tensor;
+}
+import { writeFileAtomic } from './atomic.js';
+import { readOptionalFile } from './read.js';
+import { groupByteLength, validateWeightSpecs } from './weight-specs.js';
+
+/**
+ * A checkpoint file: named tensors (model weights, optionally optimizer state) and a small JSON note,
+ * in ONE file so that a single atomic rename publishes all of it. Layout: the 8 bytes `CNNLABW1`, a
+ * little-endian uint32 header length, the UTF-8 JSON header `{ specs, info }` (tfjs weight specs),
+ * then the tensors' bytes in spec order exactly as `tf.io.encodeWeights` lays them out.
+ */
+const MAGIC = 'CNNLABW1';
+const MODEL_PREFIX = 'model/';
+const OPTIMIZER_PREFIX = 'optimizer/';
+
+export type CheckpointInfo = Record<string, unknown>;
+
+export interface SaveWeightsOptions {
+  /** Also store this optimizer's state (Adam moments, step count) under `optimizer/...`. */
+  optimizer?: tf.Optimizer;
+  /** Anything worth keeping with the weights: epoch, step, best loss, RNG state. */
+  info?: CheckpointInfo;
+}
+
+export interface LoadWeightsOptions {
+  /** Restore this optimizer's state too; the file must hold one. */
+  optimizer?: tf.Optimizer;
+}
+
+/** Writes `tensors` (a name -> tensor list) and `info` to `path` atomically. */
+export async function saveTensors(path: string, tensors: NamedTensor[], info: CheckpointInfo = {}): Promise<void> {
+  const { data, specs } = await tf.io.encodeWeights(tensors);
+  const header = new TextEncoder().encode(JSON.stringify({ specs, info }));
+  const out = new Uint8Array(MAGIC.length + 4 + header.byteLength + data.byteLength);
+  out.set(new TextEncoder().encode(MAGIC), 0);
+  new DataView(out.buffer).setUint32(MAGIC.length, header.byteLength, true);
+  out.set(header, MAGIC.length + 4);
+  out.set(new Uint8Array(data), MAGIC.length + 4 + header.byteLength);
+  await writeFileAtomic(path, out);
+}
+
+/** Reads a file written by saveTensors; the tensors keep their file order. The caller disposes them. */
+export async function loadTensors(path: string): Promise<{ tensors: NamedTensor[]; info: CheckpointInfo }> {
+  const bytes = await readOptionalFile(path);
+  if (bytes === null) throw new DataError(path, 'is missing (no checkpoint saved here yet?)');
+  const magic = new TextDecoder().decode(bytes.subarray(0, MAGIC.length));
+  if (magic !== MAGIC || bytes.byteLength < MAGIC.length + 4) {
+    throw new DataError(path, `is not a cnn-lab weights file (expected it to start with ${MAGIC})`);
+  }
+  const headerLength = new DataView(bytes.buffer, bytes.byteOffset).getUint32(MAGIC.length, true);
+  const dataStart = MAGIC.length + 4 + headerLength;
+  if (dataStart > bytes.byteLength) throw new DataError(path, 'is truncated inside its header');
+  let header: { specs?: unknown; info?: unknown };
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(MAGIC.length + 4, dataStart))) as typeof header;
+  } catch {
+    throw new DataError(path, 'has a header that is not valid JSON');
+  }
+  validateWeightSpecs(header.specs, path, 'header.specs');
+  const specs = header.specs;
+  const expected = groupByteLength(specs);
+  const actual = bytes.byteLength - dataStart;
+  if (actual !== expected) {
+    throw new DataError(
+      path,
+      actual < expected
+        ? `is truncated: ${actual} bytes of tensor data, but its header lists ${specs.length} tensors needing ${expected}`
+        : `has ${actual - expected} bytes after the ${expected} its header accounts for`,
+    );
+  }
+  const data = bytes.slice(dataStart).buffer;
+  const byName = tf.io.decodeWeights(data, specs);
+  const tensors = specs.map((s) => ({ name: s.name, tensor: byName[s.name] as tf.Tensor }));
+  const info = typeof header.info === 'object' && header.info !== null ? (header.info as CheckpointInfo) : {};
+  return { tensors, info };
+}
+
+/** Saves the model's weights (and optionally its optimizer's state) to one checkpoint file, atomically. */
+export async function saveWeights(model: tf.LayersModel, path: string, options: SaveWeightsOptions = {}): Promise<void> {
+  const named: NamedTensor[] = model.weights.map((w) => ({ name: MODEL_PREFIX + w.originalName, tensor: w.read() }));
+  const optimizerWeights = options.optimizer ? await options.optimizer.getWeights() : [];
+  for (const w of optimizerWeights) named.push({ name: OPTIMIZER_PREFIX + w.name, tensor: w.tensor });
+  try {
+    await saveTensors(path, named, options.info ?? {});
+  } finally {
+    // getWeights builds a fresh step-count scalar; the moments are the optimizer's own variables.
+    for (const w of optimizerWeights) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
+  }
+}
+
+/**
+ * Restores weights saved by saveWeights into a model of the same architecture (matched by position);
+ * a different weight count or shape is a DataError naming the file and the weight. Returns the saved `info`.
+ */
+export async function loadWeights(
+  model: tf.LayersModel,
+  path: string,
+  options: LoadWeightsOptions = {},
+): Promise<CheckpointInfo> {
+  const { tensors, info } = await loadTensors(path);
+  try {
+    // By position, not name: tfjs numbers layer names per process (dense_Dense3), so a rebuilt model's
+    // names differ from the saved ones while its weight order is the same.
+    const saved = tensors.filter((t) => t.name.startsWith(MODEL_PREFIX));
+    if (saved.length !== model.weights.length) {
+      throw new DataError(
+        path,
+        `holds ${saved.length} model weights but the model has ${model.weights.length} (saved from a different architecture?)`,
+      );
+    }
+    const values = model.weights.map((w, i) => {
+      const t = (saved[i] as NamedTensor).tensor;
+      if (t.shape.join(',') !== w.shape.join(',') || t.dtype !== w.dtype) {
+        const savedName = (saved[i] as NamedTensor).name.slice(MODEL_PREFIX.length);
+        throw new DataError(
+          path,
+          `weight ${i} (${savedName}) is ${t.dtype}[${t.shape.join(',')}] in the file but ${w.originalName} is ${w.dtype}[${w.shape.join(',')}] in the model`,
+        );
+      }
+      return t;
+    });
+    if (options.optimizer) {
+      const state = tensors
+        .filter((t) => t.name.startsWith(OPTIMIZER_PREFIX))
+        .map((t) => ({ name: t.name.slice(OPTIMIZER_PREFIX.length), tensor: t.tensor }));
+      if (state.length === 0) throw new DataError(path, 'holds no optimizer state to resume from');
+      await options.optimizer.setWeights(state);
+    }
+    model.setWeights(values);
+  } finally {
+    // setWeights and the optimizer copy what they keep, so the decoded tensors can all go.
+    for (const t of tensors) t.tensor.dispose();
+  }
+  return info;
+}

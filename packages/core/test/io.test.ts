@@ -1,0 +1,275 @@
+import { copyFile, mkdtemp, readFile, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataError } from '../src/cli/errors.js';
+import { loadModel, loadTensors, loadWeights, saveModel, saveTensors, saveWeights } from '../src/io/index.js';
+
+let root: string;
+
+beforeAll(async () => {
+  // Forward passes only: the cpu backend is fine here and needs no wasm binary.
+  await tf.setBackend('cpu');
+  root = await mkdtemp(join(tmpdir(), 'cnn-lab-io-'));
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/** A tiny conv net with every kind of weight the apps use (conv kernel+bias, dense), seeded. */
+function tinyNet(seed: number): tf.LayersModel {
+  const model = tf.sequential();
+  model.add(
+    tf.layers.conv2d({
+      inputShape: [6, 6, 2],
+      filters: 3,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: tf.initializers.glorotUniform({ seed }),
+      biasInitializer: tf.initializers.randomUniform({ minval: -0.1, maxval: 0.1, seed: seed + 1 }),
+    }),
+  );
+  model.add(tf.layers.flatten());
+  model.add(
+    tf.layers.dense({
+      units: 4,
+      activation: 'softmax',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }),
+    }),
+  );
+  return model;
+}
+
+function input(): tf.Tensor {
+  return tf.randomUniform([5, 6, 6, 2], 0, 1, 'float32', 7);
+}
+
+async function predictions(model: tf.LayersModel): Promise<Float32Array> {
+  const x = input();
+  const y = model.predict(x) as tf.Tensor;
+  const out = (await y.data()) as Float32Array;
+  x.dispose();
+  y.dispose();
+  return out;
+}
+
+async function newDir(name: string): Promise<string> {
+  return mkdtemp(join(root, `${name}-`));
+}
+
+/** Loads the folder exactly as tfjs-node's file:// handler does (NodeFileSystem.loadJSONModel). */
+function nodeFileHandler(modelJsonPath: string): tf.io.IOHandler {
+  return {
+    load: async () => {
+      const modelJSON = JSON.parse(await readFile(modelJsonPath, 'utf8')) as tf.io.ModelJSON;
+      return tf.io.getModelArtifactsForJSON(modelJSON, async (manifest) => {
+        const buffers: Buffer[] = [];
+        const specs: tf.io.WeightsManifestEntry[] = [];
+        for (const group of manifest) {
+          for (const p of group.paths) buffers.push(await readFile(join(dirname(modelJsonPath), p)));
+          specs.push(...group.weights);
+        }
+        const all = Buffer.concat(buffers);
+        return [specs, all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength)];
+      });
+    },
+  };
+}
+
+describe('saveModel / loadModel', () => {
+  it('round-trips a model: same predictions and the metadata the app gave', async () => {
+    const dir = await newDir('roundtrip');
+    const model = tinyNet(1);
+    const info = await saveModel(model, dir, { app: 'speech-cnn', version: '1.2.0', labels: ['yes', 'no'], metrics: { accuracy: 0.9 } });
+    expect(info.files.sort()).toEqual(['metadata.json', 'model.json', 'weights.bin']);
+    expect((await readdir(dir)).sort()).toEqual(['metadata.json', 'model.json', 'weights.bin']);
+
+    const { model: loaded, metadata } = await loadModel(dir);
+    expect(Array.from(await predictions(loaded))).toEqual(Array.from(await predictions(model)));
+    expect(metadata).toMatchObject({ app: 'speech-cnn', version: '1.2.0', labels: ['yes', 'no'], metrics: { accuracy: 0.9 } });
+    expect(Date.parse(metadata?.createdAt ?? '')).not.toBeNaN();
+  });
+
+  it('writes the standard layers format that a tfjs-node style file handler loads', async () => {
+    const dir = await newDir('format');
+    const model = tinyNet(2);
+    await saveModel(model, dir, { app: 'test' });
+
+    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
+    expect(json.format).toBe('layers-model');
+    expect(json.weightsManifest).toHaveLength(1);
+    const group = json.weightsManifest[0] as tf.io.WeightsManifestConfig[number];
+    expect(group.paths).toEqual(['weights.bin']);
+    // Manifest order is the model's weight order, and the file is exactly those weights back to back.
+    expect(group.weights.map((w) => w.name)).toEqual(model.weights.map((w) => w.originalName));
+    expect(group.weights.map((w) => w.shape)).toEqual(model.weights.map((w) => w.shape));
+    const expectedBytes = group.weights.reduce((n, w) => n + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
+    expect((await stat(join(dir, 'weights.bin'))).size).toBe(expectedBytes);
+    const firstKernel = (await model.weights[0]?.read().data()) as Float32Array;
+    const fileStart = new Float32Array((await readFile(join(dir, 'weights.bin'))).buffer.slice(0, firstKernel.byteLength));
+    expect(Array.from(fileStart)).toEqual(Array.from(firstKernel));
+
+    const viaNode = await tf.loadLayersModel(nodeFileHandler(join(dir, 'model.json')));
+    expect(Array.from(await predictions(viaNode))).toEqual(Array.from(await predictions(model)));
+  });
+
+  it('saves the optimizer state when asked, so a compiled model comes back compiled', async () => {
+    const dir = await newDir('optimizer');
+    const model = tinyNet(3);
+    model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    await saveModel(model, dir, {}, { includeOptimizer: true });
+    const { model: loaded } = await loadModel(dir);
+    expect(loaded.optimizer).toBeDefined();
+    expect(Array.from(await predictions(loaded))).toEqual(Array.from(await predictions(model)));
+  });
+
+  it('names model.json when the save never finished', async () => {
+    const dir = await newDir('unfinished');
+    await saveModel(tinyNet(4), dir);
+    await rm(join(dir, 'model.json'));
+    await expect(loadModel(dir)).rejects.toThrow(`${join(dir, 'model.json')}: is missing`);
+  });
+
+  it('names weights.bin and both lengths when the weights are truncated', async () => {
+    const dir = await newDir('truncated');
+    const { weightBytes } = await saveModel(tinyNet(5), dir);
+    await truncate(join(dir, 'weights.bin'), weightBytes - 8);
+    const err = await loadModel(dir).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as DataError).file).toBe(join(dir, 'weights.bin'));
+    expect((err as Error).message).toContain(`truncated: ${weightBytes - 8} bytes`);
+    expect((err as Error).message).toContain(`needing ${weightBytes} bytes`);
+  });
+
+  it('names a missing weights file', async () => {
+    const dir = await newDir('noweights');
+    await saveModel(tinyNet(6), dir);
+    await rm(join(dir, 'weights.bin'));
+    await expect(loadModel(dir)).rejects.toThrow(`${join(dir, 'weights.bin')}: is missing`);
+  });
+
+  it('catches weights overwritten by an unfinished save of another model of the same shape', async () => {
+    const a = await newDir('a');
+    const b = await newDir('b');
+    await saveModel(tinyNet(7), a);
+    await saveModel(tinyNet(8), b);
+    await copyFile(join(b, 'weights.bin'), join(a, 'weights.bin'));
+    await expect(loadModel(a)).rejects.toThrow(`${join(a, 'weights.bin')}: does not match model.json`);
+  });
+
+  it('names the weight whose shape disagrees with the topology', async () => {
+    const dir = await newDir('shape');
+    await saveModel(tinyNet(9), dir);
+    const path = join(dir, 'model.json');
+    const json = JSON.parse(await readFile(path, 'utf8')) as tf.io.ModelJSON;
+    const spec = json.weightsManifest[0]?.weights[2] as tf.io.WeightsManifestEntry; // dense kernel [108, 4]
+    expect(spec.shape).toEqual([108, 4]);
+    spec.shape = [4, 108];
+    await writeFile(path, JSON.stringify(json));
+    const err = await loadModel(dir).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as Error).message).toMatch(/model\.json: weight .*kernel has shape \[4,108\] in weightsManifest but \[108,4\] in modelTopology/);
+  });
+
+  it('refuses a manifest path that leaves the folder, and bad JSON, naming model.json', async () => {
+    const dir = await newDir('badjson');
+    await saveModel(tinyNet(10), dir);
+    const path = join(dir, 'model.json');
+    const json = JSON.parse(await readFile(path, 'utf8')) as tf.io.ModelJSON;
+    (json.weightsManifest[0] as tf.io.WeightsManifestConfig[number]).paths = ['../elsewhere.bin'];
+    await writeFile(path, JSON.stringify(json));
+    await expect(loadModel(dir)).rejects.toThrow(`${path}: weightsManifest path "../elsewhere.bin" leaves the model folder`);
+    await writeFile(path, '{"modelTopology": ');
+    await expect(loadModel(dir)).rejects.toThrow(`${path}: is not valid JSON`);
+  });
+
+  it('needs metadata.json unless told a foreign folder lacks it', async () => {
+    const dir = await newDir('nometa');
+    await saveModel(tinyNet(11), dir);
+    await rm(join(dir, 'metadata.json'));
+    await expect(loadModel(dir)).rejects.toThrow(`${join(dir, 'metadata.json')}: is missing`);
+    const { metadata } = await loadModel(dir, { allowMissingMetadata: true });
+    expect(metadata).toBeNull();
+  });
+});
+
+describe('checkpoint weights files', () => {
+  it('restore weights into a fresh model of the same architecture', async () => {
+    const path = join(await newDir('ckpt'), 'last.weights');
+    const trained = tinyNet(12);
+    await saveWeights(trained, path, { info: { epoch: 3, step: 120 } });
+    const fresh = tinyNet(13);
+    expect(Array.from(await predictions(fresh))).not.toEqual(Array.from(await predictions(trained)));
+    const info = await loadWeights(fresh, path);
+    expect(info).toEqual({ epoch: 3, step: 120 });
+    expect(Array.from(await predictions(fresh))).toEqual(Array.from(await predictions(trained)));
+  });
+
+  it('carry the optimizer state (Adam moments and step count)', async () => {
+    const path = join(await newDir('adam'), 'opt.weights');
+    const model = tinyNet(14);
+    const adam = tf.train.adam(0.01);
+    const x = input();
+    const target = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 0], 'int32'), 4);
+    const step = (opt: tf.Optimizer, m: tf.LayersModel) =>
+      opt.minimize(() => tf.losses.softmaxCrossEntropy(target, m.predict(x) as tf.Tensor) as tf.Scalar);
+    step(adam, model);
+    step(adam, model);
+    await saveWeights(model, path, { optimizer: adam });
+
+    const copy = tinyNet(15);
+    const adam2 = tf.train.adam(0.01);
+    await loadWeights(copy, path, { optimizer: adam2 });
+    const noState = tinyNet(16);
+    await loadWeights(noState, path);
+    const adam3 = tf.train.adam(0.01);
+    // One more step from the same state lands on the same weights only if the moments came back
+    // (tfjs recomputes beta^t with pow on restore, hence closeness rather than bit equality).
+    step(adam, model);
+    step(adam2, copy);
+    step(adam3, noState);
+    const want = await predictions(model);
+    const maxDiff = async (m: tf.LayersModel) => {
+      const got = await predictions(m);
+      return Math.max(...Array.from(got, (v, i) => Math.abs(v - (want[i] as number))));
+    };
+    expect(await maxDiff(copy)).toBeLessThan(1e-5);
+    expect(await maxDiff(noState)).toBeGreaterThan(1e-3);
+  });
+
+  it('name the file and the weight when the architecture differs, and the file when truncated', async () => {
+    const dir = await newDir('ckpt-bad');
+    const path = join(dir, 'w.weights');
+    await saveWeights(tinyNet(16), path);
+    const other = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 2 })] });
+    await expect(loadWeights(other, path)).rejects.toThrow(`${path}: holds 4 model weights but the model has 2`);
+    const sameCount = tf.sequential({
+      layers: [tf.layers.dense({ inputShape: [3], units: 2 }), tf.layers.dense({ units: 2 })],
+    });
+    await expect(loadWeights(sameCount, path)).rejects.toThrow(
+      new RegExp(`^${path}: weight 0 \\(conv2d_Conv2D\\d+/kernel\\) is float32\\[3,3,2,3\\] in the file but dense_Dense\\d+/kernel is float32\\[3,2\\]`),
+    );
+    const { size } = await stat(path);
+    await truncate(path, size - 4);
+    await expect(loadTensors(path)).rejects.toThrow(`${path}: is truncated`);
+    await writeFile(path, 'not a checkpoint at all');
+    await expect(loadTensors(path)).rejects.toThrow(`${path}: is not a cnn-lab weights file`);
+  });
+
+  it('keep tensor order, dtypes and values', async () => {
+    const path = join(await newDir('tensors'), 't.bin');
+    const a = tf.tensor2d([1.5, -2, 3, 4], [2, 2]);
+    const b = tf.tensor1d([7, 8, 9], 'int32');
+    await saveTensors(path, [{ name: 'z/a', tensor: a }, { name: 'b', tensor: b }], { note: 'x' });
+    const { tensors, info } = await loadTensors(path);
+    expect(info).toEqual({ note: 'x' });
+    expect(tensors.map((t) => [t.name, t.tensor.dtype, t.tensor.shape])).toEqual([
+      ['z/a', 'float32', [2, 2]],
+      ['b', 'int32', [3]],
+    ]);
+    expect(Array.from(await tensors[1]!.tensor.data())).toEqual([7, 8, 9]);
+  });
+});
