@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '@cnn-lab/core';
+import { encodeWav16 } from '../src/audio/index.js';
+import { DEFAULT_FEATURES } from '../src/features/index.js';
+import { decodeEntries, entryFor, labelEntries, parseSplit, sortLabels, speakerFolds, splitEntries, type Entry } from '../src/data/index.js';
+
+const speakers = ['alice', 'bob', 'carol'];
+const fsddNames = ['0', '1', '2'].flatMap((d) => speakers.flatMap((s) => Array.from({ length: 8 }, (_, t) => `${d}_${s}_${t}.wav`)));
+const { entries } = labelEntries(fsddNames);
+
+describe('labels', () => {
+  it('reads label, speaker and take from FSDD names', () => {
+    expect(entryFor('7_jackson_32.wav')).toEqual({ path: '7_jackson_32.wav', label: '7', speaker: 'jackson', take: 32 });
+  });
+
+  it('takes the label from the subfolder when there is one', () => {
+    expect(entryFor('yes/clip01.wav')).toEqual({ path: 'yes/clip01.wav', label: 'yes' });
+    expect(entryFor('yes/0_bob_3.wav')).toMatchObject({ label: 'yes', speaker: 'bob', take: 3 });
+  });
+
+  it('skips files it cannot label, saying why', () => {
+    const { entries: ok, skipped } = labelEntries(['readme.txt', 'stray.wav', '3_bob_1.wav']);
+    expect(ok.map((e) => e.path)).toEqual(['3_bob_1.wav']);
+    expect(skipped.map((s) => s.path)).toEqual(['readme.txt', 'stray.wav']);
+    expect(skipped[1]?.reason).toMatch(/no label/);
+  });
+
+  it('orders labels numerically', () => {
+    expect(sortLabels(['10', '2', '1', 'yes', '2'])).toEqual(['1', '2', '10', 'yes']);
+  });
+});
+
+describe('splits', () => {
+  it('fsdd: takes 0-4 of every word and speaker are test, the rest train', () => {
+    const { train, test } = splitEntries(entries, parseSplit('fsdd'), 1);
+    expect(test).toHaveLength(3 * 3 * 5);
+    expect(train).toHaveLength(3 * 3 * 3);
+    expect(test.every((e) => (e.take as number) <= 4)).toBe(true);
+    expect(train.every((e) => (e.take as number) >= 5)).toBe(true);
+  });
+
+  it('speaker:<name> holds out every recording of that speaker and no other', () => {
+    const { train, test } = splitEntries(entries, parseSplit('speaker:bob'), 1);
+    expect(test).toHaveLength(24);
+    expect(new Set(test.map((e) => e.speaker))).toEqual(new Set(['bob']));
+    expect(train.some((e) => e.speaker === 'bob')).toBe(false);
+    expect(train.length + test.length).toBe(entries.length);
+  });
+
+  it('speakers: one fold per speaker, none leaking into its own training set', () => {
+    const folds = speakerFolds(entries);
+    expect(folds.map((f) => f.speaker)).toEqual(speakers);
+    for (const f of folds) {
+      expect(f.train.every((e) => e.speaker !== f.speaker)).toBe(true);
+      expect(f.test.every((e) => e.speaker === f.speaker)).toBe(true);
+    }
+  });
+
+  it('random: seeded, disjoint, covering everything', () => {
+    const a = splitEntries(entries, parseSplit('random', 0.25), 7);
+    const b = splitEntries(entries, parseSplit('random', 0.25), 7);
+    expect(a.test.map((e) => e.path)).toEqual(b.test.map((e) => e.path));
+    expect(a.test).toHaveLength(18);
+    const all = new Set([...a.train, ...a.test].map((e) => e.path));
+    expect(all.size).toBe(entries.length);
+  });
+
+  it('rejects an unknown speaker or split, naming the flag and what is known', () => {
+    expect(() => splitEntries(entries, parseSplit('speaker:dave'), 1)).toThrow(/--split speaker:dave: no such speaker \(known: alice, bob, carol\)/);
+    expect(() => parseSplit('halves')).toThrow(UsageError);
+    const unnamed: Entry[] = [{ path: 'yes/a.wav', label: 'yes' }];
+    expect(() => splitEntries(unnamed, parseSplit('fsdd'), 1)).toThrow(/'yes\/a\.wav' has no take number/);
+  });
+});
+
+describe('decodeEntries', () => {
+  it('skips and counts bad files and keeps going', () => {
+    const good = encodeWav16(new Float32Array(800).map((_, i) => 0.3 * Math.sin(i / 3)), 8000);
+    const files: Record<string, Uint8Array> = {
+      '0_a_0.wav': good,
+      '0_a_1.wav': new TextEncoder().encode('not a wav'),
+      '0_a_2.wav': new Uint8Array(0),
+      '1_a_0.wav': good,
+    };
+    const { entries: es } = labelEntries(Object.keys(files));
+    const set = decodeEntries(es, (p) => files[p] as Uint8Array, DEFAULT_FEATURES);
+    expect(set.entries.map((e) => e.path)).toEqual(['0_a_0.wav', '1_a_0.wav']);
+    expect(set.clips[0]?.signal.length).toBe(8000);
+    expect(set.bad.map((b) => b.path)).toEqual(['0_a_1.wav', '0_a_2.wav']);
+    expect(set.bad[1]?.reason).toMatch(/empty/);
+  });
+});
