@@ -1,0 +1,1 @@
+export { type ModelKind, type FreqOptions, type TwoDOptions, MODEL_KINDS, FREQ_DEFAULTS, TWO_D_DEFAULTS, buildFreqModel, build2dModel, buildModel } from './models.js';

@@ -1,0 +1,88 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * The two small-footprint keyword-spotting CNNs of Sainath & Parada (2015), "Convolutional Neural Networks for
+ * Small-footprint Keyword Spotting". Input: a log-mel spectrogram [frames (time), bands (frequency), 1].
+ */
+export type ModelKind = 'freq' | '2d';
+export const MODEL_KINDS: readonly ModelKind[] = ['freq', '2d'];
+
+/** `cnn-one-fstride4`: one convolution whose filters cover every frame and slide along frequency only. */
+export interface FreqOptions {
+  /** Feature maps (the paper's n = 186). */
+  maps: number;
+  /** Mel bands each filter spans (r = 8). */
+  bandsPerFilter: number;
+  /** Step between filters along frequency (v = 4); 1 gives the most overlap. */
+  freqStride: number;
+  /** Low-rank linear bottleneck (32), then a ReLU layer (128). */
+  linear: number;
+  hidden: number;
+  dropout: number;
+}
+
+export const FREQ_DEFAULTS: FreqOptions = { maps: 186, bandsPerFilter: 8, freqStride: 4, linear: 32, hidden: 128, dropout: 0.2 };
+
+/** `cnn-trad-fpool3`: two time-frequency convolutions, max-pooling 3 in frequency after the first. */
+export interface TwoDOptions {
+  conv1: { maps: number; frames: number; bands: number };
+  poolBands: number;
+  conv2: { maps: number; frames: number; bands: number };
+  linear: number;
+  hidden: number;
+  dropout: number;
+}
+
+export const TWO_D_DEFAULTS: TwoDOptions = {
+  conv1: { maps: 64, frames: 20, bands: 8 },
+  poolBands: 3,
+  conv2: { maps: 64, frames: 10, bands: 4 },
+  linear: 32,
+  hidden: 128,
+  dropout: 0.2,
+};
+
+/** The shared back end of both networks: linear bottleneck, one hidden ReLU layer, softmax over the words. */
+function classifierHead(x: tf.SymbolicTensor, o: { linear: number; hidden: number; dropout: number }, classes: number, seed: number): tf.SymbolicTensor {
+  let h = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
+  h = tf.layers.dense({ units: o.linear, name: 'linear', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers.dense({ units: o.hidden, activation: 'relu', name: 'hidden', kernelInitializer: tf.initializers.heNormal({ seed: seed + 2 }) }).apply(h) as tf.SymbolicTensor;
+  if (o.dropout > 0) h = tf.layers.dropout({ rate: o.dropout, seed: seed + 3 }).apply(h) as tf.SymbolicTensor;
+  return tf.layers.dense({ units: classes, activation: 'softmax', name: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 4 }) }).apply(h) as tf.SymbolicTensor;
+}
+
+export function buildFreqModel(input: [number, number], classes: number, o: FreqOptions = FREQ_DEFAULTS, seed = 1): tf.LayersModel {
+  const [frames, bands] = input;
+  if (o.bandsPerFilter > bands) throw new RangeError(`freq model: a filter of ${o.bandsPerFilter} bands does not fit ${bands} mel bands`);
+  const x = tf.input({ shape: [frames, bands, 1], name: 'spectrogram' });
+  // The filter is as tall as the whole input, so it can only move along frequency: one output row.
+  const conv = tf.layers
+    .conv2d({
+      filters: o.maps,
+      kernelSize: [frames, o.bandsPerFilter],
+      strides: [1, o.freqStride],
+      activation: 'relu',
+      name: 'freq_conv',
+      kernelInitializer: tf.initializers.heNormal({ seed }),
+    })
+    .apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: x, outputs: classifierHead(conv, o, classes, seed), name: 'cnn_one_fstride' });
+}
+
+export function build2dModel(input: [number, number], classes: number, o: TwoDOptions = TWO_D_DEFAULTS, seed = 1): tf.LayersModel {
+  const [frames, bands] = input;
+  const x = tf.input({ shape: [frames, bands, 1], name: 'spectrogram' });
+  let h = tf.layers
+    .conv2d({ filters: o.conv1.maps, kernelSize: [o.conv1.frames, o.conv1.bands], activation: 'relu', name: 'conv1', kernelInitializer: tf.initializers.heNormal({ seed }) })
+    .apply(x) as tf.SymbolicTensor;
+  h = tf.layers.maxPooling2d({ poolSize: [1, o.poolBands], strides: [1, o.poolBands], name: 'fpool' }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers
+    .conv2d({ filters: o.conv2.maps, kernelSize: [o.conv2.frames, o.conv2.bands], activation: 'relu', name: 'conv2', kernelInitializer: tf.initializers.heNormal({ seed: seed + 10 }) })
+    .apply(h) as tf.SymbolicTensor;
+  if (frames < o.conv1.frames + o.conv2.frames - 1) throw new RangeError(`2d model: ${frames} frames is too short for its filters`);
+  return tf.model({ inputs: x, outputs: classifierHead(h, o, classes, seed), name: 'cnn_trad_fpool3' });
+}
+
+export function buildModel(kind: ModelKind, input: [number, number], classes: number, seed = 1): tf.LayersModel {
+  return kind === 'freq' ? buildFreqModel(input, classes, FREQ_DEFAULTS, seed) : build2dModel(input, classes, TWO_D_DEFAULTS, seed);
+}

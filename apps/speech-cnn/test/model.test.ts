@@ -1,0 +1,44 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_FEATURES, inputShape } from '../src/features/index.js';
+import { FREQ_DEFAULTS, build2dModel, buildFreqModel } from '../src/model/index.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu'); // shapes only: nothing is trained here
+});
+
+describe('freq model (cnn-one-fstride4)', () => {
+  const input = inputShape(DEFAULT_FEATURES);
+
+  it('has filters spanning every frame and 8 bands, sliding along frequency only with stride 4', () => {
+    const model = buildFreqModel(input, 10);
+    const conv = model.getLayer('freq_conv');
+    const kernel = conv.getWeights()[0] as tf.Tensor;
+    expect(kernel.shape).toEqual([98, 8, 1, 186]);
+    // One position in time, (40 - 8) / 4 + 1 = 9 along frequency.
+    expect(conv.outputShape).toEqual([null, 1, 9, 186]);
+    expect(model.outputShape).toEqual([null, 10]);
+  });
+
+  it('frequency stride is configurable', () => {
+    const model = buildFreqModel(input, 10, { ...FREQ_DEFAULTS, freqStride: 1 });
+    expect(model.getLayer('freq_conv').outputShape).toEqual([null, 1, 33, 186]);
+  });
+
+  it('outputs a probability distribution per example', () => {
+    const model = buildFreqModel(input, 4);
+    const p = model.predict(tf.randomUniform([3, ...input, 1])) as tf.Tensor;
+    const sums = p.sum(1).arraySync() as number[];
+    for (const s of sums) expect(s).toBeCloseTo(1, 5);
+  });
+});
+
+describe('2d model (cnn-trad-fpool3)', () => {
+  it('convolves 20x8 with 64 maps, pools 3 in frequency, then convolves 10x4', () => {
+    const model = build2dModel(inputShape(DEFAULT_FEATURES), 10);
+    expect(model.getLayer('conv1').outputShape).toEqual([null, 79, 33, 64]);
+    expect(model.getLayer('fpool').outputShape).toEqual([null, 79, 11, 64]);
+    expect(model.getLayer('conv2').outputShape).toEqual([null, 70, 8, 64]);
+    expect(model.outputShape).toEqual([null, 10]);
+  });
+});
