@@ -1,1 +1,4 @@
-export {};
+// Backend choice (tfjs-node, wasm, cpu) and the kernels core adds so that wasm can train conv nets.
+export { initBackend, currentBackend, BACKENDS } from './init.js';
+export type { BackendName, InitBackendOptions } from './init.js';
+export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasm-kernels/index.js';
