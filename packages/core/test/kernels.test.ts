@@ -71,8 +71,8 @@ describe('wasm training kernels match the cpu backend', () => {
 
   for (const c of CASES) {
     const label = `${c.fh}x${c.fw} stride ${c.stride.join('x')} ${JSON.stringify(c.pad)} batch ${c.batch}`;
-    const xShape = [c.batch, c.h, c.w, c.cin];
-    const filterShape = [c.fh, c.fw, c.cin, c.cout];
+    const xShape: number[] = [c.batch, c.h, c.w, c.cin];
+    const filterShape: number[] = [c.fh, c.fw, c.cin, c.cout];
     const convInfo = () =>
       tf.backend_util.computeConv2DInfo(
         xShape as [number, number, number, number],
