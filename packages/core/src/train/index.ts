@@ -1,1 +1,10 @@
-export {};
+export type { ArrayBatch, DataSource, EpochRecord, History, StepResult } from './types.js';
+export { fit, type FitOptions, type Metric } from './fit.js';
+export { evaluate, predictBatches, type Evaluation, type PredictedBatch } from './evaluate.js';
+export { createTrainer, resolveWorkerCount, type Trainer, type TrainerOptions } from './trainer.js';
+export { createOptimizer, setLearningRate, getLearningRate, type OptimizerSpec, type OptimizerLike } from './optimizer.js';
+export { learningRateAt, type LrSchedule } from './schedule.js';
+export { withSeed } from './seed.js';
+export { arraySource } from './sources.js';
+export { crossEntropy, PROB_EPSILON } from './loss.js';
+export { CHECKPOINT_FILE, BEST_FILE } from './checkpoint.js';

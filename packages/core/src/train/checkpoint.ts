@@ -1,0 +1,51 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+import { loadWeights, saveWeights } from '../io/weights.js';
+import type { History } from './types.js';
+
+export const CHECKPOINT_FILE = 'checkpoint.ckpt';
+export const BEST_FILE = 'best.ckpt';
+
+/** Everything besides weights and optimizer state that a resumed run needs to carry on exactly. */
+export interface TrainingState {
+  version: 1;
+  seed: number;
+  batchSize: number;
+  /** The epoch in progress (0-based) and how many of its steps are done. */
+  epoch: number;
+  stepInEpoch: number;
+  globalStep: number;
+  /** Running sums of the epoch in progress, so its reported loss covers the steps before the resume. */
+  partial: { lossSum: number; correct: number; count: number; seconds: number };
+  history: History;
+  best: { value: number; epoch: number } | null;
+  badEpochs: number;
+  baseLr: number;
+}
+
+/** Writes weights, optimizer state and training state in one file, atomically (io's saveWeights). */
+export async function saveCheckpoint(dir: string, model: tf.LayersModel, optimizer: tf.Optimizer, state: TrainingState): Promise<void> {
+  await saveWeights(model, join(dir, CHECKPOINT_FILE), { optimizer, info: { training: state } });
+}
+
+/** Restores a checkpoint into `model` and `optimizer`; null when the folder has none yet. */
+export async function loadCheckpoint(dir: string, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<TrainingState | null> {
+  const path = join(dir, CHECKPOINT_FILE);
+  if (!existsSync(path)) return null;
+  const info = await loadWeights(model, path, { optimizer });
+  const state = info['training'] as TrainingState | undefined;
+  if (!state || state.version !== 1) throw new Error(`${path}: holds no training state this version of cnn-lab can resume`);
+  return state;
+}
+
+export async function saveBest(dir: string, model: tf.LayersModel, epoch: number): Promise<void> {
+  await saveWeights(model, join(dir, BEST_FILE), { info: { epoch } });
+}
+
+export async function loadBest(dir: string, model: tf.LayersModel): Promise<boolean> {
+  const path = join(dir, BEST_FILE);
+  if (!existsSync(path)) return false;
+  await loadWeights(model, path);
+  return true;
+}

@@ -1,0 +1,247 @@
+import * as tf from '@tensorflow/tfjs';
+import { writeFileAtomic } from '../io/atomic.js';
+import { loadBest, loadCheckpoint, saveBest, saveCheckpoint, type TrainingState } from './checkpoint.js';
+import { evaluate } from './evaluate.js';
+import { getLearningRate, setLearningRate, type OptimizerLike } from './optimizer.js';
+import { epochProgress } from './progress.js';
+import { learningRateAt, type LrSchedule } from './schedule.js';
+import { createTrainer } from './trainer.js';
+import type { DataSource, EpochRecord, History } from './types.js';
+
+export type Metric = 'loss' | 'accuracy' | 'valLoss' | 'valAccuracy';
+
+export interface FitOptions {
+  train: DataSource;
+  validation?: DataSource;
+  epochs: number;
+  batchSize: number;
+  /** A tf.Optimizer, or a spec such as { name: 'adam', learningRate: 1e-3 }. */
+  optimizer: OptimizerLike;
+  /** Same seed, same shuffles and dropout masks (build the model inside withSeed for the same init). */
+  seed?: number;
+  lrSchedule?: LrSchedule;
+  /** The metric that picks the best epoch; default valLoss when there is validation data, else loss. */
+  monitor?: Metric;
+  earlyStopping?: { patience: number; metric?: Metric; minDelta?: number };
+  /** At the end, put back the weights of the best epoch. */
+  restoreBestWeights?: boolean;
+  /** Folder for checkpoint.ckpt (and best.ckpt); written atomically. */
+  checkpointDir?: string;
+  /** Default { epochs: 1 }. An interruption also writes a checkpoint. */
+  checkpointEvery?: { epochs: number } | { steps: number };
+  /** Continue from checkpointDir's checkpoint when there is one. */
+  resume?: boolean;
+  /** JSON history, rewritten atomically after every epoch. */
+  historyPath?: string;
+  /** Return 'stop' to end training after this epoch. */
+  onEpochEnd?: (record: EpochRecord, history: History) => void | 'stop' | Promise<void | 'stop'>;
+  /** Aborting it stops training after the current step, as a first Ctrl-C does. */
+  signal?: AbortSignal;
+  /** First Ctrl-C: finish the step, checkpoint, return interrupted; second: exit at once. Default true. */
+  handleSigint?: boolean;
+  /** No progress bar and no epoch lines (tests, --json). */
+  quiet?: boolean;
+  /** Where epoch lines and notices go; default stderr. */
+  log?: (line: string) => void;
+  /** Gradient worker threads (see createTrainer); default 'auto': one per core. */
+  workers?: number | 'auto';
+  maxWorkers?: number;
+}
+
+function positiveInt(name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`fit: ${name} must be a whole number >= 1, got ${value}`);
+}
+
+function metricValue(record: EpochRecord, metric: Metric): number {
+  const v = record[metric];
+  if (v === undefined) throw new Error(`fit: cannot monitor ${metric} without validation data`);
+  return v;
+}
+
+function isBetter(metric: Metric, value: number, best: number, minDelta: number): boolean {
+  return metric.endsWith('ccuracy') ? value > best + minDelta : value < best - minDelta;
+}
+
+function formatEpoch(r: EpochRecord, epochs: number): string {
+  const val = r.valLoss === undefined ? '' : `  val_loss ${r.valLoss.toFixed(4)} val_acc ${(r.valAccuracy ?? 0).toFixed(3)}`;
+  return `epoch ${r.epoch}/${epochs}  loss ${r.loss.toFixed(4)} acc ${r.accuracy.toFixed(3)}${val}  ${r.seconds.toFixed(1)} s  ${r.examplesPerSecond.toFixed(0)} ex/s  lr ${r.lr.toPrecision(3)}`;
+}
+
+/** Trains a softmax classifier with cross-entropy on class indices; see README.md beside this file. */
+export async function fit(model: tf.LayersModel, options: FitOptions): Promise<History> {
+  const { train, validation, epochs, batchSize } = options;
+  positiveInt('epochs', epochs);
+  positiveInt('batchSize', batchSize);
+  if (!(train.size > 0)) throw new Error('fit: the training data is empty');
+  const seed = options.seed ?? 0;
+  const quiet = options.quiet ?? false;
+  const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  const say = (line: string): void => {
+    if (!quiet) log(line);
+  };
+  const monitor: Metric = options.earlyStopping?.metric ?? options.monitor ?? (validation ? 'valLoss' : 'loss');
+  const every = options.checkpointEvery ?? { epochs: 1 };
+  if ('epochs' in every) positiveInt('checkpointEvery.epochs', every.epochs);
+  else positiveInt('checkpointEvery.steps', every.steps);
+  const dir = options.checkpointDir;
+  if (options.resume && !dir) throw new Error('fit: resume needs a checkpointDir');
+
+  const trainer = await createTrainer(model, {
+    optimizer: options.optimizer,
+    seed,
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
+    ...(options.maxWorkers !== undefined ? { maxWorkers: options.maxWorkers } : {}),
+    onFallback: say,
+  });
+  const optimizer = trainer.optimizer;
+
+  let state: TrainingState = {
+    version: 1,
+    seed,
+    batchSize,
+    epoch: 0,
+    stepInEpoch: 0,
+    globalStep: 0,
+    partial: { lossSum: 0, correct: 0, count: 0, seconds: 0 },
+    history: { epochs: [], bestEpoch: null, stoppedEarly: false, interrupted: false },
+    best: null,
+    badEpochs: 0,
+    baseLr: getLearningRate(optimizer),
+  };
+  let bestWeights: tf.Tensor[] | null = null;
+
+  let stopRequested = false;
+  let sigints = 0;
+  const onSigint = (): void => {
+    sigints++;
+    if (sigints > 1) process.exit(130);
+    stopRequested = true;
+    log('\nstopping after this step and saving a checkpoint (Ctrl-C again to quit at once)');
+  };
+  const onAbort = (): void => {
+    stopRequested = true;
+  };
+  const handleSigint = options.handleSigint ?? true;
+
+  try {
+    if (options.resume && dir) {
+      const saved = await loadCheckpoint(dir, model, optimizer);
+      if (saved) {
+        if (saved.seed !== seed || saved.batchSize !== batchSize) {
+          throw new Error(
+            `fit: the checkpoint in ${dir} was made with seed ${saved.seed} and batch size ${saved.batchSize}; resume with the same (got ${seed} and ${batchSize})`,
+          );
+        }
+        state = { ...saved, history: { ...saved.history, interrupted: false } };
+        if (options.restoreBestWeights && (await loadBest(dir, model))) {
+          bestWeights = model.getWeights().map((w) => tf.clone(w));
+          await loadCheckpoint(dir, model, optimizer);
+        }
+        say(`resuming from ${dir}: epoch ${state.epoch + 1}, step ${state.stepInEpoch}`);
+      } else {
+        say(`no checkpoint in ${dir} yet; starting from scratch`);
+      }
+    }
+
+    if (handleSigint) process.on('SIGINT', onSigint);
+    options.signal?.addEventListener('abort', onAbort);
+    if (options.signal?.aborted) stopRequested = true;
+
+    const checkpoint = async (): Promise<void> => {
+      if (dir) await saveCheckpoint(dir, model, optimizer, state);
+    };
+    const writeHistory = async (): Promise<void> => {
+      if (options.historyPath) await writeFileAtomic(options.historyPath, `${JSON.stringify(state.history, null, 2)}\n`);
+    };
+
+    for (; state.epoch < epochs && !state.history.stoppedEarly; ) {
+      const epoch = state.epoch;
+      const lr = learningRateAt(options.lrSchedule, epoch, state.baseLr, epochs);
+      setLearningRate(optimizer, lr);
+      const skip = state.stepInEpoch;
+      const progress = epochProgress(`epoch ${epoch + 1}/${epochs}`, train.size, quiet, state.partial.count);
+      let started = performance.now();
+      let index = 0;
+      try {
+        for await (const batch of train.batches(epoch, batchSize, seed)) {
+          if (index++ < skip) continue;
+          const r = await trainer.step(batch, state.globalStep);
+          const now = performance.now();
+          state.partial.seconds += (now - started) / 1000;
+          started = now;
+          state.partial.lossSum += r.loss * r.count;
+          state.partial.correct += r.accuracy * r.count;
+          state.partial.count += r.count;
+          state.stepInEpoch++;
+          state.globalStep++;
+          progress.update(state.partial.count, state.partial.lossSum / state.partial.count, state.partial.correct / state.partial.count);
+          if (stopRequested) break;
+          if ('steps' in every && state.globalStep % every.steps === 0) {
+            await checkpoint();
+            started = performance.now();
+          }
+        }
+      } finally {
+        progress.stop();
+      }
+      if (stopRequested) {
+        state.history.interrupted = true;
+        await checkpoint();
+        say(dir ? `interrupted; checkpoint saved in ${dir} (continue with resume)` : 'interrupted');
+        break;
+      }
+      if (state.partial.count === 0) throw new Error(`fit: epoch ${epoch + 1} yielded no training examples`);
+
+      const p = state.partial;
+      const record: EpochRecord = {
+        epoch: epoch + 1,
+        loss: p.lossSum / p.count,
+        accuracy: p.correct / p.count,
+        seconds: p.seconds,
+        examplesPerSecond: p.seconds > 0 ? p.count / p.seconds : 0,
+        lr,
+      };
+      if (validation) {
+        const v = await evaluate(model, validation, batchSize);
+        record.valLoss = v.loss;
+        record.valAccuracy = v.accuracy;
+      }
+      const h = state.history;
+      h.epochs.push(record);
+      const value = metricValue(record, monitor);
+      const minDelta = options.earlyStopping?.minDelta ?? 0;
+      if (state.best === null || isBetter(monitor, value, state.best.value, minDelta)) {
+        state.best = { value, epoch: record.epoch };
+        state.badEpochs = 0;
+        if (options.restoreBestWeights) {
+          bestWeights?.forEach((t) => t.dispose());
+          bestWeights = model.getWeights().map((w) => tf.clone(w));
+          if (dir) await saveBest(dir, model, record.epoch);
+        }
+      } else {
+        state.badEpochs++;
+      }
+      h.bestEpoch = state.best.epoch;
+      if (options.earlyStopping && state.badEpochs >= options.earlyStopping.patience) h.stoppedEarly = true;
+      say(formatEpoch(record, epochs));
+      if (h.stoppedEarly) say(`early stop: ${monitor} has not improved for ${state.badEpochs} epochs (best: epoch ${h.bestEpoch})`);
+
+      state.epoch++;
+      state.stepInEpoch = 0;
+      state.partial = { lossSum: 0, correct: 0, count: 0, seconds: 0 };
+      if ((await options.onEpochEnd?.(record, h)) === 'stop') h.stoppedEarly = true;
+      await writeHistory();
+      const last = state.epoch >= epochs || h.stoppedEarly;
+      if ('epochs' in every ? state.epoch % every.epochs === 0 || last : last) await checkpoint();
+    }
+    if (state.history.interrupted) await writeHistory();
+
+    if (options.restoreBestWeights && bestWeights && !state.history.interrupted) model.setWeights(bestWeights);
+    return state.history;
+  } finally {
+    if (handleSigint) process.off('SIGINT', onSigint);
+    options.signal?.removeEventListener('abort', onAbort);
+    bestWeights?.forEach((t) => t.dispose());
+    await trainer.dispose();
+  }
+}

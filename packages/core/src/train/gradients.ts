@@ -1,0 +1,72 @@
+import * as tf from '@tensorflow/tfjs';
+import { batchToTensors, validateBatch } from './batch.js';
+import { countCorrect, crossEntropy } from './loss.js';
+import { withSeed } from './seed.js';
+import type { ArrayBatch } from './types.js';
+
+export interface BatchGradients {
+  /** Mean loss over the batch, regulariser penalties included. */
+  loss: number;
+  correct: number;
+  count: number;
+  /** One gradient per `model.trainableWeights` entry, in that order. The caller disposes them. */
+  grads: tf.Tensor[];
+}
+
+function trainableVariables(model: tf.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => w.read() as tf.Variable);
+}
+
+/**
+ * The forward pass runs with training=true (dropout active, batch-norm updating its moving statistics),
+ * as model.fit does; `seed` fixes the dropout masks.
+ */
+export function computeGradients(model: tf.LayersModel, batch: ArrayBatch, classes: number, seed: number): BatchGradients {
+  validateBatch(batch, classes);
+  const variables = trainableVariables(model);
+  return withSeed(seed, () => {
+    const { x, labels, oneHot } = batchToTensors(batch, classes);
+    try {
+      let correct: tf.Scalar | undefined;
+      const { value, grads } = tf.variableGrads(() => {
+        const probs = model.apply(x, { training: true }) as tf.Tensor;
+        correct = tf.keep(countCorrect(probs, labels));
+        let loss = crossEntropy(probs, oneHot);
+        for (const penalty of model.calculateLosses()) loss = tf.add(loss, penalty);
+        return loss;
+      }, variables);
+      const loss = value.dataSync()[0] as number;
+      value.dispose();
+      const correctCount = correct ? (correct.dataSync()[0] as number) : 0;
+      correct?.dispose();
+      return { loss, correct: correctCount, count: batch.ys.length, grads: variables.map((v) => grads[v.name] as tf.Tensor) };
+    } finally {
+      x.dispose();
+      labels.dispose();
+      oneHot.dispose();
+    }
+  });
+}
+
+/**
+ * Applies gradients, then each weight's constraint (max-norm, non-negativity...). tfjs's own fit leaves
+ * constraints out; Keras applies them after every update, and so do we.
+ */
+export function applyGradients(model: tf.LayersModel, optimizer: tf.Optimizer, grads: tf.Tensor[]): void {
+  const weights = model.trainableWeights;
+  const named: tf.NamedTensorMap = {};
+  weights.forEach((w, i) => {
+    const g = grads[i];
+    if (!g) throw new Error(`no gradient for weight ${w.originalName}`);
+    named[(w.read() as tf.Variable).name] = g;
+  });
+  optimizer.applyGradients(named);
+  for (const w of weights) {
+    if (w.constraint) {
+      const v = w.read() as tf.Variable;
+      tf.tidy(() => {
+        v.assign(w.constraint.apply(v));
+      });
+    }
+  }
+}

@@ -1,0 +1,156 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type * as tf from '@tensorflow/tfjs';
+import { sliceBatch } from './batch.js';
+import type { FromWorker, ResultMessage, StepMessage, ToWorker } from './protocol.js';
+import type { ArrayBatch } from './types.js';
+
+/**
+ * Where the worker script is. Apps load core from dist, so it is dist/train/worker.js beside this file.
+ * Core's own tests run this file from src under vitest; Node cannot run worker.ts by itself, so the
+ * worker is started with tsx's loader (a root dev dependency), or falls back to a built dist/ copy.
+ */
+function workerEntry(): { file: string; execArgv?: string[] } {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return { file: fileURLToPath(new URL('./worker.js', here)) };
+  try {
+    const tsx = createRequire(here).resolve('tsx/esm');
+    return { file: fileURLToPath(new URL('./worker.ts', here)), execArgv: ['--import', tsx] };
+  } catch {
+    const built = fileURLToPath(new URL('../../dist/train/worker.js', here));
+    if (existsSync(built)) return { file: built };
+    throw new Error('cannot start gradient workers: neither tsx nor a built dist/train/worker.js was found');
+  }
+}
+
+interface Pending {
+  resolve: (r: ResultMessage) => void;
+  reject: (e: Error) => void;
+}
+
+class GradientWorker {
+  private pending = new Map<number, Pending>();
+  private ready: Promise<string>;
+  private failed: Error | null = null;
+
+  constructor(
+    private readonly worker: Worker,
+    topology: string,
+    backend: string,
+  ) {
+    this.ready = new Promise((resolve, reject) => {
+      const onInit = (msg: FromWorker): void => {
+        if (msg.type === 'ready') resolve(msg.backend);
+        else if (msg.type === 'error') reject(new Error(`gradient worker failed to start: ${msg.message}`));
+      };
+      worker.once('message', onInit);
+      worker.once('error', reject);
+    });
+    // Once started, every later message answers a step.
+    void this.ready.then(() => worker.on('message', (msg: FromWorker) => this.onMessage(msg)), () => undefined);
+    worker.on('error', (err) => this.fail(err));
+    worker.on('exit', (code) => this.fail(new Error(`gradient worker exited (code ${code})`)));
+    this.send({ type: 'init', topology, backend });
+  }
+
+  started(): Promise<string> {
+    return this.ready;
+  }
+
+  private send(msg: ToWorker, transfer: ArrayBuffer[] = []): void {
+    this.worker.postMessage(msg, transfer);
+  }
+
+  private onMessage(msg: FromWorker): void {
+    if (msg.type === 'ready') return;
+    const id = msg.id ?? -1;
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    if (msg.type === 'result') p.resolve(msg);
+    else p.reject(new Error(`gradient worker: ${msg.message}`));
+  }
+
+  private fail(err: Error): void {
+    this.failed ??= err;
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
+  step(msg: StepMessage, transfer: ArrayBuffer[]): Promise<ResultMessage> {
+    if (this.failed) return Promise.reject(this.failed);
+    return new Promise((resolve, reject) => {
+      this.pending.set(msg.id, { resolve, reject });
+      this.send(msg, transfer);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.failed ??= new Error('gradient worker closed');
+    await this.worker.terminate();
+  }
+}
+
+/** Gradients of one batch, split into near-equal shards across worker threads. */
+export class WorkerPool {
+  private nextId = 0;
+
+  private constructor(private readonly workers: GradientWorker[]) {}
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  static async start(model: tf.LayersModel, count: number, backend: string): Promise<WorkerPool> {
+    const entry = workerEntry();
+    const topology = JSON.stringify(model.toJSON(null, false));
+    const workers: GradientWorker[] = [];
+    try {
+      for (let i = 0; i < count; i++) {
+        const w = new Worker(entry.file, entry.execArgv ? { execArgv: entry.execArgv } : {});
+        // A pool the caller forgot to dispose must not keep the process alive.
+        w.unref();
+        workers.push(new GradientWorker(w, topology, backend));
+      }
+      await Promise.all(workers.map((w) => w.started()));
+    } catch (err) {
+      await Promise.all(workers.map((w) => w.close()));
+      throw err;
+    }
+    return new WorkerPool(workers);
+  }
+
+  /**
+   * Sends the current weights and one shard to each worker; resolves with each shard's result. Shards
+   * are contiguous slices, so averaging their gradients weighted by size gives the full-batch gradient.
+   */
+  async gradients(weights: Float32Array[], batch: ArrayBatch, seed: (replica: number) => number): Promise<ResultMessage[]> {
+    const n = batch.ys.length;
+    const shards = Math.max(1, Math.min(this.workers.length, n));
+    const jobs: Promise<ResultMessage>[] = [];
+    for (let r = 0; r < shards; r++) {
+      const start = Math.floor((r * n) / shards);
+      const end = Math.floor(((r + 1) * n) / shards);
+      const shard = sliceBatch(batch, start, end);
+      const copies = weights.map((w) => w.slice());
+      const msg: StepMessage = {
+        type: 'step',
+        id: this.nextId++,
+        weights: copies,
+        xs: shard.xs.data,
+        xsShape: shard.xs.shape,
+        ys: shard.ys,
+        seed: seed(r),
+      };
+      const transfer = [...copies.map((c) => c.buffer as ArrayBuffer), shard.xs.data.buffer as ArrayBuffer, shard.ys.buffer as ArrayBuffer];
+      jobs.push((this.workers[r] as GradientWorker).step(msg, transfer));
+    }
+    return Promise.all(jobs);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
+  }
+}

@@ -1,0 +1,45 @@
+/** Messages between the trainer and its gradient workers; arrays travel as transferables, never JSON. */
+export interface InitMessage {
+  type: 'init';
+  /** `model.toJSON()` of the model being trained. */
+  topology: string;
+  backend: string;
+}
+
+export interface StepMessage {
+  type: 'step';
+  id: number;
+  /** Every model weight (trainable and not), in `model.weights` order. */
+  weights: Float32Array[];
+  xs: Float32Array | Int32Array;
+  xsShape: number[];
+  ys: Int32Array;
+  seed: number;
+}
+
+export type ToWorker = InitMessage | StepMessage | { type: 'close' };
+
+export interface ReadyMessage {
+  type: 'ready';
+  backend: string;
+}
+
+export interface ResultMessage {
+  type: 'result';
+  id: number;
+  loss: number;
+  correct: number;
+  count: number;
+  /** Gradients in `model.trainableWeights` order. */
+  grads: Float32Array[];
+  /** Non-trainable weights after the step (batch-norm statistics), in `model.nonTrainableWeights` order. */
+  state: Float32Array[];
+}
+
+export interface ErrorMessage {
+  type: 'error';
+  id?: number;
+  message: string;
+}
+
+export type FromWorker = ReadyMessage | ResultMessage | ErrorMessage;

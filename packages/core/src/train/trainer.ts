@@ -1,0 +1,124 @@
+import { availableParallelism } from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import { classCount, validateBatch } from './batch.js';
+import { applyGradients, computeGradients } from './gradients.js';
+import { toOptimizer, type OptimizerLike } from './optimizer.js';
+import { WorkerPool } from './pool.js';
+import { stepSeed } from './seed.js';
+import type { ArrayBatch, StepResult } from './types.js';
+
+export interface TrainerOptions {
+  optimizer: OptimizerLike;
+  /**
+   * Gradient worker threads: 1 trains in this thread; 'auto' (the default) uses one per core, at most
+   * `maxWorkers`. More than one needs a backend that runs in a worker (wasm or cpu).
+   */
+  workers?: number | 'auto';
+  maxWorkers?: number;
+  /** Fixes the dropout masks of every step. */
+  seed?: number;
+  /** Called once if workers could not start and training goes on in this thread. */
+  onFallback?: (reason: string) => void;
+}
+
+export interface Trainer {
+  readonly optimizer: tf.Optimizer;
+  /** Worker threads actually in use (1: this thread). */
+  readonly workers: number;
+  /** One optimisation step on one batch; `globalStep` picks the dropout masks (defaults to a counter). */
+  step(batch: ArrayBatch, globalStep?: number): Promise<StepResult>;
+  dispose(): Promise<void>;
+}
+
+export function resolveWorkerCount(workers: number | 'auto' | undefined, maxWorkers = 8): number {
+  if (workers === undefined || workers === 'auto') return Math.max(1, Math.min(availableParallelism(), maxWorkers));
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers must be a whole number >= 1 or 'auto', got ${workers}`);
+  return workers;
+}
+
+/**
+ * The training step on its own, for fit and for benchmarks. With n workers every step sends the
+ * current weights and 1/n of the batch to each worker, averages the returned gradients weighted by
+ * shard size and applies them once here, so the result equals one-thread training up to float rounding.
+ */
+export async function createTrainer(model: tf.LayersModel, options: TrainerOptions): Promise<Trainer> {
+  const optimizer = toOptimizer(options.optimizer);
+  const classes = classCount(model);
+  const seed = options.seed ?? 0;
+  let counter = 0;
+  let count = resolveWorkerCount(options.workers, options.maxWorkers);
+  const backend = tf.getBackend();
+  // tfjs-node already uses every core inside one op.
+  if (count > 1 && backend === 'tensorflow') count = 1;
+
+  let pool: WorkerPool | null = null;
+  if (count > 1) {
+    try {
+      pool = await WorkerPool.start(model, count, backend);
+    } catch (err) {
+      options.onFallback?.(`gradient workers unavailable (${err instanceof Error ? err.message : String(err)}); training in one thread`);
+      count = 1;
+    }
+  }
+
+  async function stepInProcess(batch: ArrayBatch, s: number): Promise<StepResult> {
+    const r = computeGradients(model, batch, classes, s);
+    try {
+      applyGradients(model, optimizer, r.grads);
+    } finally {
+      r.grads.forEach((g) => g.dispose());
+    }
+    return { loss: r.loss, accuracy: r.count ? r.correct / r.count : 0, count: r.count };
+  }
+
+  async function stepWithWorkers(p: WorkerPool, batch: ArrayBatch, globalStep: number): Promise<StepResult> {
+    validateBatch(batch, classes);
+    const weights = model.weights.map((w) => w.read().dataSync() as Float32Array);
+    const results = await p.gradients(weights, batch, (replica) => stepSeed(seed, globalStep, replica));
+    const total = results.reduce((a, r) => a + r.count, 0);
+    const trainable = model.trainableWeights;
+    const averaged = trainable.map((w, i) => {
+      const shape = w.shape as number[];
+      const sum = new Float32Array(shape.reduce((a, b) => a * b, 1));
+      for (const r of results) {
+        const g = r.grads[i] as Float32Array;
+        const share = r.count / total;
+        for (let k = 0; k < sum.length; k++) sum[k] = (sum[k] as number) + share * (g[k] as number);
+      }
+      return tf.tensor(sum, shape);
+    });
+    try {
+      applyGradients(model, optimizer, averaged);
+    } finally {
+      averaged.forEach((g) => g.dispose());
+    }
+    // Batch-norm statistics: each replica saw a shard; their size-weighted mean stands for the batch.
+    model.nonTrainableWeights.forEach((w, i) => {
+      const mean = new Float32Array((results[0]?.state[i] as Float32Array).length);
+      for (const r of results) {
+        const s = r.state[i] as Float32Array;
+        for (let k = 0; k < mean.length; k++) mean[k] = (mean[k] as number) + (r.count / total) * (s[k] as number);
+      }
+      tf.tidy(() => (w.read() as tf.Variable).assign(tf.tensor(mean, w.shape as number[])));
+    });
+    const loss = results.reduce((a, r) => a + r.loss * r.count, 0) / total;
+    const correct = results.reduce((a, r) => a + r.correct, 0);
+    return { loss, accuracy: correct / total, count: total };
+  }
+
+  return {
+    optimizer,
+    get workers() {
+      return pool ? pool.size : 1;
+    },
+    step(batch, globalStep) {
+      const g = globalStep ?? counter;
+      counter = g + 1;
+      return pool ? stepWithWorkers(pool, batch, g) : stepInProcess(batch, stepSeed(seed, g, 0));
+    },
+    async dispose() {
+      await pool?.close();
+      pool = null;
+    },
+  };
+}
