@@ -12,8 +12,8 @@ import {
   octaveSizes,
   rebuildForInference,
   styleTransfer,
-  type FloatImage,
 } from '../src/viz/index.js';
+import type { FloatImage } from '../src/viz/image.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm', quiet: true });
@@ -48,7 +48,7 @@ function convBnNet(size: number, seed = 1): tf.LayersModel {
 
 function picture(h: number, w: number, seed: number): FloatImage {
   const rng = new Rng(seed);
-  return { data: Float32Array.from({ length: h * w * 3 }, () => rng.next()), shape: [h, w, 3] };
+  return { data: Float32Array.from({ length: h * w * 3 }, () => rng.next()), height: h, width: w };
 }
 
 describe('rebuildForInference', () => {
@@ -85,7 +85,7 @@ describe('deep dream', () => {
     const image = picture(24, 28, 2);
     const layers = { a1: 1, a2: 2 };
     const dreamt = await deepDream(model, image, { layers, octaves: 2, steps: 8, stepSize: 0.02 });
-    expect(dreamt.image.shape).toEqual([24, 28, 3]);
+    expect([dreamt.image.height, dreamt.image.width]).toEqual([24, 28]);
     expect(dreamt.losses.length).toBe(16);
     const lossOn = (img: FloatImage) =>
       tf.tidy(() => dreamLoss(layerOutputModel(model, ['a1', 'a2']).predict(tf.tensor4d(img.data, [1, 24, 28, 3])) as tf.Tensor[], [1, 2]).dataSync()[0]!);
@@ -113,6 +113,6 @@ describe('style transfer', () => {
     expect(r.losses[0]!.content).toBe(0); // starts from the content image
     expect(r.losses.at(-1)!.style).toBeLessThan(0.7 * r.losses[0]!.style);
     expect(r.losses.at(-1)!.total).toBeLessThan(r.losses[0]!.total);
-    expect(r.image.shape).toEqual([16, 16, 3]);
+    expect([r.image.height, r.image.width]).toEqual([16, 16]);
   });
 });

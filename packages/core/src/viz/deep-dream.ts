@@ -2,7 +2,8 @@
 // chosen layers fire harder, over several octaves (scales), putting back after each octave the detail
 // that downscaling lost.
 import * as tf from '@tensorflow/tfjs';
-import { type FloatImage, fromBatch, toBatch } from './float-image.js';
+import { fromBatch, toBatch } from './float-image.js';
+import type { FloatImage } from './image.js';
 import { layerOutputModel } from './layer-model.js';
 
 export interface DeepDreamOptions {
@@ -68,7 +69,7 @@ export async function deepDream(
   };
   const valueAndGrad = tf.valueAndGrad((x: tf.Tensor) => lossOf(x));
 
-  const [h, w] = image.shape;
+  const { height: h, width: w } = image;
   const sizes = octaveSizes(h, w, opts.octaves ?? 3, opts.octaveScale ?? 1.4);
   const original = toBatch(image);
   let img: tf.Tensor4D = original.clone();

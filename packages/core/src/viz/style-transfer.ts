@@ -2,7 +2,8 @@
 // whose feature correlations (Gram matrices) match the style image, with a total-variation term for
 // smoothness, found by Adam on the pixels starting from the content image.
 import * as tf from '@tensorflow/tfjs';
-import { type FloatImage, fromBatch, toBatch } from './float-image.js';
+import { fromBatch, toBatch } from './float-image.js';
+import type { FloatImage } from './image.js';
 import { layerOutputModel } from './layer-model.js';
 
 export interface StyleTransferOptions {
@@ -67,7 +68,7 @@ export async function styleTransfer(
   };
 
   const contentBatch = toBatch(content);
-  const styleBatch = tf.tidy(() => tf.image.resizeBilinear(toBatch(style), [content.shape[0], content.shape[1]]));
+  const styleBatch = tf.tidy(() => tf.image.resizeBilinear(toBatch(style), [content.height, content.width]));
   const targetContent = tf.tidy(() => run(contentBatch)[0]!);
   const targetGrams = tf.tidy(() => run(styleBatch).slice(1).map(gramMatrix));
 
