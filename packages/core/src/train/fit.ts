@@ -91,7 +91,8 @@ export async function fit(model: tf.LayersModel, options: FitOptions): Promise<H
     seed,
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     ...(options.maxWorkers !== undefined ? { maxWorkers: options.maxWorkers } : {}),
-    onFallback: say,
+    // Shown even when quiet: the run will be slower than asked for.
+    onFallback: log,
   });
   const optimizer = trainer.optimizer;
 

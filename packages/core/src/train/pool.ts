@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type * as tf from '@tensorflow/tfjs';
 import { sliceBatch } from './batch.js';
@@ -8,19 +9,23 @@ import type { FromWorker, ResultMessage, StepMessage, ToWorker } from './protoco
 import type { ArrayBatch } from './types.js';
 
 /**
- * Where the worker script is. Apps load core from dist, so it is dist/train/worker.js beside this file.
- * Core's own tests run this file from src under vitest; Node cannot run worker.ts by itself, so the
- * worker is started with tsx's loader (a root dev dependency), or falls back to a built dist/ copy.
+ * How to start a worker. Apps load core from dist, so the script is dist/train/worker.js beside this
+ * file. Core's own tests run this file from src under vitest; Node cannot run worker.ts by itself and
+ * (Node 20) ignores `--import` loaders for a worker's entry, so a two-line bootstrap registers tsx's
+ * loader (a root dev dependency) in the worker first. Without tsx, a built dist/ copy is used.
  */
-function workerEntry(): { file: string; execArgv?: string[] } {
+function workerEntry(): { script: string; eval: boolean } {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return { file: fileURLToPath(new URL('./worker.js', here)) };
+  if (!here.endsWith('.ts')) return { script: fileURLToPath(new URL('./worker.js', here)), eval: false };
   try {
-    const tsx = createRequire(here).resolve('tsx/esm');
-    return { file: fileURLToPath(new URL('./worker.ts', here)), execArgv: ['--import', tsx] };
+    const tsxDir = dirname(createRequire(here).resolve('tsx/package.json'));
+    const api = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
+    const entry = new URL('./worker.ts', here).href;
+    const script = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+    return { script, eval: true };
   } catch {
     const built = fileURLToPath(new URL('../../dist/train/worker.js', here));
-    if (existsSync(built)) return { file: built };
+    if (existsSync(built)) return { script: built, eval: false };
     throw new Error('cannot start gradient workers: neither tsx nor a built dist/train/worker.js was found');
   }
 }
@@ -109,7 +114,7 @@ export class WorkerPool {
     const workers: GradientWorker[] = [];
     try {
       for (let i = 0; i < count; i++) {
-        const w = new Worker(entry.file, entry.execArgv ? { execArgv: entry.execArgv } : {});
+        const w = new Worker(entry.script, { eval: entry.eval });
         // A pool the caller forgot to dispose must not keep the process alive.
         w.unref();
         workers.push(new GradientWorker(w, topology, backend));

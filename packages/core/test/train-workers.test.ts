@@ -1,0 +1,101 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../src/backend/index.js';
+import { perPointBias } from '../src/layers/index.js';
+import { arraySource, createTrainer, fit, withSeed, type ArrayBatch } from '../src/train/index.js';
+import { Rng } from '../src/util/random.js';
+
+// A tiny policy-shaped conv net: conv, 1x1 conv, flatten, per-point bias, softmax over the 6x6 points.
+function convNet(seed: number): tf.LayersModel {
+  return withSeed(seed, () => {
+    const input = tf.input({ shape: [6, 6, 2] });
+    let x = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(input) as tf.SymbolicTensor;
+    x = tf.layers.conv2d({ filters: 1, kernelSize: 1, useBias: false }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
+    x = perPointBias().apply(x) as tf.SymbolicTensor;
+    const out = tf.layers.activation({ activation: 'softmax' }).apply(x) as tf.SymbolicTensor;
+    return tf.model({ inputs: input, outputs: out });
+  });
+}
+
+// The label is the point holding the largest value of the first plane: learnable by the net above.
+function batch(n: number, rng: Rng): ArrayBatch {
+  const data = new Float32Array(n * 72);
+  const ys = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let p = 0; p < 36; p++) {
+      data[i * 72 + p * 2] = rng.next();
+      data[i * 72 + p * 2 + 1] = rng.next();
+      if ((data[i * 72 + p * 2] as number) > (data[i * 72 + best * 2] as number)) best = p;
+    }
+    ys[i] = best;
+  }
+  return { xs: { data, shape: [n, 6, 6, 2] }, ys };
+}
+
+function weightsOf(model: tf.LayersModel): Float32Array[] {
+  return model.getWeights().map((w) => w.dataSync() as Float32Array);
+}
+
+beforeAll(async () => {
+  await initBackend({ backend: 'wasm', quiet: true });
+});
+
+describe('data-parallel training across worker threads', () => {
+  it('2 workers follow the 1-worker loss and weights up to float rounding', async () => {
+    const rng = new Rng(11);
+    const batches = Array.from({ length: 6 }, () => batch(17, rng)); // odd size: unequal shards
+    const run = async (workers: number) => {
+      const model = convNet(3);
+      const trainer = await createTrainer(model, { optimizer: { name: 'adam', learningRate: 0.01 }, workers, onFallback: (why) => { throw new Error(why); } });
+      try {
+        expect(trainer.workers).toBe(workers);
+        const losses: number[] = [];
+        for (const b of batches) losses.push((await trainer.step(b)).loss);
+        return { losses, weights: weightsOf(model) };
+      } finally {
+        await trainer.dispose();
+      }
+    };
+    const one = await run(1);
+    const two = await run(2);
+    expect(one.losses[5]).toBeLessThan(one.losses[0] as number);
+    two.losses.forEach((l, i) => expect(l).toBeCloseTo(one.losses[i] as number, 4));
+    two.weights.forEach((w, i) => {
+      const ref = one.weights[i] as Float32Array;
+      let maxDiff = 0;
+      for (let k = 0; k < w.length; k++) maxDiff = Math.max(maxDiff, Math.abs((w[k] as number) - (ref[k] as number)));
+      expect(maxDiff).toBeLessThan(1e-4);
+    });
+  });
+
+  it('fit with 2 workers trains through the same loop and keeps batch-norm statistics in step', async () => {
+    const rng = new Rng(5);
+    const b = batch(64, rng);
+    const model = withSeed(4, () => {
+      const m = tf.sequential();
+      m.add(tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', inputShape: [6, 6, 2] }));
+      m.add(tf.layers.batchNormalization());
+      m.add(tf.layers.flatten());
+      m.add(tf.layers.dense({ units: 36, activation: 'softmax' }));
+      return m;
+    });
+    const notices: string[] = [];
+    const movingMeanBefore = Array.from(model.layers[1]!.getWeights()[2]!.dataSync());
+    const history = await fit(model, {
+      train: arraySource(b.xs, b.ys),
+      epochs: 2,
+      batchSize: 16,
+      optimizer: { name: 'adam', learningRate: 0.01 },
+      quiet: true,
+      handleSigint: false,
+      workers: 2,
+      log: (line) => notices.push(line),
+    });
+    expect(notices).toEqual([]);
+    expect(history.epochs).toHaveLength(2);
+    expect(Number.isFinite(history.epochs[1]!.loss)).toBe(true);
+    expect(Array.from(model.layers[1]!.getWeights()[2]!.dataSync())).not.toEqual(movingMeanBefore);
+  });
+});
