@@ -1,3 +1,4 @@
+import type * as FsPromises from 'node:fs/promises';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import { Rng } from '../src/util/random.js';
 // A crash in the middle of writing a file: half the bytes reach the disk, then the process "dies".
 const crash = vi.hoisted(() => ({ armed: false }));
 vi.mock('node:fs/promises', async (importOriginal) => {
-  const fs = await importOriginal<typeof import('node:fs/promises')>();
+  const fs = await importOriginal<typeof FsPromises>();
   return {
     ...fs,
     writeFile: async (path: string, data: Uint8Array | string, ...rest: unknown[]) => {
