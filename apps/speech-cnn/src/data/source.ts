@@ -49,11 +49,12 @@ export function clipSource(set: LabelledClips, cfg: FeatureConfig, logMel: LogMe
       const order = rng.shuffle(Array.from({ length: set.clips.length }, (_, i) => i));
       for (let s = 0; s < order.length; s += batchSize) {
         const idx = order.slice(s, s + batchSize);
-        const feats = clean ?? [];
-        if (!clean) {
-          for (const i of idx) feats[i] = featuresOf(augment(set.clips[i] as PreparedClip, aug as AugmentOptions, cfg.mel.sampleRate, rng), cfg, logMel);
+        if (clean) {
+          yield batchOf(clean, set.labels, idx, cfg);
+          continue;
         }
-        yield batchOf(feats, set.labels, idx, cfg);
+        const feats = idx.map((i) => featuresOf(augment(set.clips[i] as PreparedClip, aug as AugmentOptions, cfg.mel.sampleRate, rng), cfg, logMel));
+        yield batchOf(feats, Int32Array.from(idx, (i) => set.labels[i] as number), idx.map((_, k) => k), cfg);
       }
     },
   };

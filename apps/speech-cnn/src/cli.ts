@@ -1,0 +1,302 @@
+// speech-cnn's command line: the only place (with src/web) that reads flags and files.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  DataError,
+  UsageError,
+  classReport,
+  confusionMatrix,
+  createProgram,
+  formatClassReport,
+  formatConfusionMatrix,
+  loadModel,
+  parseChoice,
+  parseIntIn,
+  parseNumberIn,
+  resolveDataDir,
+  runAction,
+  runProgram,
+  saveModel,
+  withCommonOptions,
+  type ActionContext,
+  type CommonOptions,
+} from '@cnn-lab/core';
+import { decodeWav } from './audio/index.js';
+import { DEFAULT_AUGMENT, DEFAULT_FEATURES, LogMel, inputShape, type FeatureConfig } from './features/index.js';
+import {
+  SPLIT_HELP,
+  decodeEntries,
+  featuriseAll,
+  labelEntries,
+  parseSplit,
+  sortLabels,
+  speakerFolds,
+  splitEntries,
+  type DecodedSet,
+  type Entry,
+  type LabelledClips,
+  type Partition,
+  type Skipped,
+} from './data/index.js';
+import {
+  MODEL_KINDS,
+  SpeechClassifier,
+  predictProbs,
+  speechModelInfo,
+  trainSpeechModel,
+  type ModelKind,
+  type SpeechModelInfo,
+} from './model/index.js';
+
+const APP_DIR = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const DEFAULT_MODEL_DIR = join(APP_DIR, 'models', 'default');
+const DATA_WHAT = "a folder of WAV files named '{label}_{speaker}_{take}.wav' (FSDD) or in one subfolder per label";
+
+interface TrainOpts extends CommonOptions {
+  model: ModelKind;
+  split: string;
+  testFraction: number;
+  lr: number;
+  augment: boolean;
+  workers?: number;
+  resume?: boolean;
+}
+interface EvalOpts extends CommonOptions {
+  split: string;
+  testFraction: number;
+}
+interface StartOpts extends CommonOptions {
+  port: number;
+  host: string;
+}
+
+/** Every WAV under `dir`, labelled and decoded; files that cannot be used are counted, not fatal. */
+function loadFolder(dir: string, cfg: FeatureConfig, log: (m: string) => void): DecodedSet & { skipped: Skipped[] } {
+  const paths = readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((p) => p.split('\\').join('/'));
+  const { entries, skipped } = labelEntries(paths.filter((p) => /\.wav$/i.test(p)));
+  if (entries.length === 0) throw new UsageError(`--data-dir ${dir}: no usable WAV files (expected ${DATA_WHAT})`);
+  const started = performance.now();
+  const set = decodeEntries(entries, (p) => readFileSync(join(dir, p)), cfg);
+  const secs = (performance.now() - started) / 1000;
+  log(`${dir}: ${set.clips.length} recordings read in ${secs.toFixed(1)} s${set.bad.length + skipped.length ? `, ${set.bad.length + skipped.length} skipped` : ''}`);
+  for (const b of [...skipped, ...set.bad].slice(0, 10)) log(`  skipped ${b.path}: ${b.reason}`);
+  if (set.bad.length + skipped.length > 10) log(`  ... and ${set.bad.length + skipped.length - 10} more`);
+  return { ...set, skipped };
+}
+
+function clipsFor(part: readonly Entry[], set: DecodedSet, labels: readonly string[]): LabelledClips {
+  const index = new Map(set.entries.map((e, i) => [e.path, i]));
+  const idx = part.map((e) => index.get(e.path) as number);
+  return { clips: idx.map((i) => set.clips[i] as DecodedSet['clips'][number]), labels: Int32Array.from(part, (e) => labels.indexOf(e.label)) };
+}
+
+function accuracyOf(probs: Float32Array, labels: Int32Array, classes: number): number {
+  let hits = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const row = probs.subarray(i * classes, (i + 1) * classes);
+    if (row.indexOf(Math.max(...row)) === labels[i]) hits++;
+  }
+  return labels.length ? hits / labels.length : Number.NaN;
+}
+
+const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
+
+async function trainOne(o: TrainOpts, ctx: ActionContext<TrainOpts>, labels: string[], part: Partition, set: DecodedSet, quiet: boolean, checkpointDir?: string) {
+  const train = clipsFor(part.train, set, labels);
+  const test = clipsFor(part.test, set, labels);
+  if (train.clips.length === 0) throw new UsageError(`--split ${o.split}: leaves no training recordings`);
+  const trained = await trainSpeechModel({
+    kind: o.model,
+    labels,
+    features: DEFAULT_FEATURES,
+    train,
+    validation: test,
+    epochs: o.epochs ?? 30,
+    batchSize: o.batchSize ?? 32,
+    seed: o.seed ?? 1,
+    learningRate: o.lr,
+    augment: o.augment ? DEFAULT_AUGMENT : null,
+    ...(o.workers !== undefined ? { workers: o.workers } : {}),
+    ...(checkpointDir ? { checkpointDir, resume: o.resume ?? false } : {}),
+    quiet,
+    log: ctx.log,
+  });
+  const logMel = new LogMel(DEFAULT_FEATURES.mel);
+  const probs = test.clips.length ? predictProbs(trained.model, featuriseAll(test.clips, DEFAULT_FEATURES, logMel), inputShape(DEFAULT_FEATURES)) : new Float32Array(0);
+  return { ...trained, trainFiles: train.clips.length, testFiles: test.clips.length, accuracy: accuracyOf(probs, test.labels, labels.length) };
+}
+
+async function train(ctx: ActionContext<TrainOpts>) {
+  const o = ctx.opts;
+  const dir = resolveDataDir(o, 'speech/fsdd', DATA_WHAT);
+  const set = loadFolder(dir, DEFAULT_FEATURES, ctx.log);
+  const labels = sortLabels(set.entries.map((e) => e.label));
+  if (labels.length < 2) throw new UsageError(`--data-dir ${dir}: found only the label(s) ${labels.join(', ')}; need at least 2 words`);
+  const split = parseSplit(o.split, o.testFraction);
+  const common = { model: o.model, labels, files: set.clips.length, skipped: set.bad.length + set.skipped.length };
+
+  if (split.kind === 'speakers') {
+    // Leave-one-speaker-out: one model per speaker, none saved; the mean is the speaker-independent score.
+    const perSpeaker: Record<string, number> = {};
+    let seconds = 0;
+    for (const fold of speakerFolds(set.entries)) {
+      ctx.log(`--- holding out ${fold.speaker} (${fold.test.length} test, ${fold.train.length} train)`);
+      const r = await trainOne(o, ctx, labels, fold, set, ctx.json);
+      perSpeaker[fold.speaker] = r.accuracy;
+      seconds += r.seconds;
+      ctx.log(`held-out ${fold.speaker}: ${pct(r.accuracy)} (${r.seconds.toFixed(0)} s)`);
+    }
+    const values = Object.values(perSpeaker);
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    ctx.log(`mean speaker-held-out accuracy: ${pct(mean)} over ${values.length} speakers`);
+    return { ...common, split: 'speakers', perSpeaker, meanAccuracy: mean, seconds };
+  }
+
+  const part = splitEntries(set.entries, split, o.seed ?? 1);
+  const modelDir = resolve(o.modelDir ?? DEFAULT_MODEL_DIR);
+  ctx.log(`training ${o.model} on ${part.train.length} recordings, testing on ${part.test.length} (split ${o.split})`);
+  const r = await trainOne(o, ctx, labels, part, set, ctx.json, join(modelDir, 'checkpoints'));
+  const info: SpeechModelInfo = { kind: o.model, labels, features: DEFAULT_FEATURES };
+  const result = {
+    ...common,
+    split: o.split,
+    trainFiles: r.trainFiles,
+    testFiles: r.testFiles,
+    accuracy: r.accuracy,
+    epochs: r.history.epochs.length,
+    seconds: Number(r.seconds.toFixed(1)),
+    modelDir,
+  };
+  await saveModel(r.model, modelDir, {
+    app: 'speech-cnn',
+    ...info,
+    training: { split: o.split, seed: o.seed, epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, augment: o.augment, dataDir: dir },
+    results: { accuracy: r.accuracy, testFiles: r.testFiles, trainFiles: r.trainFiles, seconds: r.seconds },
+    history: r.history.epochs,
+  });
+  ctx.log(`test accuracy ${pct(r.accuracy)} on ${r.testFiles} recordings; trained in ${r.seconds.toFixed(0)} s; saved to ${relative(process.cwd(), modelDir) || '.'}`);
+  return result;
+}
+
+async function loadClassifier(modelDir: string | undefined): Promise<SpeechClassifier> {
+  const dir = resolve(modelDir ?? DEFAULT_MODEL_DIR);
+  const { model, metadata } = await loadModel(dir);
+  return new SpeechClassifier(model, speechModelInfo(metadata, join(dir, 'metadata.json')));
+}
+
+async function evaluate(ctx: ActionContext<EvalOpts>) {
+  const o = ctx.opts;
+  const classifier = await loadClassifier(o.modelDir);
+  const { labels, features } = classifier.info;
+  const dir = resolveDataDir(o, 'speech/fsdd', DATA_WHAT);
+  const set = loadFolder(dir, features, ctx.log);
+  const known = set.entries.filter((e) => labels.includes(e.label));
+  const unknown = set.entries.length - known.length;
+  if (unknown) ctx.log(`skipped ${unknown} recordings whose label the model does not know (it knows ${labels.join(', ')})`);
+  const split = parseSplit(o.split, o.testFraction);
+  if (split.kind === 'speakers') throw new UsageError('--split speakers trains one model per speaker: use it with train');
+  const part = splitEntries(known, split, o.seed ?? 1);
+  if (part.test.length === 0) throw new UsageError(`--split ${o.split}: no test recordings in ${dir}`);
+  const test = clipsFor(part.test, set, labels);
+  const logMel = new LogMel(features.mel);
+  const probs = predictProbs(classifier.model, featuriseAll(test.clips, features, logMel), inputShape(features));
+  const matrix = confusionMatrix(probs, test.labels);
+  const report = classReport(matrix, labels);
+  ctx.log(formatClassReport(report));
+  ctx.log(`\nconfusion matrix (rows: true word, columns: predicted)\n${formatConfusionMatrix(matrix, labels)}`);
+  ctx.log(`\naccuracy ${pct(report.accuracy)} on ${test.clips.length} recordings (split ${o.split})`);
+  return {
+    accuracy: report.accuracy,
+    files: test.clips.length,
+    skipped: set.bad.length + set.skipped.length + unknown,
+    split: o.split,
+    perClass: Object.fromEntries(report.classes.map((c) => [c.label, { precision: c.precision, recall: c.recall, f1: c.f1, support: c.support }])),
+    confusion: matrix,
+  };
+}
+
+async function predict(ctx: ActionContext<CommonOptions & { top: number }>) {
+  if (ctx.args.length === 0) throw new UsageError('predict: give one or more WAV files');
+  const classifier = await loadClassifier(ctx.opts.modelDir);
+  const predictions: Array<{ file: string; label: string; probabilities: Record<string, number> }> = [];
+  const failed: Array<{ file: string; error: string }> = [];
+  for (const file of ctx.args) {
+    try {
+      let bytes: Uint8Array;
+      try {
+        bytes = readFileSync(file);
+      } catch (err) {
+        throw new DataError(file, `cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      }
+      const r = classifier.classify(decodeWav(bytes, file, { sampleRate: classifier.sampleRate }));
+      predictions.push({ file, label: r.label, probabilities: Object.fromEntries(r.ranked.map((p) => [p.label, Number(p.probability.toFixed(5))])) });
+      ctx.log(`${file}: ${r.label}  (${r.ranked.slice(0, ctx.opts.top).map((p) => `${p.label} ${pct(p.probability)}`).join(', ')})`);
+    } catch (err) {
+      if (!(err instanceof DataError)) throw err;
+      failed.push({ file, error: err.message });
+      process.stderr.write(`skipped ${err.message}\n`);
+    }
+  }
+  if (predictions.length === 0) process.exitCode = 1;
+  return { predictions, failed: failed.length, errors: failed };
+}
+
+async function start(ctx: ActionContext<StartOpts>) {
+  const { buildServer } = await import('./web/server.js');
+  const classifier = await loadClassifier(ctx.opts.modelDir);
+  const app = buildServer(classifier);
+  const url = await app.listen({ host: ctx.opts.host, port: ctx.opts.port });
+  ctx.log(`speech-cnn: open ${url}/ (model ${classifier.info.kind}, words ${classifier.info.labels.join(' ')}); Ctrl-C to stop`);
+  await new Promise<void>((done) => {
+    const stop = () => void app.close().then(() => done());
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return { url };
+}
+
+export function buildProgram() {
+  const program = createProgram('speech-cnn', 'A CNN that recognises spoken words from log-mel spectrograms (Sainath & Parada 2015)');
+  withCommonOptions(
+    program
+      .command('train')
+      .description('train a model on a folder of WAV files and save it')
+      .option('--model <kind>', `network: ${MODEL_KINDS.join(' or ')} (freq: filters span all frames and slide along frequency)`, parseChoice(MODEL_KINDS), 'freq')
+      .option('--split <split>', SPLIT_HELP, 'fsdd')
+      .option('--test-fraction <f>', 'test share for --split random', parseNumberIn(0.01, 0.99), 0.2)
+      .option('--lr <rate>', 'Adam learning rate (cosine-decayed to 1/20 of it)', parseNumberIn(1e-6, 1), 3e-3)
+      .option('--no-augment', 'train on clean clips only (no time shift, gain or noise)')
+      .option('--workers <n>', 'gradient worker threads (default: one per core)', parseIntIn(0, 64))
+      .option('--resume', "continue from the model folder's checkpoint"),
+    undefined,
+    { epochs: 30, batchSize: 32 },
+  ).action(runAction(train));
+  withCommonOptions(
+    program
+      .command('eval')
+      .description('score a model on a folder: accuracy, per-word report, confusion matrix')
+      .option('--split <split>', `${SPLIT_HELP}; 'all' scores every file`, 'fsdd')
+      .option('--test-fraction <f>', 'test share for --split random', parseNumberIn(0.01, 0.99), 0.2),
+    ['dataDir', 'modelDir', 'batchSize', 'seed', 'json', 'backend'],
+  ).action(runAction(evaluate));
+  withCommonOptions(
+    program
+      .command('predict')
+      .description('say which word each WAV file holds')
+      .argument('<files...>', 'WAV files (any sample rate, mono or stereo)')
+      .option('--top <k>', 'probabilities to show per file', parseIntIn(1, 100), 3),
+    ['modelDir', 'json', 'backend'],
+  ).action(runAction(predict));
+  withCommonOptions(
+    program
+      .command('start')
+      .description('serve a page that records a word (or takes a WAV) and shows its spectrogram and probabilities')
+      .option('--port <n>', 'port', parseIntIn(0, 65535), 8080)
+      .option('--host <addr>', 'address to listen on (keep 127.0.0.1 unless you mean to expose it)', '127.0.0.1'),
+    ['modelDir', 'json', 'backend'],
+  ).action(runAction(start));
+  return program;
+}
+
+await runProgram(buildProgram());

@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { saveModel } from '@cnn-lab/core';
+import { encodeWav16 } from '../src/audio/index.js';
+import { DEFAULT_FEATURES, inputShape } from '../src/features/index.js';
+import { buildFreqModel } from '../src/model/index.js';
+
+const run = promisify(execFile);
+const appDir = join(import.meta.dirname, '..');
+const tsx = join(appDir, '..', '..', 'node_modules', '.bin', 'tsx');
+let dir: string;
+
+async function cli(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const { stdout, stderr } = await run(tsx, [join(appDir, 'src', 'cli.ts'), ...args], { cwd: appDir, env: { ...process.env, CNN_LAB_BACKEND: 'cpu' } });
+    return { stdout, stderr, code: 0 };
+  } catch (err) {
+    const e = err as { stdout: string; stderr: string; code: number };
+    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'speech-cli-'));
+  await tf.setBackend('cpu');
+  const model = buildFreqModel(inputShape(DEFAULT_FEATURES), 2);
+  await saveModel(model, join(dir, 'model'), { app: 'speech-cnn', kind: 'freq', labels: ['yes', 'no'], features: DEFAULT_FEATURES });
+  const tone = Float32Array.from({ length: 6000 }, (_, i) => 0.4 * Math.sin(i / 5));
+  writeFileSync(join(dir, 'word.wav'), encodeWav16(tone, 16000));
+  writeFileSync(join(dir, 'bad.wav'), 'not audio');
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('speech-cnn predict', () => {
+  it('--json ends with one JSON line holding each file\'s label and probabilities, and skips a bad file', async () => {
+    const r = await cli(['predict', join(dir, 'word.wav'), join(dir, 'bad.wav'), '--model-dir', join(dir, 'model'), '--json']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const out = JSON.parse(lines[0] as string) as { predictions: Array<{ file: string; label: string; probabilities: Record<string, number> }>; failed: number; errors: Array<{ error: string }> };
+    expect(out.predictions).toHaveLength(1);
+    expect(['yes', 'no']).toContain(out.predictions[0]?.label);
+    const p = out.predictions[0]?.probabilities ?? {};
+    expect((p.yes ?? 0) + (p.no ?? 0)).toBeCloseTo(1, 3);
+    expect(out.failed).toBe(1);
+    expect(out.errors[0]?.error).toMatch(/bad\.wav: not a readable WAV file/);
+  });
+
+  it('names a missing model folder and exits non-zero', async () => {
+    const r = await cli(['predict', join(dir, 'word.wav'), '--model-dir', join(dir, 'nowhere')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error: .*nowhere.*model\.json/);
+  });
+
+  it('rejects an unknown --model for train with a usage error', async () => {
+    const r = await cli(['train', '--model', 'rnn', '--data-dir', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--model.*expected one of freq, 2d, got 'rnn'/);
+  });
+});
