@@ -267,7 +267,7 @@ export function buildProgram() {
       .option('--test-fraction <f>', 'test share for --split random', parseNumberIn(0.01, 0.99), 0.2)
       .option('--lr <rate>', 'Adam learning rate (cosine-decayed to 1/20 of it)', parseNumberIn(1e-6, 1), 3e-3)
       .option('--no-augment', 'train on clean clips only (no time shift, gain or noise)')
-      .option('--workers <n>', 'gradient worker threads (default: one per core)', parseIntIn(0, 64))
+      .option('--workers <n>', 'gradient worker threads (default: one per core)', parseIntIn(1, 64))
       .option('--resume', "continue from the model folder's checkpoint"),
     undefined,
     { epochs: 30, batchSize: 32 },
