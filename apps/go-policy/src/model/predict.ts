@@ -1,0 +1,27 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Board, Player } from '../board/index.js';
+import { encodeBoard, planeCount, type FeatureSetName } from '../features/index.js';
+import type { Policy } from '../play/engine.js';
+
+/**
+ * The network as a Policy: the planes of the board seen from `player`, one forward pass, the 361
+ * probabilities. Raw: illegal points are masked by whoever chooses the move.
+ */
+export function networkPolicy(model: tf.LayersModel, featureSet: FeatureSetName): Policy {
+  const planes = planeCount(featureSet);
+  const input = new Float32Array(361 * planes);
+  return (board: Board, player: Player): Float32Array => {
+    if (board.size !== 19) throw new RangeError(`the network reads 19x19 boards, not ${board.size}x${board.size}`);
+    const saved = board.toPlay;
+    board.toPlay = player;
+    try {
+      encodeBoard(board, featureSet, input);
+    } finally {
+      board.toPlay = saved;
+    }
+    return tf.tidy(() => {
+      const out = model.predict(tf.tensor4d(input, [1, 19, 19, planes])) as tf.Tensor;
+      return out.dataSync() as Float32Array;
+    }).slice();
+  };
+}

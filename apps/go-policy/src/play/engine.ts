@@ -1,0 +1,158 @@
+// The policy network as a Go player: the board follows every play, undo and handicap exactly, and a
+// move is chosen only among legal, sensible points (never filling one of its own eyes).
+import { BLACK, Board, PASS, WHITE, fixedHandicap, score, type Move, type Player, type ScoringRule } from '../board/index.js';
+import { GtpError, type Colour, type GtpEngine } from './gtp.js';
+
+/** The network's probabilities over the board's points for the player `colour` to move. */
+export type Policy = (board: Board, colour: Player) => Float32Array | Promise<Float32Array>;
+
+export interface EngineOptions {
+  policy: Policy;
+  /** 'area' (Chinese, the default) or 'territory' (Japanese) counting for final_score. */
+  rule?: ScoringRule;
+  /** 0 (default) plays the most probable sensible move; above 0 samples from p^(1/T). */
+  temperature?: number;
+  /** Random numbers in [0, 1) for sampling; seed it for repeatable games. */
+  random?: () => number;
+  /**
+   * Resign when, after this many moves, the count says the engine trails by more than `resignMargin`
+   * points. Off unless given: a policy network has no value estimate, so resigning is opt-in.
+   */
+  resignAfter?: number;
+  resignMargin?: number;
+  /** Board sizes the policy can read (a 19x19 network: only 19). */
+  sizes?: readonly number[];
+  name?: string;
+  version?: string;
+}
+
+export interface Choice {
+  move: number; // a point, or PASS
+  probability: number;
+}
+
+export class PolicyEngine implements GtpEngine {
+  readonly name: string;
+  readonly version: string;
+  board: Board;
+  komi = 7.5;
+  private readonly opts: EngineOptions;
+
+  constructor(opts: EngineOptions) {
+    this.opts = opts;
+    this.name = opts.name ?? 'cnn-lab go-policy';
+    this.version = opts.version ?? '0.1.0';
+    this.board = new Board(19, { koRule: 'positional-superko' });
+  }
+
+  get size(): number {
+    return this.board.size;
+  }
+
+  setSize(size: number): void {
+    const sizes = this.opts.sizes ?? [19];
+    if (!sizes.includes(size)) throw new GtpError('unacceptable size');
+    this.board = new Board(size, { koRule: 'positional-superko' });
+  }
+
+  clear(): void {
+    this.board = new Board(this.board.size, { koRule: 'positional-superko' });
+  }
+
+  setKomi(komi: number): void {
+    this.komi = komi;
+  }
+
+  play(colour: Colour, move: Move): void {
+    const player = toPlayer(colour);
+    const why = this.board.whyIllegal(move, player);
+    if (why) throw new GtpError(`illegal move (${why})`);
+    this.board.play(move, player);
+  }
+
+  async genmove(colour: Colour): Promise<Move | 'resign'> {
+    const player = toPlayer(colour);
+    if (this.shouldResign(player)) return 'resign';
+    const choice = await this.choose(player);
+    this.board.play(choice.move, player);
+    return choice.move;
+  }
+
+  /** The move genmove would play for `player` now (not played). */
+  async choose(player: Player): Promise<Choice> {
+    const probs = await this.opts.policy(this.board, player);
+    return chooseMove(this.board, player, probs, this.opts.temperature ?? 0, this.opts.random ?? Math.random);
+  }
+
+  undo(): void {
+    if (this.board.history.length === 0) throw new GtpError('cannot undo');
+    this.board.undo();
+  }
+
+  showboard(): string {
+    return this.board.toString();
+  }
+
+  finalScore(): string {
+    return score(this.board, this.komi, this.opts.rule ?? 'area').result;
+  }
+
+  fixedHandicap(stones: number): Move[] {
+    if (this.board.moveNumber > 0 || this.board.hash !== 0) throw new GtpError('board not empty');
+    let points: number[];
+    try {
+      points = fixedHandicap(this.board.size, stones);
+    } catch (err) {
+      throw new GtpError(`invalid number of stones (${err instanceof Error ? err.message : String(err)})`);
+    }
+    this.board.setup(BLACK, points);
+    this.board.toPlay = WHITE;
+    return points;
+  }
+
+  private shouldResign(player: Player): boolean {
+    const { resignAfter, resignMargin } = this.opts;
+    if (resignAfter === undefined || this.board.moveNumber < resignAfter) return false;
+    const blackLead = score(this.board, this.komi, this.opts.rule ?? 'area').margin;
+    const lead = player === BLACK ? blackLead : -blackLead;
+    return lead < -(resignMargin ?? 0);
+  }
+}
+
+/**
+ * The most probable (or, with a temperature, a sampled) point among the legal ones that do not fill
+ * one of `player`'s own eyes; PASS when there is none.
+ */
+export function chooseMove(
+  board: Board,
+  player: Player,
+  probs: Float32Array,
+  temperature: number,
+  random: () => number,
+): Choice {
+  const candidates: number[] = [];
+  for (let p = 0; p < board.area; p++) {
+    if (board.at(p) === 0 && !board.isEye(p, player) && board.isLegal(p, player)) candidates.push(p);
+  }
+  if (candidates.length === 0) return { move: PASS, probability: 0 };
+  let total = 0;
+  for (const p of candidates) total += probs[p] ?? 0;
+  const prob = (p: number): number => (total > 0 ? (probs[p] ?? 0) / total : 1 / candidates.length);
+  if (temperature > 0 && total > 0) {
+    const weights = candidates.map((p) => Math.pow(prob(p), 1 / temperature));
+    const sum = weights.reduce((a, b) => a + b, 0);
+    let r = random() * sum;
+    for (let i = 0; i < candidates.length; i++) {
+      r -= weights[i] as number;
+      if (r <= 0) return { move: candidates[i] as number, probability: prob(candidates[i] as number) };
+    }
+  }
+  let best = candidates[0] as number;
+  for (const p of candidates) if ((probs[p] ?? 0) > (probs[best] ?? 0)) best = p;
+  return { move: best, probability: prob(best) };
+}
+
+export function toPlayer(colour: Colour): Player {
+  return colour === 'black' ? BLACK : WHITE;
+}
+
