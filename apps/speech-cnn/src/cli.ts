@@ -112,7 +112,7 @@ async function trainOne(o: TrainOpts, ctx: ActionContext<TrainOpts>, labels: str
     features: DEFAULT_FEATURES,
     train,
     validation: test,
-    epochs: o.epochs ?? 30,
+    epochs: o.epochs ?? 15,
     batchSize: o.batchSize ?? 32,
     seed: o.seed ?? 1,
     learningRate: o.lr,
@@ -270,7 +270,7 @@ export function buildProgram() {
       .option('--workers <n>', 'gradient worker threads (default: one per core)', parseIntIn(1, 64))
       .option('--resume', "continue from the model folder's checkpoint"),
     undefined,
-    { epochs: 30, batchSize: 32 },
+    { epochs: 15, batchSize: 32 },
   ).action(runAction(train));
   withCommonOptions(
     program

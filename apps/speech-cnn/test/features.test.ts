@@ -165,3 +165,17 @@ describe('augmentation', () => {
     expect(10 * Math.log10(power(x) / power(noise))).toBeCloseTo(10, 0);
   });
 });
+
+describe('speed perturbation', () => {
+  it('playing 10% faster raises a tone by 10% and shortens it by 10%', async () => {
+    const { changeSpeed } = await import('../src/features/index.js');
+    const x = new Float32Array(8000);
+    x.set(sine(1000, 0.5));
+    const out = changeSpeed(x, 4000, 1.1);
+    expect(out.voiced).toBe(Math.floor(3999 / 1.1) + 1);
+    let crossings = 0;
+    for (let i = 1; i < out.voiced - 1; i++) if (((out.signal[i - 1] as number) < 0) !== ((out.signal[i] as number) < 0)) crossings++;
+    expect(crossings / 2 / ((out.voiced - 2) / rate)).toBeCloseTo(1100, -1);
+    expect(Math.max(...out.signal.subarray(out.voiced).map(Math.abs))).toBe(0);
+  });
+});

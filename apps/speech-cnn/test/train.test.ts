@@ -42,7 +42,7 @@ describe('training the freq model', () => {
       batchSize: 16,
       seed: 2,
       learningRate: 3e-3,
-      augment: { maxShiftSeconds: 0.03, snrDb: [15, 30], gainDb: [-3, 3], noiseProbability: 0.5 },
+      augment: { probability: 0.5, speed: [0.95, 1.05], maxShiftSeconds: 0.03, snrDb: [15, 30], gainDb: [-3, 3], noiseProbability: 0.5 },
       workers: 1,
       quiet: true,
     });

@@ -37,11 +37,11 @@ function batchOf(features: Float32Array[], labels: Int32Array, order: readonly n
 }
 
 /**
- * A training source: shuffled each epoch (seeded), and, with augmentation, each clip shifted, scaled and noised
- * afresh every epoch before it is featurised.
+ * A training source: shuffled each epoch (seeded); with augmentation, a random share of the clips is changed afresh
+ * every epoch (speed, shift, gain, noise) before it is featurised, the rest come from a cache of clean features.
  */
 export function clipSource(set: LabelledClips, cfg: FeatureConfig, logMel: LogMel, aug?: AugmentOptions): DataSource {
-  const clean = aug ? undefined : featuriseAll(set.clips, cfg, logMel);
+  const clean = featuriseAll(set.clips, cfg, logMel);
   return {
     size: set.clips.length,
     async *batches(epoch: number, batchSize: number, seed: number) {
@@ -49,11 +49,11 @@ export function clipSource(set: LabelledClips, cfg: FeatureConfig, logMel: LogMe
       const order = rng.shuffle(Array.from({ length: set.clips.length }, (_, i) => i));
       for (let s = 0; s < order.length; s += batchSize) {
         const idx = order.slice(s, s + batchSize);
-        if (clean) {
-          yield batchOf(clean, set.labels, idx, cfg);
-          continue;
-        }
-        const feats = idx.map((i) => featuresOf(augment(set.clips[i] as PreparedClip, aug as AugmentOptions, cfg.mel.sampleRate, rng), cfg, logMel));
+        const feats = idx.map((i) =>
+          aug && rng.next() < aug.probability
+            ? featuresOf(augment(set.clips[i] as PreparedClip, aug, cfg.mel.sampleRate, rng), cfg, logMel)
+            : (clean[i] as Float32Array),
+        );
         yield batchOf(feats, Int32Array.from(idx, (i) => set.labels[i] as number), idx.map((_, k) => k), cfg);
       }
     },

@@ -1,20 +1,29 @@
 import type { Rng } from '@cnn-lab/core';
 import type { PreparedClip } from './pipeline.js';
 
-/** Random changes to a training clip so the model does not learn one speaker's level, timing or quiet room. */
+/** Random changes to a training clip so the model does not learn one speaker's pitch, level, timing or quiet room. */
 export interface AugmentOptions {
+  /** Fraction of clips changed each epoch; the rest are seen clean, as test recordings are. */
+  probability: number;
+  /**
+   * Speed factor range: playing a word faster raises its pitch and formants like a shorter vocal tract (Ko et al.
+   * 2015, speed perturbation), which is what differs most between speakers.
+   */
+  speed: [number, number];
   /** The word starts up to this many seconds later. */
   maxShiftSeconds: number;
   /** White noise at an SNR drawn from this range (dB), or null for none. */
   snrDb: [number, number] | null;
   /** Gain drawn from this range (dB). */
   gainDb: [number, number];
-  /** Fraction of clips that get noise (the rest stay clean, as the test recordings are). */
+  /** Fraction of changed clips that also get noise. */
   noiseProbability: number;
 }
 
 export const DEFAULT_AUGMENT: AugmentOptions = {
-  maxShiftSeconds: 0.1,
+  probability: 0.5,
+  speed: [0.9, 1.1],
+  maxShiftSeconds: 0.03,
   snrDb: [10, 30],
   gainDb: [-6, 6],
   noiseProbability: 0.5,
@@ -46,13 +55,31 @@ export function addNoise(signal: Float32Array, snrDb: number, voiced: number, rn
   return signal.map((v) => v + sigma * rng.normal());
 }
 
+/**
+ * Resamples the first `voiced` samples by linear interpolation so they play `factor` times faster, into a buffer
+ * of the same length (the word gets shorter or longer; what does not fit is cut).
+ */
+export function changeSpeed(signal: Float32Array, voiced: number, factor: number): { signal: Float32Array; voiced: number } {
+  const out = new Float32Array(signal.length);
+  const n = Math.min(signal.length, Math.floor((voiced - 1) / factor) + 1);
+  for (let i = 0; i < n; i++) {
+    const t = i * factor;
+    const k = Math.floor(t);
+    const f = t - k;
+    out[i] = (signal[k] as number) * (1 - f) + (k + 1 < voiced ? (signal[k + 1] as number) * f : 0);
+  }
+  return { signal: out, voiced: n };
+}
+
 export function augment(clip: PreparedClip, o: AugmentOptions, sampleRate: number, rng: Rng): Float32Array {
+  const factor = rng.uniform(o.speed[0], o.speed[1]);
+  const sped = factor === 1 ? clip : changeSpeed(clip.signal, clip.voiced, factor);
   const maxShift = Math.round(o.maxShiftSeconds * sampleRate);
   const shift = maxShift > 0 ? rng.int(maxShift + 1) : 0;
-  let out = timeShift(clip.signal, shift);
+  let out = timeShift(sped.signal, shift);
   out = applyGain(out, rng.uniform(o.gainDb[0], o.gainDb[1]));
   if (o.snrDb && rng.next() < o.noiseProbability) {
-    out = addNoise(out, rng.uniform(o.snrDb[0], o.snrDb[1]), Math.min(out.length, clip.voiced + shift), rng);
+    out = addNoise(out, rng.uniform(o.snrDb[0], o.snrDb[1]), Math.min(out.length, sped.voiced + shift), rng);
   }
   return out;
 }

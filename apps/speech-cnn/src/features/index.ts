@@ -22,5 +22,5 @@ export {
   normalise,
   featuresOf,
 } from './pipeline.js';
-export { type AugmentOptions, DEFAULT_AUGMENT, timeShift, applyGain, addNoise, power, augment } from './augment.js';
+export { type AugmentOptions, DEFAULT_AUGMENT, timeShift, applyGain, addNoise, power, changeSpeed, augment } from './augment.js';
 export { DEFAULT_FEATURES } from './defaults.js';
