@@ -108,9 +108,7 @@ export async function createTrainer(model: tf.LayersModel, options: TrainerOptio
 
   return {
     optimizer,
-    get workers() {
-      return pool ? pool.size : 1;
-    },
+    workers: pool ? pool.size : 1,
     step(batch, globalStep) {
       const g = globalStep ?? counter;
       counter = g + 1;
