@@ -109,6 +109,11 @@ export async function saveModel(
  * Loads a folder written by saveModel (or by tfjs-node / the tensorflowjs converter, with
  * `allowMissingMetadata`). Every problem is a DataError naming the file and what is wrong with it.
  */
+export async function loadModel(
+  dir: string,
+  options?: LoadModelOptions & { allowMissingMetadata?: false },
+): Promise<LoadedModel & { metadata: ModelMetadata }>;
+export async function loadModel(dir: string, options: LoadModelOptions): Promise<LoadedModel>;
 export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
   const modelPath = join(dir, MODEL_JSON);
   const modelJson = parseModelJson(
