@@ -1,0 +1,91 @@
+// The CLI as a user runs it (through tsx), on a model and images made here: --json ends with one JSON
+// line, bad images get clear errors naming the file, bad flags name the flag.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRaster, encodePng, initBackend, saveModel } from '@cnn-lab/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildLectureModel } from '../src/lecture-model/index.js';
+
+const appDir = join(import.meta.dirname, '..');
+const tsx = join(appDir, '..', '..', 'node_modules', '.bin', 'tsx');
+const work = mkdtempSync(join(tmpdir(), 'cnn-explorer-cli-'));
+const modelDir = join(work, 'model');
+
+function cli(...args: string[]) {
+  const r = spawnSync(tsx, [join(appDir, 'src', 'cli.ts'), ...args], {
+    cwd: appDir,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, CNN_LAB_BACKEND: 'wasm', CNN_LAB_CACHE: join(work, 'cache') },
+  });
+  const lines = r.stdout.trim().split('\n');
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, last: lines[lines.length - 1] ?? '' };
+}
+
+beforeAll(async () => {
+  await initBackend({ backend: 'wasm', quiet: true });
+  // An untrained lecture model is enough to check the plumbing (the shipped model is checked by eval runs).
+  await saveModel(buildLectureModel(1), modelDir, { app: 'cnn-explorer', split: { seed: 1, testFraction: 0.2, validationFraction: 0.1 } });
+});
+
+describe('cnn-explorer CLI', () => {
+  it('visualize --json writes the grid and ends with one JSON line of results', () => {
+    const out = join(work, 'classes.png');
+    const r = cli('visualize', '--kind', 'class', '--steps', '3', '--model-dir', modelDir, '--out', out, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.last) as { output: string; layer: string; units: number; pictures: Array<{ predicted: number }> };
+    expect(result.output).toBe(out);
+    expect(result.layer).toBe('output');
+    expect(result.units).toBe(10);
+    expect(result.pictures).toHaveLength(10);
+    // stdout holds nothing but the JSON line under --json.
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('predict reads a digit image and names the file and digit', () => {
+    const raster = createRaster(40, 40, [255, 255, 255]);
+    for (let y = 8; y < 32; y++) raster.data.set([0, 0, 0, 255], (y * 40 + 20) * 4); // a dark "1" on paper
+    const file = join(work, 'one.png');
+    writeFileSync(file, encodePng(raster));
+    const bad = join(work, 'notes.png');
+    writeFileSync(bad, 'this is not a picture');
+    const r = cli('predict', file, bad, '--model-dir', modelDir, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.last) as { predictions: Array<{ file: string; digit: number; confidence: number }>; skipped: number };
+    expect(result.predictions).toHaveLength(1);
+    expect(result.predictions[0]!.file).toBe(file);
+    expect(result.predictions[0]!.digit).toBeGreaterThanOrEqual(0);
+    expect(result.skipped).toBe(1);
+    expect(r.stderr).toContain(`${bad}: is not a PNG or JPEG image`);
+  });
+
+  it('dream refuses a file that is not an image, and an empty one, naming the file', () => {
+    const text = join(work, 'photo.jpg');
+    writeFileSync(text, 'hello');
+    let r = cli('dream', text, '--json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.last)).toMatchObject({ error: expect.stringContaining(`${text}: is not a PNG or JPEG image`) });
+    const empty = join(work, 'empty.png');
+    writeFileSync(empty, '');
+    r = cli('dream', empty);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error: ${empty}: is not a PNG or JPEG image (starts with nothing: it is empty)`);
+    r = cli('dream', join(work, 'missing.png'));
+    expect(r.stderr).toContain('missing.png: does not exist');
+  });
+
+  it('names a bad flag value and an unknown layer', () => {
+    let r = cli('visualize', '--kind', 'pixel', '--model-dir', modelDir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('expected one of filter, neuron, class');
+    r = cli('visualize', '--layer', 'conv9', '--model-dir', modelDir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no layer 'conv9'.*conv1.*conv2/);
+    r = cli('eval', '--model-dir', join(work, 'nothing-here'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no model in');
+  });
+});
+
