@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { copyFile, mkdtemp, readFile, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -7,6 +8,20 @@ import { DataError } from '../src/cli/errors.js';
 import { loadModel, loadTensors, loadWeights, saveModel, saveTensors, saveWeights } from '../src/io/index.js';
 
 let root: string;
+
+/**
+ * tfjs-node's own file:// IOHandler. Its JS loads without the native binding, so it is usable wherever
+ * the optional package is installed at all; on a fresh machine without it those checks are skipped and
+ * the handler re-implemented below (nodeFileHandler) still checks the format.
+ */
+type FileSystemModule = { fileSystem: (path: string) => tf.io.IOHandler };
+const tfjsNodeFileSystem: FileSystemModule | null = (() => {
+  try {
+    return createRequire(import.meta.url)('@tensorflow/tfjs-node/dist/io/file_system.js') as FileSystemModule;
+  } catch {
+    return null;
+  }
+})();
 
 beforeAll(async () => {
   // Forward passes only: the cpu backend is fine here and needs no wasm binary.
@@ -114,6 +129,27 @@ describe('saveModel / loadModel', () => {
 
     const viaNode = await tf.loadLayersModel(nodeFileHandler(join(dir, 'model.json')));
     expect(Array.from(await predictions(viaNode))).toEqual(Array.from(await predictions(model)));
+  });
+
+  it.skipIf(tfjsNodeFileSystem === null)("loads with tfjs-node's own file:// handler, and loads what that handler saves", async () => {
+    const fileSystem = (tfjsNodeFileSystem as FileSystemModule).fileSystem;
+    const dir = await newDir('tfjs-node');
+    const model = tinyNet(20);
+    await saveModel(model, dir, { app: 'test' });
+    const viaNode = await tf.loadLayersModel(fileSystem(join(dir, 'model.json')));
+    expect(Array.from(await predictions(viaNode))).toEqual(Array.from(await predictions(model)));
+
+    const nodeDir = await newDir('saved-by-tfjs-node');
+    await model.save(fileSystem(nodeDir));
+    expect((await readdir(nodeDir)).sort()).toEqual(['model.json', 'weights.bin']);
+    const ours = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as Record<string, unknown>;
+    const theirs = JSON.parse(await readFile(join(nodeDir, 'model.json'), 'utf8')) as Record<string, unknown>;
+    expect(ours.weightsManifest).toEqual(theirs.weightsManifest);
+    expect(Object.keys(ours).filter((k) => k !== 'cnnLab')).toEqual(Object.keys(theirs));
+    expect(await readFile(join(dir, 'weights.bin'))).toEqual(await readFile(join(nodeDir, 'weights.bin')));
+    const { model: loaded, metadata } = await loadModel(nodeDir, { allowMissingMetadata: true });
+    expect(metadata).toBeNull();
+    expect(Array.from(await predictions(loaded))).toEqual(Array.from(await predictions(model)));
   });
 
   it('saves the optimizer state when asked, so a compiled model comes back compiled', async () => {
