@@ -138,6 +138,8 @@ function buildProgram() {
           size: estimate,
           workers: opts.workers,
           gamesPerEpoch: perEpoch,
+          // ~20 games' positions: enough mixing, and a short fill before each epoch's first batch.
+          shuffleBuffer: 4096,
         });
         const valData = gameStream({
           files: valFiles,
