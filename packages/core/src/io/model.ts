@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { isAbsolute, join, normalize, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DataError } from '../cli/errors.js';
+// Core's custom layers must be registered before any model.json naming them is rebuilt.
+import '../layers/index.js';
 import { writeFileAtomic } from './atomic.js';
 import { readJsonFile, readOptionalFile } from './read.js';
 import { groupByteLength, validateWeightSpecs } from './weight-specs.js';
