@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/index.js';
 import {
   arraySource,
+  createTrainer,
   evaluate,
   fit,
   learningRateAt,
@@ -255,6 +256,20 @@ describe('checkpoints and resume', () => {
     await expect(fit(denseNet(1), base({ epochs: 2, batchSize: 8, checkpointDir: ckpt, resume: true }))).rejects.toThrow(
       /made with seed 7 and batch size 16/,
     );
+  });
+});
+
+describe('createTrainer', () => {
+  it('does not leak tensors from step to step', async () => {
+    const model = denseNet(1, { dropout: 0.2 });
+    const trainer = await createTrainer(model, { optimizer: { name: 'adam', learningRate: 0.01 }, workers: 1 });
+    const batches: ArrayBatch[] = [];
+    for await (const b of train.batches(0, 16, 1)) batches.push(b);
+    for (const b of batches.slice(0, 2)) await trainer.step(b); // the optimizer creates its slots here
+    const before = tf.memory().numTensors;
+    for (const b of batches) await trainer.step(b);
+    expect(tf.memory().numTensors).toBe(before);
+    await trainer.dispose();
   });
 });
 

@@ -29,6 +29,10 @@ export async function saveCheckpoint(dir: string, model: tf.LayersModel, optimiz
   await saveWeights(model, join(dir, CHECKPOINT_FILE), { optimizer, info: { training: state } });
 }
 
+export function hasCheckpoint(dir: string): boolean {
+  return existsSync(join(dir, CHECKPOINT_FILE));
+}
+
 /** Restores a checkpoint into `model` and `optimizer`; null when the folder has none yet. */
 export async function loadCheckpoint(dir: string, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<TrainingState | null> {
   const path = join(dir, CHECKPOINT_FILE);

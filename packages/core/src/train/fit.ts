@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic } from '../io/atomic.js';
-import { loadBest, loadCheckpoint, saveBest, saveCheckpoint, type TrainingState } from './checkpoint.js';
+import { hasCheckpoint, loadBest, loadCheckpoint, saveBest, saveCheckpoint, type TrainingState } from './checkpoint.js';
 import { evaluate } from './evaluate.js';
 import { getLearningRate, setLearningRate, type OptimizerLike } from './optimizer.js';
 import { epochProgress } from './progress.js';
@@ -126,6 +126,10 @@ export async function fit(model: tf.LayersModel, options: FitOptions): Promise<H
 
   try {
     if (options.resume && dir) {
+      // The best weights first, so the checkpoint loaded next leaves the model where the run stopped.
+      if (options.restoreBestWeights && hasCheckpoint(dir) && (await loadBest(dir, model))) {
+        bestWeights = model.getWeights().map((w) => tf.clone(w));
+      }
       const saved = await loadCheckpoint(dir, model, optimizer);
       if (saved) {
         if (saved.seed !== seed || saved.batchSize !== batchSize) {
@@ -134,10 +138,6 @@ export async function fit(model: tf.LayersModel, options: FitOptions): Promise<H
           );
         }
         state = { ...saved, history: { ...saved.history, interrupted: false } };
-        if (options.restoreBestWeights && (await loadBest(dir, model))) {
-          bestWeights = model.getWeights().map((w) => tf.clone(w));
-          await loadCheckpoint(dir, model, optimizer);
-        }
         say(`resuming from ${dir}: epoch ${state.epoch + 1}, step ${state.stepInEpoch}`);
       } else {
         say(`no checkpoint in ${dir} yet; starting from scratch`);
