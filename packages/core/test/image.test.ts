@@ -119,6 +119,9 @@ describe('bad images get errors that name them', () => {
   it('damaged data', () => {
     const png = encodePng(toRaster(card, [2, 3, 3]));
     expect(() => decodeImagePixels(png.subarray(0, 40), { source: 'cut.png' })).toThrow(/^cut\.png: is a damaged PNG/);
+    const noHeader = png.slice();
+    noHeader[12] = 0x78;
+    expect(() => decodeImagePixels(noHeader, { source: 'odd.png' })).toThrow('odd.png: is a damaged PNG (its first chunk is not IHDR)');
     const bytes = new Uint8Array(jpeg.encode({ width: 8, height: 8, data: new Uint8Array(256) }, 90).data);
     expect(() => decodeImagePixels(bytes.subarray(0, 12), { source: 'cut.jpg' })).toThrow(/^cut\.jpg: is a JPEG without a frame header/);
   });

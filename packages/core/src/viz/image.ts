@@ -40,6 +40,9 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
  */
 export function imageInfo(bytes: Uint8Array, source = 'image'): { format: 'png' | 'jpeg'; width: number; height: number } {
   if (bytes.length >= 24 && PNG_SIGNATURE.every((b, i) => bytes[i] === b)) {
+    if (String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR') {
+      throw new DataError(source, 'is a damaged PNG (its first chunk is not IHDR)');
+    }
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     return { format: 'png', width: view.getUint32(16), height: view.getUint32(20) };
   }
