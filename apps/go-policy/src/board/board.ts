@@ -424,7 +424,7 @@ export class Board {
     for (let i = 0; i < nc; i++) {
       const q = nbr[4 * p + i]!;
       const c = cells[q];
-      if (c === EMPTY) this.addLib(p, q);
+      if (c === EMPTY) this.addLib(head[p]!, q);
       else if (c === colour) {
         const hq = head[q]!;
         const hp = head[p]!;

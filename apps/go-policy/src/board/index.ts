@@ -5,3 +5,4 @@ export { parseVertex, formatVertex } from './vertex.js';
 export { fixedHandicap, maxHandicap } from './handicap.js';
 export { score, territory } from './score.js';
 export type { Score, ScoringRule } from './score.js';
+export { isLadderCapture, isLadderEscape, DEFAULT_LADDER_DEPTH } from './ladder.js';

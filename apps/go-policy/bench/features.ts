@@ -1,0 +1,80 @@
+// Feature-encoding throughput over real games, on one core: reads SGF files, replays every game and
+// encodes the position before each move. Prints positions/s for encoding alone and end to end.
+//   tsx bench/features.ts [--data-dir DIR] [--games N] [--set alphago] [--json]
+// DIR defaults to $CNN_LAB_DATA/go/fox-pro, else /work/shared/datasets/go/fox-pro.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { FEATURE_SET_NAMES, encodeBoard, isFeatureSetName, planeCount } from '../src/features/index.js';
+import { emptySummary, formatSummary, readSgf, replay, tally } from '../src/sgf/index.js';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'data-dir': { type: 'string' },
+      games: { type: 'string', default: '1000' },
+      set: { type: 'string', default: 'alphago' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const dir =
+    values['data-dir'] ?? (process.env.CNN_LAB_DATA ? join(process.env.CNN_LAB_DATA, 'go/fox-pro') : '/work/shared/datasets/go/fox-pro');
+  const limit = Number(values.games);
+  if (!Number.isInteger(limit) || limit < 1) throw new Error(`--games must be a positive integer, got ${values.games}`);
+  const set = values.set ?? 'alphago';
+  if (!isFeatureSetName(set)) throw new Error(`--set must be one of ${FEATURE_SET_NAMES.join(', ')}, got ${set}`);
+
+  let files: string[];
+  try {
+    files = (await readdir(dir, { recursive: true })).filter((f) => f.toLowerCase().endsWith('.sgf')).sort();
+  } catch {
+    throw new Error(`no SGF folder at ${dir}: pass --data-dir (a folder of .sgf files) or set CNN_LAB_DATA`);
+  }
+  if (files.length === 0) throw new Error(`no .sgf files under ${dir}`);
+  // Spread the sample over the whole folder (all ranks), deterministically.
+  const step = Math.max(1, Math.floor(files.length / limit));
+  const chosen = files.filter((_, i) => i % step === 0).slice(0, limit);
+
+  const planes = planeCount(set);
+  const out = new Uint8Array(361 * planes);
+  const summary = emptySummary();
+  let positions = 0;
+  let encodeNs = 0n;
+  const t0 = process.hrtime.bigint();
+  for (const [i, f] of chosen.entries()) {
+    const r = readSgf(await readFile(join(dir, f)));
+    tally(summary, f, r);
+    if (!r.ok) continue;
+    replay(r.game, (board, m) => {
+      if (m.move < 0) return;
+      const s = process.hrtime.bigint();
+      encodeBoard(board, set, out);
+      encodeNs += process.hrtime.bigint() - s;
+      positions++;
+    });
+    if ((i + 1) % 200 === 0) process.stderr.write(`\r${i + 1}/${chosen.length} games, ${positions} positions`);
+  }
+  const totalS = Number(process.hrtime.bigint() - t0) / 1e9;
+  const encS = Number(encodeNs) / 1e9;
+  process.stderr.write('\n');
+  const result = {
+    set,
+    planes,
+    games: summary.games,
+    positions,
+    encodePositionsPerSecond: Math.round(positions / encS),
+    endToEndPositionsPerSecond: Math.round(positions / totalS),
+    seconds: Number(totalS.toFixed(2)),
+  };
+  console.log(formatSummary(summary));
+  console.log(
+    `${set} (${planes} planes): ${positions} positions from ${summary.games} games; encoding ${result.encodePositionsPerSecond} positions/s, ` +
+      `end to end (read + parse + replay + encode) ${result.endToEndPositionsPerSecond} positions/s, one core`,
+  );
+  if (values.json) console.log(JSON.stringify(result));
+}
+
+main().catch((err: unknown) => {
+  console.error(`error: ${(err as Error).message}`);
+  process.exit(1);
+});

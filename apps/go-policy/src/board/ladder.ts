@@ -1,0 +1,150 @@
+// Ladder reading as AlphaGo's features define it. A ladder is a forcing sequence: the hunter keeps the
+// prey in atari, the prey extends from its one liberty (or captures a hunter chain in atari), until the
+// prey has three or more liberties (escaped) or stays at one (captured). Reading is bounded by a depth
+// in plies; a ladder still running at the bound counts as working for the hunter, because a ladder
+// that long without reaching a breaker runs into the edge.
+import { Board } from './board.js';
+import type { Player } from './board.js';
+
+export const DEFAULT_LADDER_DEPTH = 80;
+
+/** Scratch boards, one per ply, reused across calls (per board size). Created on first use. */
+const pools = new Map<number, Board[]>();
+
+function scratch(size: number, ply: number): Board {
+  let pool = pools.get(size);
+  if (!pool) pools.set(size, (pool = []));
+  while (pool.length <= ply) pool.push(new Board(size));
+  return pool[ply]!;
+}
+
+/**
+ * Would `colour` playing at p start a ladder that captures an adjacent opponent chain? The move must be
+ * legal (simple ko) and put a two-liberty opponent chain in atari that cannot then escape.
+ */
+export function isLadderCapture(board: Board, p: number, colour: Player = board.toPlay, maxDepth = DEFAULT_LADDER_DEPTH): boolean {
+  if (!board.isLegalSimple(p, colour)) return false;
+  const { cells, head, libCount } = board;
+  const { nbr, nbrCount } = board.geo;
+  const o = 3 - colour;
+  const tried: number[] = [];
+  for (let i = 0; i < nbrCount[p]!; i++) {
+    const q = nbr[4 * p + i]!;
+    if (cells[q] !== o) continue;
+    const h = head[q]!;
+    if (libCount[h] !== 2 || tried.includes(h)) continue;
+    tried.push(h);
+    const b = scratch(board.size, 0);
+    b.copyFrom(board);
+    b.applyMove(p, colour);
+    if (b.cells[q] === o && b.libCount[b.head[q]!] === 1 && preyIsCaptured(b, q, 1, maxDepth)) return true;
+  }
+  return false;
+}
+
+/**
+ * Would `colour` playing at p save one of its chains in atari from a ladder? The chain must touch p
+ * (p is its liberty) or touch an opponent chain that p captures; after the move it must have three or
+ * more liberties, or two that the opponent cannot turn into a working ladder.
+ */
+export function isLadderEscape(board: Board, p: number, colour: Player = board.toPlay, maxDepth = DEFAULT_LADDER_DEPTH): boolean {
+  if (!board.isLegalSimple(p, colour)) return false;
+  const targets = chainsInAtariSavedBy(board, p, colour);
+  if (targets.length === 0) return false;
+  const b = scratch(board.size, 0);
+  b.copyFrom(board);
+  b.applyMove(p, colour);
+  for (const s of targets) {
+    const libs = b.libCount[b.head[s]!]!;
+    if (libs >= 3) return true;
+    if (libs === 2 && !hunterCaptures(b, s, 1, maxDepth)) return true;
+  }
+  return false;
+}
+
+/** Stones (one per chain) of `colour`'s chains in atari that a move at p extends or relieves by capturing. */
+function chainsInAtariSavedBy(board: Board, p: number, colour: Player): number[] {
+  const { cells, head, libCount, next } = board;
+  const { nbr, nbrCount } = board.geo;
+  const o = 3 - colour;
+  const out: number[] = [];
+  const heads: number[] = [];
+  const add = (s: number): void => {
+    const h = head[s]!;
+    if (!heads.includes(h)) {
+      heads.push(h);
+      out.push(s);
+    }
+  };
+  for (let i = 0; i < nbrCount[p]!; i++) {
+    const q = nbr[4 * p + i]!;
+    if (cells[q] === colour && libCount[head[q]!] === 1) add(q);
+    else if (cells[q] === o && libCount[head[q]!] === 1) {
+      // p captures this chain: every own chain in atari touching it gains liberties.
+      const h = head[q]!;
+      let s = h;
+      do {
+        for (let j = 0; j < nbrCount[s]!; j++) {
+          const t = nbr[4 * s + j]!;
+          if (cells[t] === colour && libCount[head[t]!] === 1) add(t);
+        }
+        s = next[s]!;
+      } while (s !== h);
+    }
+  }
+  return out;
+}
+
+/** Prey (the chain through stone s) has one liberty and is to move: is it lost whatever it does? */
+function preyIsCaptured(b: Board, s: number, ply: number, maxDepth: number): boolean {
+  if (ply >= maxDepth) return true;
+  const prey = b.cells[s] as Player;
+  const hunter = (3 - prey) as Player;
+  const moves = escapeMoves(b, s, hunter);
+  for (const m of moves) {
+    if (!b.isLegalSimple(m, prey)) continue;
+    const c = scratch(b.size, ply);
+    c.copyFrom(b);
+    c.applyMove(m, prey);
+    const libs = c.libCount[c.head[s]!]!;
+    if (libs >= 3) return false;
+    if (libs === 2 && !hunterCaptures(c, s, ply + 1, maxDepth)) return false;
+  }
+  return true;
+}
+
+/** The prey's liberty, and the liberty of every hunter chain in atari that touches the prey. */
+function escapeMoves(b: Board, s: number, hunter: Player): number[] {
+  const { cells, head, libCount, next } = b;
+  const { nbr, nbrCount } = b.geo;
+  const moves = b.libertyPoints(s);
+  const h = head[s]!;
+  let t = h;
+  do {
+    for (let i = 0; i < nbrCount[t]!; i++) {
+      const q = nbr[4 * t + i]!;
+      if (cells[q] === hunter && libCount[head[q]!] === 1) {
+        const lib = b.libertyPoints(q)[0]!;
+        if (!moves.includes(lib)) moves.push(lib);
+      }
+    }
+    t = next[t]!;
+  } while (t !== h);
+  return moves;
+}
+
+/** Prey (the chain through s) has two liberties and the hunter is to move: can an atari capture it? */
+function hunterCaptures(b: Board, s: number, ply: number, maxDepth: number): boolean {
+  if (ply >= maxDepth) return true;
+  const prey = b.cells[s] as Player;
+  const hunter = (3 - prey) as Player;
+  for (const lib of b.libertyPoints(s)) {
+    if (!b.isLegalSimple(lib, hunter)) continue;
+    const c = scratch(b.size, ply);
+    c.copyFrom(b);
+    c.applyMove(lib, hunter);
+    if (c.cells[s] !== prey) return true;
+    if (c.libCount[c.head[s]!] === 1 && preyIsCaptured(c, s, ply + 1, maxDepth)) return true;
+  }
+  return false;
+}
