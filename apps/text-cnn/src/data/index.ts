@@ -1,0 +1,27 @@
+export { type Example, type LoadReport, type Encoding, describeReport, decodeLine } from './example.js';
+export { parseLabelFirst, type LabelFirstOptions } from './label-first.js';
+export { parseDelimited, type DelimitedOptions } from './delimited.js';
+export { type Split, foldAssignment, holdOut, crossValidationSplit } from './splits.js';
+export {
+  type Encoded,
+  type SequenceSourceOptions,
+  paddedLength,
+  padBatch,
+  sequenceSource,
+  batchOrder,
+} from './sequences.js';
+export {
+  type Benchmark,
+  type BenchmarkName,
+  type LoadedBenchmark,
+  type ReadFile,
+  BENCHMARKS,
+  BENCHMARK_NAMES,
+  CV_FOLDS,
+  DEV_FRACTION,
+  benchmarkByName,
+  benchmarkFiles,
+  loadBenchmark,
+  protocolSplits,
+} from './benchmarks.js';
+export { FETCH_BASE, SHA256, sha256, verify, fetchBenchmark, type FetchIo } from './fetch.js';

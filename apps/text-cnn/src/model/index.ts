@@ -1,0 +1,11 @@
+export {
+  VARIANTS,
+  type Variant,
+  type KimConfig,
+  KIM_DEFAULTS,
+  KIM_TRAINING,
+  OUTPUT_NAME,
+  buildKimCnn,
+  convName,
+  poolName,
+} from './kim.js';

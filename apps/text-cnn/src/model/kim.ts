@@ -1,0 +1,109 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Kim (2014), "Convolutional Neural Networks for Sentence Classification", section 2 and 3.1. A sentence of
+ * n words is an n x k matrix of word vectors; a filter w in R^{h x k} spans the whole width k and slides over
+ * the words only (a 1-D convolution over time with k input channels); max-over-time pooling keeps each
+ * feature map's largest value, the strongest match of that filter anywhere in the sentence.
+ */
+export const VARIANTS = ['rand', 'static', 'non-static', 'multichannel'] as const;
+export type Variant = (typeof VARIANTS)[number];
+
+export interface KimConfig {
+  vocabSize: number;
+  classes: number;
+  variant: Variant;
+  /** k, the word-vector width (300 in the paper). */
+  embeddingDim: number;
+  /** Filter windows h (3, 4, 5) ... */
+  windows: readonly number[];
+  /** ... with 100 feature maps each. */
+  featureMaps: number;
+  dropout: number;
+  /** l2-norm cap s on the weight vectors of the softmax layer. */
+  maxNorm: number;
+  /** Initial word vectors (vocabSize x embeddingDim): pretrained for static, non-static and multichannel. */
+  embeddings?: Float32Array;
+  seed?: number;
+}
+
+export const KIM_DEFAULTS = {
+  embeddingDim: 300,
+  windows: [3, 4, 5],
+  featureMaps: 100,
+  dropout: 0.5,
+  maxNorm: 3,
+} as const;
+
+/** Layer names that the explainer (src/explain) finds again in a loaded model. */
+export const convName = (h: number): string => `conv_h${h}`;
+export const poolName = (h: number): string => `maxpool_h${h}`;
+export const OUTPUT_NAME = 'softmax';
+
+export function buildKimCnn(config: KimConfig): tf.LayersModel {
+  const { vocabSize, classes, variant, embeddingDim: k, windows, featureMaps, seed } = config;
+  if (variant !== 'rand' && !config.embeddings) {
+    throw new Error(`variant '${variant}' needs pretrained word vectors (--embeddings <file>)`);
+  }
+  if (config.embeddings && config.embeddings.length !== vocabSize * k) {
+    throw new Error(`embeddings hold ${config.embeddings.length} values; expected vocabSize x dim = ${vocabSize} x ${k}`);
+  }
+  // Word ids, any sentence length: each batch is padded only as far as its longest sentence needs.
+  const words = tf.input({ shape: [null], dtype: 'int32', name: 'words' });
+
+  const initial = config.embeddings ? [tf.tensor2d(config.embeddings, [vocabSize, k])] : undefined;
+  const lookup = (name: string, trainable: boolean) =>
+    tf.layers.embedding({
+      name,
+      inputDim: vocabSize,
+      outputDim: k,
+      trainable,
+      // CNN-rand: every word vector drawn from U(-0.25, 0.25), as the paper does for unknown words.
+      embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.25, maxval: 0.25, seed }),
+      ...(initial ? { weights: initial } : {}),
+    });
+
+  // "static": pretrained vectors kept fixed; "non-static": fine-tuned; "multichannel": one channel of each.
+  // Two channels of k values per word are 2k input channels to the same filters: each filter is applied to
+  // both channels and the results are added, as in the paper.
+  let sentence: tf.SymbolicTensor;
+  if (variant === 'multichannel') {
+    const fixed = lookup('embedding_static', false).apply(words) as tf.SymbolicTensor;
+    const tuned = lookup('embedding_tuned', true).apply(words) as tf.SymbolicTensor;
+    sentence = tf.layers.concatenate({ name: 'channels', axis: -1 }).apply([fixed, tuned]) as tf.SymbolicTensor;
+  } else {
+    sentence = lookup('embedding', variant !== 'static').apply(words) as tf.SymbolicTensor;
+  }
+
+  // c_i = f(w . x_{i:i+h-1} + b), then c_hat = max{c}: one feature per filter.
+  const features = windows.map((h) => {
+    const c = tf.layers
+      .conv1d({ name: convName(h), filters: featureMaps, kernelSize: h, activation: 'relu', padding: 'valid', kernelInitializer: tf.initializers.glorotUniform({ seed }) })
+      .apply(sentence) as tf.SymbolicTensor;
+    return tf.layers.globalMaxPooling1d({ name: poolName(h) }).apply(c) as tf.SymbolicTensor;
+  });
+  const z = features.length > 1 ? (tf.layers.concatenate({ name: 'features' }).apply(features) as tf.SymbolicTensor) : (features[0] as tf.SymbolicTensor);
+
+  // Dropout on the penultimate layer, and an l2-norm cap s on each class's weight vector.
+  const dropped = tf.layers.dropout({ name: 'dropout', rate: config.dropout, seed }).apply(z) as tf.SymbolicTensor;
+  const probs = tf.layers
+    .dense({
+      name: OUTPUT_NAME,
+      units: classes,
+      activation: 'softmax',
+      kernelConstraint: tf.constraints.maxNorm({ maxValue: config.maxNorm, axis: 0 }),
+      kernelInitializer: tf.initializers.glorotUniform({ seed }),
+    })
+    .apply(dropped) as tf.SymbolicTensor;
+
+  const model = tf.model({ inputs: words, outputs: probs, name: `kim_cnn_${variant.replace('-', '_')}` });
+  initial?.forEach((t) => t.dispose());
+  return model;
+}
+
+/** Kim's training setup (section 3.1): Adadelta, mini-batches of 50, 25 epochs. */
+export const KIM_TRAINING = {
+  optimizer: { name: 'adadelta', learningRate: 1.0, rho: 0.95, epsilon: 1e-6 },
+  batchSize: 50,
+  epochs: 25,
+} as const;

@@ -1,0 +1,94 @@
+import { DataError, Rng } from '@cnn-lab/core';
+import { PAD_ID, type Vocabulary } from './vocabulary.js';
+
+/** Kim (2014): words without a pretrained vector start from U(-a, a), a chosen so their variance matches. */
+export const UNKNOWN_WORD_RANGE = 0.25;
+
+export interface EmbeddingMatrix {
+  /** vocab.size x dim, row-major; row PAD_ID is zero. */
+  data: Float32Array;
+  dim: number;
+  /** Vocabulary words that had a pretrained vector. */
+  found: number;
+}
+
+/** One line of a GloVe (no header) or word2vec text file (first line "count dim"): the word and its vector. */
+export function parseVectorLine(
+  line: string,
+  dim: number | undefined,
+  file: string,
+  lineNo: number,
+): { word: string; vector: Float32Array } {
+  const fields = line.trimEnd().split(' ');
+  if (fields.length < 2) throw new DataError(file, `expected a word followed by numbers, got '${preview(line)}'`, lineNo);
+  const d = dim ?? fields.length - 1;
+  if (fields.length - 1 < d) {
+    throw new DataError(file, `expected ${d} numbers after the word, got ${fields.length - 1}`, lineNo);
+  }
+  // A few GloVe releases have words with spaces in them: the numbers are always the last `d` fields.
+  const word = fields.slice(0, fields.length - d).join(' ');
+  const vector = new Float32Array(d);
+  for (let i = 0; i < d; i++) {
+    const raw = fields[fields.length - d + i] ?? '';
+    const v = Number(raw);
+    if (raw === '' || !Number.isFinite(v)) {
+      throw new DataError(file, `value ${i + 1} of '${preview(word)}' is not a number: '${preview(raw)}'`, lineNo);
+    }
+    vector[i] = v;
+  }
+  return { word, vector };
+}
+
+/**
+ * The embedding matrix for `vocab` from the lines of a word-vector text file (`file` names it in errors):
+ * pretrained rows where the file has the word, U(-0.25, 0.25) elsewhere, zeros for padding. Only the
+ * vocabulary's rows are kept, so a multi-gigabyte file streams through.
+ */
+export async function embeddingsFromLines(
+  lines: AsyncIterable<string> | Iterable<string>,
+  file: string,
+  vocab: Vocabulary,
+  seed: number,
+): Promise<EmbeddingMatrix> {
+  let dim: number | undefined;
+  let lineNo = 0;
+  const rows = new Map<number, Float32Array>();
+  try {
+    for await (const line of lines) {
+      lineNo++;
+      if (line.trim() === '') continue;
+      if (line.includes('\u0000') || line.includes('\uFFFD')) {
+        throw new DataError(file, 'not a text vector file (binary word2vec files are not supported; convert with gensim)', lineNo);
+      }
+      if (lineNo === 1 && /^\s*\d+\s+\d+\s*$/.test(line)) {
+        dim = Number(line.trim().split(/\s+/)[1]);
+        continue;
+      }
+      const { word, vector } = parseVectorLine(line, dim, file, lineNo);
+      dim ??= vector.length;
+      if (vector.length !== dim) throw new DataError(file, `expected ${dim} numbers, got ${vector.length}`, lineNo);
+      const id = vocab.has(word) ? vocab.id(word) : undefined;
+      if (id !== undefined && id !== PAD_ID && !rows.has(id)) rows.set(id, vector);
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new DataError(file, 'no such file (--embeddings <file>)');
+    throw err;
+  }
+  if (dim === undefined) throw new DataError(file, 'no vectors in the file');
+  const data = randomEmbeddings(vocab.size, dim, seed);
+  for (const [id, v] of rows) data.set(v, id * dim);
+  return { data, dim, found: rows.size };
+}
+
+/** The CNN-rand initialisation: every row U(-0.25, 0.25), the padding row zero. */
+export function randomEmbeddings(rows: number, dim: number, seed: number): Float32Array {
+  const rng = new Rng(seed);
+  const data = new Float32Array(rows * dim);
+  for (let i = 0; i < data.length; i++) data[i] = rng.uniform(-UNKNOWN_WORD_RANGE, UNKNOWN_WORD_RANGE);
+  data.fill(0, PAD_ID * dim, (PAD_ID + 1) * dim);
+  return data;
+}
+
+function preview(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 40)}...` : s;
+}
