@@ -14,6 +14,8 @@ import {
   parseChoice,
   parseIntIn,
   parseNumberIn,
+  plotConfusionMatrix,
+  plotHistory,
   resolveDataDir,
   runAction,
   runProgram,
@@ -65,6 +67,7 @@ interface TrainOpts extends CommonOptions {
 interface EvalOpts extends CommonOptions {
   split: string;
   testFraction: number;
+  plot: string;
 }
 interface StartOpts extends CommonOptions {
   port: number;
@@ -175,6 +178,9 @@ async function train(ctx: ActionContext<TrainOpts>) {
     results: { accuracy: r.accuracy, testFiles: r.testFiles, trainFiles: r.trainFiles, seconds: r.seconds },
     history: r.history.epochs,
   });
+  // core's History has bestEpoch: number | null where plotHistory takes number | undefined.
+  const curves = { epochs: r.history.epochs, ...(r.history.bestEpoch === null ? {} : { bestEpoch: r.history.bestEpoch }) };
+  await plotHistory(curves, join(modelDir, 'history.png'), { title: `speech-cnn ${o.model}, split ${o.split}` });
   ctx.log(`test accuracy ${pct(r.accuracy)} on ${r.testFiles} recordings; trained in ${r.seconds.toFixed(0)} s; saved to ${relative(process.cwd(), modelDir) || '.'}`);
   return result;
 }
@@ -205,8 +211,11 @@ async function evaluate(ctx: ActionContext<EvalOpts>) {
   const report = classReport(matrix, labels);
   ctx.log(formatClassReport(report));
   ctx.log(`\nconfusion matrix (rows: true word, columns: predicted)\n${formatConfusionMatrix(matrix, labels)}`);
-  ctx.log(`\naccuracy ${pct(report.accuracy)} on ${test.clips.length} recordings (split ${o.split})`);
+  const plot = resolve(o.plot);
+  await plotConfusionMatrix(matrix, plot, { labels, title: `speech-cnn ${classifier.info.kind}: ${o.split}` });
+  ctx.log(`\naccuracy ${pct(report.accuracy)} on ${test.clips.length} recordings (split ${o.split}); confusion matrix drawn in ${plot}`);
   return {
+    plot,
     accuracy: report.accuracy,
     files: test.clips.length,
     skipped: set.bad.length + set.skipped.length + unknown,
@@ -277,7 +286,8 @@ export function buildProgram() {
       .command('eval')
       .description('score a model on a folder: accuracy, per-word report, confusion matrix')
       .option('--split <split>', `${SPLIT_HELP}; 'all' scores every file`, 'fsdd')
-      .option('--test-fraction <f>', 'test share for --split random', parseNumberIn(0.01, 0.99), 0.2),
+      .option('--test-fraction <f>', 'test share for --split random', parseNumberIn(0.01, 0.99), 0.2)
+      .option('--plot <file.png>', 'where to draw the confusion matrix', 'confusion-matrix.png'),
     ['dataDir', 'modelDir', 'batchSize', 'seed', 'json', 'backend'],
   ).action(runAction(evaluate));
   withCommonOptions(

@@ -12,17 +12,19 @@ describe('freq model (cnn-one-fstride4)', () => {
 
   it('has filters spanning every frame and 8 bands, sliding along frequency only with stride 4', () => {
     const model = buildFreqModel(input, 10);
+    expect(model.getLayer('time_pool').outputShape).toEqual([null, 32, 40, 1]); // the paper's 32 x 40 input
     const conv = model.getLayer('freq_conv');
     const kernel = conv.getWeights()[0] as tf.Tensor;
-    expect(kernel.shape).toEqual([98, 8, 1, 186]);
+    expect(kernel.shape).toEqual([32, 8, 1, 186]);
     // One position in time, (40 - 8) / 4 + 1 = 9 along frequency.
     expect(conv.outputShape).toEqual([null, 1, 9, 186]);
     expect(model.outputShape).toEqual([null, 10]);
   });
 
-  it('frequency stride is configurable', () => {
-    const model = buildFreqModel(input, 10, { ...FREQ_DEFAULTS, freqStride: 1 });
+  it('frequency stride and time pooling are configurable', () => {
+    const model = buildFreqModel(input, 10, { ...FREQ_DEFAULTS, freqStride: 1, timePool: 1 });
     expect(model.getLayer('freq_conv').outputShape).toEqual([null, 1, 33, 186]);
+    expect((model.getLayer('freq_conv').getWeights()[0] as tf.Tensor).shape).toEqual([98, 8, 1, 186]);
   });
 
   it('outputs a probability distribution per example', () => {
@@ -34,11 +36,11 @@ describe('freq model (cnn-one-fstride4)', () => {
 });
 
 describe('2d model (cnn-trad-fpool3)', () => {
-  it('convolves 20x8 with 64 maps, pools 3 in frequency, then convolves 10x4', () => {
+  it('convolves 20x8 with 64 maps, pools 3 in frequency, then convolves 10x4 (on the 32 x 40 input)', () => {
     const model = build2dModel(inputShape(DEFAULT_FEATURES), 10);
-    expect(model.getLayer('conv1').outputShape).toEqual([null, 79, 33, 64]);
-    expect(model.getLayer('fpool').outputShape).toEqual([null, 79, 11, 64]);
-    expect(model.getLayer('conv2').outputShape).toEqual([null, 70, 8, 64]);
+    expect(model.getLayer('conv1').outputShape).toEqual([null, 13, 33, 64]);
+    expect(model.getLayer('fpool').outputShape).toEqual([null, 13, 11, 64]);
+    expect(model.getLayer('conv2').outputShape).toEqual([null, 4, 8, 64]);
     expect(model.outputShape).toEqual([null, 10]);
   });
 });

@@ -9,6 +9,11 @@ export const MODEL_KINDS: readonly ModelKind[] = ['freq', '2d'];
 
 /** `cnn-one-fstride4`: one convolution whose filters cover every frame and slide along frequency only. */
 export interface FreqOptions {
+  /**
+   * Frames averaged into one before the convolution. 3 turns our 98 frames (1 s at 10 ms) into 32, the paper's
+   * input length, so each filter has the paper's 32 x 8 weights instead of learning 10 ms detail it does not need.
+   */
+  timePool: number;
   /** Feature maps (the paper's n = 186). */
   maps: number;
   /** Mel bands each filter spans (r = 8). */
@@ -21,10 +26,12 @@ export interface FreqOptions {
   dropout: number;
 }
 
-export const FREQ_DEFAULTS: FreqOptions = { maps: 186, bandsPerFilter: 8, freqStride: 4, linear: 32, hidden: 128, dropout: 0.2 };
+export const FREQ_DEFAULTS: FreqOptions = { timePool: 3, maps: 186, bandsPerFilter: 8, freqStride: 4, linear: 32, hidden: 128, dropout: 0.2 };
 
 /** `cnn-trad-fpool3`: two time-frequency convolutions, max-pooling 3 in frequency after the first. */
 export interface TwoDOptions {
+  /** As in FreqOptions: 3 gives the paper's 32-frame input. */
+  timePool: number;
   conv1: { maps: number; frames: number; bands: number };
   poolBands: number;
   conv2: { maps: number; frames: number; bands: number };
@@ -34,6 +41,7 @@ export interface TwoDOptions {
 }
 
 export const TWO_D_DEFAULTS: TwoDOptions = {
+  timePool: 3,
   conv1: { maps: 64, frames: 20, bands: 8 },
   poolBands: 3,
   conv2: { maps: 64, frames: 10, bands: 4 },
@@ -41,6 +49,12 @@ export const TWO_D_DEFAULTS: TwoDOptions = {
   hidden: 128,
   dropout: 0.2,
 };
+
+/** Averages every `n` frames into one (n = 1: unchanged). */
+function timePool(x: tf.SymbolicTensor, n: number): tf.SymbolicTensor {
+  if (n <= 1) return x;
+  return tf.layers.averagePooling2d({ poolSize: [n, 1], strides: [n, 1], name: 'time_pool' }).apply(x) as tf.SymbolicTensor;
+}
 
 /** The shared back end of both networks: linear bottleneck, one hidden ReLU layer, softmax over the words. */
 function classifierHead(x: tf.SymbolicTensor, o: { linear: number; hidden: number; dropout: number }, classes: number, seed: number): tf.SymbolicTensor {
@@ -55,31 +69,34 @@ export function buildFreqModel(input: [number, number], classes: number, o: Freq
   const [frames, bands] = input;
   if (o.bandsPerFilter > bands) throw new RangeError(`freq model: a filter of ${o.bandsPerFilter} bands does not fit ${bands} mel bands`);
   const x = tf.input({ shape: [frames, bands, 1], name: 'spectrogram' });
+  const pooled = timePool(x, o.timePool);
+  const span = pooled.shape[1] as number;
   // The filter is as tall as the whole input, so it can only move along frequency: one output row.
   const conv = tf.layers
     .conv2d({
       filters: o.maps,
-      kernelSize: [frames, o.bandsPerFilter],
+      kernelSize: [span, o.bandsPerFilter],
       strides: [1, o.freqStride],
       activation: 'relu',
       name: 'freq_conv',
       kernelInitializer: tf.initializers.heNormal({ seed }),
     })
-    .apply(x) as tf.SymbolicTensor;
+    .apply(pooled) as tf.SymbolicTensor;
   return tf.model({ inputs: x, outputs: classifierHead(conv, o, classes, seed), name: 'cnn_one_fstride' });
 }
 
 export function build2dModel(input: [number, number], classes: number, o: TwoDOptions = TWO_D_DEFAULTS, seed = 1): tf.LayersModel {
   const [frames, bands] = input;
   const x = tf.input({ shape: [frames, bands, 1], name: 'spectrogram' });
-  let h = tf.layers
+  let h = timePool(x, o.timePool);
+  if ((h.shape[1] as number) < o.conv1.frames + o.conv2.frames - 1) throw new RangeError(`2d model: ${frames} frames pooled by ${o.timePool} are too few for its filters`);
+  h = tf.layers
     .conv2d({ filters: o.conv1.maps, kernelSize: [o.conv1.frames, o.conv1.bands], activation: 'relu', name: 'conv1', kernelInitializer: tf.initializers.heNormal({ seed }) })
-    .apply(x) as tf.SymbolicTensor;
+    .apply(h) as tf.SymbolicTensor;
   h = tf.layers.maxPooling2d({ poolSize: [1, o.poolBands], strides: [1, o.poolBands], name: 'fpool' }).apply(h) as tf.SymbolicTensor;
   h = tf.layers
     .conv2d({ filters: o.conv2.maps, kernelSize: [o.conv2.frames, o.conv2.bands], activation: 'relu', name: 'conv2', kernelInitializer: tf.initializers.heNormal({ seed: seed + 10 }) })
     .apply(h) as tf.SymbolicTensor;
-  if (frames < o.conv1.frames + o.conv2.frames - 1) throw new RangeError(`2d model: ${frames} frames is too short for its filters`);
   return tf.model({ inputs: x, outputs: classifierHead(h, o, classes, seed), name: 'cnn_trad_fpool3' });
 }
 
