@@ -19,14 +19,24 @@ import {
   saveModel,
   withCommonOptions,
   withSeed,
+  writeFileAtomic,
+  Rng,
   type CommonOptions,
 } from '@cnn-lab/core';
+import type { Command } from 'commander';
+import { BLACK, Board, formatVertex } from './board/index.js';
 import { estimatePositions, listGames } from './data/games.js';
 import { FEATURE_SETS, planesOf, type FeatureSetName } from './data/positions.js';
 import { SPLITS, splitGames, type SplitName } from './data/split.js';
 import { gameStream } from './data/stream.js';
 import { scorePolicy } from './model/evaluate.js';
 import { buildPolicyNet } from './model/policy.js';
+import { networkPolicy } from './model/predict.js';
+import { PolicyEngine } from './play/engine.js';
+import { serveGtp } from './play/gtp.js';
+import { playMatch } from './play/match.js';
+import { gameToSgf, readSgf, startingBoard } from './sgf/index.js';
+import { createWebServer } from './web/server.js';
 
 const APP = 'go-policy';
 const VERSION = '0.1.0';
@@ -253,7 +263,196 @@ function buildProgram() {
       }),
     );
 
+  const predict = program.command('predict').description("the network's top-5 moves for a position: an SGF at a move number, or the empty board");
+  withCommonOptions(predict, ['modelDir', 'json', 'backend']);
+  predict
+    .option('--sgf <file>', 'a game record (default: the empty board)')
+    .option('--move <n>', 'the position before move n of the SGF (default: after the last move)', parseIntIn(1))
+    .option('--top <k>', 'how many moves to list', parseIntIn(1, 361), 5)
+    .action(
+      runAction<PredictOptions>(async ({ opts, log }) => {
+        const { model, meta } = await loadPolicy(opts.modelDir);
+        let board = new Board(19);
+        let played: string | null = null;
+        if (opts.sgf !== undefined) {
+          const read = readSgf(await readFileOrUsage(opts.sgf, '--sgf'));
+          if (!read.ok) throw new DataError(opts.sgf, `not a usable 19x19 game record (${read.reason}): ${read.detail}`);
+          const stop = opts.move ?? read.game.moves.length + 1;
+          if (stop > read.game.moves.length + 1) {
+            throw new UsageError(`--move ${stop}: the game has ${read.game.moves.length} moves (expected 1..${read.game.moves.length + 1})`);
+          }
+          const game = read.game;
+          board = startingBoard(game);
+          for (const [i, m] of game.moves.entries()) {
+            if (i + 1 === stop) {
+              played = formatVertex(m.move, 19);
+              board.toPlay = m.colour;
+              break;
+            }
+            board.play(m.move, m.colour);
+          }
+        } else if (opts.move !== undefined) {
+          throw new UsageError('--move needs --sgf');
+        }
+        const t0 = performance.now();
+        const probs = await networkPolicy(model, meta.featureSet)(board, board.toPlay);
+        const ms = performance.now() - t0;
+        const top = topMoves(board, probs, opts.top);
+        log(board.toString());
+        log(`${board.toPlay === BLACK ? 'black' : 'white'} to play; the network's top ${opts.top} (legal points, renormalised):`);
+        for (const [i, t] of top.entries()) log(`  ${i + 1}. ${t.vertex.padEnd(4)} ${(t.probability * 100).toFixed(1)}%${t.vertex === played ? '  <- played' : ''}`);
+        if (played) log(`played in the game: ${played}`);
+        return { toPlay: board.toPlay === BLACK ? 'black' : 'white', top, played, forwardMs: ms };
+      }),
+    );
+
+  const gtp = program.command('gtp').description('a GTP v2 engine on stdin/stdout (for Sabaki, GoGui, or a match)');
+  withCommonOptions(gtp, ['modelDir', 'backend', 'seed', 'json']);
+  playOptions(gtp).action(
+    runAction<PlayOptions>(async ({ opts }) => {
+      const { model, meta } = await loadPolicy(opts.modelDir);
+      await serveGtp(makeEngine(model, meta, opts), process.stdin, process.stdout);
+    }),
+  );
+
+  const match = program.command('match').description('play our engine against another GTP engine (e.g. GNU Go) and count the wins');
+  withCommonOptions(match, ['modelDir', 'backend', 'seed', 'json']);
+  playOptions(match)
+    .requiredOption('--opponent <command>', 'the opponent engine as a shell command, e.g. "/usr/games/gnugo --mode gtp --level 1"')
+    .option('--games <n>', 'games to play (colours alternate)', parseIntIn(1), 10)
+    .option('--komi <k>', 'komi', parseNumberIn(-100, 100), 7.5)
+    .option('--max-moves <n>', 'call a game unfinished after this many moves', parseIntIn(2), 600)
+    .option('--sgf-dir <dir>', 'where each game is written as SGF', 'runs/match')
+    .action(
+      runAction<MatchCliOptions>(async ({ opts, log }) => {
+        const { model, meta } = await loadPolicy(opts.modelDir);
+        const sgfDir = resolve(opts.sgfDir);
+        const genmove: number[] = [];
+        const { summary } = await playMatch({
+          engine: () => makeEngine(model, meta, opts),
+          opponent: opts.opponent,
+          games: opts.games,
+          komi: opts.komi,
+          maxMoves: opts.maxMoves,
+          onGame: async (r) => {
+            genmove.push(...r.genmoveMs);
+            const file = join(sgfDir, `game-${String(r.index + 1).padStart(3, '0')}.sgf`);
+            await writeFileAtomic(file, gameToSgf(r.game, { application: `${APP} ${VERSION}` }));
+            log(`game ${r.index + 1}/${opts.games}: we are ${r.ours}, ${r.outcome}${r.result ? ` (${r.result}; our count ${r.ourScore ?? '-'})` : ''} after ${r.moves} moves${r.outcome === 'unfinished' ? `: ${r.reason}` : ''} -> ${file}`);
+          },
+        });
+        const ci = summary.interval;
+        log(
+          `${summary.wins} wins, ${summary.losses} losses, ${summary.unfinished} unfinished of ${summary.games}` +
+            (summary.winRate === null ? '' : `; win rate ${(summary.winRate * 100).toFixed(1)}% (95% interval ${((ci?.low ?? 0) * 100).toFixed(1)}-${((ci?.high ?? 0) * 100).toFixed(1)}%)`),
+        );
+        const lat = latency(genmove);
+        if (lat) log(`genmove latency: median ${lat.median.toFixed(1)} ms, p95 ${lat.p95.toFixed(1)} ms over ${genmove.length} moves`);
+        return { ...summary, genmoveMs: lat, sgfDir };
+      }),
+    );
+
+  const start = program.command('start').description('a local web page: play the network, see its policy as a heat map, replay an SGF');
+  withCommonOptions(start, ['modelDir', 'backend', 'json']);
+  start
+    .option('--port <n>', 'port on 127.0.0.1 (0: any free port)', parseIntIn(0, 65535), 8080)
+    .option('--host <address>', 'address to bind (default 127.0.0.1: this machine only)', '127.0.0.1')
+    .action(
+      runAction<StartOptions>(async ({ opts, log }) => {
+        const { model, meta, dir } = await loadPolicy(opts.modelDir);
+        const app = createWebServer({ policy: networkPolicy(model, meta.featureSet), modelName: `${meta.filters} filters x ${meta.layers} layers, ${meta.featureSet} features (${dir})` });
+        const address = await app.listen({ port: opts.port, host: opts.host });
+        log(`go-policy is at ${address.replace('0.0.0.0', '127.0.0.1')}/ (Ctrl-C to stop)`);
+        await new Promise<void>((done) => {
+          const stop = (): void => {
+            void app.close().then(done);
+          };
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        return { url: address };
+      }),
+    );
+
   return program;
+}
+
+interface PredictOptions extends CommonOptions {
+  sgf?: string;
+  move?: number;
+  top: number;
+}
+
+interface PlayOptions extends CommonOptions {
+  temperature: number;
+  resignAfter?: number;
+  resignMargin: number;
+  rules: 'area' | 'territory';
+}
+
+interface MatchCliOptions extends PlayOptions {
+  opponent: string;
+  games: number;
+  komi: number;
+  maxMoves: number;
+  sgfDir: string;
+}
+
+interface StartOptions extends CommonOptions {
+  port: number;
+  host: string;
+}
+
+function playOptions(cmd: Command): Command {
+  return cmd
+    .option('--temperature <t>', '0: always the most probable sensible move; above 0: sample from p^(1/t)', parseNumberIn(0, 10), 0)
+    .option('--resign-after <n>', 'allow resigning from this move number on (off by default)', parseIntIn(1))
+    .option('--resign-margin <points>', 'resign when the count says we trail by more than this', parseNumberIn(0), 30)
+    .option('--rules <rule>', 'final_score counting: area (Chinese) or territory (Japanese)', parseChoice(['area', 'territory'] as const), 'area');
+}
+
+function makeEngine(model: tf.LayersModel, meta: PolicyMetadata, opts: PlayOptions): PolicyEngine {
+  const rng = new Rng(opts.seed ?? 1);
+  return new PolicyEngine({
+    policy: networkPolicy(model, meta.featureSet),
+    temperature: opts.temperature,
+    random: () => rng.next(),
+    rule: opts.rules,
+    ...(opts.resignAfter !== undefined ? { resignAfter: opts.resignAfter, resignMargin: opts.resignMargin } : {}),
+    name: 'go-policy',
+    version: VERSION,
+  });
+}
+
+/** The k most probable legal points, renormalised over the legal points. */
+function topMoves(board: Board, probs: Float32Array, k: number): { vertex: string; probability: number }[] {
+  const legal: number[] = [];
+  let total = 0;
+  for (let p = 0; p < board.area; p++) {
+    if (board.at(p) === 0 && board.isLegal(p, board.toPlay)) {
+      legal.push(p);
+      total += probs[p] ?? 0;
+    }
+  }
+  return legal
+    .sort((a, b) => (probs[b] ?? 0) - (probs[a] ?? 0))
+    .slice(0, k)
+    .map((p) => ({ vertex: formatVertex(p, 19), probability: total > 0 ? (probs[p] ?? 0) / total : 0 }));
+}
+
+function latency(ms: number[]): { median: number; p95: number } | null {
+  if (ms.length === 0) return null;
+  const s = [...ms].sort((a, b) => a - b);
+  const at = (q: number): number => s[Math.min(s.length - 1, Math.floor(q * s.length))] as number;
+  return { median: at(0.5), p95: at(0.95) };
+}
+
+async function readFileOrUsage(path: string, flag: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    throw new UsageError(`${flag}: cannot read '${path}' (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
 }
 
 await runProgram(buildProgram());
