@@ -30,6 +30,18 @@ function workerEntry(): { script: string; eval: boolean } {
   }
 }
 
+/** The parent's Node flags minus --input-type, which Node refuses for a worker (`node --input-type=module -e`). */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--input-type') i++;
+    else if (!a.startsWith('--input-type=')) out.push(a);
+  }
+  return out;
+}
+
 interface Pending {
   resolve: (r: ResultMessage) => void;
   reject: (e: Error) => void;
@@ -114,7 +126,7 @@ export class WorkerPool {
     const workers: GradientWorker[] = [];
     try {
       for (let i = 0; i < count; i++) {
-        const w = new Worker(entry.script, { eval: entry.eval });
+        const w = new Worker(entry.script, { eval: entry.eval, execArgv: workerExecArgv() });
         // A pool the caller forgot to dispose must not keep the process alive.
         w.unref();
         workers.push(new GradientWorker(w, topology, backend));
