@@ -4,8 +4,10 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { f32Offset, heapF32, release, reshape, runWasmKernel } from './heap.js';
 
 /**
- * dW = im2col(x)^T · dy, computed as (dy^T · im2col(x))^T so that XNNPACK's fast plain GEMM does the work:
- * wasm's transposeA matMul and its convolution with a large "filter" are both ~10x slower (see BENCH.md).
+ * dW[(kh,kw,ci), co] = im2colT(x) · dy: one plain GEMM whose right operand is the small dy, the operand
+ * XNNPACK packs on every call (packing the big patch matrix instead costs more than the GEMM itself), and whose
+ * output is already in filter layout. wasm's transposeA matMul and its convolution with a large "filter"
+ * are both ~10x slower (see BENCH.md).
  */
 function conv2DBackpropFilter(args: {
   inputs: { x: TensorInfo; dy: TensorInfo };
@@ -30,16 +32,13 @@ function conv2DBackpropFilter(args: {
   }
   const M = conv.batchSize * conv.outHeight * conv.outWidth;
   const K = conv.filterHeight * conv.filterWidth * conv.inChannels;
-  const CO = conv.outChannels;
-
-  const im = isPointwise(conv) ? reshape(backend, x, [M, K]) : im2col(backend, x, conv, M, K);
-  const dy2 = reshape(backend, dy, [M, CO]);
-  const dyT = runWasmKernel(backend, 'Transpose', { x: dy2 }, { perm: [1, 0] });
-  const dwT = runWasmKernel(backend, 'BatchMatMul', { a: dyT, b: im }, { transposeA: false, transposeB: false });
-  const dwT2 = reshape(backend, dwT, [CO, K]);
-  const dw = runWasmKernel(backend, 'Transpose', { x: dwT2 }, { perm: [1, 0] });
+  // Channel-major x makes each patch-matrix row a run of contiguous pixels.
+  const xT = runWasmKernel(backend, 'Transpose', { x }, { perm: [3, 0, 1, 2] });
+  const imT = isPointwise(conv) ? reshape(backend, xT, [K, M]) : im2colT(backend, xT, conv, M, K);
+  const dy2 = reshape(backend, dy, [M, conv.outChannels]);
+  const dw = runWasmKernel(backend, 'BatchMatMul', { a: imT, b: dy2 }, { transposeA: false, transposeB: false });
   const out = reshape(backend, dw, attrs.filterShape);
-  release(backend, im, dy2, dyT, dwT, dwT2, dw);
+  release(backend, xT, imT, dy2, dw);
   return out;
 }
 
@@ -55,39 +54,40 @@ function isPointwise(conv: backend_util.Conv2DInfo): boolean {
 }
 
 /**
- * Rows (n, oh, ow), columns (kh, kw, c). For one row and one kh the kw run is contiguous both in x (adjacent
- * pixels) and in the row, so each copy is a heap memmove of up to filterWidth*inChannels floats.
+ * The transposed patch matrix from channel-major x [C, N, H, W]: row (kh, kw, c), column (n, oh, ow).
+ * Out-of-image taps stay zero (that is the padding).
  */
-function im2col(backend: BackendWasm, x: TensorInfo, conv: backend_util.Conv2DInfo, M: number, K: number): TensorInfo {
-  const im = backend.makeOutput([M, K], 'float32');
+function im2colT(backend: BackendWasm, xT: TensorInfo, conv: backend_util.Conv2DInfo, M: number, K: number): TensorInfo {
+  const imT = backend.makeOutput([K, M], 'float32');
   const heap = heapF32(backend);
-  const xo = f32Offset(backend, x);
-  const io = f32Offset(backend, im);
-  const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: FH, filterWidth: FW } = conv;
-  const { strideHeight: SH, strideWidth: SW } = conv;
+  const xo = f32Offset(backend, xT);
+  const io = f32Offset(backend, imT);
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = conv;
+  const { filterHeight: FH, filterWidth: FW, strideHeight: SH, strideWidth: SW } = conv;
   const { top, left, bottom, right } = conv.padInfo;
   if (top + left + bottom + right > 0) heap.fill(0, io, io + M * K);
-  let row = io;
-  for (let n = 0; n < conv.batchSize; n++) {
-    const xn = xo + n * H * W * C;
-    for (let oh = 0; oh < OH; oh++) {
-      const ih0 = oh * SH - top;
-      for (let ow = 0; ow < OW; ow++, row += K) {
-        const iw0 = ow * SW - left;
-        const kwA = Math.max(0, -iw0);
-        const kwB = Math.min(FW, W - iw0);
-        if (kwB <= kwA) continue;
-        const len = (kwB - kwA) * C;
-        for (let kh = 0; kh < FH; kh++) {
-          const ih = ih0 + kh;
-          if (ih < 0 || ih >= H) continue;
-          const src = xn + (ih * W + iw0 + kwA) * C;
-          heap.copyWithin(row + (kh * FW + kwA) * C, src, src + len);
+  for (let kh = 0; kh < FH; kh++) {
+    for (let kw = 0; kw < FW; kw++) {
+      // Output columns whose tap (kh, kw) lands inside the image: iw = ow*SW + kw - left in [0, W).
+      const owA = Math.max(0, Math.ceil((left - kw) / SW));
+      const owB = Math.min(OW, Math.floor((W - 1 + left - kw) / SW) + 1);
+      if (owB <= owA) continue;
+      for (let c = 0; c < C; c++) {
+        const row = io + ((kh * FW + kw) * C + c) * M;
+        for (let n = 0; n < N; n++) {
+          const plane = xo + (c * N + n) * H * W;
+          for (let oh = 0; oh < OH; oh++) {
+            const ih = oh * SH + kh - top;
+            if (ih < 0 || ih >= H) continue;
+            const src = plane + ih * W + kw - left;
+            const dst = row + (n * OH + oh) * OW;
+            for (let ow = owA; ow < owB; ow++) heap[dst + ow] = heap[src + ow * SW]!;
+          }
         }
       }
     }
   }
-  return im;
+  return imT;
 }
 
 export const conv2DBackpropFilterConfig: KernelConfig = {

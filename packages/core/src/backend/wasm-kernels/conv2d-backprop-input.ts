@@ -1,15 +1,18 @@
 import { backend_util } from '@tensorflow/tfjs';
 import type { Conv2DBackpropInputAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { f32Offset, heapF32, release, runWasmKernel } from './heap.js';
+import { f32Offset, heapF32, release, reshape, runWasmKernel } from './heap.js';
 
 type Args = { inputs: { dy: TensorInfo; filter: TensorInfo }; backend: BackendWasm; attrs: Conv2DBackpropInputAttrs };
 
 /**
- * dx as a forward convolution (XNNPACK's fast path) of dy with the filter rotated 180 degrees and its channel
- * axes swapped. For stride s > 1, dy is first dilated (s - 1 zeros between samples), which keeps it exact.
- * wasm's own kernel computes the same thing about 10x slower; it stays as the fallback for layouts this one
- * does not cover (NCHW, padding wider than the filter).
+ * Two exact ways, both on XNNPACK's fast paths (wasm's own kernel is ~10x slower than a forward conv):
+ * - stride 1 with output about as large as the input ('same'-like): a forward convolution of dy with the
+ *   filter rotated 180 degrees and its channel axes swapped;
+ * - otherwise (strides > 1, or a filter nearly as wide as the input, as in Kim's text CNN, where that
+ *   convolution would mostly multiply padding): dcol = dy · W^T as one GEMM, then col2im adds each
+ *   patch row back into dx.
+ * wasm's own kernel stays as the fallback for layouts neither covers (NCHW, padding wider than the filter).
  */
 export function makeConv2DBackpropInput(fallback: KernelFunc | undefined): KernelFunc {
   return ((args: Args): TensorInfo => {
@@ -36,8 +39,10 @@ export function makeConv2DBackpropInput(fallback: KernelFunc | undefined): Kerne
       return fallback(args as never) as TensorInfo;
     }
     const { strideHeight: SH, strideWidth: SW, inHeight: H, inWidth: W } = conv;
-    const dyd = SH === 1 && SW === 1 ? dy : dilate(backend, dy, SH, SW);
-    const [, DH, DW] = dyd.shape as [number, number, number, number];
+    // MACs of the convolution path over those of the GEMM path: dx's pixels over dy's.
+    const waste = (H * W) / (conv.outHeight * conv.outWidth);
+    if (SH !== 1 || SW !== 1 || waste > 1.5) return gemmCol2im(backend, dy, filter, conv);
+    const [, DH, DW] = dy.shape as [number, number, number, number];
     const rotated = rotateFilter(backend, filter);
     const pad: backend_util.ExplicitPadding = [
       [0, 0],
@@ -48,11 +53,10 @@ export function makeConv2DBackpropInput(fallback: KernelFunc | undefined): Kerne
     const dx = runWasmKernel(
       backend,
       'Conv2D',
-      { x: dyd, filter: rotated },
+      { x: dy, filter: rotated },
       { strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined } as never,
     );
     release(backend, rotated);
-    if (dyd !== dy) release(backend, dyd);
     return dx;
   }) as unknown as KernelFunc;
 }
@@ -76,25 +80,47 @@ function rotateFilter(backend: BackendWasm, filter: TensorInfo): TensorInfo {
   return out;
 }
 
-/** Spreads dy's samples s apart with zeros between them: a strided conv's gradient as a stride-1 one. */
-function dilate(backend: BackendWasm, dy: TensorInfo, SH: number, SW: number): TensorInfo {
-  const [N, OH, OW, C] = dy.shape as [number, number, number, number];
-  const DH = (OH - 1) * SH + 1;
-  const DW = (OW - 1) * SW + 1;
-  const out = backend.makeOutput([N, DH, DW, C], 'float32');
+/** dx = col2im(dy · W^T), W as [K = FH*FW*CI, CO]. */
+function gemmCol2im(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, conv: backend_util.Conv2DInfo): TensorInfo {
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO } = conv;
+  const { filterHeight: FH, filterWidth: FW, strideHeight: SH, strideWidth: SW } = conv;
+  const M = N * OH * OW;
+  const K = FH * FW * CI;
+  const dy2 = reshape(backend, dy, [M, CO]);
+  const w2 = reshape(backend, filter, [K, CO]);
+  // An explicit transpose of the small filter: wasm's transposeB matMul is a ~10x slower path.
+  const wT = runWasmKernel(backend, 'Transpose', { x: w2 }, { perm: [1, 0] });
+  const dcol = runWasmKernel(backend, 'BatchMatMul', { a: dy2, b: wT }, { transposeA: false, transposeB: false });
+  const dx = backend.makeOutput([N, H, W, CI], 'float32');
   const heap = heapF32(backend);
-  const src = f32Offset(backend, dy);
-  const dst = f32Offset(backend, out);
-  heap.fill(0, dst, dst + N * DH * DW * C);
+  const co = f32Offset(backend, dcol);
+  const xo = f32Offset(backend, dx);
+  heap.fill(0, xo, xo + N * H * W * CI);
+  const { top, left } = conv.padInfo;
+  let row = co;
   for (let n = 0; n < N; n++) {
+    const xn = xo + n * H * W * CI;
     for (let oh = 0; oh < OH; oh++) {
-      for (let ow = 0; ow < OW; ow++) {
-        const s = src + ((n * OH + oh) * OW + ow) * C;
-        heap.copyWithin(dst + ((n * DH + oh * SH) * DW + ow * SW) * C, s, s + C);
+      const ih0 = oh * SH - top;
+      for (let ow = 0; ow < OW; ow++, row += K) {
+        const iw0 = ow * SW - left;
+        // For one row and one kh, the kw taps inside the image are adjacent pixels of dx.
+        const kwA = Math.max(0, -iw0);
+        const kwB = Math.min(FW, W - iw0);
+        if (kwB <= kwA) continue;
+        const len = (kwB - kwA) * CI;
+        for (let kh = 0; kh < FH; kh++) {
+          const ih = ih0 + kh;
+          if (ih < 0 || ih >= H) continue;
+          const d = xn + (ih * W + iw0 + kwA) * CI;
+          const s = row + (kh * FW + kwA) * CI;
+          for (let j = 0; j < len; j++) heap[d + j]! += heap[s + j]!;
+        }
       }
     }
   }
-  return out;
+  release(backend, dy2, w2, wT, dcol);
+  return dx;
 }
 
 export function conv2DBackpropInputConfig(fallback: KernelFunc | undefined): KernelConfig {
