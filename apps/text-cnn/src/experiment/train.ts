@@ -1,0 +1,87 @@
+import type * as tf from '@tensorflow/tfjs';
+import { evaluate, fit, withSeed, type History } from '@cnn-lab/core';
+import { sequenceSource } from '../data/index.js';
+import { buildKimCnn, KIM_DEFAULTS, KIM_TRAINING, type Variant } from '../model/index.js';
+import type { PreparedSplit } from './prepare.js';
+
+export interface TrainOptions {
+  variant: Variant;
+  /** Pretrained (or U(-0.25, 0.25)) rows for the vocabulary; required unless variant is rand. */
+  embeddings?: { data: Float32Array; dim: number };
+  embeddingDim?: number;
+  /** Smaller than the paper's for tests and quick looks; default 3, 4, 5 x 100. */
+  windows?: readonly number[];
+  featureMaps?: number;
+  epochs?: number;
+  batchSize?: number;
+  seed: number;
+  /** Stop when dev accuracy has not improved for this many epochs (the paper trains all 25). */
+  patience?: number;
+  workers?: number | 'auto';
+  quiet?: boolean;
+  log?: (line: string) => void;
+  checkpointDir?: string;
+  resume?: boolean;
+  historyPath?: string;
+}
+
+export interface TrainResult {
+  model: tf.LayersModel;
+  history: History;
+  /** Kim: the test score is taken at the epoch with the best dev accuracy. */
+  bestEpoch: number;
+  devAccuracy: number;
+  testAccuracy: number;
+  testLoss: number;
+  seconds: number;
+}
+
+/** Kim's protocol on one split: train with Adadelta, keep the best-dev epoch's weights, score the test set. */
+export async function trainOnSplit(data: PreparedSplit, opts: TrainOptions): Promise<TrainResult> {
+  const started = performance.now();
+  const windows = opts.windows ?? KIM_DEFAULTS.windows;
+  const maxWindow = Math.max(...windows);
+  const dim = opts.embeddings?.dim ?? opts.embeddingDim ?? KIM_DEFAULTS.embeddingDim;
+  const model = withSeed(opts.seed, () =>
+    buildKimCnn({
+      ...KIM_DEFAULTS,
+      vocabSize: data.vocab.size,
+      classes: data.classes.length,
+      variant: opts.variant,
+      embeddingDim: dim,
+      windows,
+      featureMaps: opts.featureMaps ?? KIM_DEFAULTS.featureMaps,
+      seed: opts.seed,
+      ...(opts.embeddings ? { embeddings: opts.embeddings.data } : {}),
+    }),
+  );
+  const batchSize = opts.batchSize ?? KIM_TRAINING.batchSize;
+  const history = await fit(model, {
+    train: sequenceSource(data.train, { maxWindow, shuffle: true }),
+    validation: sequenceSource(data.dev, { maxWindow, shuffle: false }),
+    epochs: opts.epochs ?? KIM_TRAINING.epochs,
+    batchSize,
+    optimizer: { ...KIM_TRAINING.optimizer },
+    seed: opts.seed,
+    monitor: 'valAccuracy',
+    restoreBestWeights: true,
+    ...(opts.patience !== undefined ? { earlyStopping: { patience: opts.patience, metric: 'valAccuracy' as const } } : {}),
+    workers: opts.workers ?? 1,
+    quiet: opts.quiet ?? false,
+    ...(opts.log ? { log: opts.log } : {}),
+    ...(opts.checkpointDir ? { checkpointDir: opts.checkpointDir, resume: opts.resume ?? false } : {}),
+    ...(opts.historyPath ? { historyPath: opts.historyPath } : {}),
+  });
+  const bestEpoch = history.bestEpoch ?? history.epochs.length;
+  const devAccuracy = history.epochs[bestEpoch - 1]?.valAccuracy ?? Number.NaN;
+  const test = await evaluate(model, sequenceSource(data.test, { maxWindow, shuffle: false }), 100);
+  return {
+    model,
+    history,
+    bestEpoch,
+    devAccuracy,
+    testAccuracy: test.accuracy,
+    testLoss: test.loss,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
