@@ -151,7 +151,7 @@ function buildProgram() {
           // ~20 games' positions: enough mixing, and a short fill before each epoch's first batch.
           shuffleBuffer: 4096,
         });
-        const valData = gameStream({
+        const valData = valFiles.length === 0 ? undefined : gameStream({
           files: valFiles,
           featureSet: opts.features,
           planes,
@@ -170,7 +170,7 @@ function buildProgram() {
         const historyPath = join(modelDir, 'history.json');
         const history = await fit(model, {
           train: trainData,
-          validation: valData,
+          ...(valData ? { validation: valData } : {}),
           epochs: opts.epochs ?? 10,
           batchSize: opts.batchSize ?? 32,
           optimizer: { name: 'adam', learningRate: opts.learningRate },
