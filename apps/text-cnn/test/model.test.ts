@@ -1,0 +1,93 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Rng, initBackend } from '@cnn-lab/core';
+import { padBatch, type Example } from '../src/data/index.js';
+import { prepareSplit, trainOnSplit } from '../src/experiment/index.js';
+import { Explainer } from '../src/explain/index.js';
+import { KIM_DEFAULTS, buildKimCnn, convName, poolName } from '../src/model/index.js';
+
+beforeAll(async () => {
+  await initBackend({ backend: 'wasm', quiet: true });
+});
+
+const base = { ...KIM_DEFAULTS, vocabSize: 50, classes: 2, seed: 1 };
+
+describe('Kim CNN', () => {
+  it('has filters of 3, 4 and 5 words spanning the whole embedding width, 100 maps each, and a softmax', () => {
+    const model = buildKimCnn({ ...base, variant: 'rand' });
+    for (const h of [3, 4, 5]) expect(model.getLayer(convName(h)).getWeights()[0]?.shape).toEqual([h, 300, 100]);
+    expect(model.getLayer('features').outputShape).toEqual([null, 300]);
+    expect(model.outputs[0]?.shape).toEqual([null, 2]);
+    model.dispose();
+  });
+
+  it('pools over time: each feature is the largest value of its feature map over all positions', () => {
+    const model = buildKimCnn({ ...base, variant: 'rand' });
+    const probe = tf.model({ inputs: model.inputs, outputs: [model.getLayer(convName(4)).output, model.getLayer(poolName(4)).output] as tf.SymbolicTensor[] });
+    const x = tf.tensor2d([[0, 0, 0, 0, 7, 3, 9, 12, 4, 0, 0, 0, 0, 0]], [1, 14], 'int32');
+    const [conv, pooled] = probe.predict(x) as tf.Tensor[];
+    expect(conv?.shape).toEqual([1, 14 - 4 + 1, 100]);
+    const expected = tf.max(conv as tf.Tensor, 1);
+    expect(Array.from(pooled!.dataSync())).toEqual(Array.from(expected.dataSync()));
+    model.dispose();
+  });
+
+  it("a sentence's prediction does not depend on the length of its batch (padding gives every filter a pad window)", () => {
+    const model = buildKimCnn({ ...base, variant: 'rand' });
+    const short = Int32Array.from([5, 9, 11]);
+    const long = Int32Array.from({ length: 30 }, (_, i) => 2 + (i % 40));
+    const alone = padBatch([short], 5);
+    const beside = padBatch([short, long], 5);
+    const p1 = (model.predict(tf.tensor2d(alone.data, alone.shape, 'int32')) as tf.Tensor).dataSync();
+    const p2 = (model.predict(tf.tensor2d(beside.data, beside.shape, 'int32')) as tf.Tensor).dataSync();
+    expect(p2[0]).toBeCloseTo(p1[0] as number, 5);
+    model.dispose();
+  });
+
+  it('static keeps pretrained vectors fixed; multichannel stacks a fixed and a tuned channel under the same filters', () => {
+    const vectors = new Float32Array(50 * 8).map((_, i) => (i % 7) / 10);
+    const cfg = { ...base, embeddingDim: 8, embeddings: vectors };
+    const stat = buildKimCnn({ ...cfg, variant: 'static' });
+    expect(stat.getLayer('embedding').trainable).toBe(false);
+    expect(Array.from(stat.getLayer('embedding').getWeights()[0]!.dataSync())).toEqual(Array.from(vectors));
+    const multi = buildKimCnn({ ...cfg, variant: 'multichannel' });
+    expect(multi.getLayer('embedding_static').trainable).toBe(false);
+    expect(multi.getLayer('embedding_tuned').trainable).toBe(true);
+    expect(multi.getLayer(convName(3)).getWeights()[0]?.shape).toEqual([3, 16, 100]);
+    expect(() => buildKimCnn({ ...base, variant: 'non-static' })).toThrow(/--embeddings/);
+    [stat, multi].forEach((m) => m.dispose());
+  });
+});
+
+/** Class 1 sentences hold one of a few "cue" words among random filler; class 0 sentences never do. */
+function syntheticSet(n: number, seed: number): Example[] {
+  const rng = new Rng(seed);
+  const filler = Array.from({ length: 30 }, (_, i) => `w${i}`);
+  const cues = ['superb', 'wonderful', 'great'];
+  return Array.from({ length: n }, (_, i) => {
+    const words = Array.from({ length: 4 + rng.int(8) }, () => filler[rng.int(filler.length)] as string);
+    const label = i % 2;
+    if (label === 1) words.splice(rng.int(words.length + 1), 0, cues[rng.int(cues.length)] as string);
+    return { label: String(label), text: words.join(' '), source: `synthetic:${i + 1}` };
+  });
+}
+
+describe('training (core fit, Adadelta, max-norm)', () => {
+  it('learns a separable synthetic set, keeps the max-norm, and the explanation points at the cue word', async () => {
+    const data = prepareSplit({ train: syntheticSet(200, 1), dev: syntheticSet(40, 2), test: syntheticSet(60, 3) }, { tokenizer: 'kim' });
+    const r = await trainOnSplit(data, { variant: 'rand', embeddingDim: 16, windows: [2, 3], featureMaps: 8, epochs: 8, batchSize: 20, seed: 1, quiet: true });
+    expect(r.testAccuracy).toBeGreaterThan(0.9);
+    expect(r.bestEpoch).toBeGreaterThanOrEqual(1);
+    const norms = tf.tidy(() => tf.norm(r.model.getLayer('softmax').getWeights()[0] as tf.Tensor, 'euclidean', 0).arraySync() as number[]);
+    for (const n of norms) expect(n).toBeLessThanOrEqual(3 + 1e-4);
+
+    const tokens = ['w3', 'w17', 'wonderful', 'w8', 'w21'];
+    const e = new Explainer(r.model, data.vocab, data.classes).explain(tokens, 3);
+    expect(e.label).toBe('1');
+    expect(e.ngrams.length).toBeGreaterThan(0);
+    const sentence = ` ${tokens.join(' ')} `;
+    for (const g of e.ngrams) expect(sentence).toContain(` ${g.ngram} `);
+    expect(e.ngrams[0]?.ngram.split(' ')).toContain('wonderful');
+    r.model.dispose();
+  });
+});
