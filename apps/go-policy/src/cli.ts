@@ -374,6 +374,36 @@ function buildProgram() {
       }),
     );
 
+  const bench = program.command('bench').description('latency of one forward pass and of genmove (median, p95) over a self-play game');
+  withCommonOptions(bench, ['modelDir', 'backend', 'json']);
+  bench.option('--moves <n>', 'genmoves to time', parseIntIn(10, 2000), 200).action(
+    runAction<CommonOptions & { moves: number }>(async ({ opts, log }) => {
+      const { model, meta, dir } = await loadPolicy(opts.modelDir);
+      const policy = networkPolicy(model, meta.featureSet);
+      const engine = new PolicyEngine({ policy, name: 'go-policy', version: VERSION });
+      const forward: number[] = [];
+      const genmove: number[] = [];
+      // Warm-up: the first calls compile kernels.
+      for (let i = 0; i < 3; i++) await policy(engine.board, BLACK);
+      for (let i = 0; i < opts.moves; i++) {
+        const player = engine.board.toPlay;
+        let t0 = performance.now();
+        await policy(engine.board, player);
+        forward.push(performance.now() - t0);
+        t0 = performance.now();
+        const move = await engine.genmove(player === BLACK ? 'black' : 'white');
+        genmove.push(performance.now() - t0);
+        if (move === 'resign' || (engine.board.consecutivePasses >= 2)) engine.clear();
+      }
+      const f = latency(forward) as { median: number; p95: number };
+      const g = latency(genmove) as { median: number; p95: number };
+      log(`${dir}: ${meta.filters} filters x ${meta.layers} layers, ${meta.featureSet} features`);
+      log(`forward pass (features + network, one position): median ${f.median.toFixed(1)} ms, p95 ${f.p95.toFixed(1)} ms`);
+      log(`genmove (features + network + legal, sensible move choice): median ${g.median.toFixed(1)} ms, p95 ${g.p95.toFixed(1)} ms over ${opts.moves} moves`);
+      return { forwardMs: f, genmoveMs: g, moves: opts.moves };
+    }),
+  );
+
   return program;
 }
 
