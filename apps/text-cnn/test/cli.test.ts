@@ -1,0 +1,63 @@
+// The CLI as a user runs it (tsx src/cli.ts), on a tiny label-first file made here.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const appDir = join(import.meta.dirname, '..');
+const tsx = join(appDir, '..', '..', 'node_modules', '.bin', 'tsx');
+const dir = mkdtempSync(join(tmpdir(), 'text-cnn-cli-'));
+const dataFile = join(dir, 'tiny.txt');
+const modelDir = join(dir, 'model');
+
+function cli(...args: string[]) {
+  const r = spawnSync(tsx, ['src/cli.ts', ...args], { cwd: appDir, encoding: 'utf8', timeout: 300_000, env: { ...process.env, CNN_LAB_BACKEND: 'wasm' } });
+  const lines = r.stdout.trim().split('\n');
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, last: lines[lines.length - 1] ?? '' };
+}
+
+beforeAll(() => {
+  const lines: string[] = [];
+  for (let i = 0; i < 60; i++) lines.push(i % 2 ? `1 a truly great film number ${i}` : `0 a dull boring film number ${i}`);
+  lines.splice(10, 0, '', '9 a line with a label of its own');
+  writeFileSync(dataFile, `${lines.join('\n')}\n`);
+});
+
+describe('text-cnn CLI', () => {
+  it('train --data-file ... --json ends with one JSON line holding testAccuracy, epochs and seconds, and saves the model', () => {
+    const r = cli('train', '--data-file', dataFile, '--model-dir', modelDir, '--seed', '1', '--epochs', '1', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.last) as Record<string, unknown>;
+    expect(typeof out.testAccuracy).toBe('number');
+    expect(out.epochs).toBe(1);
+    expect(typeof out.seconds).toBe('number');
+    for (const f of ['model.json', 'weights.bin', 'metadata.json', 'vocab.json']) expect(existsSync(join(modelDir, f))).toBe(true);
+    // The odd label is a class of its own here (no fixed label set for a user's file); the empty line is reported.
+    expect(r.stderr).toMatch(/tiny\.txt: 61 examples from 62 lines; skipped 1 \(empty 1/);
+  });
+
+  it('predict --json gives the label, probabilities and n-grams taken from the sentence', () => {
+    const r = cli('predict', 'a truly great film', '--model-dir', modelDir, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.last) as { label: string; probabilities: Record<string, number>; ngrams: Array<{ ngram: string }> };
+    expect(Object.keys(out.probabilities).sort()).toEqual(['0', '1', '9']);
+    expect(Object.values(out.probabilities).reduce((a, b) => a + b)).toBeCloseTo(1, 4);
+    for (const g of out.ngrams) expect(' a truly great film ').toContain(` ${g.ngram} `);
+  });
+
+  it('eval --json scores the test examples the model was trained beside', () => {
+    const r = cli('eval', '--model-dir', modelDir, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.last) as { accuracy: number; count: number };
+    expect(out.count).toBe(6);
+    expect(out.accuracy).toBeGreaterThanOrEqual(0);
+  });
+
+  it('a missing data file is an error naming it, as the JSON line too, exit code 1', () => {
+    const r = cli('train', '--data-file', join(dir, 'nope.txt'), '--model-dir', modelDir, '--json');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error: .*nope\.txt: no such file \(--data-file\)/);
+    expect(JSON.parse(r.last)).toMatchObject({ kind: 'DataError' });
+  });
+});
