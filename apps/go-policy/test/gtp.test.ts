@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { initBackend, withSeed } from '@cnn-lab/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Board, PASS, parseVertex } from '../src/board/index.js';

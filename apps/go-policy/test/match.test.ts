@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { initBackend, withSeed } from '@cnn-lab/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASS } from '../src/board/index.js';

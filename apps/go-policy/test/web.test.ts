@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { initBackend, withSeed } from '@cnn-lab/core';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
