@@ -4,6 +4,7 @@
 // in plies; a ladder still running at the bound counts as working for the hunter, because a ladder
 // that long without reaching a breaker runs into the edge.
 import { Board } from './board.js';
+import { popcount32 } from './geometry.js';
 import type { Player } from './board.js';
 
 export const DEFAULT_LADDER_DEPTH = 80;
@@ -34,6 +35,13 @@ export function isLadderCapture(board: Board, p: number, colour: Player = board.
     const h = head[q]!;
     if (libCount[h] !== 2 || tried.includes(h)) continue;
     tried.push(h);
+    // Cheap proof of escape before any copying: the prey's extension at its other liberty already
+    // has three liberties (a lower bound: captures it might make would only add more).
+    if (!capturesAny(board, p, colour)) {
+      const libs = board.libertyPoints(q);
+      const run = libs[0] === p ? libs[1]! : libs[0]!;
+      if (libsLowerBound(board, run, o as Player, p) >= 3) continue;
+    }
     const b = scratch(board.size, 0);
     b.copyFrom(board);
     b.applyMove(p, colour);
@@ -103,6 +111,7 @@ function preyIsCaptured(b: Board, s: number, ply: number, maxDepth: number): boo
   const moves = escapeMoves(b, s, hunter);
   for (const m of moves) {
     if (!b.isLegalSimple(m, prey)) continue;
+    if (libsLowerBound(b, m, prey, -1) >= 3) return false;
     const c = scratch(b.size, ply);
     c.copyFrom(b);
     c.applyMove(m, prey);
@@ -138,8 +147,12 @@ function hunterCaptures(b: Board, s: number, ply: number, maxDepth: number): boo
   if (ply >= maxDepth) return true;
   const prey = b.cells[s] as Player;
   const hunter = (3 - prey) as Player;
-  for (const lib of b.libertyPoints(s)) {
+  const libs = b.libertyPoints(s);
+  for (const lib of libs) {
     if (!b.isLegalSimple(lib, hunter)) continue;
+    // An atari the prey answers by extending to three liberties needs no reading.
+    const run = lib === libs[0] ? libs[1]! : libs[0]!;
+    if (!capturesAny(b, lib, hunter) && libsLowerBound(b, run, prey, lib) >= 3) continue;
     const c = scratch(b.size, ply);
     c.copyFrom(b);
     c.applyMove(lib, hunter);
@@ -147,4 +160,43 @@ function hunterCaptures(b: Board, s: number, ply: number, maxDepth: number): boo
     if (c.libCount[c.head[s]!] === 1 && preyIsCaptured(c, s, ply + 1, maxDepth)) return true;
   }
   return false;
+}
+
+/** Does `colour` at p capture anything (an adjacent opponent chain with one liberty)? */
+function capturesAny(b: Board, p: number, colour: Player): boolean {
+  const { cells, head, libCount } = b;
+  const { nbr, nbrCount } = b.geo;
+  for (let i = 0; i < nbrCount[p]!; i++) {
+    const q = nbr[4 * p + i]!;
+    if (cells[q] === 3 - colour && libCount[head[q]!] === 1) return true;
+  }
+  return false;
+}
+
+let unionBits = new Uint32Array(16);
+
+/**
+ * Liberties of the chain `colour` would form by playing at p, not counting points freed by captures
+ * and not counting `blocked` (a point about to be occupied): a lower bound on the real count.
+ */
+function libsLowerBound(b: Board, p: number, colour: Player, blocked: number): number {
+  const { cells, head, libs } = b;
+  const { nbr, nbrCount, words } = b.geo;
+  if (unionBits.length < words) unionBits = new Uint32Array(words);
+  const u = unionBits;
+  u.fill(0, 0, words);
+  for (let i = 0; i < nbrCount[p]!; i++) {
+    const q = nbr[4 * p + i]!;
+    const c = cells[q];
+    if (c === 0) u[q >>> 5]! |= 1 << (q & 31);
+    else if (c === colour) {
+      const base = head[q]! * words;
+      for (let w = 0; w < words; w++) u[w]! |= libs[base + w]!;
+    }
+  }
+  u[p >>> 5]! &= ~(1 << (p & 31));
+  if (blocked >= 0) u[blocked >>> 5]! &= ~(1 << (blocked & 31));
+  let n = 0;
+  for (let w = 0; w < words; w++) n += popcount32(u[w]!);
+  return n;
 }
