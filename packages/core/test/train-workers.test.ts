@@ -5,11 +5,13 @@ import { perPointBias } from '../src/layers/index.js';
 import { arraySource, createTrainer, fit, withSeed, type ArrayBatch } from '../src/train/index.js';
 import { Rng } from '../src/util/random.js';
 
-// A tiny policy-shaped conv net: conv, 1x1 conv, flatten, per-point bias, softmax over the 6x6 points.
+// A tiny policy-shaped conv net: frozen 1x1 conv, conv, 1x1 conv, flatten, per-point bias, softmax over the 6x6 points.
 function convNet(seed: number): tf.LayersModel {
   return withSeed(seed, () => {
     const input = tf.input({ shape: [6, 6, 2] });
-    let x = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(input) as tf.SymbolicTensor;
+    // A frozen layer: workers get its weights once, not every step, and must still use the same ones.
+    let x = tf.layers.conv2d({ filters: 2, kernelSize: 1, trainable: false }).apply(input) as tf.SymbolicTensor;
+    x = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(x) as tf.SymbolicTensor;
     x = tf.layers.conv2d({ filters: 1, kernelSize: 1, useBias: false }).apply(x) as tf.SymbolicTensor;
     x = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
     x = perPointBias().apply(x) as tf.SymbolicTensor;

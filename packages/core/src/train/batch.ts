@@ -28,11 +28,10 @@ export function validateBatch(batch: ArrayBatch, classes: number): void {
   }
 }
 
-export function batchToTensors(batch: ArrayBatch, classes: number): { x: tf.Tensor; labels: tf.Tensor1D; oneHot: tf.Tensor2D } {
+export function batchToTensors(batch: ArrayBatch, classes: number): { x: tf.Tensor; oneHot: tf.Tensor2D } {
   const x = tf.tensor(batch.xs.data, batch.xs.shape, batch.xs.data instanceof Int32Array ? 'int32' : 'float32');
-  const labels = tf.tensor1d(batch.ys, 'int32');
-  const oneHot = tf.oneHot(labels, classes) as tf.Tensor2D;
-  return { x, labels, oneHot };
+  const oneHot = tf.tidy(() => tf.oneHot(tf.tensor1d(batch.ys, 'int32'), classes) as tf.Tensor2D);
+  return { x, oneHot };
 }
 
 /** Examples [start, end) of a batch, as fresh arrays that can be transferred to a worker. */

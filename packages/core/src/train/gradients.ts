@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchToTensors, validateBatch } from './batch.js';
-import { countCorrect, crossEntropy } from './loss.js';
+import { countMatches, crossEntropy } from './loss.js';
 import { withSeed } from './seed.js';
 import type { ArrayBatch } from './types.js';
 
@@ -25,24 +25,23 @@ export function computeGradients(model: tf.LayersModel, batch: ArrayBatch, class
   validateBatch(batch, classes);
   const variables = trainableVariables(model);
   return withSeed(seed, () => {
-    const { x, labels, oneHot } = batchToTensors(batch, classes);
+    const { x, oneHot } = batchToTensors(batch, classes);
     try {
-      let correct: tf.Scalar | undefined;
+      let predicted: tf.Tensor | undefined;
       const { value, grads } = tf.variableGrads(() => {
         const probs = model.apply(x, { training: true }) as tf.Tensor;
-        correct = tf.keep(countCorrect(probs, labels));
+        predicted = tf.keep(tf.argMax(probs, -1));
         let loss = crossEntropy(probs, oneHot);
         for (const penalty of model.calculateLosses()) loss = tf.add(loss, penalty);
         return loss;
       }, variables);
       const loss = value.dataSync()[0] as number;
       value.dispose();
-      const correctCount = correct ? (correct.dataSync()[0] as number) : 0;
-      correct?.dispose();
+      const correctCount = predicted ? countMatches(predicted.dataSync() as Int32Array, batch.ys) : 0;
+      predicted?.dispose();
       return { loss, correct: correctCount, count: batch.ys.length, grads: variables.map((v) => grads[v.name] as tf.Tensor) };
     } finally {
       x.dispose();
-      labels.dispose();
       oneHot.dispose();
     }
   });

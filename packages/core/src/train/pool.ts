@@ -51,6 +51,7 @@ class GradientWorker {
   private pending = new Map<number, Pending>();
   private ready: Promise<string>;
   private failed: Error | null = null;
+  private sent: object[] = [];
 
   constructor(
     private readonly worker: Worker,
@@ -70,6 +71,18 @@ class GradientWorker {
     worker.on('error', (err) => this.fail(err));
     worker.on('exit', (code) => this.fail(new Error(`gradient worker exited (code ${code})`)));
     this.send({ type: 'init', topology, backend });
+  }
+
+  /**
+   * Copies of the weights whose values changed since this worker last got them, null for the others.
+   * tfjs gives a variable a new dataId on every assign, so an unchanged dataId means unchanged values.
+   */
+  changedWeights(weights: tf.Variable[]): (Float32Array | null)[] {
+    return weights.map((v, i) => {
+      if (this.sent[i] === v.dataId) return null;
+      this.sent[i] = v.dataId;
+      return (v.dataSync() as Float32Array).slice();
+    });
   }
 
   started(): Promise<string> {
@@ -143,7 +156,7 @@ export class WorkerPool {
    * Sends the current weights and one shard to each worker; resolves with each shard's result. Shards
    * are contiguous slices, so averaging their gradients weighted by size gives the full-batch gradient.
    */
-  async gradients(weights: Float32Array[], batch: ArrayBatch, seed: (replica: number) => number): Promise<ResultMessage[]> {
+  async gradients(weights: tf.Variable[], batch: ArrayBatch, seed: (replica: number) => number): Promise<ResultMessage[]> {
     const n = batch.ys.length;
     const shards = Math.max(1, Math.min(this.workers.length, n));
     const jobs: Promise<ResultMessage>[] = [];
@@ -151,7 +164,7 @@ export class WorkerPool {
       const start = Math.floor((r * n) / shards);
       const end = Math.floor(((r + 1) * n) / shards);
       const shard = sliceBatch(batch, start, end);
-      const copies = weights.map((w) => w.slice());
+      const copies = (this.workers[r] as GradientWorker).changedWeights(weights);
       const msg: StepMessage = {
         type: 'step',
         id: this.nextId++,
@@ -161,7 +174,7 @@ export class WorkerPool {
         ys: shard.ys,
         seed: seed(r),
       };
-      const transfer = [...copies.map((c) => c.buffer as ArrayBuffer), shard.xs.data.buffer as ArrayBuffer, shard.ys.buffer as ArrayBuffer];
+      const transfer = [...copies.flatMap((c) => (c ? [c.buffer as ArrayBuffer] : [])), shard.xs.data.buffer as ArrayBuffer, shard.ys.buffer as ArrayBuffer];
       jobs.push((this.workers[r] as GradientWorker).step(msg, transfer));
     }
     return Promise.all(jobs);

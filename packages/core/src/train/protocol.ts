@@ -9,8 +9,11 @@ export interface InitMessage {
 export interface StepMessage {
   type: 'step';
   id: number;
-  /** Every model weight (trainable and not), in `model.weights` order. */
-  weights: Float32Array[];
+  /**
+   * Every model weight (trainable and not), in `model.weights` order; null for one unchanged since the
+   * last step this worker saw (frozen embeddings need not cross again every step).
+   */
+  weights: (Float32Array | null)[];
   xs: Float32Array | Int32Array;
   xsShape: number[];
   ys: Int32Array;

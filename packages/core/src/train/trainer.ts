@@ -73,7 +73,7 @@ export async function createTrainer(model: tf.LayersModel, options: TrainerOptio
 
   async function stepWithWorkers(p: WorkerPool, batch: ArrayBatch, globalStep: number): Promise<StepResult> {
     validateBatch(batch, classes);
-    const weights = model.weights.map((w) => w.read().dataSync() as Float32Array);
+    const weights = model.weights.map((w) => w.read() as tf.Variable);
     const results = await p.gradients(weights, batch, (replica) => stepSeed(seed, globalStep, replica));
     const total = results.reduce((a, r) => a + r.count, 0);
     const trainable = model.trainableWeights;

@@ -26,7 +26,10 @@ function step(msg: StepMessage): { reply: FromWorker; transfer: ArrayBuffer[] } 
   const weights = m.weights;
   if (msg.weights.length !== weights.length) throw new Error(`worker got ${msg.weights.length} weights, model has ${weights.length}`);
   tf.tidy(() => {
-    weights.forEach((w, i) => (w.read() as tf.Variable).assign(tf.tensor(msg.weights[i] as Float32Array, w.shape as number[])));
+    weights.forEach((w, i) => {
+      const values = msg.weights[i];
+      if (values) (w.read() as tf.Variable).assign(tf.tensor(values, w.shape as number[]));
+    });
   });
   const result = computeGradients(m, { xs: { data: msg.xs, shape: msg.xsShape }, ys: msg.ys }, classes, msg.seed);
   const grads = result.grads.map((g) => g.dataSync() as Float32Array);
