@@ -62,6 +62,8 @@ const CASES = [
   { batch: 2, h: 7, w: 7, cin: 4, cout: 1, fh: 1, fw: 1, stride: [1, 1], pad: 'same' },
   { batch: 2, h: 9, w: 8, cin: 2, cout: 3, fh: 5, fw: 5, stride: [1, 1], pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
   { batch: 1, h: 6, w: 20, cin: 1, cout: 3, fh: 3, fw: 20, stride: [1, 1], pad: 'valid' },
+  // Padding wider than the filter: the input gradient falls back to wasm's own kernel.
+  { batch: 2, h: 5, w: 5, cin: 2, cout: 2, fh: 3, fw: 3, stride: [1, 1], pad: [[0, 0], [3, 3], [1, 1], [0, 0]] },
 ] as const;
 
 describe('wasm training kernels match the cpu backend', () => {
@@ -132,5 +134,40 @@ describe('wasm training kernels match the cpu backend', () => {
       { x: { data: randomArray(rng, 6 * 3), shape: [6, 3] }, segmentIds: { data: ids, shape: [6] } },
       { numSegments: 4 },
     );
+  });
+  it('GatherV2 looks up rows (an embedding) as cpu does, over 1-d and 2-d index tensors, and other axes still work', async () => {
+    const rng = new Rng(9);
+    const table = { data: randomArray(rng, 12 * 5), shape: [12, 5] };
+    const ids1 = { data: new Int32Array(7).map(() => rng.int(12)), shape: [7] };
+    const ids2 = { data: new Int32Array(6).map(() => rng.int(12)), shape: [2, 3] };
+    await expectSameAsCpu('GatherV2', { x: table, indices: ids1 }, { axis: 0, batchDims: 0 });
+    await expectSameAsCpu('GatherV2', { x: table, indices: ids2 }, { axis: 0, batchDims: 0 });
+    const cols = { data: new Int32Array(4).map(() => rng.int(5)), shape: [4] };
+    await expectSameAsCpu('GatherV2', { x: table, indices: cols }, { axis: 1, batchDims: 0 });
+  });
+
+  it('GatherV2 names an out-of-range index', async () => {
+    await tf.setBackend('wasm');
+    const table = tf.zeros([4, 2]);
+    expect(() => tf.gather(table, tf.tensor1d([1, 4], 'int32'))).toThrow(/index value 4 is not in \[0, 3\]/);
+    table.dispose();
+  });
+
+  it('Equal with broadcasting (max-pooling gradients) matches cpu, NaN and infinities included', async () => {
+    const rng = new Rng(10);
+    const a = randomArray(rng, 4 * 6 * 3);
+    const b = new Float32Array(4 * 3);
+    for (let n = 0; n < 4; n++) for (let c = 0; c < 3; c++) b[n * 3 + c] = a[(n * 6 + rng.int(6)) * 3 + c]!;
+    a[0] = Number.POSITIVE_INFINITY;
+    b[0] = Number.POSITIVE_INFINITY;
+    a[1] = Number.NaN;
+    b[1] = Number.NaN;
+    const ref = await runOn('cpu', 'Equal', { a: { data: a, shape: [4, 6, 3] }, b: { data: b, shape: [4, 1, 3] } }, {});
+    const got = await runOn('wasm', 'Equal', { a: { data: a, shape: [4, 6, 3] }, b: { data: b, shape: [4, 1, 3] } }, {});
+    expect(Array.from(got.data)).toEqual(Array.from(ref.data));
+    expect(got.shape).toEqual(ref.shape);
+    const swapped = await runOn('wasm', 'Equal', { a: { data: b, shape: [4, 1, 3] }, b: { data: a, shape: [4, 6, 3] } }, {});
+    expect(Array.from(swapped.data)).toEqual(Array.from(ref.data));
+    expect(Array.from(ref.data).filter((v) => v === 1).length).toBeGreaterThanOrEqual(11);
   });
 });

@@ -85,7 +85,10 @@ async function bench(opts: BenchOptions, log: (m: string) => void): Promise<{ ro
       for (const workers of opts.workers.filter((w) => w > 1)) {
         if (cpu) continue;
         progress(`timing tfjs ${backend} ${name} (${workers} workers)...`);
-        const parallel = await parallelTrainStepMs(net, backend, workers, opts.steps);
+        const parallel = await parallelTrainStepMs(net, backend, workers, opts.steps).catch((err: unknown) => ({
+          ms: null,
+          note: `failed: ${err instanceof Error ? err.message : String(err)}`,
+        }));
         rows.push({
           net: name,
           framework: 'tfjs',
