@@ -1,6 +1,7 @@
 // Feature-encoding throughput over real games, on one thread: reads SGF files, replays every game and
 // encodes the position before each move. Prints positions/s for encoding alone and end to end.
-//   tsx bench/features.ts [--data-dir DIR] [--games N] [--set alphago] [--json]
+//   tsx bench/features.ts [--data-dir DIR] [--games N] [--set alphago] [--scan-only] [--json]
+// --scan-only reads and replays every game (legality checked) without encoding: a summary of the folder.
 // DIR defaults to $CNN_LAB_DATA/go/fox-pro, else /work/shared/datasets/go/fox-pro.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
       games: { type: 'string', default: '1000' },
       set: { type: 'string', default: 'alphago' },
       json: { type: 'boolean', default: false },
+      'scan-only': { type: 'boolean', default: false },
     },
   });
   const dir =
@@ -45,7 +47,7 @@ async function main(): Promise<void> {
   for (const [i, f] of chosen.entries()) {
     const r = readSgf(await readFile(join(dir, f)));
     tally(summary, f, r);
-    if (!r.ok) continue;
+    if (!r.ok || values['scan-only']) continue;
     replay(r.game, (board, m) => {
       if (m.move < 0) return;
       const s = process.hrtime.bigint();
@@ -72,6 +74,11 @@ async function main(): Promise<void> {
     seconds: Number(totalS.toFixed(2)),
   };
   console.log(formatSummary(summary));
+  if (values['scan-only']) {
+    console.log(`scanned ${summary.files} files in ${totalS.toFixed(1)} s`);
+    if (values.json) console.log(JSON.stringify({ ...summary, seconds: Number(totalS.toFixed(2)) }));
+    return;
+  }
   console.log(
     `${set} (${planes} planes): ${positions} positions from ${summary.games} games; encoding ${result.encodePositionsPerSecond} positions/s, ` +
       `end to end (read + parse + replay + encode) ${result.endToEndPositionsPerSecond} positions/s wall, ` +

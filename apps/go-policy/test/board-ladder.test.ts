@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { BLACK, Board, WHITE, isLadderCapture, isLadderEscape, parseVertex } from '../src/board/index.js';
+import type { Player } from '../src/board/index.js';
+
+function fromRows(rows: string[], toPlay: Player): Board {
+  const n = rows.length;
+  const b = new Board(n);
+  const black: number[] = [];
+  const white: number[] = [];
+  rows.forEach((row, r) =>
+    row.split('').forEach((ch, c) => {
+      if (ch === 'X') black.push(r * n + c);
+      if (ch === 'O') white.push(r * n + c);
+    }),
+  );
+  if (black.length) b.setup(BLACK, black);
+  if (white.length) b.setup(WHITE, white);
+  b.toPlay = toPlay;
+  return b;
+}
+
+const where = (b: Board, f: (b: Board, p: number) => boolean): string[] => {
+  const out: string[] = [];
+  for (let p = 0; p < b.area; p++) if (f(b, p)) out.push(b.label(p));
+  return out;
+};
+
+/** 19x19 with white K10 between black J10, K11 and L9: black to play starts ladders. */
+function centre(extra: (rows: string[][]) => void = () => {}): Board {
+  const rows = Array.from({ length: 19 }, () => '.'.repeat(19).split(''));
+  rows[9]![9] = 'O'; // K10
+  rows[9]![8] = 'X'; // J10
+  rows[8]![9] = 'X'; // K11
+  rows[10]![10] = 'X'; // L9
+  extra(rows);
+  return fromRows(
+    rows.map((r) => r.join('')),
+    BLACK,
+  );
+}
+
+describe('ladder reading', () => {
+  it('reads a ladder across a 19x19 board to the edge, both directions', () => {
+    const b = centre();
+    expect(where(b, (x, p) => isLadderCapture(x, p))).toEqual(['L10', 'K9']); // point order: L10 is on a higher row
+  });
+
+  it('stops at a breaker far along the path', () => {
+    // A white stone on the up-right diagonal, six lines away, breaks the ladder started at K9.
+    const b = centre((rows) => (rows[3]![15] = 'O')); // Q16
+    expect(where(b, (x, p) => isLadderCapture(x, p))).toEqual(['L10']);
+  });
+
+  it('counts capturing a hunter stone in atari as a way out', () => {
+    // White C4-C3 is in atari (liberty C5); black C2 is in atari too (liberty C1).
+    const b = fromRows(['.....', '.XOX.', '.XOX.', '.OXO.', '.....'], WHITE);
+    expect(b.libertyPoints(parseVertex('C3', 5)).map((p) => b.label(p))).toEqual(['C5']);
+    expect(where(b, (x, p) => isLadderEscape(x, p))).toContain('C1');
+    expect(where(b, (x, p) => isLadderCapture(x, p))).toEqual([]);
+  });
+
+  it('bounds the reading depth: a ladder still running at the bound counts as working', () => {
+    const rows = ['.........', '.........', '.........', '....X....', '...XOX...', '.....X...', '.........', '..O......', '.........'];
+    const b = fromRows(rows, WHITE);
+    expect(isLadderEscape(b, parseVertex('E4', 9))).toBe(true); // the breaker at C2 saves it
+    expect(isLadderEscape(b, parseVertex('E4', 9), WHITE, 3)).toBe(false); // not seen within 3 plies
+  });
+
+  it('is false on illegal points and where no chain is involved', () => {
+    const b = centre();
+    expect(isLadderCapture(b, parseVertex('K10', 19))).toBe(false); // occupied
+    expect(isLadderCapture(b, parseVertex('A1', 19))).toBe(false);
+    expect(isLadderEscape(b, parseVertex('A1', 19))).toBe(false);
+  });
+});
