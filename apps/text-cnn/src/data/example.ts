@@ -65,8 +65,16 @@ export function decodeLine(bytes: Uint8Array, encoding: Encoding): { text: strin
     wasLatin1 = true;
   }
   // NUL and other C0 controls (other than tab) mean a binary or mis-decoded file, not text.
-  if (text === undefined || /[\u0000-\u0008\u000b-\u001f]/.test(text)) return undefined;
+  if (text === undefined || hasControlCharacters(text)) return undefined;
   return { text, latin1: wasLatin1 };
+}
+
+function hasControlCharacters(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return true;
+  }
+  return false;
 }
 
 /** The lines of a file's bytes, split on \n with a trailing \r dropped; the last line may lack a newline. */
