@@ -6,7 +6,7 @@ import { Board, PASS, parseVertex } from '../src/board/index.js';
 import { buildPolicyNet } from '../src/model/policy.js';
 import { networkPolicy } from '../src/model/predict.js';
 import { planesOf } from '../src/data/positions.js';
-import { PolicyEngine } from '../src/play/engine.js';
+import { PolicyEngine, chooseMove } from '../src/play/engine.js';
 import { answer, serveGtp } from '../src/play/gtp.js';
 
 let model: tf.LayersModel;
@@ -178,5 +178,45 @@ describe('whole games through GTP', () => {
       expect(Array.from(black.board.cells)).toEqual(Array.from(referee.cells));
       expect(Array.from(white.board.cells)).toEqual(Array.from(referee.cells));
     }
+  });
+});
+
+describe('chooseMove', () => {
+  it('takes the most probable legal point that does not fill its own eye', () => {
+    const b = new Board(9);
+    b.setup(1, [b.point(8, 1), b.point(7, 0)]); // black's corner eye at A1 (row 8, col 0)
+    b.setup(2, [b.point(0, 0)]);
+    const probs = new Float32Array(81);
+    probs[b.point(8, 0)] = 0.5; // own eye
+    probs[b.point(0, 0)] = 0.3; // occupied
+    probs[b.point(4, 4)] = 0.15;
+    probs[b.point(2, 2)] = 0.05;
+    expect(chooseMove(b, 1, probs, 0, Math.random).move).toBe(b.point(4, 4));
+    // White may play into black's eye point if it is legal there (it is not white's own eye); here it is suicide.
+    expect(chooseMove(b, 2, probs, 0, Math.random).move).toBe(b.point(4, 4));
+  });
+
+  it('passes when no sensible point is left, even with a temperature', () => {
+    const b = new Board(5);
+    const all = Array.from({ length: 25 }, (_, p) => p).filter((p) => p !== 0 && p !== 24);
+    b.setup(1, all); // one black chain with two one-point eyes in opposite corners
+    const probs = new Float32Array(25).fill(1 / 25);
+    expect(chooseMove(b, 1, probs, 0, Math.random).move).toBe(PASS);
+    expect(chooseMove(b, 1, probs, 1, Math.random).move).toBe(PASS);
+    expect(chooseMove(b, 2, probs, 0, Math.random).move).toBe(PASS); // suicide for white
+  });
+
+  it('samples in proportion to p^(1/T) with a temperature', () => {
+    const b = new Board(9);
+    const probs = new Float32Array(81);
+    probs[10] = 0.75;
+    probs[20] = 0.25;
+    let s = 99;
+    const rnd = (): number => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const picks = Array.from({ length: 2000 }, () => chooseMove(b, 1, probs, 1, rnd).move);
+    const share = picks.filter((p) => p === 10).length / picks.length;
+    expect(share).toBeGreaterThan(0.7);
+    expect(share).toBeLessThan(0.8);
+    expect(new Set(picks)).toEqual(new Set([10, 20]));
   });
 });

@@ -121,7 +121,8 @@ export class PolicyEngine implements GtpEngine {
 
 /**
  * The most probable (or, with a temperature, a sampled) point among the legal ones that do not fill
- * one of `player`'s own eyes; PASS when there is none.
+ * one of `player`'s own eyes; PASS when there is none. `probability` is the network's raw probability
+ * of the chosen point.
  */
 export function chooseMove(
   board: Board,
@@ -130,26 +131,29 @@ export function chooseMove(
   temperature: number,
   random: () => number,
 ): Choice {
+  const sensible = (p: number): boolean => board.at(p) === 0 && !board.isEye(p, player) && board.isLegal(p, player);
+  if (temperature <= 0) {
+    // Greedy: test legality in order of probability, so usually only the first point is checked.
+    const order = Array.from({ length: board.area }, (_, p) => p).sort((a, b) => (probs[b] ?? 0) - (probs[a] ?? 0));
+    for (const p of order) if (sensible(p)) return { move: p, probability: probs[p] ?? 0 };
+    return { move: PASS, probability: 0 };
+  }
   const candidates: number[] = [];
-  for (let p = 0; p < board.area; p++) {
-    if (board.at(p) === 0 && !board.isEye(p, player) && board.isLegal(p, player)) candidates.push(p);
-  }
+  for (let p = 0; p < board.area; p++) if (sensible(p)) candidates.push(p);
   if (candidates.length === 0) return { move: PASS, probability: 0 };
-  let total = 0;
-  for (const p of candidates) total += probs[p] ?? 0;
-  const prob = (p: number): number => (total > 0 ? (probs[p] ?? 0) / total : 1 / candidates.length);
-  if (temperature > 0 && total > 0) {
-    const weights = candidates.map((p) => Math.pow(prob(p), 1 / temperature));
-    const sum = weights.reduce((a, b) => a + b, 0);
-    let r = random() * sum;
-    for (let i = 0; i < candidates.length; i++) {
-      r -= weights[i] as number;
-      if (r <= 0) return { move: candidates[i] as number, probability: prob(candidates[i] as number) };
-    }
+  const weights = candidates.map((p) => Math.pow(Math.max(probs[p] ?? 0, 0), 1 / temperature));
+  const sum = weights.reduce((a, b) => a + b, 0);
+  if (!(sum > 0)) {
+    const p = candidates[Math.floor(random() * candidates.length)] as number;
+    return { move: p, probability: probs[p] ?? 0 };
   }
-  let best = candidates[0] as number;
-  for (const p of candidates) if ((probs[p] ?? 0) > (probs[best] ?? 0)) best = p;
-  return { move: best, probability: prob(best) };
+  let r = random() * sum;
+  for (let i = 0; i < candidates.length; i++) {
+    r -= weights[i] as number;
+    if (r <= 0) return { move: candidates[i] as number, probability: probs[candidates[i] as number] ?? 0 };
+  }
+  const last = candidates[candidates.length - 1] as number;
+  return { move: last, probability: probs[last] ?? 0 };
 }
 
 export function toPlayer(colour: Colour): Player {
