@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -7,6 +8,7 @@ import { initBackend } from '../src/backend/index.js';
 import {
   arraySource,
   createTrainer,
+  epochProgress,
   evaluate,
   fit,
   learningRateAt,
@@ -250,12 +252,56 @@ describe('checkpoints and resume', () => {
     expect(weightsOf(resumedModel)).toEqual(weightsOf(straight));
   });
 
+  it('keeps the best weights across a resume', async () => {
+    const opts = (extra: Partial<FitOptions>) =>
+      base({
+        validation,
+        epochs: 4,
+        optimizer: { name: 'sgd', learningRate: 0.5 },
+        lrSchedule: (epoch, lr) => (epoch < 2 ? lr : 400),
+        restoreBestWeights: true,
+        ...extra,
+      });
+    const straight = denseNet(1);
+    const full = await fit(straight, opts({}));
+    expect(full.bestEpoch).toBeLessThanOrEqual(2);
+
+    const ckpt = join(dir, 'best-resume');
+    const controller = new AbortController();
+    const first = await fit(denseNet(1), opts({ checkpointDir: ckpt, train: stopDuring(train, controller, 3, 1), signal: controller.signal }));
+    expect(first.interrupted).toBe(true);
+    const resumedModel = denseNet(8);
+    const resumed = await fit(resumedModel, opts({ checkpointDir: ckpt, resume: true }));
+    expect(resumed.bestEpoch).toBe(full.bestEpoch);
+    expect(weightsOf(resumedModel)).toEqual(weightsOf(straight));
+  });
+
   it('refuses to resume with a different seed or batch size', async () => {
     const ckpt = join(dir, 'mismatch');
     await fit(denseNet(1), base({ epochs: 1, checkpointDir: ckpt }));
     await expect(fit(denseNet(1), base({ epochs: 2, batchSize: 8, checkpointDir: ckpt, resume: true }))).rejects.toThrow(
       /made with seed 7 and batch size 16/,
     );
+  });
+});
+
+describe('progress bar', () => {
+  it('shows examples, examples/s, loss, accuracy and ETA on a terminal', async () => {
+    let text = '';
+    const tty = Object.assign(new Writable({ write: (chunk: Buffer, _enc, done) => ((text += chunk.toString()), done()) }), {
+      isTTY: true,
+      columns: 160,
+      cursorTo: () => true,
+      clearLine: () => true,
+    });
+    const bar = epochProgress('epoch 1/3', 1000, false, 0, tty);
+    await new Promise((r) => setTimeout(r, 30));
+    bar.update(500, 0.6931, 0.5);
+    bar.stop();
+    expect(text).toMatch(/epoch 1\/3 .* 500\/1000 ex \| [\d.]+ ex\/s \| loss 0\.6931 acc 0\.500 \| ETA \d+s/);
+    text = '';
+    epochProgress('epoch 1/3', 1000, true, 0, tty).update(10, 1, 1);
+    expect(text).toBe('');
   });
 });
 

@@ -9,3 +9,4 @@ export { arraySource } from './sources.js';
 export { crossEntropy, PROB_EPSILON } from './loss.js';
 export { CHECKPOINT_FILE, BEST_FILE } from './checkpoint.js';
 export { measureWorkerSpeedup, mnistCnn, randomMnistBatch, type SpeedupRow } from './speedup.js';
+export { epochProgress, type EpochProgress } from './progress.js';

@@ -13,11 +13,17 @@ function formatRate(examplesPerSecond: number): string {
  * A bar on stderr (so stdout stays clean for --json) for one epoch: examples done, examples/s, running
  * loss and accuracy, ETA. cli-progress draws nothing when stderr is not a terminal.
  */
-export function epochProgress(label: string, total: number, quiet: boolean, alreadyDone = 0): EpochProgress {
+export function epochProgress(
+  label: string,
+  total: number,
+  quiet: boolean,
+  alreadyDone = 0,
+  stream: NodeJS.WritableStream = process.stderr,
+): EpochProgress {
   if (quiet) return { update: () => undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar(
     {
-      stream: process.stderr,
+      stream,
       format: `${label} {bar} {value}/{total} ex | {rate} ex/s | loss {loss} acc {acc} | ETA {eta_formatted}`,
       barsize: 24,
       hideCursor: true,
