@@ -170,4 +170,34 @@ describe('wasm training kernels match the cpu backend', () => {
     expect(Array.from(swapped.data)).toEqual(Array.from(ref.data));
     expect(Array.from(ref.data).filter((v) => v === 1).length).toBeGreaterThanOrEqual(11);
   });
+  const POOLS = [
+    { shape: [2, 8, 8, 3], filterSize: [2, 2], strides: [2, 2], pad: 'valid' },
+    { shape: [1, 7, 9, 2], filterSize: [3, 3], strides: [2, 2], pad: 'same' },
+    { shape: [3, 6, 9, 2], filterSize: [1, 3], strides: [1, 3], pad: 'valid' },
+    { shape: [2, 5, 5, 1], filterSize: [2, 2], strides: [1, 1], pad: 'same' },
+  ] as const;
+  for (const p of POOLS) {
+    it(`MaxPoolGrad ${p.filterSize.join('x')} stride ${p.strides.join('x')} ${p.pad} on [${p.shape.join(',')}] (ties included)`, async () => {
+      const rng = new Rng(p.shape[1] * 10 + p.filterSize[1]);
+      const n = (p.shape as readonly number[]).reduce((a, b) => a * b, 1);
+      // A third of the inputs are exact zeros, as after a ReLU, so windows hold ties.
+      const x = Float32Array.from({ length: n }, () => (rng.next() < 0.33 ? 0 : rng.uniform(-1, 1)));
+      await tf.setBackend('cpu');
+      const x4 = tf.tensor4d(x, [...p.shape] as [number, number, number, number]);
+      const y = tf.maxPool(x4, [...p.filterSize] as [number, number], [...p.strides] as [number, number], p.pad);
+      x4.dispose();
+      const yData = y.dataSync() as Float32Array;
+      const yShape = y.shape;
+      y.dispose();
+      await expectSameAsCpu(
+        'MaxPoolGrad',
+        {
+          dy: { data: randomArray(rng, yData.length), shape: yShape },
+          input: { data: x, shape: [...p.shape] },
+          output: { data: yData, shape: yShape },
+        },
+        { filterSize: p.filterSize, strides: p.strides, pad: p.pad },
+      );
+    });
+  }
 });

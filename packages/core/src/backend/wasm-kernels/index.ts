@@ -4,6 +4,7 @@ import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { equalConfig } from './equal.js';
 import { gatherConfig } from './gather.js';
+import { maxPoolGradConfig } from './max-pool-grad.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 
 const MARK = Symbol.for('cnn-lab.wasmTrainingKernels');
@@ -11,7 +12,7 @@ const MARK = Symbol.for('cnn-lab.wasmTrainingKernels');
 /**
  * Adds to the wasm backend the kernels training needs that tfjs-backend-wasm 4.22 lacks
  * (Conv2DBackpropFilter, UnsortedSegmentSum) or runs on a slow path (Conv2DBackpropInput, GatherV2 on rows,
- * broadcasting Equal). Call after importing @tensorflow/tfjs-backend-wasm (initBackend does); calling it
+ * broadcasting Equal, MaxPoolGrad). Call after importing @tensorflow/tfjs-backend-wasm (initBackend does); calling it
  * again does nothing.
  */
 export function registerWasmTrainingKernels(): void {
@@ -23,6 +24,7 @@ export function registerWasmTrainingKernels(): void {
   replace(unsortedSegmentSumConfig);
   replace(conv2DBackpropInputConfig(original('Conv2DBackpropInput')));
   replace(gatherConfig(original('GatherV2')));
+  replace(maxPoolGradConfig);
   const equal = original('Equal');
   if (equal) replace(equalConfig(equal));
 }
@@ -34,6 +36,7 @@ export const WASM_TRAINING_KERNELS = [
   'UnsortedSegmentSum',
   'GatherV2',
   'Equal',
+  'MaxPoolGrad',
 ] as const;
 
 function replace(config: tf.KernelConfig): void {
