@@ -61,11 +61,11 @@ export interface GameStream {
 export function gameStream(options: GameStreamOptions): GameStream {
   let stats: StreamStats | undefined;
   const o = {
-    workers: 1,
-    symmetries: true,
-    shuffleBuffer: 8192,
-    chunkSize: 256,
     ...options,
+    workers: options.workers ?? 1,
+    symmetries: options.symmetries ?? true,
+    shuffleBuffer: options.shuffleBuffer ?? 8192,
+    chunkSize: options.chunkSize ?? 256,
   };
   return {
     size: o.size,
