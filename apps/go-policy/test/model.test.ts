@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@cnn-lab/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PolicyScorer } from '../src/model/evaluate.js';
 import { buildPolicyNet } from '../src/model/policy.js';
 
 beforeAll(async () => {
@@ -62,5 +63,30 @@ describe('buildPolicyNet', () => {
   it('rejects sizes it cannot build, naming the option', () => {
     expect(() => buildPolicyNet({ filters: 0, layers: 5 })).toThrow(/filters/);
     expect(() => buildPolicyNet({ filters: 8, layers: 1 })).toThrow(/layers must be an integer >= 2/);
+  });
+});
+
+describe('PolicyScorer', () => {
+  it('counts top-1, top-5, log-loss and accuracy by move number', () => {
+    const s = new PolicyScorer();
+    const probs = new Float32Array(3 * 361).fill(0.001);
+    // Example 0: target 7 is the most probable (top-1). Example 1: target 9 is 3rd (top-5 only).
+    // Example 2: target 11 is below 6 others (a miss).
+    probs[7] = 0.5;
+    probs[361 + 1] = 0.4;
+    probs[361 + 2] = 0.3;
+    probs[361 + 9] = 0.2;
+    for (let j = 0; j < 6; j++) probs[722 + 100 + j] = 0.1;
+    probs[722 + 11] = 0.05;
+    s.add(probs, Int32Array.from([7, 9, 11]), Int32Array.from([1, 30, 260]));
+    const r = s.result();
+    expect(r.positions).toBe(3);
+    expect(r.top1).toBeCloseTo(1 / 3);
+    expect(r.top5).toBeCloseTo(2 / 3);
+    expect(r.logLoss).toBeCloseTo(-(Math.log(0.5) + Math.log(0.2) + Math.log(0.05)) / 3, 5);
+    const stage = Object.fromEntries(r.byMoveNumber.map((b) => [b.moves, b]));
+    expect(stage['1-20']).toMatchObject({ positions: 1, top1: 1 });
+    expect(stage['21-50']).toMatchObject({ positions: 1, top1: 0, top5: 1 });
+    expect(stage['251+']).toMatchObject({ positions: 1, top1: 0, top5: 0 });
   });
 });
