@@ -194,6 +194,9 @@ describe('fit', () => {
 
   it('rejects bad options and bad labels with clear messages', async () => {
     await expect(fit(denseNet(1), base({ epochs: 0 }))).rejects.toThrow(/epochs must be a whole number >= 1/);
+    await expect(fit(denseNet(1), base({ optimizer: { name: 'sgd' } as unknown as FitOptions['optimizer'] }))).rejects.toThrow(
+      /optimizer sgd: learningRate must be a number >= 0, got undefined/,
+    );
     const bad: DataSource = {
       size: 2,
       async *batches(): AsyncGenerator<ArrayBatch> {

@@ -11,6 +11,11 @@ export type OptimizerSpec =
 export type OptimizerLike = tf.Optimizer | OptimizerSpec;
 
 export function createOptimizer(spec: OptimizerSpec): tf.Optimizer {
+  const lr: unknown = spec.learningRate;
+  const needsLr = spec.name === 'sgd' || spec.name === 'momentum' || spec.name === 'rmsprop';
+  if ((lr !== undefined || needsLr) && !(typeof lr === 'number' && Number.isFinite(lr) && lr >= 0)) {
+    throw new Error(`optimizer ${spec.name}: learningRate must be a number >= 0, got ${String(lr)}`);
+  }
   switch (spec.name) {
     case 'sgd':
       return tf.train.sgd(spec.learningRate);
