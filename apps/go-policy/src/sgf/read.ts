@@ -133,17 +133,27 @@ function fromNodes(nodes: SgfNode[], options: ReadOptions): ReadResult {
       moves.push({ colour, move: p === 'pass' ? PASS : p });
     }
   }
-  if (handicap >= 2 && setup.black.length === 0 && setup.white.length === 0 && handicap <= maxHandicap(size)) {
-    setup.black = fixedHandicap(size, handicap);
-  }
   if (moves.every((m) => m.move === PASS)) return skip('no-moves', 'the main line has no moves');
-
   const result = first('RE');
   const info = { blackName: first('PB'), whiteName: first('PW'), date: first('DT'), rules: first('RU') };
   const game: Game = { size, komi, handicap, setup, moves, result, winner: winnerOf(result), info };
-  if (options.checkLegality !== false) {
-    const problem = illegalMove(game);
-    if (problem) return skip(problem.reason, problem.detail);
+
+  // HA[] without AB[]: the stones are implied. Fox puts 6 and 7 stones' side stones at the top and
+  // bottom (K4, K16) where GTP puts them left and right (D10, Q10); its players then play D10/Q10.
+  // So take GTP's points, or their transpose when only that replays legally.
+  const implied = handicap >= 2 && setup.black.length === 0 && setup.white.length === 0 && handicap <= maxHandicap(size);
+  const placements = implied ? [fixedHandicap(size, handicap), fixedHandicap(size, handicap).map((p) => (p % size) * size + Math.floor(p / size))] : [setup.black];
+  let problem: { reason: SkipReason; detail: string } | null = null;
+  for (const [i, black] of placements.entries()) {
+    game.setup = { black, white: setup.white };
+    if (options.checkLegality === false) break;
+    const found = illegalMove(game);
+    if (!found) return { ok: true, game };
+    if (i === 0) problem = found;
+  }
+  if (problem && options.checkLegality !== false) {
+    game.setup = { black: placements[0]!, white: setup.white };
+    return skip(problem.reason, problem.detail);
   }
   return { ok: true, game };
 }
