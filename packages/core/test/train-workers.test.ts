@@ -72,6 +72,36 @@ describe('data-parallel training across worker threads', () => {
     });
   });
 
+  it('falls back to this thread, with a notice, when a worker cannot rebuild the model', async () => {
+    // A layer defined by an app and not registered in core: the worker has no class to rebuild it from.
+    class Doubler extends tf.layers.Layer {
+      static readonly className = 'TestOnlyDoubler';
+      override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+        return tf.mul(Array.isArray(inputs) ? (inputs[0] as tf.Tensor) : inputs, 2);
+      }
+      override getClassName(): string {
+        return Doubler.className;
+      }
+    }
+    const model = withSeed(1, () => {
+      const m = tf.sequential();
+      m.add(tf.layers.dense({ units: 3, inputShape: [4] }));
+      m.add(new Doubler({}));
+      m.add(tf.layers.activation({ activation: 'softmax' }));
+      return m;
+    });
+    const notices: string[] = [];
+    const trainer = await createTrainer(model, { optimizer: { name: 'sgd', learningRate: 0.1 }, workers: 2, onFallback: (n) => notices.push(n) });
+    try {
+      expect(trainer.workers).toBe(1);
+      expect(notices.join('\n')).toMatch(/gradient workers unavailable .*TestOnlyDoubler.*training in one thread/s);
+      const r = await trainer.step({ xs: { data: new Float32Array(8).fill(1), shape: [2, 4] }, ys: new Int32Array([0, 2]) });
+      expect(Number.isFinite(r.loss)).toBe(true);
+    } finally {
+      await trainer.dispose();
+    }
+  });
+
   it('fit with 2 workers trains through the same loop and keeps batch-norm statistics in step', async () => {
     const rng = new Rng(5);
     const b = batch(64, rng);
