@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { evaluate, fit, withSeed, type History } from '@cnn-lab/core';
 import { sequenceSource } from '../data/index.js';
-import { buildKimCnn, KIM_DEFAULTS, KIM_TRAINING, type Variant } from '../model/index.js';
+import { buildKimCnn, KIM_DEFAULTS, KIM_TRAINING, kimAdadelta, type Variant } from '../model/index.js';
 import type { PreparedSplit } from './prepare.js';
 
 export interface TrainOptions {
@@ -61,7 +61,7 @@ export async function trainOnSplit(data: PreparedSplit, opts: TrainOptions): Pro
     validation: sequenceSource(data.dev, { maxWindow, shuffle: false }),
     epochs: opts.epochs ?? KIM_TRAINING.epochs,
     batchSize,
-    optimizer: { ...KIM_TRAINING.optimizer },
+    optimizer: kimAdadelta(),
     seed: opts.seed,
     monitor: 'valAccuracy',
     restoreBestWeights: true,

@@ -9,3 +9,4 @@ export {
   convName,
   poolName,
 } from './kim.js';
+export { ZeilerAdadelta, kimAdadelta } from './adadelta.js';

@@ -101,9 +101,8 @@ export function buildKimCnn(config: KimConfig): tf.LayersModel {
   return model;
 }
 
-/** Kim's training setup (section 3.1): Adadelta, mini-batches of 50, 25 epochs. */
+/** Kim's training setup (section 3.1): Adadelta (rho 0.95, eps 1e-6: see adadelta.ts), mini-batches of 50, 25 epochs. */
 export const KIM_TRAINING = {
-  optimizer: { name: 'adadelta', learningRate: 1.0, rho: 0.95, epsilon: 1e-6 },
   batchSize: 50,
   epochs: 25,
 } as const;
