@@ -200,4 +200,20 @@ describe('wasm training kernels match the cpu backend', () => {
       );
     });
   }
+  const WIDE = [
+    { x: [2, 10, 100, 1], f: [3, 100, 1, 5], strides: [1, 1], pad: 'valid' },
+    { x: [1, 9, 20, 2], f: [8, 9, 2, 3], strides: [2, 1], pad: 'same' },
+  ] as const;
+  for (const c of WIDE) {
+    it(`Conv2D and FusedConv2D (bias, relu) with a wide filter over few channels: ${c.f.join('x')} ${c.pad}`, async () => {
+      const rng = new Rng(c.f[1]);
+      const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+      const x = { data: randomArray(rng, size(c.x)), shape: [...c.x] };
+      const filter = { data: randomArray(rng, size(c.f)), shape: [...c.f] };
+      const bias = { data: randomArray(rng, c.f[3]), shape: [c.f[3]] };
+      const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: [1, 1] };
+      await expectSameAsCpu('Conv2D', { x, filter }, attrs);
+      await expectSameAsCpu('FusedConv2D', { x, filter, bias }, { ...attrs, activation: 'relu' });
+    });
+  }
 });

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc } from '@tensorflow/tfjs';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
+import { conv2dGemmConfig } from './conv2d-gemm.js';
 import { equalConfig } from './equal.js';
 import { gatherConfig } from './gather.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
@@ -12,7 +13,8 @@ const MARK = Symbol.for('cnn-lab.wasmTrainingKernels');
 /**
  * Adds to the wasm backend the kernels training needs that tfjs-backend-wasm 4.22 lacks
  * (Conv2DBackpropFilter, UnsortedSegmentSum) or runs on a slow path (Conv2DBackpropInput, GatherV2 on rows,
- * broadcasting Equal, MaxPoolGrad). Call after importing @tensorflow/tfjs-backend-wasm (initBackend does); calling it
+ * broadcasting Equal, MaxPoolGrad, convolutions of
+ * one or two input channels under a wide filter). Call after importing @tensorflow/tfjs-backend-wasm (initBackend does); calling it
  * again does nothing.
  */
 export function registerWasmTrainingKernels(): void {
@@ -25,6 +27,10 @@ export function registerWasmTrainingKernels(): void {
   replace(conv2DBackpropInputConfig(original('Conv2DBackpropInput')));
   replace(gatherConfig(original('GatherV2')));
   replace(maxPoolGradConfig);
+  for (const name of ['Conv2D', 'FusedConv2D'] as const) {
+    const conv = original(name);
+    if (conv) replace(conv2dGemmConfig(name, conv));
+  }
   const equal = original('Equal');
   if (equal) replace(equalConfig(equal));
 }
@@ -37,6 +43,8 @@ export const WASM_TRAINING_KERNELS = [
   'GatherV2',
   'Equal',
   'MaxPoolGrad',
+  'Conv2D',
+  'FusedConv2D',
 ] as const;
 
 function replace(config: tf.KernelConfig): void {
