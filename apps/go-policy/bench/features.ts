@@ -42,6 +42,7 @@ async function main(): Promise<void> {
   const summary = emptySummary();
   let positions = 0;
   let encodeNs = 0n;
+  let encodeCpuUs = 0;
   const t0 = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
   for (const [i, f] of chosen.entries()) {
@@ -51,8 +52,11 @@ async function main(): Promise<void> {
     replay(r.game, (board, m) => {
       if (m.move < 0) return;
       const s = process.hrtime.bigint();
+      const c = process.cpuUsage();
       encodeBoard(board, set, out);
       encodeNs += process.hrtime.bigint() - s;
+      const d = process.cpuUsage(c);
+      encodeCpuUs += d.user + d.system;
       positions++;
     });
     if ((i + 1) % 200 === 0) process.stderr.write(`\r${i + 1}/${chosen.length} games, ${positions} positions`);
@@ -68,6 +72,7 @@ async function main(): Promise<void> {
     games: summary.games,
     positions,
     encodePositionsPerSecond: Math.round(positions / encS),
+    encodePositionsPerCpuSecond: Math.round(positions / (encodeCpuUs / 1e6)),
     endToEndPositionsPerSecond: Math.round(positions / totalS),
     // Per second of this process's CPU time: what one core gives when other jobs share the machine.
     endToEndPositionsPerCpuSecond: Math.round(positions / cpuS),
@@ -80,7 +85,8 @@ async function main(): Promise<void> {
     return;
   }
   console.log(
-    `${set} (${planes} planes): ${positions} positions from ${summary.games} games; encoding ${result.encodePositionsPerSecond} positions/s, ` +
+    `${set} (${planes} planes): ${positions} positions from ${summary.games} games; encoding ${result.encodePositionsPerSecond} positions/s wall, ` +
+      `${result.encodePositionsPerCpuSecond} per CPU second; ` +
       `end to end (read + parse + replay + encode) ${result.endToEndPositionsPerSecond} positions/s wall, ` +
       `${result.endToEndPositionsPerCpuSecond} positions per CPU second; one thread`,
   );
