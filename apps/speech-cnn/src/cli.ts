@@ -115,8 +115,8 @@ async function trainOne(o: TrainOpts, ctx: ActionContext<TrainOpts>, labels: str
     features: DEFAULT_FEATURES,
     train,
     validation: test,
-    epochs: o.epochs ?? 15,
-    batchSize: o.batchSize ?? 32,
+    epochs: o.epochs ?? 25,
+    batchSize: o.batchSize ?? 64,
     seed: o.seed ?? 1,
     learningRate: o.lr,
     augment: o.augment ? DEFAULT_AUGMENT : null,
@@ -279,7 +279,7 @@ export function buildProgram() {
       .option('--workers <n>', 'gradient worker threads (default: one per core)', parseIntIn(1, 64))
       .option('--resume', "continue from the model folder's checkpoint"),
     undefined,
-    { epochs: 15, batchSize: 32 },
+    { epochs: 25, batchSize: 64 },
   ).action(runAction(train));
   withCommonOptions(
     program
