@@ -288,6 +288,36 @@ describe('checkpoints and resume', () => {
   });
 });
 
+describe('arraySource', () => {
+  const xs = { data: Float32Array.from({ length: 10 }, (_, i) => i), shape: [10, 1] };
+  const ys = Int32Array.from({ length: 10 }, (_, i) => i % 3);
+  const order = async (source: DataSource, epoch: number, seed: number) => {
+    const seen: number[] = [];
+    for await (const b of source.batches(epoch, 4, seed)) {
+      expect(b.xs.shape).toEqual([b.ys.length, 1]);
+      b.xs.data.forEach((v, k) => {
+        seen.push(v);
+        expect(b.ys[k]).toBe(v % 3);
+      });
+    }
+    return seen;
+  };
+
+  it('shuffles each epoch from (seed, epoch), keeps every example once, and keeps order without shuffle', async () => {
+    const source = arraySource(xs, ys);
+    const e0 = await order(source, 0, 1);
+    expect([...e0].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(await order(source, 0, 1)).toEqual(e0);
+    expect(await order(source, 1, 1)).not.toEqual(e0);
+    expect(await order(source, 0, 2)).not.toEqual(e0);
+    expect(await order(arraySource(xs, ys, { shuffle: false }), 3, 9)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('rejects labels that do not match the inputs', () => {
+    expect(() => arraySource(xs, new Int32Array(9))).toThrow(/10 inputs but 9 labels/);
+  });
+});
+
 describe('progress bar', () => {
   it('shows examples, examples/s, loss, accuracy and ETA on a terminal', async () => {
     let text = '';
