@@ -312,6 +312,8 @@ function buildProgram() {
     runAction<PlayOptions>(async ({ opts }) => {
       const { model, meta } = await loadPolicy(opts.modelDir);
       await serveGtp(makeEngine(model, meta, opts), process.stdin, process.stdout);
+      // After quit, stop reading so the process ends even if the controller keeps the pipe open.
+      process.stdin.destroy();
     }),
   );
 
