@@ -4,7 +4,7 @@
 Builds the same three nets as the TensorFlow.js side, with the same shapes, batch sizes, loss and
 optimizer (SGD, lr 0.01), times forward passes and training steps at a given thread count, and prints
 one JSON line per net:
-  {"net": "go", "framework": "pytorch", "threads": 1, "forwardMs": ..., "trainStepMs": ..., ...}
+  {"net": "go", "framework": "pytorch", "threads": 1, "forwardMs": ..., "trainStepMs": ..., "trainStepCpuMs": ...}
 
   /usr/bin/python3 packages/core/bench/torch_bench.py --nets go,kim,mnist --threads 1 --steps 5
 """
@@ -76,14 +76,16 @@ def build(net):
 
 
 def median_ms(fn, steps, warmup=1):
+    """Median wall time and median CPU time of this process (all threads), in ms."""
     for _ in range(warmup):
         fn()
-    times = []
+    wall, cpu = [], []
     for _ in range(steps):
-        start = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+        wall.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def bench(net, threads, steps):
@@ -101,11 +103,12 @@ def bench(net, threads, steps):
         opt.step()
 
     model.eval()
-    fwd = median_ms(forward, steps)
+    fwd, fwd_cpu = median_ms(forward, steps)
     model.train()
-    trn = median_ms(train, steps)
+    trn, trn_cpu = median_ms(train, steps)
     return {"net": net, "framework": "pytorch", "backend": "cpu", "threads": threads, "batch": x.shape[0],
-            "forwardMs": round(fwd, 2), "trainStepMs": round(trn, 2), "version": torch.__version__}
+            "forwardMs": round(fwd, 2), "trainStepMs": round(trn, 2), "forwardCpuMs": round(fwd_cpu, 2),
+            "trainStepCpuMs": round(trn_cpu, 2), "version": torch.__version__}
 
 
 def main():

@@ -80,6 +80,8 @@ async function bench(opts: BenchOptions, log: (m: string) => void): Promise<{ ro
         workers: 1,
         forwardMs: round(t.forwardMs),
         trainStepMs: t.trainStepMs === null ? null : round(t.trainStepMs),
+        forwardCpuMs: round(t.forwardCpuMs),
+        trainStepCpuMs: t.trainStepCpuMs === null ? null : round(t.trainStepCpuMs),
         ...(cpu ? { note: 'training skipped: pure-JS cpu backend is ~100x slower' } : {}),
       });
       for (const workers of opts.workers.filter((w) => w > 1)) {
@@ -96,6 +98,7 @@ async function bench(opts: BenchOptions, log: (m: string) => void): Promise<{ ro
           workers,
           forwardMs: null,
           trainStepMs: parallel.ms === null ? null : round(parallel.ms),
+          trainStepCpuMs: 'cpuMs' in parallel && typeof parallel.cpuMs === 'number' ? round(parallel.cpuMs) : null,
           ...(parallel.note ? { note: parallel.note } : {}),
         });
       }
@@ -120,7 +123,7 @@ async function bench(opts: BenchOptions, log: (m: string) => void): Promise<{ ro
       for (const threads of opts.workers) {
         progress(`timing pytorch (${threads} thread${threads > 1 ? 's' : ''})...`);
         for (const r of await runTorchBench(TORCH_SCRIPT, opts.nets, threads, opts.steps)) {
-          rows.push({ net: r.net, framework: 'pytorch', backend: 'cpu', workers: threads, forwardMs: r.forwardMs, trainStepMs: r.trainStepMs, note: `torch ${r.version}, ${threads} thread${threads > 1 ? 's' : ''}` });
+          rows.push({ net: r.net, framework: 'pytorch', backend: 'cpu', workers: threads, forwardMs: r.forwardMs, trainStepMs: r.trainStepMs, forwardCpuMs: r.forwardCpuMs, trainStepCpuMs: r.trainStepCpuMs, note: `torch ${r.version}, ${threads} thread${threads > 1 ? 's' : ''}` });
         }
       }
     }
@@ -129,7 +132,8 @@ async function bench(opts: BenchOptions, log: (m: string) => void): Promise<{ ro
   const result = withRatios(rows);
   log('');
   log(formatTable(result));
-  log(`(medians of ${opts.steps} runs after a warm-up; load after: ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+  log(`(medians of ${opts.steps} runs after a warm-up; 'step cpu ms' is this process's CPU time per step, all threads;`);
+  log(` 'cpu x torch' compares CPU times, which stay meaningful on a busy machine; load after: ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
   return { rows: result };
 }
 

@@ -5,20 +5,35 @@ import type { BenchNet } from './nets.js';
 export interface Timing {
   forwardMs: number;
   trainStepMs: number | null;
+  /** CPU time of this process: on a busy shared machine it tracks the work done, where wall time does not. */
+  forwardCpuMs: number;
+  trainStepCpuMs: number | null;
 }
 
-/** Median wall time of `steps` runs after `warmup` runs. */
-export async function medianMs(fn: () => Promise<void> | void, steps: number, warmup = 1): Promise<number> {
+/** Median wall time and median CPU time (this process, all threads) of `steps` runs after `warmup` runs. */
+export async function medianMs(
+  fn: () => Promise<void> | void,
+  steps: number,
+  warmup = 1,
+): Promise<{ wall: number; cpu: number }> {
   for (let i = 0; i < warmup; i++) await fn();
-  const times: number[] = [];
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < steps; i++) {
-    const start = performance.now();
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
     await fn();
-    times.push(performance.now() - start);
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
   }
-  times.sort((a, b) => a - b);
-  const mid = Math.floor(times.length / 2);
-  return times.length % 2 ? times[mid]! : (times[mid - 1]! + times[mid]!) / 2;
+  return { wall: median(wall), cpu: median(cpu) };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 export function toTensors(net: BenchNet, seed: number): { xs: tf.Tensor; ys: tf.Tensor } {
@@ -50,19 +65,25 @@ export async function timeNet(
       })
     : undefined;
   try {
-    const forwardMs =
+    const forward =
       opts.forward === false
-        ? Number.NaN
+        ? { wall: Number.NaN, cpu: Number.NaN }
         : await medianMs(() => {
             tf.tidy(() => (model.predict(xs) as tf.Tensor).dataSync());
           }, steps);
-    let trainStepMs: number | null = null;
-    if (trainer) {
-      trainStepMs = await medianMs(async () => {
-        await trainer.step(batch);
-      }, steps);
-    }
-    return { forwardMs, trainStepMs, workers: trainer?.workers ?? 1, ...(fallback ? { fallback } : {}) };
+    const train = trainer
+      ? await medianMs(async () => {
+          await trainer.step(batch);
+        }, steps)
+      : null;
+    return {
+      forwardMs: forward.wall,
+      forwardCpuMs: forward.cpu,
+      trainStepMs: train?.wall ?? null,
+      trainStepCpuMs: train?.cpu ?? null,
+      workers: trainer?.workers ?? 1,
+      ...(fallback ? { fallback } : {}),
+    };
   } finally {
     await trainer?.dispose();
     tf.dispose([xs, ys]);

@@ -11,9 +11,9 @@ export async function parallelTrainStepMs(
   backend: BackendName,
   workers: number,
   steps: number,
-): Promise<{ ms: number | null; note?: string }> {
+): Promise<{ ms: number | null; cpuMs?: number | null; note?: string }> {
   if (backend === 'node') return { ms: null, note: 'not run: tfjs-node already uses every core inside one op' };
   const t = await timeNet(net, steps, { train: true, forward: false, workers });
   if (t.workers !== workers) return { ms: null, note: t.fallback ?? `only ${t.workers} worker(s) started` };
-  return { ms: t.trainStepMs };
+  return { ms: t.trainStepMs, cpuMs: t.trainStepCpuMs };
 }

@@ -12,6 +12,8 @@ export interface TorchRow {
   threads: number;
   forwardMs: number;
   trainStepMs: number;
+  forwardCpuMs: number;
+  trainStepCpuMs: number;
   version: string;
 }
 

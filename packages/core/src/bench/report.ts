@@ -8,8 +8,11 @@ export interface BenchRow {
   workers: number;
   forwardMs: number | null;
   trainStepMs: number | null;
+  /** CPU time of the process per forward pass / step (1-worker and PyTorch rows; all threads summed). */
+  forwardCpuMs?: number | null;
+  trainStepCpuMs?: number | null;
   /** tfjs time / PyTorch time at the same worker (thread) count, for training (forward when training is absent). */
-  ratioToPytorch?: { forward: number | null; trainStep: number | null };
+  ratioToPytorch?: { forward: number | null; trainStep: number | null; trainStepCpu?: number | null };
   note?: string;
 }
 
@@ -22,7 +25,11 @@ export function withRatios(rows: BenchRow[]): BenchRow[] {
     const ratio = (a: number | null, b: number | null) => (a !== null && b !== null && b > 0 ? round(a / b) : null);
     return {
       ...row,
-      ratioToPytorch: { forward: ratio(row.forwardMs, torch.forwardMs), trainStep: ratio(row.trainStepMs, torch.trainStepMs) },
+      ratioToPytorch: {
+        forward: ratio(row.forwardMs, torch.forwardMs),
+        trainStep: ratio(row.trainStepMs, torch.trainStepMs),
+        trainStepCpu: ratio(row.trainStepCpuMs ?? null, torch.trainStepCpuMs ?? null),
+      },
     };
   });
 }
@@ -34,7 +41,7 @@ export function round(x: number, digits = 2): number {
 
 /** A fixed-width table of every row, with the ratio columns and any note. */
 export function formatTable(rows: BenchRow[]): string {
-  const head = ['net', 'framework', 'backend', 'workers', 'forward ms', 'train step ms', 'fwd x torch', 'train x torch', 'note'];
+  const head = ['net', 'framework', 'backend', 'workers', 'forward ms', 'train step ms', 'step cpu ms', 'fwd x torch', 'train x torch', 'cpu x torch', 'note'];
   const fmt = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toFixed(x >= 100 ? 0 : 1));
   const ratio = (x: number | null | undefined) => (x === null || x === undefined ? '' : `${x.toFixed(2)}x`);
   const body = rows.map((r) => [
@@ -44,11 +51,13 @@ export function formatTable(rows: BenchRow[]): string {
     String(r.workers),
     fmt(r.forwardMs),
     fmt(r.trainStepMs),
+    fmt(r.trainStepCpuMs),
     ratio(r.ratioToPytorch?.forward),
     ratio(r.ratioToPytorch?.trainStep),
+    ratio(r.ratioToPytorch?.trainStepCpu),
     r.note ?? '',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 && i <= 7 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 && i <= 9 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
