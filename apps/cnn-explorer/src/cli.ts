@@ -90,6 +90,7 @@ function plottable(h: History) {
 
 interface TrainOpts extends CommonOptions {
   learningRate?: number;
+  maxShift?: number;
   resume?: boolean;
   workers?: number;
 }
@@ -108,13 +109,14 @@ async function trainAndSave(opts: TrainOpts, log: (m: string) => void, quiet: bo
     learningRate: opts.learningRate ?? TRAIN_DEFAULTS.learningRate,
     checkpointDir: join(dir, 'checkpoints'),
     resume: opts.resume ?? false,
+    maxShift: opts.maxShift ?? TRAIN_DEFAULTS.maxShift,
     quiet,
     log,
     ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
   });
   const seconds = (Date.now() - started) / 1000;
   const test = await scoreDigits(model, data.test);
-  await saveModel(model, dir, { app: APP, split, testAccuracy: test.accuracy, testLoss: test.loss, trainSeconds: seconds, history });
+  await saveModel(model, dir, { app: APP, split, maxShift: opts.maxShift ?? TRAIN_DEFAULTS.maxShift, testAccuracy: test.accuracy, testLoss: test.loss, trainSeconds: seconds, history });
   await plotHistory(plottable(history), join(dir, 'history.png'), { title: 'lecture CNN on MNIST' });
   log(`test accuracy ${(test.accuracy * 100).toFixed(2)}% on ${test.count} held-out digits (${seconds.toFixed(0)} s); model saved to ${dir}`);
   return { model, split, history, test, seconds, dir };
@@ -339,7 +341,7 @@ async function walkthrough(opts: StartOpts, ctx: ActionContext<StartOpts>) {
   const dir = modelDirOf(opts);
   const loaded = existsSync(join(dir, 'model.json'))
     ? await loadMnistModel(dir)
-    : await trainAndSave({ ...opts, modelDir: dir }, log, ctx.json).then((r) => ({ model: r.model, split: r.split, history: r.history }));
+    : await trainAndSave({ ...opts, modelDir: dir }, log, false).then((r) => ({ model: r.model, split: r.split, history: r.history }));
   const { model, split } = loaded;
   const data = mnistSplits(split);
   const test = await scoreDigits(model, data.test);
@@ -484,13 +486,14 @@ export function buildProgram(): Command {
       .command('train')
       .description('train the lecture CNN on the MNIST digits of the mnist package (no --data-dir needed) and save it')
       .option('--learning-rate <x>', 'Adam learning rate', parseNumberIn(0), TRAIN_DEFAULTS.learningRate)
+      .option('--max-shift <px>', 'shift training digits randomly by up to this many pixels (augmentation)', parseIntIn(0, 6), TRAIN_DEFAULTS.maxShift)
       .option('--resume', 'continue from the checkpoint in <model-dir>/checkpoints')
       .option('--workers <n>', 'gradient worker threads (default: one per core)', parseIntIn(1, 64)),
     ['dataDir', 'modelDir', 'epochs', 'batchSize', 'seed', 'json', 'backend'],
     { epochs: TRAIN_DEFAULTS.epochs, batchSize: TRAIN_DEFAULTS.batchSize },
   ).action(
     runAction<TrainOpts>(async ({ opts, log, json }) => {
-      const r = await trainAndSave(opts, log, json);
+      const r = await trainAndSave(opts, log, false);
       const last = r.history.epochs.at(-1);
       return { modelDir: r.dir, testAccuracy: r.test.accuracy, testLoss: r.test.loss, epochs: r.history.epochs.length, bestEpoch: r.history.bestEpoch, valAccuracy: last?.valAccuracy, seconds: r.seconds };
     }),

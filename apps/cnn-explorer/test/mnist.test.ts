@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { digitImage, digitsFromPackage, splitDigits } from '../src/mnist/index.js';
+import { digitImage, digitsFromPackage, shiftDigit, splitDigits } from '../src/mnist/index.js';
 
 /** A stand-in for the `mnist` package: `perClass` images per digit, each filled with its digit / 10. */
 function fakePackage(perClass: number) {
@@ -31,5 +31,20 @@ describe('mnist data', () => {
     const b = splitDigits(set, { testFraction: 0.2, validationFraction: 0.1, seed: 5 });
     expect(Array.from(b.train.labels)).toEqual(Array.from(a.train.labels));
     expect(() => splitDigits(set, { testFraction: 0.7, validationFraction: 0.5, seed: 1 })).toThrow(/sum below 1/);
+  });
+});
+
+describe('shifted digits', () => {
+  it('moves the picture and fills the border with black', () => {
+    const img = new Float32Array(784);
+    img[10 * 28 + 10] = 1;
+    const moved = shiftDigit(img, 2, -3);
+    expect(moved[12 * 28 + 7]).toBe(1);
+    expect(moved.reduce((a, b) => a + b, 0)).toBe(1);
+    const edge = new Float32Array(784).fill(1);
+    const s = shiftDigit(edge, 0, 2);
+    expect(s[0]).toBe(0);
+    expect(s[1]).toBe(0);
+    expect(s[2]).toBe(1);
   });
 });

@@ -89,3 +89,17 @@ export function digitImage(set: DigitSet, i: number): Float32Array {
   if (!(i >= 0 && i < set.count)) throw new RangeError(`digit index ${i} out of range 0..${set.count - 1}`);
   return set.images.slice(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS);
 }
+
+/**
+ * A copy of a 28x28 digit moved by (dy, dx) pixels, the uncovered border black (MNIST's background).
+ * Small shifts are the cheapest way to tell a network trained on 7,000 digits that position does not
+ * change the digit.
+ */
+export function shiftDigit(image: Float32Array, dy: number, dx: number, out = new Float32Array(MNIST_PIXELS)): Float32Array {
+  out.fill(0);
+  for (let y = Math.max(0, dy); y < Math.min(MNIST_SIDE, MNIST_SIDE + dy); y++) {
+    const from = (y - dy) * MNIST_SIDE;
+    for (let x = Math.max(0, dx); x < Math.min(MNIST_SIDE, MNIST_SIDE + dx); x++) out[y * MNIST_SIDE + x] = image[from + x - dx]!;
+  }
+  return out;
+}

@@ -1,13 +1,32 @@
 // Training and scoring the lecture model with core's training loop (Adam, cross-entropy, as in the lecture's Keras code).
 import type * as tf from '@tensorflow/tfjs';
-import { arraySource, evaluate, fit, withSeed, type DataSource, type History } from '@cnn-lab/core';
+import { Rng, arraySource, evaluate, fit, withSeed, type ArrayBatch, type DataSource, type History } from '@cnn-lab/core';
 import { buildLectureModel } from '../lecture-model/index.js';
-import { MNIST_SIDE, type DigitSet } from '../mnist/index.js';
+import { MNIST_PIXELS, MNIST_SIDE, shiftDigit, type DigitSet } from '../mnist/index.js';
 
-export const TRAIN_DEFAULTS = { epochs: 8, batchSize: 64, learningRate: 1e-3, testFraction: 0.2, validationFraction: 0.1 } as const;
+export const TRAIN_DEFAULTS = { epochs: 20, batchSize: 32, learningRate: 1e-3, testFraction: 0.2, validationFraction: 0.1, maxShift: 2 } as const;
 
 export function digitSource(set: DigitSet, shuffle = true): DataSource {
   return arraySource({ data: set.images, shape: [set.count, MNIST_SIDE, MNIST_SIDE, 1] }, set.labels, { shuffle });
+}
+
+/** `source` with every digit shifted by a random whole number of pixels in [-maxShift, maxShift], drawn from (seed, epoch). */
+export function shiftedSource(source: DataSource, maxShift: number): DataSource {
+  if (maxShift === 0) return source;
+  return {
+    size: source.size,
+    async *batches(epoch: number, batchSize: number, seed: number): AsyncGenerator<ArrayBatch> {
+      const rng = new Rng(seed + 0x5eed).fork(epoch);
+      for await (const batch of source.batches(epoch, batchSize, seed)) {
+        const data = new Float32Array(batch.xs.data.length);
+        for (let i = 0; i < batch.ys.length; i++) {
+          const img = batch.xs.data.subarray(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS) as Float32Array;
+          shiftDigit(img, rng.int(2 * maxShift + 1) - maxShift, rng.int(2 * maxShift + 1) - maxShift, data.subarray(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS));
+        }
+        yield { xs: { data, shape: batch.xs.shape }, ys: batch.ys };
+      }
+    },
+  };
 }
 
 export interface TrainOptions {
@@ -21,6 +40,8 @@ export interface TrainOptions {
   quiet?: boolean;
   log?: (line: string) => void;
   workers?: number | 'auto';
+  /** Random shifts of up to this many pixels while training (default 0: none). */
+  maxShift?: number;
 }
 
 /** Builds the lecture model from `seed` and trains it, keeping the weights of the best validation epoch. */
@@ -30,7 +51,7 @@ export async function trainLectureModel(
 ): Promise<{ model: tf.LayersModel; history: History }> {
   const model = withSeed(opts.seed, () => buildLectureModel(opts.seed));
   const history = await fit(model, {
-    train: digitSource(data.train),
+    train: shiftedSource(digitSource(data.train), opts.maxShift ?? 0),
     validation: digitSource(data.validation, false),
     epochs: opts.epochs,
     batchSize: opts.batchSize,
@@ -38,7 +59,7 @@ export async function trainLectureModel(
     seed: opts.seed,
     monitor: 'valLoss',
     restoreBestWeights: true,
-    earlyStopping: { patience: 3, metric: 'valLoss' },
+    earlyStopping: { patience: 4, metric: 'valLoss' },
     ...(opts.checkpointDir ? { checkpointDir: opts.checkpointDir, resume: opts.resume ?? false } : {}),
     ...(opts.historyPath ? { historyPath: opts.historyPath } : {}),
     ...(opts.quiet !== undefined ? { quiet: opts.quiet } : {}),
