@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BLACK, Board, WHITE, isLadderCapture, isLadderEscape, parseVertex } from '../src/board/index.js';
+import { Rng } from '@cnn-lab/core';
+import { BLACK, Board, PASS, WHITE, isLadderCapture, isLadderEscape, parseVertex } from '../src/board/index.js';
 import type { Player } from '../src/board/index.js';
 
 function fromRows(rows: string[], toPlay: Player): Board {
@@ -71,5 +72,33 @@ describe('ladder reading', () => {
     expect(isLadderCapture(b, parseVertex('K10', 19))).toBe(false); // occupied
     expect(isLadderCapture(b, parseVertex('A1', 19))).toBe(false);
     expect(isLadderEscape(b, parseVertex('A1', 19))).toBe(false);
+  });
+
+  it('leaves the board exactly as it found it (trial moves are all taken back)', () => {
+    const rng = new Rng(5);
+    let reads = 0;
+    for (let g = 0; g < 6; g++) {
+      const b = new Board(13);
+      for (let n = 0; n < 120; n++) {
+        const legal = b.legalMoves().filter((p) => !b.isEye(p, b.toPlay));
+        b.play(legal.length ? legal[rng.int(legal.length)]! : PASS);
+        if (n % 10 !== 9) continue;
+        const before = b.clone();
+        for (let p = 0; p < b.area; p++) {
+          if (isLadderCapture(b, p) || isLadderEscape(b, p)) reads++;
+        }
+        expect(Array.from(b.cells)).toEqual(Array.from(before.cells));
+        expect(b.hash).toBe(before.hash);
+        expect(b.koPoint).toBe(before.koPoint);
+        for (let p = 0; p < b.area; p++) {
+          expect(b.liberties(p)).toBe(before.liberties(p));
+          expect(b.groupSize(p)).toBe(before.groupSize(p));
+          expect(b.chainStones(p).sort()).toEqual(before.chainStones(p).sort());
+          expect(b.libertyPoints(p)).toEqual(before.libertyPoints(p));
+          expect(b.turnsSince(p)).toBe(before.turnsSince(p));
+        }
+      }
+    }
+    expect(reads).toBeGreaterThan(10);
   });
 });

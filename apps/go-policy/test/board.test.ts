@@ -132,6 +132,25 @@ describe('Board basics', () => {
     expect(b.koPoint).toBe(-1);
   });
 
+  it('takes back nested trial moves exactly, captures included', () => {
+    const b = fromRows(['.XO..', 'X.XO.', '.XO..', '.....', '.....'], WHITE);
+    const before = b.clone();
+    b.tryMove(v(b, 'B4'), WHITE); // captures C4, sets the ko
+    expect(b.at(v(b, 'C4'))).toBe(0);
+    b.tryMove(v(b, 'E1'), BLACK);
+    b.tryMove(v(b, 'C4'), BLACK); // retakes, capturing B4
+    expect(b.at(v(b, 'B4'))).toBe(0);
+    b.undoTry();
+    b.undoTry();
+    expect(b.koPoint).toBe(v(b, 'C4'));
+    b.undoTry();
+    expect(b.toString()).toBe(before.toString());
+    expect(b.hash).toBe(before.hash);
+    expect(b.koPoint).toBe(-1);
+    for (let p = 0; p < 25; p++) expect(b.libertyPoints(p)).toEqual(before.libertyPoints(p));
+    expect(() => b.undoTry()).toThrow(/without tryMove/);
+  });
+
   it('hashes positions, not move orders', () => {
     const a = new Board(9);
     const b = new Board(9);

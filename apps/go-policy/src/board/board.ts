@@ -47,6 +47,15 @@ export class IllegalMoveError extends Error {
   }
 }
 
+// Array ids for the trial journal, in the order of Board.arrays.
+const CELLS = 0;
+const HEAD = 1;
+const NEXT = 2;
+const SIZE = 3;
+const LIBCOUNT = 4;
+const LIBS = 5;
+const PLAYED = 6;
+
 /** Setup stones live far in the past, so their "turns since" is always the 8-or-more bucket. */
 const SETUP_TIME = -1_000_000;
 const TWO32 = 4294967296;
@@ -87,6 +96,14 @@ export class Board {
   private hashHi = 0;
   private hashLo = 0;
   private readonly log: (SetupEntry | MoveRecord)[] = [];
+  // Trial moves for search (see tryMove/undoTry): old values of every array write, as
+  // (array id << 16 | index, value), plus the scalars saved at each trial.
+  private trials = 0;
+  private jCode = new Int32Array(1024);
+  private jVal = new Int32Array(1024);
+  private jLen = 0;
+  private readonly trialStack: number[] = [];
+  private readonly arrays: (Uint8Array | Int16Array | Int32Array | Uint32Array)[];
   private readonly seen = new Set<number>();
 
   constructor(size = 19, options: BoardOptions = {}) {
@@ -102,6 +119,7 @@ export class Board {
     this.libCount = new Int16Array(n);
     this.libs = new Uint32Array(n * this.geo.words);
     this.playedAt = new Int32Array(n);
+    this.arrays = [this.cells, this.head, this.next, this.chainSize, this.libCount, this.libs, this.playedAt];
     this.seen.add(0);
   }
 
@@ -391,6 +409,7 @@ export class Board {
     const { nbr, nbrCount } = this.geo;
     const o = 3 - colour;
     this.placeStone(p, colour);
+    if (this.trials) this.save(PLAYED, p);
     this.playedAt[p] = this.moveNumber;
     const captured: number[] = [];
     const nc = nbrCount[p]!;
@@ -408,10 +427,58 @@ export class Board {
     return captured;
   }
 
+  /**
+   * Play a trial move for search: like applyMove, but undoTry() restores the exact position
+   * afterwards without copying the board. Trials nest; each must be undone in reverse order.
+   */
+  tryMove(p: number, colour: Player): void {
+    this.trialStack.push(this.jLen, this.hashHi, this.hashLo, this.koPoint, this.koColour);
+    this.trials++;
+    this.applyMove(p, colour);
+  }
+
+  undoTry(): void {
+    if (this.trials === 0) throw new Error('undoTry without tryMove');
+    const st = this.trialStack;
+    this.koColour = st.pop() as Player;
+    this.koPoint = st.pop()!;
+    this.hashLo = st.pop()!;
+    this.hashHi = st.pop()!;
+    const len = st.pop()!;
+    const { jCode, jVal, arrays } = this;
+    for (let k = this.jLen - 1; k >= len; k--) {
+      const code = jCode[k]!;
+      arrays[code >>> 16]![code & 0xffff] = jVal[k]!;
+    }
+    this.jLen = len;
+    this.trials--;
+  }
+
+  private save(id: number, i: number): void {
+    if (this.jLen === this.jCode.length) {
+      const code = new Int32Array(this.jLen * 2);
+      code.set(this.jCode);
+      this.jCode = code;
+      const val = new Int32Array(this.jLen * 2);
+      val.set(this.jVal);
+      this.jVal = val;
+    }
+    this.jCode[this.jLen] = (id << 16) | i;
+    this.jVal[this.jLen++] = this.arrays[id]![i]!;
+  }
+
   /** Place a stone and merge chains, without removing captured chains. */
   private placeStone(p: number, colour: Player): void {
     const { cells, head, next, libs } = this;
     const { nbr, nbrCount, words, zobHi, zobLo } = this.geo;
+    if (this.trials) {
+      this.save(CELLS, p);
+      this.save(HEAD, p);
+      this.save(NEXT, p);
+      this.save(SIZE, p);
+      this.save(LIBCOUNT, p);
+      for (let i = 0; i < words; i++) this.save(LIBS, p * words + i);
+    }
     cells[p] = colour;
     head[p] = p;
     next[p] = p;
@@ -439,6 +506,10 @@ export class Board {
     const bit = 1 << (q & 31);
     const w = this.libs[i]!;
     if ((w & bit) === 0) {
+      if (this.trials) {
+        this.save(LIBS, i);
+        this.save(LIBCOUNT, h);
+      }
       this.libs[i] = w | bit;
       this.libCount[h]!++;
     }
@@ -449,6 +520,10 @@ export class Board {
     const bit = 1 << (q & 31);
     const w = this.libs[i]!;
     if ((w & bit) !== 0) {
+      if (this.trials) {
+        this.save(LIBS, i);
+        this.save(LIBCOUNT, h);
+      }
       this.libs[i] = w & ~bit;
       this.libCount[h]!--;
     }
@@ -458,8 +533,18 @@ export class Board {
   private merge(a: number, b: number): void {
     const { head, next, chainSize, libs } = this;
     if (chainSize[a]! < chainSize[b]!) [a, b] = [b, a];
+    const w = this.geo.words;
+    const trial = this.trials > 0;
+    if (trial) {
+      this.save(NEXT, a);
+      this.save(NEXT, b);
+      this.save(SIZE, a);
+      this.save(LIBCOUNT, a);
+      for (let i = 0; i < w; i++) this.save(LIBS, a * w + i);
+    }
     let s = b;
     do {
+      if (trial) this.save(HEAD, s);
       head[s] = a;
       s = next[s]!;
     } while (s !== b);
@@ -467,7 +552,6 @@ export class Board {
     next[a] = next[b]!;
     next[b] = na;
     chainSize[a]! += chainSize[b]!;
-    const w = this.geo.words;
     let count = 0;
     for (let i = 0; i < w; i++) {
       const x = libs[a * w + i]! | libs[b * w + i]!;
@@ -484,6 +568,7 @@ export class Board {
     const start = captured.length;
     let s = h;
     do {
+      if (this.trials) this.save(CELLS, s);
       cells[s] = EMPTY;
       this.hashHi ^= zobHi[2 * s + o - 1]!;
       this.hashLo ^= zobLo[2 * s + o - 1]!;

@@ -3,21 +3,14 @@
 // prey has three or more liberties (escaped) or stays at one (captured). Reading is bounded by a depth
 // in plies; a ladder still running at the bound counts as working for the hunter, because a ladder
 // that long without reaching a breaker runs into the edge.
-import { Board } from './board.js';
+import type { Board } from './board.js';
 import { popcount32 } from './geometry.js';
 import type { Player } from './board.js';
 
 export const DEFAULT_LADDER_DEPTH = 80;
 
-/** Scratch boards, one per ply, reused across calls (per board size). Created on first use. */
-const pools = new Map<number, Board[]>();
-
-function scratch(size: number, ply: number): Board {
-  let pool = pools.get(size);
-  if (!pool) pools.set(size, (pool = []));
-  while (pool.length <= ply) pool.push(new Board(size));
-  return pool[ply]!;
-}
+// The search plays trial moves on the board it is given (Board.tryMove) and takes each back
+// (Board.undoTry) before returning, so the board is left exactly as it was and nothing is copied.
 
 /**
  * Would `colour` playing at p start a ladder that captures an adjacent opponent chain? The move must be
@@ -42,10 +35,10 @@ export function isLadderCapture(board: Board, p: number, colour: Player = board.
       const run = libs[0] === p ? libs[1]! : libs[0]!;
       if (libsLowerBound(board, run, o as Player, p) >= 3) continue;
     }
-    const b = scratch(board.size, 0);
-    b.copyFrom(board);
-    b.applyMove(p, colour);
-    if (b.cells[q] === o && b.libCount[b.head[q]!] === 1 && preyIsCaptured(b, q, 1, maxDepth)) return true;
+    board.tryMove(p, colour);
+    const captured = board.cells[q] === o && board.libCount[board.head[q]!] === 1 && preyIsCaptured(board, q, 1, maxDepth);
+    board.undoTry();
+    if (captured) return true;
   }
   return false;
 }
@@ -59,15 +52,17 @@ export function isLadderEscape(board: Board, p: number, colour: Player = board.t
   if (!board.isLegalSimple(p, colour)) return false;
   const targets = chainsInAtariSavedBy(board, p, colour);
   if (targets.length === 0) return false;
-  const b = scratch(board.size, 0);
-  b.copyFrom(board);
-  b.applyMove(p, colour);
+  board.tryMove(p, colour);
+  let saved = false;
   for (const s of targets) {
-    const libs = b.libCount[b.head[s]!]!;
-    if (libs >= 3) return true;
-    if (libs === 2 && !hunterCaptures(b, s, 1, maxDepth)) return true;
+    const libs = board.libCount[board.head[s]!]!;
+    if (libs >= 3 || (libs === 2 && !hunterCaptures(board, s, 1, maxDepth))) {
+      saved = true;
+      break;
+    }
   }
-  return false;
+  board.undoTry();
+  return saved;
 }
 
 /** Stones (one per chain) of `colour`'s chains in atari that a move at p extends or relieves by capturing. */
@@ -112,12 +107,11 @@ function preyIsCaptured(b: Board, s: number, ply: number, maxDepth: number): boo
   for (const m of moves) {
     if (!b.isLegalSimple(m, prey)) continue;
     if (libsLowerBound(b, m, prey, -1) >= 3) return false;
-    const c = scratch(b.size, ply);
-    c.copyFrom(b);
-    c.applyMove(m, prey);
-    const libs = c.libCount[c.head[s]!]!;
-    if (libs >= 3) return false;
-    if (libs === 2 && !hunterCaptures(c, s, ply + 1, maxDepth)) return false;
+    b.tryMove(m, prey);
+    const libs = b.libCount[b.head[s]!]!;
+    const escaped = libs >= 3 || (libs === 2 && !hunterCaptures(b, s, ply + 1, maxDepth));
+    b.undoTry();
+    if (escaped) return false;
   }
   return true;
 }
@@ -153,11 +147,10 @@ function hunterCaptures(b: Board, s: number, ply: number, maxDepth: number): boo
     // An atari the prey answers by extending to three liberties needs no reading.
     const run = lib === libs[0] ? libs[1]! : libs[0]!;
     if (!capturesAny(b, lib, hunter) && libsLowerBound(b, run, prey, lib) >= 3) continue;
-    const c = scratch(b.size, ply);
-    c.copyFrom(b);
-    c.applyMove(lib, hunter);
-    if (c.cells[s] !== prey) return true;
-    if (c.libCount[c.head[s]!] === 1 && preyIsCaptured(c, s, ply + 1, maxDepth)) return true;
+    b.tryMove(lib, hunter);
+    const captured = b.cells[s] !== prey || (b.libCount[b.head[s]!] === 1 && preyIsCaptured(b, s, ply + 1, maxDepth));
+    b.undoTry();
+    if (captured) return true;
   }
   return false;
 }
