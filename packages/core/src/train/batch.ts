@@ -43,3 +43,12 @@ export function sliceBatch(batch: ArrayBatch, start: number, end: number): Array
     ys: batch.ys.slice(start, end),
   };
 }
+
+/**
+ * A tensor's values in an array the caller owns and may transfer to another thread. The wasm backend's
+ * dataSync already copies out of its heap; the cpu backend's hands out its own storage, so copy that.
+ */
+export function ownedValues(t: tf.Tensor): Float32Array {
+  const values = t.dataSync() as Float32Array;
+  return tf.getBackend() === 'wasm' ? values : values.slice();
+}

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type * as tf from '@tensorflow/tfjs';
-import { sliceBatch } from './batch.js';
+import { ownedValues, sliceBatch } from './batch.js';
 import type { FromWorker, ResultMessage, StepMessage, ToWorker } from './protocol.js';
 import type { ArrayBatch } from './types.js';
 
@@ -74,14 +74,14 @@ class GradientWorker {
   }
 
   /**
-   * Copies of the weights whose values changed since this worker last got them, null for the others.
-   * tfjs gives a variable a new dataId on every assign, so an unchanged dataId means unchanged values.
+   * Which weights changed since this worker last got them (and marks them sent). tfjs gives a variable
+   * a new dataId on every assign, so an unchanged dataId means unchanged values.
    */
-  changedWeights(weights: tf.Variable[]): (Float32Array | null)[] {
+  takeChanged(weights: tf.Variable[]): boolean[] {
     return weights.map((v, i) => {
-      if (this.sent[i] === v.dataId) return null;
+      if (this.sent[i] === v.dataId) return false;
       this.sent[i] = v.dataId;
-      return (v.dataSync() as Float32Array).slice();
+      return true;
     });
   }
 
@@ -159,12 +159,24 @@ export class WorkerPool {
   async gradients(weights: tf.Variable[], batch: ArrayBatch, seed: (replica: number) => number): Promise<ResultMessage[]> {
     const n = batch.ys.length;
     const shards = Math.max(1, Math.min(this.workers.length, n));
+    // Read each changed weight once; every worker but the last that needs it gets a copy, the last the
+    // original (a transferred buffer is gone from this thread).
+    const needs = this.workers.slice(0, shards).map((w) => w.takeChanged(weights));
+    const perWorker: (Float32Array | null)[][] = needs.map((row) => row.map(() => null));
+    weights.forEach((v, i) => {
+      const takers = needs.flatMap((row, r) => (row[i] ? [r] : []));
+      if (takers.length === 0) return;
+      const values = ownedValues(v);
+      takers.forEach((r, k) => {
+        (perWorker[r] as (Float32Array | null)[])[i] = k === takers.length - 1 ? values : values.slice();
+      });
+    });
     const jobs: Promise<ResultMessage>[] = [];
     for (let r = 0; r < shards; r++) {
       const start = Math.floor((r * n) / shards);
       const end = Math.floor(((r + 1) * n) / shards);
       const shard = sliceBatch(batch, start, end);
-      const copies = (this.workers[r] as GradientWorker).changedWeights(weights);
+      const copies = perWorker[r] as (Float32Array | null)[];
       const msg: StepMessage = {
         type: 'step',
         id: this.nextId++,

@@ -4,7 +4,7 @@ import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/index.js';
 import '../layers/index.js';
-import { classCount } from './batch.js';
+import { classCount, ownedValues } from './batch.js';
 import { computeGradients } from './gradients.js';
 import type { FromWorker, InitMessage, StepMessage, ToWorker } from './protocol.js';
 
@@ -32,11 +32,10 @@ function step(msg: StepMessage): { reply: FromWorker; transfer: ArrayBuffer[] } 
     });
   });
   const result = computeGradients(m, { xs: { data: msg.xs, shape: msg.xsShape }, ys: msg.ys }, classes, msg.seed);
-  const grads = result.grads.map((g) => g.dataSync() as Float32Array);
+  const grads = result.grads.map((g) => ownedValues(g));
   result.grads.forEach((g) => g.dispose());
-  const state = m.nonTrainableWeights.map((w) => w.read().dataSync() as Float32Array);
-  // dataSync may hand out a view of backend memory; copy before transferring ownership.
-  const owned = [...grads, ...state].map((a) => a.slice());
+  const state = m.nonTrainableWeights.map((w) => ownedValues(w.read()));
+  const owned = [...grads, ...state];
   const reply: FromWorker = {
     type: 'result',
     id: msg.id,
