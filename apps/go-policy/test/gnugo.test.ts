@@ -188,22 +188,22 @@ describe.skipIf(!GNUGO)(`differential test against GNU Go (${GNUGO ?? 'gnugo not
     await gtp?.close();
   });
 
-  it('agrees on legality, captures and the board over 200 random 9x9 games', async () => {
+  it('agrees on legality, captures and the board over 150 random 9x9 games', async () => {
     const rng = new Rng(20261126);
     const counts: Record<string, number> = {};
-    for (let g = 0; g < 200; g++) {
+    for (let g = 0; g < 150; g++) {
       const problem = await compare(gtp, randomGame(rng, 9, 120), counts);
       expect(problem, `9x9 game ${g}`).toBeNull();
     }
     // Enough was compared for the agreement to mean something.
-    expect(counts.legal).toBeGreaterThan(20_000);
-    expect(counts.stones).toBeGreaterThan(30_000);
+    expect(counts.legal).toBeGreaterThan(15_000);
+    expect(counts.stones).toBeGreaterThan(20_000);
   });
 
-  it('agrees over 12 random 19x19 games and on other sizes', async () => {
+  it('agrees over 8 random 19x19 games and on other sizes', async () => {
     const rng = new Rng(7);
     const counts: Record<string, number> = {};
-    for (let g = 0; g < 12; g++) {
+    for (let g = 0; g < 8; g++) {
       const problem = await compare(gtp, randomGame(rng, 19, 300), counts);
       expect(problem, `19x19 game ${g}`).toBeNull();
     }
