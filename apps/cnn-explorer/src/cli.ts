@@ -48,7 +48,7 @@ import {
 } from './inception/index.js';
 import { LECTURE_LAYERS, buildLectureModel, describeLayers, formatLayerTable } from './lecture-model/index.js';
 import { MNIST_SIDE, digitsFromPackage, splitDigits, type DigitSet, type MnistPackage } from './mnist/index.js';
-import { classify, sampleGrid, saliencyGrid, visualiseLayer, type VisualKind, type VisualOptions } from './pictures/index.js';
+import { classify, kernelGrid, sampleGrid, saliencyGrid, visualiseLayer, type VisualKind, type VisualOptions } from './pictures/index.js';
 import { renderReport, type ReportSection } from './report/index.js';
 import { TRAIN_DEFAULTS, scoreDigits, trainLectureModel } from './training/index.js';
 
@@ -390,9 +390,11 @@ async function walkthrough(opts: StartOpts, ctx: ActionContext<StartOpts>) {
     text: [
       'For filter k, the degree of activation a^k is the sum of its output map; x* = argmax_x a^k is found by gradient ascent on the input, starting from grey noise.',
       'Filters respond to strokes, edges and textures at every position: the pictures are repeating patterns, not digits.',
+      'The first layer is linear in the pixels, so its maximiser is a flat or edge image; its 3x3 weights themselves show the stroke directions it looks for.',
     ],
     figures: [
-      { src: conv1.src, caption: `The 25 filters of ${LECTURE_LAYERS.conv1} (3x3 receptive field).` },
+      { src: await png('kernels-conv1.png', kernelGrid(model, LECTURE_LAYERS.conv1)), caption: `The 25 3x3 kernels of ${LECTURE_LAYERS.conv1} (light: positive weight).` },
+      { src: conv1.src, caption: `The 25 filters of ${LECTURE_LAYERS.conv1}, maximised (3x3 receptive field).` },
       { src: conv2.src, caption: `The 50 filters of ${LECTURE_LAYERS.conv2} (each sees 8x8 pixels).` },
     ],
   });

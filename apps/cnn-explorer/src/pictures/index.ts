@@ -135,3 +135,20 @@ export function sampleGrid(model: tf.LayersModel, digits: DigitSet, count: numbe
     { scale: 3, columns: 8 },
   );
 }
+
+/**
+ * The first conv layer's kernels themselves (input channel 0), one tile each. The first layer is linear
+ * in the pixels, so its activation maximiser is just a flat or edge image; its weights say more.
+ */
+export function kernelGrid(model: tf.LayersModel, layer: string): Raster {
+  const kernel = model.getLayer(layer).getWeights()[0];
+  if (!kernel || kernel.rank !== 4) throw new RangeError(`layer '${layer}' has no conv kernel`);
+  const [kh, kw, , filters] = kernel.shape as [number, number, number, number];
+  const w = kernel.dataSync();
+  const tiles = Array.from({ length: filters }, (_, f) => {
+    const values = new Float32Array(kh * kw);
+    for (let i = 0; i < kh * kw; i++) values[i] = w[i * kernel.shape[2]! * filters + f]!;
+    return { image: toRaster(values, [kh, kw], { normalize: 'minmax' }), label: `f${f}` };
+  });
+  return tileImages(tiles, { scale: 8, columns: 13 });
+}
