@@ -34,7 +34,7 @@ function threadCpuMs(): Map<string, number> {
   return out;
 }
 
-/** The lecture's MNIST CNN (conv 5x5x32, pool, conv 5x5x64, pool, dense 128, softmax 10). */
+/** A small MNIST CNN of the TensorFlow-tutorial shape (conv 5x5x32, pool, conv 5x5x64, pool, dense 128, softmax 10). */
 export function mnistCnn(seed = 1): tf.LayersModel {
   return withSeed(seed, () => {
     const m = tf.sequential();
