@@ -65,6 +65,12 @@ async function gamesIn(dataDir: string): Promise<string[]> {
   return games;
 }
 
+/** At most `max` items spaced evenly through the list (files are sorted by folder, so by rank on Fox). */
+function spread<T>(items: T[], max: number | undefined): T[] {
+  if (max === undefined || max >= items.length) return items;
+  return Array.from({ length: max }, (_, i) => items[Math.floor((i * items.length) / max)] as T);
+}
+
 function limit<T>(items: T[], max: number | undefined): T[] {
   return max === undefined ? items : items.slice(0, max);
 }
@@ -214,7 +220,7 @@ function buildProgram() {
   withCommonOptions(evalCmd, ['dataDir', 'modelDir', 'batchSize', 'json', 'backend'], { batchSize: 64 });
   evalCmd
     .option('--split <name>', `which games: ${[...SPLITS, 'all'].join(', ')} (all: every game in --data-dir)`, parseChoice([...SPLITS, 'all'] as const), 'test')
-    .option('--max-games <n>', 'score at most this many games', parseIntIn(1))
+    .option('--max-games <n>', 'score at most this many games, spread evenly through the split', parseIntIn(1))
     .option('--workers <n>', 'feature worker threads', parseIntIn(1, 16), 1)
     .action(
       runAction<EvalOptions>(async ({ opts, log }) => {
@@ -222,7 +228,7 @@ function buildProgram() {
         const { model, meta, dir } = await loadPolicy(opts.modelDir);
         const games = await gamesIn(dataDir);
         const chosen = opts.split === 'all' ? games : splitGames(games, meta.splitSeed)[opts.split];
-        const files = limit(chosen, opts.maxGames).map((g) => join(dataDir, g));
+        const files = spread(chosen, opts.maxGames).map((g) => join(dataDir, g));
         if (files.length === 0) throw new UsageError(`--split ${opts.split}: no games of that split in ${dataDir}`);
         log(`scoring ${dir} on ${files.length} ${opts.split} games of ${dataDir}`);
         const stream = gameStream({
