@@ -405,7 +405,7 @@ async function walkthrough(opts: StartOpts, ctx: ActionContext<StartOpts>) {
     figures: [{ src: dense.src, caption: `The 100 neurons of ${LECTURE_LAYERS.dense}.` }],
   });
   const plain = await vis(LECTURE_LAYERS.output, 'class', 0, 'classes-plain.png');
-  const l1 = opts.l1 > 0 ? opts.l1 : 0.01;
+  const l1 = opts.l1 > 0 ? opts.l1 : 0.1;
   const sparse = await vis(LECTURE_LAYERS.output, 'class', l1, 'classes-l1.png');
   const agree = (p: typeof plain.v.pictures) => p.filter((x) => x.predicted === x.unit).length;
   sections.push({
