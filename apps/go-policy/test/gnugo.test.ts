@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rng } from '@cnn-lab/core';
 import { BLACK, Board, EMPTY, PASS, WHITE, fixedHandicap, formatVertex, maxHandicap } from '../src/board/index.js';
 import type { KoRule, Player } from '../src/board/index.js';
@@ -180,13 +180,16 @@ async function compare(gtp: Gtp, steps: Expect[], counts: Record<string, number>
 }
 
 describe.skipIf(!GNUGO)(`differential test against GNU Go (${GNUGO ?? 'gnugo not installed: skipped'})`, () => {
+  // A fresh engine per test: a test that times out on a busy machine must not leave replies queued for the next.
   let gtp: Gtp;
-  beforeAll(() => {
+  beforeEach(() => {
     gtp = new Gtp(GNUGO!);
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await gtp?.close();
   });
+  // Wall time, not a speed target: ~25 s of CPU, but CI runs other packages' tests beside it on 2 cores.
+  const SLOW = 600_000;
 
   it('agrees on legality, captures and the board over 150 random 9x9 games', async () => {
     const rng = new Rng(20261126);
@@ -198,7 +201,7 @@ describe.skipIf(!GNUGO)(`differential test against GNU Go (${GNUGO ?? 'gnugo not
     // Enough was compared for the agreement to mean something.
     expect(counts.legal).toBeGreaterThan(15_000);
     expect(counts.stones).toBeGreaterThan(20_000);
-  });
+  }, SLOW);
 
   it('agrees over 8 random 19x19 games and on other sizes', async () => {
     const rng = new Rng(7);
@@ -210,7 +213,7 @@ describe.skipIf(!GNUGO)(`differential test against GNU Go (${GNUGO ?? 'gnugo not
     for (const size of [5, 7, 13]) {
       for (let g = 0; g < 10; g++) expect(await compare(gtp, randomGame(rng, size, 200), counts), `${size}x${size} game ${g}`).toBeNull();
     }
-  });
+  }, SLOW);
 
   it('agrees on positional superko (gnugo --positional-superko) over long 5x5 games', async () => {
     const sk = new Gtp(GNUGO!, ['--positional-superko']);
@@ -227,7 +230,7 @@ describe.skipIf(!GNUGO)(`differential test against GNU Go (${GNUGO ?? 'gnugo not
     } finally {
       await sk.close();
     }
-  });
+  }, SLOW);
 
   it('places fixed handicap stones on the same points', async () => {
     for (const size of [7, 8, 9, 13, 19]) {
