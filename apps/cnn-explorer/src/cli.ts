@@ -494,7 +494,7 @@ export function buildProgram(): Command {
     ['dataDir', 'modelDir', 'epochs', 'batchSize', 'seed', 'json', 'backend'],
     { epochs: TRAIN_DEFAULTS.epochs, batchSize: TRAIN_DEFAULTS.batchSize },
   ).action(
-    runAction<TrainOpts>(async ({ opts, log, json }) => {
+    runAction<TrainOpts>(async ({ opts, log }) => {
       const r = await trainAndSave(opts, log, false);
       const last = r.history.epochs.at(-1);
       return { modelDir: r.dir, testAccuracy: r.test.accuracy, testLoss: r.test.loss, epochs: r.history.epochs.length, bestEpoch: r.history.bestEpoch, valAccuracy: last?.valAccuracy, seconds: r.seconds };
