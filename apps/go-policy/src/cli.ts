@@ -100,6 +100,8 @@ interface TrainOptions extends CommonOptions {
   gamesPerEpoch?: number;
   valGames: number;
   learningRate: number;
+  lrDropAt?: number;
+  lrDropFactor: number;
   workers: number;
   trainWorkers?: number;
   splitSeed: number;
@@ -125,6 +127,8 @@ function buildProgram() {
     .option('--games-per-epoch <n>', 'games per epoch (an epoch over all games takes hours on a CPU)', parseIntIn(1))
     .option('--val-games <n>', 'validation games scored after every epoch', parseIntIn(1), 40)
     .option('--learning-rate <lr>', 'Adam learning rate', parseNumberIn(1e-6, 1), 0.002)
+    .option('--lr-drop-at <epoch>', 'from this epoch on (counting from 0), multiply the learning rate by --lr-drop-factor', parseIntIn(0))
+    .option('--lr-drop-factor <f>', 'the factor for --lr-drop-at', parseNumberIn(1e-4, 1), 0.25)
     .option('--workers <n>', 'feature worker threads', parseIntIn(1, 16), 1)
     .option('--train-workers <n>', "gradient worker threads for core's trainer (default: one per core)", parseIntIn(1, 16))
     .option('--split-seed <n>', 'seed of the train/validation/test split by game', parseIntIn(0), 1)
@@ -180,6 +184,9 @@ function buildProgram() {
           epochs: opts.epochs ?? 10,
           batchSize: opts.batchSize ?? 32,
           optimizer: { name: 'adam', learningRate: opts.learningRate },
+          ...(opts.lrDropAt !== undefined
+            ? { lrSchedule: (epoch: number, base: number) => (epoch >= (opts.lrDropAt as number) ? base * opts.lrDropFactor : base) }
+            : {}),
           seed,
           checkpointDir: join(modelDir, 'checkpoints'),
           resume: Boolean(opts.resume),
