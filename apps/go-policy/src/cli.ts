@@ -13,6 +13,7 @@ import {
   parseChoice,
   parseIntIn,
   parseNumberIn,
+  plotHistory,
   resolveDataDir,
   runAction,
   runProgram,
@@ -202,10 +203,12 @@ function buildProgram() {
         });
         const stats = trainData.lastStats();
         await saveModel(model, modelDir, { app: APP, version: VERSION, ...meta, history: history.epochs, dataDir });
+        // Core's HistoryLike wants bestEpoch undefined where History has null; the curves need only the epochs.
+        await plotHistory({ epochs: history.epochs }, join(modelDir, 'history.png'));
 
         const last = history.epochs[history.epochs.length - 1];
         const best = history.epochs.find((e) => e.epoch === history.bestEpoch) ?? last;
-        log(`saved ${modelDir} (best epoch ${history.bestEpoch ?? '-'})`);
+        log(`saved ${modelDir} (best epoch ${history.bestEpoch ?? '-'}); learning curves in ${join(modelDir, 'history.png')}`);
         if (stats && Object.keys(stats.skipped).length > 0) {
           log(`skipped games in the last epoch: ${Object.entries(stats.skipped).map(([r, s]) => `${r} ${s.count} (e.g. ${s.example})`).join('; ')}`);
         }
