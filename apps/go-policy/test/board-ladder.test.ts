@@ -1,24 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '@cnn-lab/core';
 import { BLACK, Board, PASS, WHITE, isLadderCapture, isLadderEscape, parseVertex } from '../src/board/index.js';
-import type { Player } from '../src/board/index.js';
-
-function fromRows(rows: string[], toPlay: Player): Board {
-  const n = rows.length;
-  const b = new Board(n);
-  const black: number[] = [];
-  const white: number[] = [];
-  rows.forEach((row, r) =>
-    row.split('').forEach((ch, c) => {
-      if (ch === 'X') black.push(r * n + c);
-      if (ch === 'O') white.push(r * n + c);
-    }),
-  );
-  if (black.length) b.setup(BLACK, black);
-  if (white.length) b.setup(WHITE, white);
-  b.toPlay = toPlay;
-  return b;
-}
+import { fromRows } from './positions.js';
 
 const where = (b: Board, f: (b: Board, p: number) => boolean): string[] => {
   const out: string[] = [];

@@ -1,26 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BLACK, Board, IllegalMoveError, PASS, WHITE, fixedHandicap, formatVertex, parseVertex, score } from '../src/board/index.js';
-import type { Player } from '../src/board/index.js';
-
-/** Build a position from rows of text: X black, O white, . empty (row 0 at the top). */
-export function fromRows(rows: string[], toPlay: Player = BLACK): Board {
-  const b = new Board(rows.length);
-  const black: number[] = [];
-  const white: number[] = [];
-  rows.forEach((row, r) =>
-    row
-      .replace(/\s/g, '')
-      .split('')
-      .forEach((ch, c) => {
-        if (ch === 'X') black.push(r * rows.length + c);
-        if (ch === 'O') white.push(r * rows.length + c);
-      }),
-  );
-  if (black.length) b.setup(BLACK, black);
-  if (white.length) b.setup(WHITE, white);
-  b.toPlay = toPlay;
-  return b;
-}
+import { fromRows } from './positions.js';
 
 const v = (b: Board, t: string): number => parseVertex(t, b.size);
 

@@ -14,27 +14,7 @@ import {
   transformPlanes,
 } from '../src/features/index.js';
 import type { Symmetry } from '../src/features/index.js';
-
-/** Position from rows (X black, O white, . empty; row 0 at the top) as setup stones. */
-function fromRows(rows: string[], toPlay: Player = BLACK): Board {
-  const n = rows.length;
-  const b = new Board(n);
-  const black: number[] = [];
-  const white: number[] = [];
-  rows.forEach((row, r) =>
-    row
-      .replace(/\s/g, '')
-      .split('')
-      .forEach((ch, c) => {
-        if (ch === 'X') black.push(r * n + c);
-        if (ch === 'O') white.push(r * n + c);
-      }),
-  );
-  if (black.length) b.setup(BLACK, black);
-  if (white.length) b.setup(WHITE, white);
-  b.toPlay = toPlay;
-  return b;
-}
+import { fromRows } from './positions.js';
 
 /** Board after playing GTP moves, alternating from black. */
 function fromMoves(size: number, moves: string[]): Board {
