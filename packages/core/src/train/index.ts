@@ -8,5 +8,5 @@ export { withSeed } from './seed.js';
 export { arraySource } from './sources.js';
 export { crossEntropy, PROB_EPSILON } from './loss.js';
 export { CHECKPOINT_FILE, BEST_FILE } from './checkpoint.js';
-export { measureWorkerSpeedup, mnistCnn, randomMnistBatch, type SpeedupRow } from './speedup.js';
+export { measureWorkerSpeedup, type SpeedupRow } from './speedup.js';
 export { epochProgress, type EpochProgress } from './progress.js';

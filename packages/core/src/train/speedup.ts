@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { createTrainer } from './trainer.js';
-import { withSeed } from './seed.js';
 import type { ArrayBatch } from './types.js';
 
 export interface SpeedupRow {
@@ -32,21 +31,6 @@ function threadCpuMs(): Map<string, number> {
     // Not Linux: only wall-clock figures.
   }
   return out;
-}
-
-/** A small MNIST CNN of the TensorFlow-tutorial shape (conv 5x5x32, pool, conv 5x5x64, pool, dense 128, softmax 10). */
-export function mnistCnn(seed = 1): tf.LayersModel {
-  return withSeed(seed, () => {
-    const m = tf.sequential();
-    m.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 5, activation: 'relu' }));
-    m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-    m.add(tf.layers.conv2d({ filters: 64, kernelSize: 5, activation: 'relu' }));
-    m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-    m.add(tf.layers.flatten());
-    m.add(tf.layers.dense({ units: 128, activation: 'relu' }));
-    m.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
-    return m;
-  });
 }
 
 /**
@@ -101,10 +85,3 @@ export async function measureWorkerSpeedup(
   return rows;
 }
 
-/** A random MNIST-shaped batch (timing only: the values do not matter). */
-export function randomMnistBatch(batchSize = 64, seed = 1): ArrayBatch {
-  return withSeed(seed, () => ({
-    xs: { data: new Float32Array(batchSize * 784).map(() => Math.random()), shape: [batchSize, 28, 28, 1] },
-    ys: new Int32Array(batchSize).map(() => Math.floor(Math.random() * 10)),
-  }));
-}
