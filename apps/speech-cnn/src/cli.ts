@@ -2,6 +2,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { InvalidArgumentError } from 'commander';
 import {
   DataError,
   UsageError,
@@ -25,7 +26,7 @@ import {
   type CommonOptions,
 } from '@cnn-lab/core';
 import { decodeWav } from './audio/index.js';
-import { DEFAULT_AUGMENT, DEFAULT_FEATURES, LogMel, inputShape, type FeatureConfig } from './features/index.js';
+import { DEFAULT_AUGMENT, DEFAULT_FEATURES, LogMel, NORMALISATIONS, inputShape, type AugmentOptions, type FeatureConfig, type Normalisation } from './features/index.js';
 import {
   SPLIT_HELP,
   decodeEntries,
@@ -47,6 +48,7 @@ import {
   predictProbs,
   speechModelInfo,
   trainSpeechModel,
+  type HeadOptions,
   type ModelKind,
   type SpeechModelInfo,
 } from './model/index.js';
@@ -61,6 +63,13 @@ interface TrainOpts extends CommonOptions {
   testFraction: number;
   lr: number;
   augment: boolean;
+  norm: Normalisation;
+  speed: [number, number];
+  freqMask: number;
+  timeMask: number;
+  hidden?: number;
+  dropout?: number;
+  l2?: number;
   workers?: number;
   resume?: boolean;
 }
@@ -105,14 +114,38 @@ function accuracyOf(probs: Float32Array, labels: Int32Array, classes: number): n
 
 const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
 
+/** '--speed 0.9,1.1': the range speed perturbation draws from (1,1 turns it off). */
+function parseSpeedRange(text: string): [number, number] {
+  const parts = text.split(',').map(Number);
+  const [lo, hi] = parts as [number, number];
+  if (parts.length !== 2 || !(lo >= 0.5 && lo <= hi && hi <= 2)) throw new InvalidArgumentError(`expected LOW,HIGH with 0.5 <= LOW <= HIGH <= 2, got '${text}'`);
+  return [lo, hi];
+}
+
+/** What the training flags change in the features, the augmentation and the network. */
+function trainingSettings(o: TrainOpts): { features: FeatureConfig; augment: AugmentOptions | null; head: Partial<HeadOptions> } {
+  const head: Partial<HeadOptions> = {
+    ...(o.hidden !== undefined ? { hidden: o.hidden } : {}),
+    ...(o.dropout !== undefined ? { dropout: o.dropout } : {}),
+    ...(o.l2 !== undefined ? { l2: o.l2 } : {}),
+  };
+  return {
+    features: { ...DEFAULT_FEATURES, norm: o.norm },
+    augment: o.augment ? { ...DEFAULT_AUGMENT, speed: o.speed, freqMaskBands: o.freqMask, timeMaskFrames: o.timeMask } : null,
+    head,
+  };
+}
+
 async function trainOne(o: TrainOpts, ctx: ActionContext<TrainOpts>, labels: string[], part: Partition, set: DecodedSet, quiet: boolean, checkpointDir?: string, validate = true) {
   const train = clipsFor(part.train, set, labels);
   const test = clipsFor(part.test, set, labels);
   if (train.clips.length === 0) throw new UsageError(`--split ${o.split}: leaves no training recordings`);
+  const { features, augment, head } = trainingSettings(o);
   const trained = await trainSpeechModel({
     kind: o.model,
+    head,
     labels,
-    features: DEFAULT_FEATURES,
+    features,
     train,
     // Scoring the test set every epoch is only for the learning curves; speaker folds skip it to save time.
     ...(validate ? { validation: test } : {}),
@@ -120,14 +153,14 @@ async function trainOne(o: TrainOpts, ctx: ActionContext<TrainOpts>, labels: str
     batchSize: o.batchSize ?? 64,
     seed: o.seed ?? 1,
     learningRate: o.lr,
-    augment: o.augment ? DEFAULT_AUGMENT : null,
+    augment,
     ...(o.workers !== undefined ? { workers: o.workers } : {}),
     ...(checkpointDir ? { checkpointDir, resume: o.resume ?? false } : {}),
     quiet,
     log: ctx.log,
   });
-  const logMel = new LogMel(DEFAULT_FEATURES.mel);
-  const probs = test.clips.length ? predictProbs(trained.model, featuriseAll(test.clips, DEFAULT_FEATURES, logMel), inputShape(DEFAULT_FEATURES)) : new Float32Array(0);
+  const logMel = new LogMel(features.mel);
+  const probs = test.clips.length ? predictProbs(trained.model, featuriseAll(test.clips, features, logMel), inputShape(features)) : new Float32Array(0);
   return { ...trained, trainFiles: train.clips.length, testFiles: test.clips.length, accuracy: accuracyOf(probs, test.labels, labels.length) };
 }
 
@@ -161,7 +194,8 @@ async function train(ctx: ActionContext<TrainOpts>) {
   const modelDir = resolve(o.modelDir ?? DEFAULT_MODEL_DIR);
   ctx.log(`training ${o.model} on ${part.train.length} recordings, testing on ${part.test.length} (split ${o.split})`);
   const r = await trainOne(o, ctx, labels, part, set, ctx.json, join(modelDir, 'checkpoints'));
-  const info: SpeechModelInfo = { kind: o.model, labels, features: DEFAULT_FEATURES };
+  const settings = trainingSettings(o);
+  const info: SpeechModelInfo = { kind: o.model, labels, features: settings.features };
   const result = {
     ...common,
     split: o.split,
@@ -175,7 +209,7 @@ async function train(ctx: ActionContext<TrainOpts>) {
   await saveModel(r.model, modelDir, {
     app: 'speech-cnn',
     ...info,
-    training: { split: o.split, seed: o.seed, epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, augment: o.augment, dataDir: dir },
+    training: { split: o.split, seed: o.seed, epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, augment: settings.augment, head: settings.head, dataDir: dir },
     results: { accuracy: r.accuracy, testFiles: r.testFiles, trainFiles: r.trainFiles, seconds: r.seconds },
     history: r.history.epochs,
   });
@@ -276,7 +310,14 @@ export function buildProgram() {
       .option('--split <split>', SPLIT_HELP, 'fsdd')
       .option('--test-fraction <f>', 'test share for --split random', parseNumberIn(0.01, 0.99), 0.2)
       .option('--lr <rate>', 'Adam learning rate (cosine-decayed to 1/20 of it)', parseNumberIn(1e-6, 1), 3e-3)
-      .option('--no-augment', 'train on clean clips only (no time shift, gain or noise)')
+      .option('--no-augment', 'train on clean clips only (no speed change, time shift, gain, noise or masks)')
+      .option('--norm <kind>', 'feature normalisation: peak ([0, 1] below the loudest cell), cmn (each band\'s mean over the word removed) or cmvn (and each band\'s spread)', parseChoice(NORMALISATIONS), 'peak')
+      .option('--speed <low,high>', 'speed perturbation range (1,1: none)', parseSpeedRange, [0.9, 1.1])
+      .option('--freq-mask <bands>', 'SpecAugment: mask up to this many adjacent mel bands in augmented clips (0: none)', parseIntIn(0, 40), 0)
+      .option('--time-mask <frames>', 'SpecAugment: mask up to this many frames in augmented clips (0: none)', parseIntIn(0, 100), 0)
+      .option('--hidden <units>', 'units of the hidden ReLU layer (default 128)', parseIntIn(1, 4096))
+      .option('--dropout <rate>', 'dropout after the hidden layer (default 0.2)', parseNumberIn(0, 0.9))
+      .option('--l2 <weight>', 'L2 weight decay on every kernel (default 0)', parseNumberIn(0, 1))
       .option('--workers <n>', 'gradient worker threads (default: one per core)', parseIntIn(1, 64))
       .option('--resume', "continue from the model folder's checkpoint"),
     undefined,

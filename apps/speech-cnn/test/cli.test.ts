@@ -63,4 +63,13 @@ describe('speech-cnn predict', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--model.*expected one of freq, 2d, got 'rnn'/);
   });
+
+  it('rejects a reversed --speed range and an unknown --norm, naming the flag', async () => {
+    const speed = await cli(['train', '--speed', '1.2,1.1', '--data-dir', dir]);
+    expect(speed.code).toBe(2);
+    expect(speed.stderr).toMatch(/--speed.*LOW,HIGH.*'1\.2,1\.1'/);
+    const norm = await cli(['train', '--norm', 'zscore', '--data-dir', dir]);
+    expect(norm.code).toBe(2);
+    expect(norm.stderr).toMatch(/--norm.*expected one of peak, cmn, cmvn, got 'zscore'/);
+  });
 });

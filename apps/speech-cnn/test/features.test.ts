@@ -8,8 +8,11 @@ import {
   DEFAULT_FEATURES,
   LogMel,
   SPEECH_MEL,
+  activeFrames,
   addNoise,
+  cmvn,
   featuresOf,
+  maskSpectrogram,
   hzToMel,
   inputShape,
   melToHz,
@@ -177,5 +180,101 @@ describe('speed perturbation', () => {
     for (let i = 1; i < out.voiced - 1; i++) if (((out.signal[i - 1] as number) < 0) !== ((out.signal[i] as number) < 0)) crossings++;
     expect(crossings / 2 / ((out.voiced - 2) / rate)).toBeCloseTo(1100, -1);
     expect(Math.max(...out.signal.subarray(out.voiced).map(Math.abs))).toBe(0);
+  });
+});
+
+describe('per-band mean and variance normalisation (cmvn)', () => {
+  const logMel = new LogMel(SPEECH_MEL);
+  const cfg = { ...DEFAULT_FEATURES, norm: 'cmvn' as const };
+  const opts = { rangeDb: 80, activeDb: 40, minStdDb: 3, floorSpreads: 100, perBandVariance: true };
+
+  /** A two-tone "word" followed by padding; `tilt` dB boosts the 2 kHz partial as another voice or microphone would. */
+  function word(tilt: number): Float32Array {
+    const g = 10 ** (tilt / 20);
+    const n = 3200;
+    const x = new Float32Array(8000);
+    for (let i = 0; i < n; i++) {
+      const env = Math.sin((Math.PI * i) / n); // rises and falls, so each band varies over the word
+      x[i] = env * (0.3 * Math.sin((2 * Math.PI * 500 * i) / rate) + 0.05 * g * Math.sin((2 * Math.PI * 2000 * i) / rate));
+    }
+    return x;
+  }
+
+  it('takes statistics over the word only: its frames have zero mean and unit spread in every band', () => {
+    const spec = logMel.compute(word(0));
+    const active = activeFrames(spec, 40);
+    // Trimming and padding leave the word in the first ~0.4 s: the padding after it is inactive.
+    expect(active.slice(45).some(Boolean)).toBe(false);
+    expect(active.filter(Boolean).length).toBeGreaterThan(25);
+    const out = cmvn(spec, opts, -100);
+    for (const b of [bandHolding(500, SPEECH_MEL), bandHolding(2000, SPEECH_MEL)]) {
+      const vals = active.flatMap((on, t) => (on ? [out[t * 40 + b] as number] : []));
+      const mean = vals.reduce((a, v) => a + v, 0) / vals.length;
+      const sd = Math.sqrt(vals.reduce((a, v) => a + (v - mean) ** 2, 0) / vals.length);
+      expect(mean).toBeCloseTo(0, 4);
+      expect(sd).toBeCloseTo(1, 3);
+    }
+    // Padding gets the same transform, so silence stays below the word in every band.
+    const b = bandHolding(500, SPEECH_MEL);
+    expect(out[90 * 40 + b] as number).toBeLessThan(Math.min(...active.flatMap((on, t) => (on ? [out[t * 40 + b] as number] : []))));
+  });
+
+  it('removes a constant per-band offset that peak normalisation keeps (a different voice or microphone)', () => {
+    const b = bandHolding(2000, SPEECH_MEL);
+    const t = 15;
+    const plain = featuresOf(word(0), cfg, logMel);
+    const tilted = featuresOf(word(12), cfg, logMel);
+    expect(tilted[t * 40 + b] as number).toBeCloseTo(plain[t * 40 + b] as number, 2);
+    const peakPlain = featuresOf(word(0), DEFAULT_FEATURES, logMel);
+    const peakTilted = featuresOf(word(12), DEFAULT_FEATURES, logMel);
+    expect((peakTilted[t * 40 + b] as number) - (peakPlain[t * 40 + b] as number)).toBeCloseTo(12 / 80, 2);
+  });
+
+  it('gives zeros for a clip with no energy, and keeps flat bands bounded by the smallest spread', () => {
+    expect(Math.max(...featuresOf(new Float32Array(8000), cfg, logMel).map(Math.abs))).toBe(0);
+    const out = cmvn({ data: Float32Array.from({ length: 3 * 2 }, (_, i) => (i % 2 === 0 ? -10 : -20 + (i === 5 ? 1 : 0))), frames: 3, bands: 2 }, opts, -100);
+    expect(Array.from(out.filter((_, i) => i % 2 === 0))).toEqual([0, 0, 0]); // constant band: 0 everywhere
+    expect(Math.max(...out.map(Math.abs))).toBeLessThanOrEqual(1 / 3 + 1e-6); // spread 0.47 dB is divided by 3 dB
+  });
+
+  it('clamps silence at floorSpreads below the mean, so padding cannot swamp the word', () => {
+    const spec = logMel.compute(word(0));
+    const free = cmvn(spec, opts, -100);
+    const clamped = cmvn(spec, { ...opts, floorSpreads: 4 }, -100);
+    expect(Math.min(...free)).toBeLessThan(-4);
+    expect(Math.min(...clamped)).toBe(-4);
+    clamped.forEach((v, i) => expect(v).toBe(Math.max(-4, free[i] as number)));
+  });
+});
+
+describe('SpecAugment masks', () => {
+  const frames = 20;
+  const bands = 10;
+  const ones = new Float32Array(frames * bands).fill(1);
+
+  it('zeroes one run of adjacent bands in every frame and one run of whole frames, no wider than asked', () => {
+    for (let seed = 0; seed < 30; seed++) {
+      const out = maskSpectrogram(ones, frames, bands, { freqMaskBands: 4, timeMaskFrames: 6 }, new Rng(seed));
+      const zeroFrames = Array.from({ length: frames }, (_, t) => t).filter((t) => out.subarray(t * bands, (t + 1) * bands).every((v) => v === 0));
+      const zeroBands = Array.from({ length: bands }, (_, b) => b).filter((b) => Array.from({ length: frames }, (_, t) => out[t * bands + b]).every((v) => v === 0));
+      expect(zeroFrames.length).toBeLessThanOrEqual(6);
+      expect(zeroBands.length).toBeLessThanOrEqual(4);
+      for (const run of [zeroFrames, zeroBands]) if (run.length > 1) expect((run.at(-1) as number) - (run[0] as number)).toBe(run.length - 1);
+      // Every zero cell lies in a masked frame or a masked band.
+      out.forEach((v, i) => {
+        if (v === 0) expect(zeroFrames.includes(Math.floor(i / bands)) || zeroBands.includes(i % bands)).toBe(true);
+      });
+    }
+    expect(ones.every((v) => v === 1)).toBe(true); // the input is not changed
+  });
+
+  it('masks something over many draws, and nothing (and draws no random numbers) when both are 0', () => {
+    const rng = new Rng(4);
+    let masked = 0;
+    for (let k = 0; k < 20; k++) masked += maskSpectrogram(ones, frames, bands, { freqMaskBands: 3, timeMaskFrames: 3 }, rng).filter((v) => v === 0).length;
+    expect(masked).toBeGreaterThan(0);
+    const a = new Rng(9);
+    expect(Array.from(maskSpectrogram(ones, frames, bands, { freqMaskBands: 0, timeMaskFrames: 0 }, a))).toEqual(Array.from(ones));
+    expect(a.next()).toBe(new Rng(9).next());
   });
 });

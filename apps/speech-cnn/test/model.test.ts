@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FEATURES, inputShape } from '../src/features/index.js';
-import { FREQ_DEFAULTS, build2dModel, buildFreqModel } from '../src/model/index.js';
+import { FREQ_DEFAULTS, build2dModel, buildFreqModel, buildModel, speechModelInfo } from '../src/model/index.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu'); // shapes only: nothing is trained here
@@ -42,5 +42,35 @@ describe('2d model (cnn-trad-fpool3)', () => {
     expect(model.getLayer('fpool').outputShape).toEqual([null, 13, 11, 64]);
     expect(model.getLayer('conv2').outputShape).toEqual([null, 4, 8, 64]);
     expect(model.outputShape).toEqual([null, 10]);
+  });
+});
+
+describe('regularisation settings', () => {
+  const input = inputShape(DEFAULT_FEATURES);
+
+  it('weight decay adds one L2 penalty per kernel, equal to l2 * sum of its squared weights', () => {
+    expect(buildFreqModel(input, 10).calculateLosses()).toHaveLength(0);
+    const model = buildModel('freq', input, 10, 1, { l2: 1e-3, hidden: 48 });
+    expect(model.getLayer('hidden').outputShape).toEqual([null, 48]);
+    const penalties = model.calculateLosses();
+    expect(penalties).toHaveLength(4); // freq_conv, linear, hidden, softmax
+    const kernels = ['freq_conv', 'linear', 'hidden', 'softmax'].map((n) => model.getLayer(n).getWeights()[0] as tf.Tensor);
+    const want = kernels.reduce((a, k) => a + 1e-3 * (k.square().sum().dataSync()[0] as number), 0);
+    const got = penalties.reduce((a, p) => a + (p.dataSync()[0] as number), 0);
+    expect(got).toBeCloseTo(want, 4);
+    expect(buildModel('2d', input, 10, 1, { l2: 1e-3 }).calculateLosses()).toHaveLength(5);
+  });
+});
+
+describe('model metadata', () => {
+  const base = { kind: 'freq', labels: ['a', 'b'], features: DEFAULT_FEATURES };
+
+  it('accepts metadata without a normalisation (older models: peak) and with cmvn', () => {
+    expect(speechModelInfo(base, 'm.json').features.norm).toBeUndefined();
+    expect(speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, norm: 'cmvn' } }, 'm.json').features.norm).toBe('cmvn');
+  });
+
+  it('rejects an unknown normalisation, naming the file and field', () => {
+    expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, norm: 'zscore' } }, 'm.json')).toThrow(/m\.json.*features\.norm.*peak, cmn, cmvn.*zscore/);
   });
 });

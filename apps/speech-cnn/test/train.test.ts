@@ -1,26 +1,37 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng, initBackend } from '@cnn-lab/core';
-import { DEFAULT_FEATURES, LogMel, inputShape, prepareClip, type FeatureConfig } from '../src/features/index.js';
+import { DEFAULT_FEATURES, DEFAULT_AUGMENT, LogMel, inputShape, prepareClip, type AugmentOptions, type FeatureConfig } from '../src/features/index.js';
 import { featuriseAll, type LabelledClips } from '../src/data/index.js';
-import { predictProbs, trainSpeechModel } from '../src/model/index.js';
+import { predictProbs, trainSpeechModel, type HeadOptions } from '../src/model/index.js';
 
-// Three "words" that differ only in pitch: a model that learned anything separates them.
-const cfg: FeatureConfig = { ...DEFAULT_FEATURES, seconds: 0.3 };
-const pitches = [300, 900, 2200];
+const base: FeatureConfig = { ...DEFAULT_FEATURES, seconds: 0.3 };
 
-function makeSet(perClass: number, rng: Rng): LabelledClips {
-  const clips = [];
+/** A pitch track over the word, t in [0, 1] -> Hz. */
+type Contour = (t: number) => number;
+
+// Tones: three "words" that differ only in pitch. Glides: three that differ only in how the pitch moves, which is
+// all that survives per-band mean normalisation (a steady tone becomes a constant that CMN removes).
+const tones: Contour[] = [() => 300, () => 900, () => 2200];
+const glides: Contour[] = [(t) => 500 + 1000 * t, (t) => 1500 - 1000 * t, (t) => 500 + 1000 * Math.sin(Math.PI * t)];
+
+function makeSet(contours: readonly Contour[], perClass: number, cfg: FeatureConfig, rng: Rng): LabelledClips {
+  const clips: LabelledClips['clips'] = [];
   const labels: number[] = [];
-  for (let c = 0; c < pitches.length; c++) {
+  const rate = cfg.mel.sampleRate;
+  contours.forEach((contour, c) => {
     for (let k = 0; k < perClass; k++) {
-      const hz = (pitches[c] as number) * rng.uniform(0.93, 1.07);
-      const n = Math.round(cfg.mel.sampleRate * rng.uniform(0.12, 0.25));
-      const phase = rng.uniform(0, 2 * Math.PI);
-      const x = Float32Array.from({ length: n }, (_, i) => 0.3 * Math.sin(phase + (2 * Math.PI * hz * i) / cfg.mel.sampleRate) + 0.02 * rng.normal());
+      const scale = rng.uniform(0.93, 1.07);
+      const n = Math.round(rate * rng.uniform(0.12, 0.25));
+      let phase = rng.uniform(0, 2 * Math.PI);
+      // A rise-and-fall envelope, as a spoken word has.
+      const x = Float32Array.from({ length: n }, (_, i) => {
+        phase += (2 * Math.PI * scale * contour(i / n)) / rate;
+        return 0.3 * Math.sin((Math.PI * i) / n) * Math.sin(phase) + 0.02 * rng.normal();
+      });
       clips.push(prepareClip(x, cfg));
       labels.push(c);
     }
-  }
+  });
   return { clips, labels: Int32Array.from(labels) };
 }
 
@@ -28,27 +39,51 @@ beforeAll(async () => {
   await initBackend({ backend: 'wasm', quiet: true });
 });
 
+const gentle: AugmentOptions = { ...DEFAULT_AUGMENT, speed: [0.95, 1.05], snrDb: [15, 30], gainDb: [-3, 3] };
+
+interface Case {
+  name: string;
+  contours: Contour[];
+  features: FeatureConfig;
+  augment: AugmentOptions;
+  head?: Partial<HeadOptions>;
+}
+
+const cases: Case[] = [
+  { name: 'tones, peak features, speed/shift/gain/noise augmentation', contours: tones, features: base, augment: gentle },
+  // Every switch this app has against over-fitting to the training speakers, at once.
+  {
+    name: 'glides, cmn features, SpecAugment masks, weight decay, 64 hidden units',
+    contours: glides,
+    features: { ...base, norm: 'cmn' },
+    augment: { ...gentle, freqMaskBands: 4, timeMaskFrames: 5 },
+    head: { hidden: 64, l2: 1e-4 },
+  },
+  { name: 'glides, cmvn features', contours: glides, features: { ...base, norm: 'cmvn' }, augment: gentle },
+];
+
 describe('training the freq model', () => {
-  it('learns to tell synthetic tones apart (chance is 33%)', async () => {
+  it.each(cases)('learns to tell synthetic words apart (chance is 33%): $name', async ({ contours, features, augment, head }) => {
     const rng = new Rng(5);
-    const train = makeSet(20, rng);
-    const test = makeSet(8, rng);
+    const train = makeSet(contours, 20, features, rng);
+    const test = makeSet(contours, 8, features, rng);
     const { model, history } = await trainSpeechModel({
       kind: 'freq',
-      labels: ['low', 'mid', 'high'],
-      features: cfg,
+      ...(head ? { head } : {}),
+      labels: ['a', 'b', 'c'],
+      features,
       train,
-      epochs: 6,
+      epochs: 15,
       batchSize: 16,
       seed: 2,
       learningRate: 3e-3,
-      augment: { probability: 0.5, speed: [0.95, 1.05], maxShiftSeconds: 0.03, snrDb: [15, 30], gainDb: [-3, 3], noiseProbability: 0.5 },
+      augment,
       workers: 1,
       quiet: true,
     });
-    expect(history.epochs).toHaveLength(6);
-    expect(history.epochs[5]?.loss).toBeLessThan(history.epochs[0]?.loss as number);
-    const probs = predictProbs(model, featuriseAll(test.clips, cfg, new LogMel(cfg.mel)), inputShape(cfg));
+    expect(history.epochs).toHaveLength(15);
+    expect(history.epochs[14]?.loss).toBeLessThan(history.epochs[0]?.loss as number);
+    const probs = predictProbs(model, featuriseAll(test.clips, features, new LogMel(features.mel)), inputShape(features));
     let hits = 0;
     for (let i = 0; i < test.labels.length; i++) {
       const row = Array.from(probs.subarray(i * 3, i * 3 + 3));

@@ -1,6 +1,6 @@
 import { Rng } from '@cnn-lab/core';
 import type { AugmentOptions, FeatureConfig, LogMel, PreparedClip } from '../features/index.js';
-import { augment, featuresOf, inputShape } from '../features/index.js';
+import { augment, featuresOf, inputShape, maskSpectrogram } from '../features/index.js';
 
 /** The shape core's `fit` reads batches in: inputs [n, frames, bands, 1] and one class index per example. */
 export interface ArrayBatch {
@@ -38,10 +38,14 @@ function batchOf(features: Float32Array[], labels: Int32Array, order: readonly n
 
 /**
  * A training source: shuffled each epoch (seeded); with augmentation, a random share of the clips is changed afresh
- * every epoch (speed, shift, gain, noise) before it is featurised, the rest come from a cache of clean features.
+ * every epoch (speed, shift, gain, noise) before it is featurised, then masked (SpecAugment); the rest come from a
+ * cache of clean features.
  */
 export function clipSource(set: LabelledClips, cfg: FeatureConfig, logMel: LogMel, aug?: AugmentOptions): DataSource {
   const clean = featuriseAll(set.clips, cfg, logMel);
+  const [frames, bands] = inputShape(cfg);
+  const changed = (clip: PreparedClip, o: AugmentOptions, rng: Rng): Float32Array =>
+    maskSpectrogram(featuresOf(augment(clip, o, cfg.mel.sampleRate, rng), cfg, logMel), frames, bands, o, rng);
   return {
     size: set.clips.length,
     async *batches(epoch: number, batchSize: number, seed: number) {
@@ -50,9 +54,7 @@ export function clipSource(set: LabelledClips, cfg: FeatureConfig, logMel: LogMe
       for (let s = 0; s < order.length; s += batchSize) {
         const idx = order.slice(s, s + batchSize);
         const feats = idx.map((i) =>
-          aug && rng.next() < aug.probability
-            ? featuresOf(augment(set.clips[i] as PreparedClip, aug, cfg.mel.sampleRate, rng), cfg, logMel)
-            : (clean[i] as Float32Array),
+          aug && rng.next() < aug.probability ? changed(set.clips[i] as PreparedClip, aug, rng) : (clean[i] as Float32Array),
         );
         yield batchOf(feats, Int32Array.from(idx, (i) => set.labels[i] as number), idx.map((_, k) => k), cfg);
       }

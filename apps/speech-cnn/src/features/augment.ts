@@ -18,6 +18,13 @@ export interface AugmentOptions {
   gainDb: [number, number];
   /** Fraction of changed clips that also get noise. */
   noiseProbability: number;
+  /**
+   * SpecAugment (Park et al. 2019) on the changed clips' features: one band of up to this many adjacent mel bands
+   * and one run of up to `timeMaskFrames` frames are set to 0, so no single formant region or instant can decide
+   * the word. 0 turns each off.
+   */
+  freqMaskBands: number;
+  timeMaskFrames: number;
 }
 
 export const DEFAULT_AUGMENT: AugmentOptions = {
@@ -27,6 +34,8 @@ export const DEFAULT_AUGMENT: AugmentOptions = {
   snrDb: [10, 30],
   gainDb: [-6, 6],
   noiseProbability: 0.5,
+  freqMaskBands: 0,
+  timeMaskFrames: 0,
 };
 
 /** Delays the signal by `shift` samples (leading silence), dropping what falls off the end. */
@@ -80,6 +89,26 @@ export function augment(clip: PreparedClip, o: AugmentOptions, sampleRate: numbe
   out = applyGain(out, rng.uniform(o.gainDb[0], o.gainDb[1]));
   if (o.snrDb && rng.next() < o.noiseProbability) {
     out = addNoise(out, rng.uniform(o.snrDb[0], o.snrDb[1]), Math.min(out.length, sped.voiced + shift), rng);
+  }
+  return out;
+}
+
+/** Zeroes one random run of up to `maxWidth` indices in [0, size); returns [start, width]. */
+function maskRange(size: number, maxWidth: number, rng: Rng): [number, number] {
+  const width = rng.int(Math.min(maxWidth, size) + 1);
+  return [rng.int(size - width + 1), width];
+}
+
+/** SpecAugment's frequency and time masks on a [frames x bands] row-major spectrogram (a new array). */
+export function maskSpectrogram(features: Float32Array, frames: number, bands: number, o: Pick<AugmentOptions, 'freqMaskBands' | 'timeMaskFrames'>, rng: Rng): Float32Array {
+  const out = features.slice();
+  if (o.freqMaskBands > 0) {
+    const [from, width] = maskRange(bands, o.freqMaskBands, rng);
+    for (let t = 0; t < frames; t++) out.fill(0, t * bands + from, t * bands + from + width);
+  }
+  if (o.timeMaskFrames > 0) {
+    const [from, width] = maskRange(frames, o.timeMaskFrames, rng);
+    out.fill(0, from * bands, (from + width) * bands);
   }
   return out;
 }

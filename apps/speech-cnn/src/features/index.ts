@@ -14,6 +14,8 @@ export {
 } from './logmel.js';
 export {
   type FeatureConfig,
+  type Normalisation,
+  NORMALISATIONS,
   type PreparedClip,
   clipSamples,
   inputShape,
@@ -22,5 +24,6 @@ export {
   normalise,
   featuresOf,
 } from './pipeline.js';
-export { type AugmentOptions, DEFAULT_AUGMENT, timeShift, applyGain, addNoise, power, changeSpeed, augment } from './augment.js';
+export { type AugmentOptions, DEFAULT_AUGMENT, timeShift, applyGain, addNoise, power, changeSpeed, augment, maskSpectrogram } from './augment.js';
+export { type CmvnOptions, activeFrames, cmvn } from './cmvn.js';
 export { DEFAULT_FEATURES } from './defaults.js';

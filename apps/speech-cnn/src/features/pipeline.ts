@@ -1,5 +1,19 @@
+import { cmvn } from './cmvn.js';
 import type { LogMel, MelOptions, Spectrogram } from './logmel.js';
 import { frameCount, frameLength, hopLength } from './logmel.js';
+
+/**
+ * How dB become model inputs: `peak` scales to [0, 1] below the loudest cell (level-independent); `cmn` removes
+ * each band's mean over the word and divides by one spread (a speaker's or microphone's spectral tilt goes);
+ * `cmvn` divides each band by its own spread as well.
+ */
+export type Normalisation = 'peak' | 'cmn' | 'cmvn';
+export const NORMALISATIONS: readonly Normalisation[] = ['peak', 'cmn', 'cmvn'];
+
+/** Below this spread (dB) a band is treated as flat rather than scaled up into noise. */
+const CMVN_MIN_STD_DB = 3;
+/** Silence sits at most this many spreads below a band's mean (about the range a word's own cells span). */
+const CMVN_FLOOR_SPREADS = 4;
 
 /** Everything that fixes a model's input: the mel settings, the clip length, and how silence is trimmed. */
 export interface FeatureConfig {
@@ -10,6 +24,8 @@ export interface FeatureConfig {
   trimDb: number;
   /** The normalised spectrogram spans this many dB below its loudest cell. */
   rangeDb: number;
+  /** Absent in models saved before it existed, which all used `peak`. */
+  norm?: Normalisation;
 }
 
 export function clipSamples(cfg: FeatureConfig): number {
@@ -74,5 +90,11 @@ export function normalise(spec: Spectrogram, rangeDb: number, floorDb: number): 
 
 /** The model input for one clip of `clipSamples` samples: [frames x bands] row-major. */
 export function featuresOf(signal: Float32Array, cfg: FeatureConfig, logMel: LogMel): Float32Array {
-  return normalise(logMel.compute(signal), cfg.rangeDb, 10 * Math.log10(cfg.mel.floor));
+  const spec = logMel.compute(signal);
+  const floorDb = 10 * Math.log10(cfg.mel.floor);
+  const norm = cfg.norm ?? 'peak';
+  if (norm === 'peak') return normalise(spec, cfg.rangeDb, floorDb);
+  // The word's frames are those the trimmer would keep, so the statistics describe the same span it does.
+  const activeDb = cfg.trimDb > 0 ? cfg.trimDb : cfg.rangeDb;
+  return cmvn(spec, { rangeDb: cfg.rangeDb, activeDb, minStdDb: CMVN_MIN_STD_DB, floorSpreads: CMVN_FLOOR_SPREADS, perBandVariance: norm === 'cmvn' }, floorDb);
 }

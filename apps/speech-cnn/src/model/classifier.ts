@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { DataError } from '@cnn-lab/core';
 import type { Audio } from '../audio/index.js';
-import { LogMel, featuresOf, inputShape, prepareClip, validateMelOptions, type FeatureConfig } from '../features/index.js';
+import { LogMel, NORMALISATIONS, featuresOf, inputShape, prepareClip, validateMelOptions, type FeatureConfig, type Normalisation } from '../features/index.js';
 import { MODEL_KINDS, type ModelKind } from './models.js';
 import { predictProbs, rankLabels } from './predict.js';
 
@@ -23,6 +23,9 @@ export function speechModelInfo(meta: Record<string, unknown> | null, file: stri
   const f = features as FeatureConfig | undefined;
   if (!f || typeof f.seconds !== 'number' || typeof f.trimDb !== 'number' || typeof f.rangeDb !== 'number' || typeof f.mel !== 'object') {
     throw new DataError(file, '"features" must hold mel, seconds, trimDb and rangeDb');
+  }
+  if (f.norm !== undefined && !NORMALISATIONS.includes(f.norm as Normalisation)) {
+    throw new DataError(file, `"features.norm" must be one of ${NORMALISATIONS.join(', ')}, got ${JSON.stringify(f.norm)}`);
   }
   try {
     validateMelOptions(f.mel);

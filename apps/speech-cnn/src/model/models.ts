@@ -24,9 +24,11 @@ export interface FreqOptions {
   linear: number;
   hidden: number;
   dropout: number;
+  /** L2 penalty on every kernel (weight decay); 0 for none. */
+  l2: number;
 }
 
-export const FREQ_DEFAULTS: FreqOptions = { timePool: 3, maps: 186, bandsPerFilter: 8, freqStride: 4, linear: 32, hidden: 128, dropout: 0.2 };
+export const FREQ_DEFAULTS: FreqOptions = { timePool: 3, maps: 186, bandsPerFilter: 8, freqStride: 4, linear: 32, hidden: 128, dropout: 0.2, l2: 0 };
 
 /** `cnn-trad-fpool3`: two time-frequency convolutions, max-pooling 3 in frequency after the first. */
 export interface TwoDOptions {
@@ -38,6 +40,7 @@ export interface TwoDOptions {
   linear: number;
   hidden: number;
   dropout: number;
+  l2: number;
 }
 
 export const TWO_D_DEFAULTS: TwoDOptions = {
@@ -48,7 +51,16 @@ export const TWO_D_DEFAULTS: TwoDOptions = {
   linear: 32,
   hidden: 128,
   dropout: 0.2,
+  l2: 0,
 };
+
+/** The settings both networks share, which training may change to fight over-fitting to the training speakers. */
+export type HeadOptions = Pick<FreqOptions, 'hidden' | 'dropout' | 'l2'>;
+
+/** A kernel regulariser, or nothing (so models without weight decay serialise as before). */
+function decay(l2: number): { kernelRegularizer?: ReturnType<typeof tf.regularizers.l2> } {
+  return l2 > 0 ? { kernelRegularizer: tf.regularizers.l2({ l2 }) } : {};
+}
 
 /** Averages every `n` frames into one (n = 1: unchanged). */
 function timePool(x: tf.SymbolicTensor, n: number): tf.SymbolicTensor {
@@ -57,12 +69,16 @@ function timePool(x: tf.SymbolicTensor, n: number): tf.SymbolicTensor {
 }
 
 /** The shared back end of both networks: linear bottleneck, one hidden ReLU layer, softmax over the words. */
-function classifierHead(x: tf.SymbolicTensor, o: { linear: number; hidden: number; dropout: number }, classes: number, seed: number): tf.SymbolicTensor {
+function classifierHead(x: tf.SymbolicTensor, o: { linear: number } & HeadOptions, classes: number, seed: number): tf.SymbolicTensor {
   let h = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
-  h = tf.layers.dense({ units: o.linear, name: 'linear', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }).apply(h) as tf.SymbolicTensor;
-  h = tf.layers.dense({ units: o.hidden, activation: 'relu', name: 'hidden', kernelInitializer: tf.initializers.heNormal({ seed: seed + 2 }) }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers.dense({ units: o.linear, name: 'linear', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }), ...decay(o.l2) }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers
+    .dense({ units: o.hidden, activation: 'relu', name: 'hidden', kernelInitializer: tf.initializers.heNormal({ seed: seed + 2 }), ...decay(o.l2) })
+    .apply(h) as tf.SymbolicTensor;
   if (o.dropout > 0) h = tf.layers.dropout({ rate: o.dropout, seed: seed + 3 }).apply(h) as tf.SymbolicTensor;
-  return tf.layers.dense({ units: classes, activation: 'softmax', name: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 4 }) }).apply(h) as tf.SymbolicTensor;
+  return tf.layers
+    .dense({ units: classes, activation: 'softmax', name: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 4 }), ...decay(o.l2) })
+    .apply(h) as tf.SymbolicTensor;
 }
 
 export function buildFreqModel(input: [number, number], classes: number, o: FreqOptions = FREQ_DEFAULTS, seed = 1): tf.LayersModel {
@@ -80,6 +96,7 @@ export function buildFreqModel(input: [number, number], classes: number, o: Freq
       activation: 'relu',
       name: 'freq_conv',
       kernelInitializer: tf.initializers.heNormal({ seed }),
+      ...decay(o.l2),
     })
     .apply(pooled) as tf.SymbolicTensor;
   return tf.model({ inputs: x, outputs: classifierHead(conv, o, classes, seed), name: 'cnn_one_fstride' });
@@ -91,15 +108,15 @@ export function build2dModel(input: [number, number], classes: number, o: TwoDOp
   let h = timePool(x, o.timePool);
   if ((h.shape[1] as number) < o.conv1.frames + o.conv2.frames - 1) throw new RangeError(`2d model: ${frames} frames pooled by ${o.timePool} are too few for its filters`);
   h = tf.layers
-    .conv2d({ filters: o.conv1.maps, kernelSize: [o.conv1.frames, o.conv1.bands], activation: 'relu', name: 'conv1', kernelInitializer: tf.initializers.heNormal({ seed }) })
+    .conv2d({ filters: o.conv1.maps, kernelSize: [o.conv1.frames, o.conv1.bands], activation: 'relu', name: 'conv1', kernelInitializer: tf.initializers.heNormal({ seed }), ...decay(o.l2) })
     .apply(h) as tf.SymbolicTensor;
   h = tf.layers.maxPooling2d({ poolSize: [1, o.poolBands], strides: [1, o.poolBands], name: 'fpool' }).apply(h) as tf.SymbolicTensor;
   h = tf.layers
-    .conv2d({ filters: o.conv2.maps, kernelSize: [o.conv2.frames, o.conv2.bands], activation: 'relu', name: 'conv2', kernelInitializer: tf.initializers.heNormal({ seed: seed + 10 }) })
+    .conv2d({ filters: o.conv2.maps, kernelSize: [o.conv2.frames, o.conv2.bands], activation: 'relu', name: 'conv2', kernelInitializer: tf.initializers.heNormal({ seed: seed + 10 }), ...decay(o.l2) })
     .apply(h) as tf.SymbolicTensor;
   return tf.model({ inputs: x, outputs: classifierHead(h, o, classes, seed), name: 'cnn_trad_fpool3' });
 }
 
-export function buildModel(kind: ModelKind, input: [number, number], classes: number, seed = 1): tf.LayersModel {
-  return kind === 'freq' ? buildFreqModel(input, classes, FREQ_DEFAULTS, seed) : build2dModel(input, classes, TWO_D_DEFAULTS, seed);
+export function buildModel(kind: ModelKind, input: [number, number], classes: number, seed = 1, head: Partial<HeadOptions> = {}): tf.LayersModel {
+  return kind === 'freq' ? buildFreqModel(input, classes, { ...FREQ_DEFAULTS, ...head }, seed) : build2dModel(input, classes, { ...TWO_D_DEFAULTS, ...head }, seed);
 }

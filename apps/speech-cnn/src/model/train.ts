@@ -2,10 +2,12 @@ import type * as tf from '@tensorflow/tfjs';
 import { fit, withSeed, type EpochRecord, type History } from '@cnn-lab/core';
 import { LogMel, inputShape, type AugmentOptions, type FeatureConfig } from '../features/index.js';
 import { clipSource, fixedSource, type LabelledClips } from '../data/index.js';
-import { buildModel, type ModelKind } from './models.js';
+import { buildModel, type HeadOptions, type ModelKind } from './models.js';
 
 export interface TrainSpeechOptions {
   kind: ModelKind;
+  /** Changes to the network's defaults (hidden units, dropout, weight decay). */
+  head?: Partial<HeadOptions>;
   labels: readonly string[];
   features: FeatureConfig;
   train: LabelledClips;
@@ -35,7 +37,7 @@ export interface TrainedSpeech {
 /** Builds the chosen network and trains it with Adam on a cosine-decayed rate, as one seeded, repeatable run. */
 export async function trainSpeechModel(o: TrainSpeechOptions): Promise<TrainedSpeech> {
   const logMel = new LogMel(o.features.mel);
-  const model = withSeed(o.seed, () => buildModel(o.kind, inputShape(o.features), o.labels.length, o.seed));
+  const model = withSeed(o.seed, () => buildModel(o.kind, inputShape(o.features), o.labels.length, o.seed, o.head));
   const started = performance.now();
   const history = await fit(model, {
     train: clipSource(o.train, o.features, logMel, o.augment ?? undefined),
