@@ -436,6 +436,8 @@ interface PlayOptions extends CommonOptions {
   resignAfter?: number;
   resignMargin: number;
   rules: 'area' | 'territory';
+  tactics: boolean;
+  endgame: boolean;
 }
 
 interface MatchCliOptions extends PlayOptions {
@@ -456,7 +458,9 @@ function playOptions(cmd: Command): Command {
     .option('--temperature <t>', '0: always the most probable sensible move; above 0: sample from p^(1/t)', parseNumberIn(0, 10), 0)
     .option('--resign-after <n>', 'allow resigning from this move number on (off by default)', parseIntIn(1))
     .option('--resign-margin <points>', 'resign when the count says we trail by more than this', parseNumberIn(0), 30)
-    .option('--rules <rule>', 'final_score counting: area (Chinese) or territory (Japanese)', parseChoice(['area', 'territory'] as const), 'area');
+    .option('--rules <rule>', 'final_score counting: area (Chinese) or territory (Japanese)', parseChoice(['area', 'territory'] as const), 'area')
+    .option('--no-tactics', 'turn off the tactical guard (take stones in atari, save own stones in atari, no self-atari)')
+    .option('--no-endgame', 'turn off the end-game guard (never fill own eye space; after the opponent passes, pass unless a move changes the count)');
 }
 
 function makeEngine(model: tf.LayersModel, meta: PolicyMetadata, opts: PlayOptions): PolicyEngine {
@@ -466,6 +470,7 @@ function makeEngine(model: tf.LayersModel, meta: PolicyMetadata, opts: PlayOptio
     temperature: opts.temperature,
     random: () => rng.next(),
     rule: opts.rules,
+    guard: { tactics: opts.tactics, endgame: opts.endgame },
     ...(opts.resignAfter !== undefined ? { resignAfter: opts.resignAfter, resignMargin: opts.resignMargin } : {}),
     name: 'go-policy',
     version: VERSION,

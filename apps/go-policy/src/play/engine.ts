@@ -1,7 +1,9 @@
 // The policy network as a Go player: the board follows every play, undo and handicap exactly, and a
 // move is chosen only among legal, sensible points (never filling one of its own eyes).
 import { BLACK, Board, PASS, WHITE, fixedHandicap, score, type Move, type Player, type ScoringRule } from '../board/index.js';
+import { emptyRegions, gainsNothing, opponentJustPassed } from './endgame.js';
 import { GtpError, type Colour, type GtpEngine } from './gtp.js';
+import { isSelfAtari, urgentMoves } from './tactics.js';
 
 /** The network's probabilities over the board's points for the player `colour` to move. */
 export type Policy = (board: Board, colour: Player) => Float32Array | Promise<Float32Array>;
@@ -20,11 +22,26 @@ export interface EngineOptions {
    */
   resignAfter?: number;
   resignMargin?: number;
+  /** Which rules over the policy's ranking apply (see MoveGuard); all on unless turned off. */
+  guard?: MoveGuard;
   /** Board sizes the policy can read (a 19x19 network: only 19). */
   sizes?: readonly number[];
   name?: string;
   version?: string;
 }
+
+/**
+ * Rules laid over the policy's ranking. `tactics`: take stones in atari and save own stones in atari
+ * when they can escape (most stones first), and never self-atari two or more stones without capturing.
+ * `endgame`: never fill own eye space or settled own territory, and once the opponent has passed, play
+ * only where the count can still change (so pass when nothing is left).
+ */
+export interface MoveGuard {
+  tactics?: boolean;
+  endgame?: boolean;
+}
+
+export const DEFAULT_GUARD: Required<MoveGuard> = { tactics: true, endgame: true };
 
 export interface Choice {
   move: number; // a point, or PASS
@@ -81,7 +98,7 @@ export class PolicyEngine implements GtpEngine {
   /** The move genmove would play for `player` now (not played). */
   async choose(player: Player): Promise<Choice> {
     const probs = await this.opts.policy(this.board, player);
-    return chooseMove(this.board, player, probs, this.opts.temperature ?? 0, this.opts.random ?? Math.random);
+    return chooseMove(this.board, player, probs, this.opts.temperature ?? 0, this.opts.random ?? Math.random, this.opts.guard);
   }
 
   undo(): void {
@@ -121,8 +138,9 @@ export class PolicyEngine implements GtpEngine {
 
 /**
  * The most probable (or, with a temperature, a sampled) point among the legal ones that do not fill
- * one of `player`'s own eyes; PASS when there is none. `probability` is the network's raw probability
- * of the chosen point.
+ * one of `player`'s own eyes and that the guard allows; an urgent tactical move (see MoveGuard) comes
+ * before the policy's choice; PASS when no point is left. `probability` is the network's raw
+ * probability of the chosen point.
  */
 export function chooseMove(
   board: Board,
@@ -130,30 +148,47 @@ export function chooseMove(
   probs: Float32Array,
   temperature: number,
   random: () => number,
+  guard: MoveGuard = DEFAULT_GUARD,
 ): Choice {
-  const sensible = (p: number): boolean => board.at(p) === 0 && !board.isEye(p, player) && board.isLegal(p, player);
+  const { tactics, endgame } = { ...DEFAULT_GUARD, ...guard };
+  const regions = endgame ? emptyRegions(board) : null;
+  const passed = endgame && opponentJustPassed(board, player);
+  const sensible = (p: number): boolean =>
+    board.at(p) === 0 &&
+    !board.isEye(p, player) &&
+    board.isLegal(p, player) &&
+    !(tactics && isSelfAtari(board, p, player)) &&
+    !(regions && gainsNothing(board, regions, p, player, passed));
+  const prob = (p: number): number => probs[p] ?? 0;
+  if (tactics) {
+    // Most stones at stake first; among equals, the policy's favourite.
+    const urgent = urgentMoves(board, player)
+      .filter((u) => board.isLegal(u.move, player))
+      .sort((a, b) => b.stones - a.stones || prob(b.move) - prob(a.move));
+    if (urgent.length > 0) return { move: urgent[0]!.move, probability: prob(urgent[0]!.move) };
+  }
   if (temperature <= 0) {
-    // Greedy: test legality in order of probability, so usually only the first point is checked.
-    const order = Array.from({ length: board.area }, (_, p) => p).sort((a, b) => (probs[b] ?? 0) - (probs[a] ?? 0));
-    for (const p of order) if (sensible(p)) return { move: p, probability: probs[p] ?? 0 };
+    // Greedy: test the guard in order of probability, so usually only the first few points are checked.
+    const order = Array.from({ length: board.area }, (_, p) => p).sort((a, b) => prob(b) - prob(a));
+    for (const p of order) if (sensible(p)) return { move: p, probability: prob(p) };
     return { move: PASS, probability: 0 };
   }
   const candidates: number[] = [];
   for (let p = 0; p < board.area; p++) if (sensible(p)) candidates.push(p);
   if (candidates.length === 0) return { move: PASS, probability: 0 };
-  const weights = candidates.map((p) => Math.pow(Math.max(probs[p] ?? 0, 0), 1 / temperature));
+  const weights = candidates.map((p) => Math.pow(Math.max(prob(p), 0), 1 / temperature));
   const sum = weights.reduce((a, b) => a + b, 0);
   if (!(sum > 0)) {
     const p = candidates[Math.floor(random() * candidates.length)] as number;
-    return { move: p, probability: probs[p] ?? 0 };
+    return { move: p, probability: prob(p) };
   }
   let r = random() * sum;
   for (let i = 0; i < candidates.length; i++) {
     r -= weights[i] as number;
-    if (r <= 0) return { move: candidates[i] as number, probability: probs[candidates[i] as number] ?? 0 };
+    if (r <= 0) return { move: candidates[i] as number, probability: prob(candidates[i] as number) };
   }
   const last = candidates[candidates.length - 1] as number;
-  return { move: last, probability: probs[last] ?? 0 };
+  return { move: last, probability: prob(last) };
 }
 
 export function toPlayer(colour: Colour): Player {

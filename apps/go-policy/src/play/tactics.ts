@@ -1,0 +1,88 @@
+// A tactical guard over the policy: the moves a beginner is taught never to miss (take the stones that
+// are in atari, save your own stones from atari when they can run) and the one never to play (atari on
+// yourself). A 5-layer net sees liberties only as input planes and misses these often; GNU Go does not.
+import { isLadderEscape, type Board, type Player } from '../board/index.js';
+
+export interface UrgentMove {
+  move: number;
+  /** Stones taken (a capture) or saved (an escape). */
+  stones: number;
+  kind: 'capture' | 'escape';
+}
+
+/** Roots of the chains of `colour` that have exactly one liberty. */
+function chainsInAtari(board: Board, colour: Player): number[] {
+  const roots: number[] = [];
+  for (let p = 0; p < board.area; p++) {
+    if (board.cells[p] === colour && board.head[p] === p && board.libCount[p] === 1) roots.push(p);
+  }
+  return roots;
+}
+
+/**
+ * Captures of opponent chains in atari, and escapes that save one of `player`'s chains in atari (by
+ * extending or by capturing a neighbour, checked with the ladder reader so a chain that would only be
+ * caught again is not "saved"). Legal moves only (simple ko; the caller checks superko). One entry per
+ * move, with the most stones at stake.
+ */
+export function urgentMoves(board: Board, player: Player): UrgentMove[] {
+  const found = new Map<number, UrgentMove>();
+  const add = (u: UrgentMove): void => {
+    const had = found.get(u.move);
+    if (!had || had.stones < u.stones) found.set(u.move, u);
+  };
+  const other = (3 - player) as Player;
+  for (const h of chainsInAtari(board, other)) {
+    const lib = board.libertyPoints(h)[0]!;
+    if (board.isLegalSimple(lib, player)) add({ move: lib, stones: board.chainSize[h]!, kind: 'capture' });
+  }
+  for (const h of chainsInAtari(board, player)) {
+    for (const m of rescuePoints(board, h)) {
+      if (isLadderEscape(board, m, player)) add({ move: m, stones: board.chainSize[h]!, kind: 'escape' });
+    }
+  }
+  return [...found.values()];
+}
+
+/** The chain's liberty and the liberties of the opponent chains in atari that touch it. */
+function rescuePoints(board: Board, h: number): number[] {
+  const { cells, head, libCount } = board;
+  const { nbr, nbrCount } = board.geo;
+  const own = cells[h]!;
+  const points = board.libertyPoints(h);
+  for (const s of board.chainStones(h)) {
+    for (let i = 0; i < nbrCount[s]!; i++) {
+      const q = nbr[4 * s + i]!;
+      if (cells[q] !== 0 && cells[q] !== own && libCount[head[q]!] === 1) {
+        const lib = board.libertyPoints(q)[0]!;
+        if (!points.includes(lib)) points.push(lib);
+      }
+    }
+  }
+  return points;
+}
+
+/**
+ * Would `player` at p put a chain of two or more of its own stones in atari without capturing anything?
+ * (A single stone in atari can be a sacrifice or a throw-in; a larger chain almost never is.)
+ */
+export function isSelfAtari(board: Board, p: number, player: Player): boolean {
+  const { cells, head, libCount } = board;
+  const { nbr, nbrCount } = board.geo;
+  let ownNeighbour = false;
+  let freeLibs = 0;
+  for (let i = 0; i < nbrCount[p]!; i++) {
+    const q = nbr[4 * p + i]!;
+    const c = cells[q];
+    if (c === 0) freeLibs++;
+    else if (c === player) ownNeighbour = true;
+    else if (libCount[head[q]!] === 1) return false; // captures
+  }
+  // A lone stone, or two empty neighbours of its own: never a multi-stone atari.
+  if (!ownNeighbour || freeLibs >= 2) return false;
+  board.tryMove(p, player);
+  const h = board.head[p]!;
+  const atari = board.libCount[h] === 1 && board.chainSize[h]! >= 2;
+  board.undoTry();
+  return atari;
+}
