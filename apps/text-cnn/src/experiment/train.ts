@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { evaluate, fit, withSeed, type History } from '@cnn-lab/core';
 import { sequenceSource } from '../data/index.js';
 import { buildKimCnn, KIM_DEFAULTS, KIM_TRAINING, kimAdadelta, type Variant } from '../model/index.js';
+import { LazyRowsAdadelta, trainableTables } from '../model/index.js';
 import type { PreparedSplit } from './prepare.js';
 
 export interface TrainOptions {
@@ -23,6 +24,11 @@ export interface TrainOptions {
   checkpointDir?: string;
   resume?: boolean;
   historyPath?: string;
+  /**
+   * Update the word-vector tables densely, as Kim's Theano code does, instead of only the rows each batch
+   * used (the same result, see lazy-rows.ts; kept to measure the difference).
+   */
+  denseTables?: boolean;
 }
 
 export interface TrainResult {
@@ -61,7 +67,7 @@ export async function trainOnSplit(data: PreparedSplit, opts: TrainOptions): Pro
     validation: sequenceSource(data.dev, { maxWindow, shuffle: false }),
     epochs: opts.epochs ?? KIM_TRAINING.epochs,
     batchSize,
-    optimizer: kimAdadelta(),
+    optimizer: opts.denseTables ? kimAdadelta() : new LazyRowsAdadelta(kimAdadelta(), trainableTables(model)),
     seed: opts.seed,
     monitor: 'valAccuracy',
     restoreBestWeights: true,

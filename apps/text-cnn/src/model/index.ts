@@ -8,5 +8,7 @@ export {
   buildKimCnn,
   convName,
   poolName,
+  trainableTables,
 } from './kim.js';
 export { ZeilerAdadelta, kimAdadelta } from './adadelta.js';
+export { LazyRowsAdadelta, adadeltaRowStep, createRowState, settleAllRows, type AdadeltaParams, type RowState } from './lazy-rows.js';

@@ -101,6 +101,16 @@ export function buildKimCnn(config: KimConfig): tf.LayersModel {
   return model;
 }
 
+/**
+ * Registered names of the word-vector tables that training changes (none for static): the optimizer updates
+ * them row by row (lazy-rows.ts).
+ */
+export function trainableTables(model: tf.LayersModel): string[] {
+  return model.layers
+    .filter((l) => l.getClassName() === 'Embedding' && l.trainable)
+    .flatMap((l) => l.trainableWeights.map((w) => (w.read() as tf.Variable).name));
+}
+
 /** Kim's training setup (section 3.1): Adadelta (rho 0.95, eps 1e-6: see adadelta.ts), mini-batches of 50, 25 epochs. */
 export const KIM_TRAINING = {
   batchSize: 50,
