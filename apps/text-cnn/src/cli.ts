@@ -383,8 +383,11 @@ async function benchVerb(opts: BenchOpts, log: (m: string) => void, json: boolea
       continue;
     }
     const { splits } = await loadSetSplits({ ...opts, set: b.name }, seed, log, opts.folds ?? CV_FOLDS);
-    const runs: Array<{ split: Split<Example>; seed: number }> =
-      splits.length > 1 ? splits.map((s) => ({ split: s, seed })) : Array.from({ length: opts.seeds ?? 3 }, (_, i) => ({ split: splits[0] as Split<Example>, seed: seed + i }));
+    // Cross-validated sets run one seed per fold, also with --folds 1; the others repeat their given split over seeds.
+    const crossValidated = 'all' in b.files;
+    const runs: Array<{ split: Split<Example>; seed: number }> = crossValidated
+      ? splits.map((s) => ({ split: s, seed }))
+      : Array.from({ length: opts.seeds ?? 3 }, (_, i) => ({ split: splits[0] as Split<Example>, seed: seed + i }));
     const accuracies: number[] = [];
     const started = performance.now();
     for (const [i, run] of runs.entries()) {
@@ -401,10 +404,10 @@ async function benchVerb(opts: BenchOpts, log: (m: string) => void, json: boolea
       });
       r.model.dispose();
       accuracies.push(r.testAccuracy);
-      const label = splits.length > 1 ? `fold ${i + 1}/${runs.length}` : `seed ${run.seed}`;
+      const label = crossValidated ? `fold ${i + 1}/${runs.length}` : `seed ${run.seed}`;
       log(`${b.name} ${label}: test ${(100 * r.testAccuracy).toFixed(2)}% (best dev epoch ${r.bestEpoch}, ${r.seconds.toFixed(0)} s)`);
     }
-    rows.push({ set: b.name, accuracies, over: splits.length > 1 ? 'fold' : 'seed', seconds: (performance.now() - started) / 1000 });
+    rows.push({ set: b.name, accuracies, over: crossValidated ? 'fold' : 'seed', seconds: (performance.now() - started) / 1000 });
     log(formatPaperTable(rows));
   }
   if (rows.length === 0) throw new DataError(dir, `none of ${names.join(', ')} is in the data folder`);

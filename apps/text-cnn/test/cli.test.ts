@@ -1,6 +1,6 @@
 // The CLI as a user runs it (tsx src/cli.ts), on a tiny label-first file made here.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,19 @@ describe('text-cnn CLI', () => {
     const out = JSON.parse(r.last) as { accuracy: number; count: number };
     expect(out.count).toBe(6);
     expect(out.accuracy).toBeGreaterThanOrEqual(0);
+  });
+
+  it('bench-paper --folds 1 runs one cross-validation fold of Subj and reports it as a fold, not a seed', () => {
+    const dataDir = join(dir, 'text');
+    mkdirSync(dataDir, { recursive: true });
+    const subj = Array.from({ length: 60 }, (_, i) => (i % 2 ? `1 i think this film is wonderful ${i}` : `0 the film was shot in paris in ${i}`));
+    writeFileSync(join(dataDir, 'subj.all'), `${subj.join('\n')}\n`);
+    const r = cli('bench-paper', '--data-dir', dataDir, '--sets', 'Subj', '--folds', '1', '--seeds', '3', '--epochs', '1', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.last) as { rows: Array<{ set: string; over: string; n: number; accuracies: number[] }> };
+    expect(out.rows).toHaveLength(1);
+    expect(out.rows[0]).toMatchObject({ set: 'Subj', over: 'fold', n: 1 });
+    expect(r.stderr).toMatch(/Subj fold 1\/1: test/);
   });
 
   it('a missing data file is an error naming it, as the JSON line too, exit code 1', () => {
