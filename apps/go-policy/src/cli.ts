@@ -35,6 +35,7 @@ import { buildPolicyNet } from './model/policy.js';
 import { networkPolicy } from './model/predict.js';
 import { PolicyEngine } from './play/engine.js';
 import { serveGtp } from './play/gtp.js';
+import { symmetricPolicy } from './play/symmetric-policy.js';
 import { playMatch } from './play/match.js';
 import { gameToSgf, readSgf, startingBoard } from './sgf/index.js';
 import { createWebServer } from './web/server.js';
@@ -394,11 +395,11 @@ function buildProgram() {
 
   const bench = program.command('bench').description('latency of one forward pass and of genmove (median, p95) over a self-play game');
   withCommonOptions(bench, ['modelDir', 'backend', 'json']);
-  bench.option('--moves <n>', 'genmoves to time', parseIntIn(10, 2000), 200).action(
-    runAction<CommonOptions & { moves: number }>(async ({ opts, log }) => {
+  playOptions(bench).option('--moves <n>', 'genmoves to time', parseIntIn(10, 2000), 200).action(
+    runAction<PlayOptions & { moves: number }>(async ({ opts, log }) => {
       const { model, meta, dir } = await loadPolicy(opts.modelDir);
-      const policy = networkPolicy(model, meta.featureSet);
-      const engine = new PolicyEngine({ policy, name: 'go-policy', version: VERSION });
+      const engine = makeEngine(model, meta, opts);
+      const policy = opts.symmetries > 1 ? symmetricPolicy(model, meta.featureSet, opts.symmetries) : networkPolicy(model, meta.featureSet);
       const forward: number[] = [];
       const genmove: number[] = [];
       // Warm-up: the first calls compile kernels.
@@ -416,9 +417,10 @@ function buildProgram() {
       const f = latency(forward) as { median: number; p95: number };
       const g = latency(genmove) as { median: number; p95: number };
       log(`${dir}: ${meta.filters} filters x ${meta.layers} layers, ${meta.featureSet} features`);
+      log(`guards: tactics ${opts.tactics ? 'on' : 'off'}, endgame ${opts.endgame ? 'on' : 'off'}; policy averaged over ${opts.symmetries} symmetr${opts.symmetries === 1 ? 'y' : 'ies'}`);
       log(`forward pass (features + network, one position): median ${f.median.toFixed(1)} ms, p95 ${f.p95.toFixed(1)} ms`);
       log(`genmove (features + network + legal, sensible move choice): median ${g.median.toFixed(1)} ms, p95 ${g.p95.toFixed(1)} ms over ${opts.moves} moves`);
-      return { forwardMs: f, genmoveMs: g, moves: opts.moves };
+      return { forwardMs: f, genmoveMs: g, moves: opts.moves, symmetries: opts.symmetries, tactics: opts.tactics, endgame: opts.endgame };
     }),
   );
 
@@ -438,6 +440,7 @@ interface PlayOptions extends CommonOptions {
   rules: 'area' | 'territory';
   tactics: boolean;
   endgame: boolean;
+  symmetries: number;
 }
 
 interface MatchCliOptions extends PlayOptions {
@@ -459,6 +462,7 @@ function playOptions(cmd: Command): Command {
     .option('--resign-after <n>', 'allow resigning from this move number on (off by default)', parseIntIn(1))
     .option('--resign-margin <points>', 'resign when the count says we trail by more than this', parseNumberIn(0), 30)
     .option('--rules <rule>', 'final_score counting: area (Chinese) or territory (Japanese)', parseChoice(['area', 'territory'] as const), 'area')
+    .option('--symmetries <n>', 'average the policy over this many board symmetries, one batch (1: the plain net, 8: all)', parseIntIn(1, 8), 1)
     .option('--no-tactics', 'turn off the tactical guard (take stones in atari, save own stones in atari, no self-atari)')
     .option('--no-endgame', 'turn off the end-game guard (never fill own eye space; after the opponent passes, pass unless a move changes the count)');
 }
@@ -466,7 +470,7 @@ function playOptions(cmd: Command): Command {
 function makeEngine(model: tf.LayersModel, meta: PolicyMetadata, opts: PlayOptions): PolicyEngine {
   const rng = new Rng(opts.seed ?? 1);
   return new PolicyEngine({
-    policy: networkPolicy(model, meta.featureSet),
+    policy: opts.symmetries > 1 ? symmetricPolicy(model, meta.featureSet, opts.symmetries) : networkPolicy(model, meta.featureSet),
     temperature: opts.temperature,
     random: () => rng.next(),
     rule: opts.rules,
