@@ -64,6 +64,7 @@ interface TrainOpts extends CommonOptions {
   lr: number;
   augment: boolean;
   norm: Normalisation;
+  stretch: boolean;
   speed: [number, number];
   freqMask: number;
   timeMask: number;
@@ -130,7 +131,7 @@ function trainingSettings(o: TrainOpts): { features: FeatureConfig; augment: Aug
     ...(o.l2 !== undefined ? { l2: o.l2 } : {}),
   };
   return {
-    features: { ...DEFAULT_FEATURES, norm: o.norm },
+    features: { ...DEFAULT_FEATURES, norm: o.norm, ...(o.stretch ? { stretch: true } : {}) },
     augment: o.augment ? { ...DEFAULT_AUGMENT, speed: o.speed, freqMaskBands: o.freqMask, timeMaskFrames: o.timeMask } : null,
     head,
   };
@@ -312,6 +313,7 @@ export function buildProgram() {
       .option('--lr <rate>', 'Adam learning rate (cosine-decayed to 1/20 of it)', parseNumberIn(1e-6, 1), 3e-3)
       .option('--no-augment', 'train on clean clips only (no speed change, time shift, gain, noise or masks)')
       .option('--norm <kind>', 'feature normalisation: peak ([0, 1] below the loudest cell), cmn (each band\'s mean over the word removed) or cmvn (and each band\'s spread)', parseChoice(NORMALISATIONS), 'peak')
+      .option('--stretch', "stretch each word's frames in time to fill the input (speaking-rate normalisation)", false)
       .option('--speed <low,high>', 'speed perturbation range (1,1: none)', parseSpeedRange, [0.9, 1.1])
       .option('--freq-mask <bands>', 'SpecAugment: mask up to this many adjacent mel bands in augmented clips (0: none)', parseIntIn(0, 40), 0)
       .option('--time-mask <frames>', 'SpecAugment: mask up to this many frames in augmented clips (0: none)', parseIntIn(0, 100), 0)

@@ -9,10 +9,12 @@ import {
   LogMel,
   SPEECH_MEL,
   activeFrames,
+  activeSpan,
   addNoise,
   cmvn,
   featuresOf,
   maskSpectrogram,
+  stretchRows,
   hzToMel,
   inputShape,
   melToHz,
@@ -276,5 +278,42 @@ describe('SpecAugment masks', () => {
     const a = new Rng(9);
     expect(Array.from(maskSpectrogram(ones, frames, bands, { freqMaskBands: 0, timeMaskFrames: 0 }, a))).toEqual(Array.from(ones));
     expect(a.next()).toBe(new Rng(9).next());
+  });
+});
+
+describe('speaking-rate normalisation (stretch)', () => {
+  it('maps the span onto every row, end rows onto end rows, interpolating linearly between', () => {
+    // 2 bands; rows 2..4 of 6 hold 10, 20, 30 (band 0) and the negatives (band 1).
+    const data = Float32Array.from([0, 0, 0, 0, 10, -10, 20, -20, 30, -30, 0, 0]);
+    const out = stretchRows(data, 6, 2, 2, 5);
+    expect(Array.from(out.filter((_, i) => i % 2 === 0))).toEqual([10, 14, 18, 22, 26, 30]);
+    expect(Array.from(out.filter((_, i) => i % 2 === 1))).toEqual([-10, -14, -18, -22, -26, -30]);
+    expect(Array.from(stretchRows(data, 6, 2, 3, 4).filter((_, i) => i % 2 === 0))).toEqual([20, 20, 20, 20, 20, 20]);
+    expect(() => stretchRows(data, 6, 2, 4, 4)).toThrow(/from < to/);
+  });
+
+  it('finds the active span', () => {
+    expect(activeSpan([false, true, false, true, false])).toEqual([1, 4]);
+    expect(activeSpan([false, false])).toBeNull();
+  });
+
+  it('makes a word spoken at two speeds give nearly the same features (without it they differ)', () => {
+    const logMel = new LogMel(SPEECH_MEL);
+    // A 400 -> 1600 Hz glide over 0.3 s and over 0.5 s: the same "word", said fast and slow.
+    const glide = (seconds: number): Float32Array => {
+      const n = Math.round(rate * seconds);
+      let phase = 0;
+      return Float32Array.from({ length: n }, (_, i) => {
+        phase += (2 * Math.PI * (400 + (1200 * i) / n)) / rate;
+        return 0.3 * Math.sin(phase);
+      });
+    };
+    const meanAbsDiff = (a: Float32Array, b: Float32Array): number => a.reduce((s, v, i) => s + Math.abs(v - (b[i] as number)), 0) / a.length;
+    const diff = (cfg: typeof DEFAULT_FEATURES): number =>
+      meanAbsDiff(featuresOf(prepareClip(glide(0.3), cfg).signal, cfg, logMel), featuresOf(prepareClip(glide(0.5), cfg).signal, cfg, logMel));
+    const stretched = diff({ ...DEFAULT_FEATURES, stretch: true });
+    const plain = diff(DEFAULT_FEATURES);
+    expect(stretched).toBeLessThan(0.03);
+    expect(plain).toBeGreaterThan(3 * stretched);
   });
 });

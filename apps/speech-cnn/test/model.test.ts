@@ -70,6 +70,10 @@ describe('model metadata', () => {
     expect(speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, norm: 'cmvn' } }, 'm.json').features.norm).toBe('cmvn');
   });
 
+  it('rejects a stretch that is not a boolean, naming the file and field', () => {
+    expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, stretch: 'yes' } }, 'm.json')).toThrow(/m\.json.*features\.stretch.*true or false.*"yes"/);
+  });
+
   it('rejects an unknown normalisation, naming the file and field', () => {
     expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, norm: 'zscore' } }, 'm.json')).toThrow(/m\.json.*features\.norm.*peak, cmn, cmvn.*zscore/);
   });

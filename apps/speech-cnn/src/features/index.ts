@@ -26,4 +26,5 @@ export {
 } from './pipeline.js';
 export { type AugmentOptions, DEFAULT_AUGMENT, timeShift, applyGain, addNoise, power, changeSpeed, augment, maskSpectrogram } from './augment.js';
 export { type CmvnOptions, activeFrames, cmvn } from './cmvn.js';
+export { activeSpan, stretchRows } from './stretch.js';
 export { DEFAULT_FEATURES } from './defaults.js';

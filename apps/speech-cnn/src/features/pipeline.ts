@@ -1,4 +1,5 @@
-import { cmvn } from './cmvn.js';
+import { activeFrames, cmvn } from './cmvn.js';
+import { activeSpan, stretchRows } from './stretch.js';
 import type { LogMel, MelOptions, Spectrogram } from './logmel.js';
 import { frameCount, frameLength, hopLength } from './logmel.js';
 
@@ -26,6 +27,8 @@ export interface FeatureConfig {
   rangeDb: number;
   /** Absent in models saved before it existed, which all used `peak`. */
   norm?: Normalisation;
+  /** Stretch the word's frames in time to fill the input (speaking-rate normalisation); absent: false. */
+  stretch?: boolean;
 }
 
 export function clipSamples(cfg: FeatureConfig): number {
@@ -93,8 +96,12 @@ export function featuresOf(signal: Float32Array, cfg: FeatureConfig, logMel: Log
   const spec = logMel.compute(signal);
   const floorDb = 10 * Math.log10(cfg.mel.floor);
   const norm = cfg.norm ?? 'peak';
-  if (norm === 'peak') return normalise(spec, cfg.rangeDb, floorDb);
-  // The word's frames are those the trimmer would keep, so the statistics describe the same span it does.
+  // The word's frames are those the trimmer would keep, so statistics and stretching describe the span it does.
   const activeDb = cfg.trimDb > 0 ? cfg.trimDb : cfg.rangeDb;
-  return cmvn(spec, { rangeDb: cfg.rangeDb, activeDb, minStdDb: CMVN_MIN_STD_DB, floorSpreads: CMVN_FLOOR_SPREADS, perBandVariance: norm === 'cmvn' }, floorDb);
+  const out =
+    norm === 'peak'
+      ? normalise(spec, cfg.rangeDb, floorDb)
+      : cmvn(spec, { rangeDb: cfg.rangeDb, activeDb, minStdDb: CMVN_MIN_STD_DB, floorSpreads: CMVN_FLOOR_SPREADS, perBandVariance: norm === 'cmvn' }, floorDb);
+  const span = cfg.stretch ? activeSpan(activeFrames(spec, activeDb)) : null;
+  return span ? stretchRows(out, spec.frames, spec.bands, span[0], span[1]) : out;
 }
