@@ -417,7 +417,7 @@ function buildProgram() {
       const f = latency(forward) as { median: number; p95: number };
       const g = latency(genmove) as { median: number; p95: number };
       log(`${dir}: ${meta.filters} filters x ${meta.layers} layers, ${meta.featureSet} features`);
-      log(`guards: tactics ${opts.tactics ? 'on' : 'off'}, endgame ${opts.endgame ? 'on' : 'off'}; policy averaged over ${opts.symmetries} symmetr${opts.symmetries === 1 ? 'y' : 'ies'}`);
+      log(`guards: tactics ${opts.tactics ? 'on' : 'off'} (ladders ${opts.ladderTactics ? 'on' : 'off'}), endgame ${opts.endgame ? 'on' : 'off'}; policy averaged over ${opts.symmetries} symmetr${opts.symmetries === 1 ? 'y' : 'ies'}`);
       log(`forward pass (features + network, one position): median ${f.median.toFixed(1)} ms, p95 ${f.p95.toFixed(1)} ms`);
       log(`genmove (features + network + legal, sensible move choice): median ${g.median.toFixed(1)} ms, p95 ${g.p95.toFixed(1)} ms over ${opts.moves} moves`);
       return { forwardMs: f, genmoveMs: g, moves: opts.moves, symmetries: opts.symmetries, tactics: opts.tactics, endgame: opts.endgame };
@@ -439,6 +439,7 @@ interface PlayOptions extends CommonOptions {
   resignMargin: number;
   rules: 'area' | 'territory';
   tactics: boolean;
+  ladderTactics: boolean;
   endgame: boolean;
   symmetries: number;
 }
@@ -464,6 +465,7 @@ function playOptions(cmd: Command): Command {
     .option('--rules <rule>', 'final_score counting: area (Chinese) or territory (Japanese)', parseChoice(['area', 'territory'] as const), 'area')
     .option('--symmetries <n>', 'average the policy over this many board symmetries, one batch (1: the plain net, 8: all)', parseIntIn(1, 8), 1)
     .option('--no-tactics', 'turn off the tactical guard (take stones in atari, save own stones in atari, no self-atari)')
+    .option('--no-ladder-tactics', 'with the tactical guard, do not start ladders that catch 2+ stones or run from them')
     .option('--no-endgame', 'turn off the end-game guard (never fill own eye space; after the opponent passes, pass unless a move changes the count)');
 }
 
@@ -474,7 +476,7 @@ function makeEngine(model: tf.LayersModel, meta: PolicyMetadata, opts: PlayOptio
     temperature: opts.temperature,
     random: () => rng.next(),
     rule: opts.rules,
-    guard: { tactics: opts.tactics, endgame: opts.endgame },
+    guard: { tactics: opts.tactics, ladders: opts.ladderTactics, endgame: opts.endgame },
     ...(opts.resignAfter !== undefined ? { resignAfter: opts.resignAfter, resignMargin: opts.resignMargin } : {}),
     name: 'go-policy',
     version: VERSION,

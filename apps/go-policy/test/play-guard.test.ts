@@ -1,6 +1,6 @@
 // The guards over the policy (src/play/tactics.ts, src/play/endgame.ts) on hand-built small boards.
 import { describe, expect, it } from 'vitest';
-import { BLACK, PASS, WHITE } from '../src/board/index.js';
+import { BLACK, PASS, WHITE, isLadderCapture } from '../src/board/index.js';
 import { chooseMove } from '../src/play/engine.js';
 import { emptyRegions, gainsNothing, opponentJustPassed } from '../src/play/endgame.js';
 import { isSelfAtari, urgentMoves } from '../src/play/tactics.js';
@@ -173,5 +173,39 @@ describe('chooseMove with the guards', () => {
     expect(chooseMove(b, BLACK, probs, 1, Math.random).move).toBe(PASS);
     // Without the end-game guard the net fills its own territory.
     expect(chooseMove(b, BLACK, probs, 0, Math.random, { endgame: false }).move).toBe(b.point(2, 1));
+  });
+});
+
+describe('urgentMoves with ladders', () => {
+  // White's two stones have two liberties, (2,4) and (3,3); black's atari at (2,4) drives them down a
+  // ladder to the bottom-right edge with no breaker on the way.
+  const rows = [
+    '.........',
+    '..XX.....',
+    '.XOO.....',
+    '..X......',
+    '.........',
+    '.........',
+    '.........',
+    '.........',
+    '.........',
+  ];
+
+  it('starts a ladder that catches two stones, and only with ladders on', () => {
+    const b = fromRows(rows);
+    expect(isLadderCapture(b, b.point(2, 4), BLACK)).toBe(true);
+    expect(urgentMoves(b, BLACK)).toContainEqual({ move: b.point(2, 4), stones: 2, kind: 'ladder' });
+    expect(urgentMoves(b, BLACK, false)).toEqual([]);
+  });
+
+  it('runs from the same ladder when the threatened stones are ours', () => {
+    const b = fromRows(rows, WHITE);
+    const escapes = urgentMoves(b, WHITE).filter((u) => u.kind === 'escape');
+    expect(escapes.length).toBeGreaterThan(0);
+    for (const u of escapes) {
+      b.play(u.move, WHITE);
+      expect(b.liberties(b.point(2, 2))).toBeGreaterThanOrEqual(3);
+      b.undo();
+    }
   });
 });

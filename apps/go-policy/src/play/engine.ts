@@ -38,10 +38,12 @@ export interface EngineOptions {
  */
 export interface MoveGuard {
   tactics?: boolean;
+  /** With tactics: also start ladders that catch 2+ stones and run from them (see urgentMoves). */
+  ladders?: boolean;
   endgame?: boolean;
 }
 
-export const DEFAULT_GUARD: Required<MoveGuard> = { tactics: true, endgame: true };
+export const DEFAULT_GUARD: Required<MoveGuard> = { tactics: true, ladders: true, endgame: true };
 
 export interface Choice {
   move: number; // a point, or PASS
@@ -150,7 +152,7 @@ export function chooseMove(
   random: () => number,
   guard: MoveGuard = DEFAULT_GUARD,
 ): Choice {
-  const { tactics, endgame } = { ...DEFAULT_GUARD, ...guard };
+  const { tactics, ladders, endgame } = { ...DEFAULT_GUARD, ...guard };
   const regions = endgame ? emptyRegions(board) : null;
   const passed = endgame && opponentJustPassed(board, player);
   const sensible = (p: number): boolean =>
@@ -162,7 +164,7 @@ export function chooseMove(
   const prob = (p: number): number => probs[p] ?? 0;
   if (tactics) {
     // Most stones at stake first; among equals, the policy's favourite.
-    const urgent = urgentMoves(board, player)
+    const urgent = urgentMoves(board, player, ladders)
       .filter((u) => board.isLegal(u.move, player))
       .sort((a, b) => b.stones - a.stones || prob(b.move) - prob(a.move));
     if (urgent.length > 0) return { move: urgent[0]!.move, probability: prob(urgent[0]!.move) };

@@ -1,20 +1,20 @@
 // A tactical guard over the policy: the moves a beginner is taught never to miss (take the stones that
 // are in atari, save your own stones from atari when they can run) and the one never to play (atari on
 // yourself). A 5-layer net sees liberties only as input planes and misses these often; GNU Go does not.
-import { isLadderEscape, type Board, type Player } from '../board/index.js';
+import { isLadderCapture, isLadderEscape, type Board, type Player } from '../board/index.js';
 
 export interface UrgentMove {
   move: number;
   /** Stones taken (a capture) or saved (an escape). */
   stones: number;
-  kind: 'capture' | 'escape';
+  kind: 'capture' | 'escape' | 'ladder';
 }
 
-/** Roots of the chains of `colour` that have exactly one liberty. */
-function chainsInAtari(board: Board, colour: Player): number[] {
+/** Roots of the chains of `colour` that have exactly `libs` liberties. */
+function chainsWith(board: Board, colour: Player, libs: number): number[] {
   const roots: number[] = [];
   for (let p = 0; p < board.area; p++) {
-    if (board.cells[p] === colour && board.head[p] === p && board.libCount[p] === 1) roots.push(p);
+    if (board.cells[p] === colour && board.head[p] === p && board.libCount[p] === libs) roots.push(p);
   }
   return roots;
 }
@@ -22,26 +22,57 @@ function chainsInAtari(board: Board, colour: Player): number[] {
 /**
  * Captures of opponent chains in atari, and escapes that save one of `player`'s chains in atari (by
  * extending or by capturing a neighbour, checked with the ladder reader so a chain that would only be
- * caught again is not "saved"). Legal moves only (simple ko; the caller checks superko). One entry per
+ * caught again is not "saved"), and with `ladders` the first atari of a ladder that catches two or more
+ * opponent stones, or the extension that saves two or more of our stones from such a ladder. Legal moves only (simple ko; the caller checks superko). One entry per
  * move, with the most stones at stake.
  */
-export function urgentMoves(board: Board, player: Player): UrgentMove[] {
+export function urgentMoves(board: Board, player: Player, ladders = true): UrgentMove[] {
   const found = new Map<number, UrgentMove>();
   const add = (u: UrgentMove): void => {
     const had = found.get(u.move);
     if (!had || had.stones < u.stones) found.set(u.move, u);
   };
   const other = (3 - player) as Player;
-  for (const h of chainsInAtari(board, other)) {
+  for (const h of chainsWith(board, other, 1)) {
     const lib = board.libertyPoints(h)[0]!;
     if (board.isLegalSimple(lib, player)) add({ move: lib, stones: board.chainSize[h]!, kind: 'capture' });
   }
-  for (const h of chainsInAtari(board, player)) {
+  for (const h of chainsWith(board, player, 1)) {
     for (const m of rescuePoints(board, h)) {
       if (isLadderEscape(board, m, player)) add({ move: m, stones: board.chainSize[h]!, kind: 'escape' });
     }
   }
+  if (ladders) {
+    // Two or more stones with two liberties that a ladder catches: start it (a lone stone is often bait).
+    for (const h of chainsWith(board, other, 2)) {
+      if (board.chainSize[h]! < 2) continue;
+      for (const m of board.libertyPoints(h)) {
+        if (isLadderCapture(board, m, player)) add({ move: m, stones: board.chainSize[h]!, kind: 'ladder' });
+      }
+    }
+    // And the same threat against two or more of our stones: run before the atari comes.
+    for (const h of chainsWith(board, player, 2)) {
+      if (board.chainSize[h]! < 2) continue;
+      const libs = board.libertyPoints(h);
+      if (!libs.some((m) => isLadderCapture(board, m, other))) continue;
+      for (const m of libs) {
+        if (board.isLegalSimple(m, player) && !isSelfAtari(board, m, player) && safeAfter(board, m, player, h)) {
+          add({ move: m, stones: board.chainSize[h]!, kind: 'escape' });
+        }
+      }
+    }
+  }
   return [...found.values()];
+}
+
+/** After `player` plays m, does the chain through stone s have three liberties, or two that no ladder takes? */
+function safeAfter(board: Board, m: number, player: Player, s: number): boolean {
+  const other = (3 - player) as Player;
+  board.tryMove(m, player);
+  const libs = board.libCount[board.head[s]!]!;
+  const safe = libs >= 3 || (libs === 2 && !board.libertyPoints(s).some((q) => isLadderCapture(board, q, other)));
+  board.undoTry();
+  return safe;
 }
 
 /** The chain's liberty and the liberties of the opponent chains in atari that touch it. */
