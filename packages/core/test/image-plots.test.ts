@@ -12,6 +12,7 @@ import {
   renderHistoryPlot,
   type Raster,
 } from '../src/viz/index.js';
+import type { History } from '../src/train/index.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -65,6 +66,13 @@ describe('learning curves', () => {
     expect(seen.get('31,119,180') ?? 0).toBeGreaterThan(100);
     expect(seen.has('255,127,14')).toBe(false);
     expect(() => renderHistoryPlot({ epochs: [] })).toThrow('the history has no epochs');
+  });
+
+  it("take fit's History as it is: null bestEpoch draws no marker, a number draws one", () => {
+    const fromFit: History = { epochs: history.epochs.map((e) => ({ ...e, seconds: 1, examplesPerSecond: 10, lr: 0.1 })), bestEpoch: null, stoppedEarly: false, interrupted: false };
+    const grey = (h: History) => colours(renderHistoryPlot(h, { width: 400, height: 300 })).get('120,120,120') ?? 0;
+    expect(grey(fromFit)).toBe(0);
+    expect(grey({ ...fromFit, bestEpoch: 3 })).toBeGreaterThan(20);
   });
 
   it('write a PNG that decodes to the same picture', async () => {

@@ -5,10 +5,13 @@ import type { LineStyle } from './plot-draw.js';
 import { drawLine, drawPolyline, fillRect } from './plot-draw.js';
 import { drawText, textWidth } from './plot-font.js';
 
-/** What a learning-curve plot needs from a training history (core's fit returns a superset). */
+/**
+ * What a learning-curve plot needs from a training history: fit's `History` is one as it is (its bestEpoch
+ * is null before any epoch ends, because the JSON history and checkpoints must keep the key).
+ */
 export interface HistoryLike {
   epochs: ReadonlyArray<{ epoch: number; loss: number; accuracy?: number; valLoss?: number; valAccuracy?: number }>;
-  bestEpoch?: number;
+  bestEpoch?: number | null;
 }
 
 export interface HistoryPlotOptions {
@@ -62,7 +65,7 @@ export function renderHistoryPlot(history: HistoryLike, options: HistoryPlotOpti
       xLabel: 'epoch',
       xIntegers: true,
     });
-    if (history.bestEpoch !== undefined) {
+    if (history.bestEpoch !== undefined && history.bestEpoch !== null) {
       const bx = Math.round(frame.x(history.bestEpoch));
       drawLine(raster, bx, frame.top, bx, frame.top + frame.height - 1, { color: BEST, dash: [2, 3] });
       drawText(raster, 'best', bx + 3, frame.top + frame.height - 12, { color: BEST });
