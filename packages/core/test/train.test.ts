@@ -1,5 +1,4 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -8,7 +7,6 @@ import { initBackend } from '../src/backend/index.js';
 import {
   arraySource,
   createTrainer,
-  epochProgress,
   evaluate,
   fit,
   learningRateAt,
@@ -315,26 +313,6 @@ describe('arraySource', () => {
 
   it('rejects labels that do not match the inputs', () => {
     expect(() => arraySource(xs, new Int32Array(9))).toThrow(/10 inputs but 9 labels/);
-  });
-});
-
-describe('progress bar', () => {
-  it('shows examples, examples/s, loss, accuracy and ETA on a terminal', async () => {
-    let text = '';
-    const tty = Object.assign(new Writable({ write: (chunk: Buffer, _enc, done) => ((text += chunk.toString()), done()) }), {
-      isTTY: true,
-      columns: 160,
-      cursorTo: () => true,
-      clearLine: () => true,
-    });
-    const bar = epochProgress('epoch 1/3', 1000, false, 0, tty);
-    await new Promise((r) => setTimeout(r, 30));
-    bar.update(500, 0.6931, 0.5);
-    bar.stop();
-    expect(text).toMatch(/epoch 1\/3 .* 500\/1000 ex \| [\d.]+ ex\/s \| loss 0\.6931 acc 0\.500 \| ETA \d+s/);
-    text = '';
-    epochProgress('epoch 1/3', 1000, true, 0, tty).update(10, 1, 1);
-    expect(text).toBe('');
   });
 });
 
