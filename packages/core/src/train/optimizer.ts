@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { ZeilerAdadelta } from './adadelta.js';
 
 /** A serialisable optimizer description, so a checkpoint or a worker can recreate the same optimizer. */
 export type OptimizerSpec =
@@ -24,7 +25,8 @@ export function createOptimizer(spec: OptimizerSpec): tf.Optimizer {
     case 'adam':
       return tf.train.adam(spec.learningRate ?? 0.001, spec.beta1, spec.beta2, spec.epsilon);
     case 'adadelta':
-      return tf.train.adadelta(spec.learningRate ?? 1, spec.rho, spec.epsilon);
+      // Not tf.train.adadelta: its first step is plain SGD (see adadelta.ts).
+      return new ZeilerAdadelta(spec.learningRate ?? 1, spec.rho ?? 0.95, spec.epsilon);
     case 'rmsprop':
       return tf.train.rmsprop(spec.learningRate, spec.decay, spec.momentum, spec.epsilon);
     default: {
