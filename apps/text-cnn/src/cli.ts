@@ -48,7 +48,7 @@ import {
 } from './data/index.js';
 import { formatPaperTable, meanStd, prepareSplit, trainOnSplit, type BenchRow, type PreparedSplit } from './experiment/index.js';
 import { Explainer } from './explain/index.js';
-import { KIM_DEFAULTS, KIM_TRAINING, VARIANTS, type Variant } from './model/index.js';
+import { KIM_DEFAULTS, KIM_TRAINING, VARIANTS, keepFirstRows, type Variant } from './model/index.js';
 import { TOKENIZERS, Vocabulary, embeddingsFromLines, tokenize, type TokenizerName } from './text/index.js';
 
 const APP = 'text-cnn';
@@ -423,6 +423,23 @@ async function benchVerb(opts: BenchOpts, log: (m: string) => void, json: boolea
   };
 }
 
+/** A saved model cut to its most frequent words, so that it is small enough to ship. */
+async function shrinkVerb(opts: CommonOptions & { out: string; maxVocab: number }, log: (m: string) => void) {
+  const from = resolve(opts.modelDir ?? TRAINED_MODEL);
+  const out = resolve(opts.out);
+  if (out === from) throw new UsageError('--out: give another folder than --model-dir (the full model stays as it is)');
+  const { model, meta, vocab } = await loadTextModel(from);
+  if (opts.maxVocab >= vocab.size) throw new UsageError(`--max-vocab: the model in ${from} has ${vocab.size} words; give fewer`);
+  const small = keepFirstRows(model, meta.variant ?? 'rand', opts.maxVocab);
+  const words = Vocabulary.fromJSON({ words: vocab.words.slice(0, opts.maxVocab), minCount: vocab.minCount }, 'cut vocabulary');
+  await writeFileAtomic(join(out, VOCAB_FILE), `${JSON.stringify(words.toJSON())}\n`);
+  // The full model's test accuracy is not this one's: eval measures it again.
+  const { testAccuracy: _fullAccuracy, ...kept } = meta;
+  const saved = await saveModel(small, out, { app: APP, ...kept, cutFrom: { modelDir: from, vocabulary: vocab.size, testAccuracy: meta.testAccuracy } });
+  log(`${from}: ${vocab.size} words -> ${out}: ${opts.maxVocab} words (the rest are <unk>); measure it with \`eval --model-dir ${out}\``);
+  return { modelDir: out, vocabulary: opts.maxVocab, fromVocabulary: vocab.size, weightBytes: saved.weightBytes };
+}
+
 // ---------------------------------------------------------------- program
 
 export function buildProgram(): Command {
@@ -465,6 +482,12 @@ export function buildProgram(): Command {
     .option('--workers <n>', 'gradient worker threads', parseIntIn(1), 1)
     .option('--report <file>', 'also write the table and every run to this Markdown file')
     .action(runAction<BenchOpts>(({ opts, log, json }) => benchVerb(opts, log, json)));
+
+  const shrink = program.command('shrink').description("copy a trained model with only its most frequent words (a smaller model to ship)");
+  withCommonOptions(shrink, ['modelDir', 'json', 'backend'])
+    .requiredOption('--out <dir>', 'folder for the smaller model')
+    .requiredOption('--max-vocab <n>', 'words to keep, <pad> and <unk> included', parseIntIn(3))
+    .action(runAction<CommonOptions & { out: string; maxVocab: number }>(({ opts, log }) => shrinkVerb(opts, log)));
 
   const data = program.command('data').description('datasets');
   const fetchCmd = data.command('fetch').description(`download a set (${BENCHMARK_NAMES.join(', ')}) into the data folder, checked by sha256`).argument('<name>');

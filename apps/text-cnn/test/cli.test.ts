@@ -1,6 +1,6 @@
 // The CLI as a user runs it (tsx src/cli.ts), on a tiny label-first file made here.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,18 @@ describe('text-cnn CLI', () => {
     const out = JSON.parse(r.last) as { accuracy: number; count: number };
     expect(out.count).toBe(6);
     expect(out.accuracy).toBeGreaterThanOrEqual(0);
+  });
+
+  it('shrink keeps the most frequent words in a new folder, and eval measures the smaller model', () => {
+    const small = join(dir, 'small');
+    const r = cli('shrink', '--model-dir', modelDir, '--out', small, '--max-vocab', '6', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.last)).toMatchObject({ vocabulary: 6 });
+    const words = (JSON.parse(readFileSync(join(small, 'vocab.json'), 'utf8')) as { words: string[] }).words;
+    expect(words.slice(0, 5)).toEqual(['<pad>', '<unk>', 'a', 'film', 'number']);
+    const e = cli('eval', '--model-dir', small, '--json');
+    expect(e.code, e.stderr).toBe(0);
+    expect(JSON.parse(e.last)).toMatchObject({ count: 6 });
   });
 
   it('bench-paper --folds 1 runs one cross-validation fold of Subj and reports it as a fold, not a seed', () => {

@@ -12,3 +12,4 @@ export {
 } from './kim.js';
 export { ZeilerAdadelta, kimAdadelta } from './adadelta.js';
 export { LazyRowsAdadelta, adadeltaRowStep, createRowState, settleAllRows, type AdadeltaParams, type RowState } from './lazy-rows.js';
+export { keepFirstRows, kimConfigOf } from './shrink.js';

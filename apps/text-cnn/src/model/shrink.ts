@@ -1,0 +1,46 @@
+import type * as tf from '@tensorflow/tfjs';
+import { buildKimCnn, convName, KIM_DEFAULTS, type KimConfig, type Variant } from './kim.js';
+
+/** The shape of a trained Kim CNN, read off its layers (what buildKimCnn needs to make another like it). */
+export function kimConfigOf(model: tf.LayersModel, variant: Variant): KimConfig {
+  const table = model.layers.find((l) => l.getClassName() === 'Embedding')?.getWeights()[0];
+  if (!table || table.shape.length !== 2) throw new Error(`${model.name}: no word-vector table (an Embedding layer) found`);
+  const windows = model.layers.flatMap((l) => {
+    const m = /^conv_h(\d+)$/.exec(l.name);
+    return m ? [Number(m[1])] : [];
+  });
+  if (windows.length === 0) throw new Error(`${model.name}: no conv_h<h> layers found`);
+  const kernel = model.getLayer(convName(windows[0] as number)).getWeights()[0] as tf.Tensor;
+  const classes = (model.outputs[0]?.shape[1] ?? 0) as number;
+  return {
+    ...KIM_DEFAULTS,
+    vocabSize: table.shape[0] as number,
+    classes,
+    variant,
+    embeddingDim: table.shape[1] as number,
+    windows,
+    featureMaps: kernel.shape[2] as number,
+  };
+}
+
+/**
+ * The same trained network over the first `rows` words of its vocabulary: every word-vector table keeps its
+ * first rows and the other words become <unk>. The vocabulary is most frequent first, so what goes is the
+ * rare words, most of the table's bytes and little of the accuracy (measure it with eval).
+ */
+export function keepFirstRows(model: tf.LayersModel, variant: Variant, rows: number): tf.LayersModel {
+  const config = kimConfigOf(model, variant);
+  if (!(Number.isInteger(rows) && rows >= 2)) throw new Error(`keepFirstRows: rows must be a whole number >= 2 (pad and unknown), got ${rows}`);
+  if (rows >= config.vocabSize) throw new Error(`keepFirstRows: the model has ${config.vocabSize} words; asked to keep ${rows}`);
+  // Pretrained tables are set below; buildKimCnn only wants some for variants other than rand.
+  const placeholder = variant === 'rand' ? {} : { embeddings: new Float32Array(rows * config.embeddingDim) };
+  const small = buildKimCnn({ ...config, ...placeholder, vocabSize: rows });
+  for (const layer of model.layers) {
+    const weights = layer.getWeights();
+    if (weights.length === 0) continue;
+    const cut = layer.getClassName() === 'Embedding' ? weights.map((w) => w.slice([0, 0], [rows, config.embeddingDim])) : weights;
+    small.getLayer(layer.name).setWeights(cut);
+    if (cut !== weights) cut.forEach((w) => w.dispose());
+  }
+  return small;
+}

@@ -1,0 +1,49 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '@cnn-lab/core';
+import { padBatch } from '../src/data/index.js';
+import { buildKimCnn, keepFirstRows, kimConfigOf } from '../src/model/index.js';
+
+beforeAll(async () => {
+  await initBackend({ backend: 'wasm', quiet: true });
+});
+
+const config = { vocabSize: 40, classes: 3, variant: 'rand' as const, embeddingDim: 8, windows: [2, 3], featureMaps: 4, dropout: 0.5, maxNorm: 3, seed: 2 };
+
+function expectClose(a: number[], b: number[]): void {
+  expect(a.length).toBe(b.length);
+  a.forEach((x, i) => expect(x).toBeCloseTo(b[i] as number, 6));
+}
+
+function probabilities(model: tf.LayersModel, sentences: number[][]): number[] {
+  const { data, shape } = padBatch(sentences.map((s) => Int32Array.from(s)), 3);
+  return tf.tidy(() => Array.from((model.predict(tf.tensor2d(data, shape, 'int32')) as tf.Tensor).dataSync()));
+}
+
+describe('keepFirstRows', () => {
+  it('reads the shape of a trained net off its layers', () => {
+    const model = buildKimCnn(config);
+    expect(kimConfigOf(model, 'rand')).toMatchObject({ vocabSize: 40, classes: 3, embeddingDim: 8, windows: [2, 3], featureMaps: 4 });
+    model.dispose();
+  });
+
+  it('answers as the full model on sentences of kept words, and as if the others were <unk>', () => {
+    const model = buildKimCnn(config);
+    const small = keepFirstRows(model, 'rand', 12);
+    expect(small.getLayer('embedding').getWeights()[0]?.shape).toEqual([12, 8]);
+    const kept = [[2, 5, 11, 7], [3, 3, 9]];
+    expectClose(probabilities(small, kept), probabilities(model, kept));
+    // Word 30 is gone: the small model reads it as <unk> (id 1), as the cut vocabulary will encode it.
+    expectClose(probabilities(small, [[2, 1, 11]]), probabilities(model, [[2, 1, 11]]));
+    expect(probabilities(model, [[2, 30, 11]])).not.toEqual(probabilities(model, [[2, 1, 11]]));
+    model.dispose();
+    small.dispose();
+  });
+
+  it('refuses to keep as many words as the model has, or fewer than pad and unknown', () => {
+    const model = buildKimCnn(config);
+    expect(() => keepFirstRows(model, 'rand', 40)).toThrow(/has 40 words; asked to keep 40/);
+    expect(() => keepFirstRows(model, 'rand', 1)).toThrow(/>= 2/);
+    model.dispose();
+  });
+});
