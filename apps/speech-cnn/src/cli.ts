@@ -48,7 +48,7 @@ import {
   predictProbs,
   speechModelInfo,
   trainSpeechModel,
-  type HeadOptions,
+  type ModelOverrides,
   type ModelKind,
   type SpeechModelInfo,
 } from './model/index.js';
@@ -71,6 +71,7 @@ interface TrainOpts extends CommonOptions {
   hidden?: number;
   dropout?: number;
   l2?: number;
+  timeContext?: number;
   workers?: number;
   resume?: boolean;
 }
@@ -124,11 +125,13 @@ function parseSpeedRange(text: string): [number, number] {
 }
 
 /** What the training flags change in the features, the augmentation and the network. */
-function trainingSettings(o: TrainOpts): { features: FeatureConfig; augment: AugmentOptions | null; head: Partial<HeadOptions> } {
-  const head: Partial<HeadOptions> = {
+function trainingSettings(o: TrainOpts): { features: FeatureConfig; augment: AugmentOptions | null; head: Partial<ModelOverrides> } {
+  if (o.timeContext !== undefined && o.model !== 'freq') throw new UsageError(`--time-context applies to --model freq only (got --model ${o.model})`);
+  const head: Partial<ModelOverrides> = {
     ...(o.hidden !== undefined ? { hidden: o.hidden } : {}),
     ...(o.dropout !== undefined ? { dropout: o.dropout } : {}),
     ...(o.l2 !== undefined ? { l2: o.l2 } : {}),
+    ...(o.timeContext !== undefined ? { timeContext: o.timeContext } : {}),
   };
   return {
     features: { ...DEFAULT_FEATURES, norm: o.norm, ...(o.stretch ? { stretch: true } : {}) },
@@ -320,6 +323,7 @@ export function buildProgram() {
       .option('--hidden <units>', 'units of the hidden ReLU layer (default 128)', parseIntIn(1, 4096))
       .option('--dropout <rate>', 'dropout after the hidden layer (default 0.2)', parseNumberIn(0, 0.9))
       .option('--l2 <weight>', 'L2 weight decay on every kernel (default 0)', parseNumberIn(0, 1))
+      .option('--time-context <frames>', 'freq: filters span this many (pooled) frames and slide along time too, max over time (default: all frames)', parseIntIn(1, 1000))
       .option('--workers <n>', 'gradient worker threads (default: one per core)', parseIntIn(1, 64))
       .option('--resume', "continue from the model folder's checkpoint"),
     undefined,

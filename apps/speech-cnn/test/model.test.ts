@@ -27,6 +27,23 @@ describe('freq model (cnn-one-fstride4)', () => {
     expect((model.getLayer('freq_conv').getWeights()[0] as tf.Tensor).shape).toEqual([98, 8, 1, 186]);
   });
 
+  it('with a short time context, filters slide along time too and each map keeps its maximum over time', () => {
+    const model = buildModel('freq', input, 10, 1, { timeContext: 8 });
+    expect((model.getLayer('freq_conv').getWeights()[0] as tf.Tensor).shape).toEqual([8, 8, 1, 186]);
+    expect(model.getLayer('freq_conv').outputShape).toEqual([null, 25, 9, 186]);
+    expect(model.getLayer('time_max').outputShape).toEqual([null, 1, 9, 186]);
+    // The same pattern anywhere in time gives the same output: move a blob 6 (pooled) frames later (both stay far
+    // enough from the edges that every filter position partly over them exists).
+    const x = tf.buffer([2, ...input, 1]);
+    for (let t = 0; t < 27; t++) for (let b = 10; b < 18; b++) x.set(Math.sin(t + b), 0, t + 24, b, 0);
+    for (let t = 0; t < 27; t++) for (let b = 10; b < 18; b++) x.set(Math.sin(t + b), 1, t + 42, b, 0);
+    const conv = tf.model({ inputs: model.inputs, outputs: model.getLayer('time_max').output as tf.SymbolicTensor });
+    const [a, b] = tf.unstack(conv.predict(x.toTensor()) as tf.Tensor);
+    expect(tf.max(tf.abs(tf.sub(a as tf.Tensor, b as tf.Tensor))).dataSync()[0]).toBeLessThan(1e-5);
+    expect(() => buildModel('freq', input, 10, 1, { timeContext: 33 })).toThrow(/time context of 33 frames does not fit 32/);
+    expect(() => buildModel('2d', input, 10, 1, { timeContext: 8 })).toThrow(/freq model only/);
+  });
+
   it('outputs a probability distribution per example', () => {
     const model = buildFreqModel(input, 4);
     const p = model.predict(tf.randomUniform([3, ...input, 1])) as tf.Tensor;

@@ -26,9 +26,15 @@ export interface FreqOptions {
   dropout: number;
   /** L2 penalty on every kernel (weight decay); 0 for none. */
   l2: number;
+  /**
+   * 0: each filter spans every (pooled) frame, the paper's model. N: filters span N frames and also slide along
+   * time, and each map keeps its largest response over time (the issue's short-time-context variant), so a sound
+   * counts wherever it falls in the word.
+   */
+  timeContext: number;
 }
 
-export const FREQ_DEFAULTS: FreqOptions = { timePool: 3, maps: 186, bandsPerFilter: 8, freqStride: 4, linear: 32, hidden: 128, dropout: 0.2, l2: 0 };
+export const FREQ_DEFAULTS: FreqOptions = { timePool: 3, maps: 186, bandsPerFilter: 8, freqStride: 4, linear: 32, hidden: 128, dropout: 0.2, l2: 0, timeContext: 0 };
 
 /** `cnn-trad-fpool3`: two time-frequency convolutions, max-pooling 3 in frequency after the first. */
 export interface TwoDOptions {
@@ -56,6 +62,8 @@ export const TWO_D_DEFAULTS: TwoDOptions = {
 
 /** The settings both networks share, which training may change to fight over-fitting to the training speakers. */
 export type HeadOptions = Pick<FreqOptions, 'hidden' | 'dropout' | 'l2'>;
+/** What training may change: the shared head settings, and for `freq` its time context. */
+export type ModelOverrides = HeadOptions & Pick<FreqOptions, 'timeContext'>;
 
 /** A kernel regulariser, or nothing (so models without weight decay serialise as before). */
 function decay(l2: number): { kernelRegularizer?: ReturnType<typeof tf.regularizers.l2> } {
@@ -87,11 +95,13 @@ export function buildFreqModel(input: [number, number], classes: number, o: Freq
   const x = tf.input({ shape: [frames, bands, 1], name: 'spectrogram' });
   const pooled = timePool(x, o.timePool);
   const span = pooled.shape[1] as number;
-  // The filter is as tall as the whole input, so it can only move along frequency: one output row.
-  const conv = tf.layers
+  if (o.timeContext > span) throw new RangeError(`freq model: a time context of ${o.timeContext} frames does not fit ${span} (pooled) frames`);
+  const tall = o.timeContext > 0 ? o.timeContext : span;
+  // A filter as tall as the whole input can only move along frequency: one output row.
+  let conv = tf.layers
     .conv2d({
       filters: o.maps,
-      kernelSize: [span, o.bandsPerFilter],
+      kernelSize: [tall, o.bandsPerFilter],
       strides: [1, o.freqStride],
       activation: 'relu',
       name: 'freq_conv',
@@ -99,6 +109,8 @@ export function buildFreqModel(input: [number, number], classes: number, o: Freq
       ...decay(o.l2),
     })
     .apply(pooled) as tf.SymbolicTensor;
+  const rows = conv.shape[1] as number;
+  if (rows > 1) conv = tf.layers.maxPooling2d({ poolSize: [rows, 1], strides: [rows, 1], name: 'time_max' }).apply(conv) as tf.SymbolicTensor;
   return tf.model({ inputs: x, outputs: classifierHead(conv, o, classes, seed), name: 'cnn_one_fstride' });
 }
 
@@ -117,6 +129,9 @@ export function build2dModel(input: [number, number], classes: number, o: TwoDOp
   return tf.model({ inputs: x, outputs: classifierHead(h, o, classes, seed), name: 'cnn_trad_fpool3' });
 }
 
-export function buildModel(kind: ModelKind, input: [number, number], classes: number, seed = 1, head: Partial<HeadOptions> = {}): tf.LayersModel {
-  return kind === 'freq' ? buildFreqModel(input, classes, { ...FREQ_DEFAULTS, ...head }, seed) : build2dModel(input, classes, { ...TWO_D_DEFAULTS, ...head }, seed);
+export function buildModel(kind: ModelKind, input: [number, number], classes: number, seed = 1, changes: Partial<ModelOverrides> = {}): tf.LayersModel {
+  if (kind === 'freq') return buildFreqModel(input, classes, { ...FREQ_DEFAULTS, ...changes }, seed);
+  const { timeContext, ...head } = changes;
+  if (timeContext) throw new RangeError('a time context applies to the freq model only (2d filters already slide along time)');
+  return build2dModel(input, classes, { ...TWO_D_DEFAULTS, ...head }, seed);
 }

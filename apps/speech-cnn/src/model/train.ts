@@ -2,12 +2,12 @@ import type * as tf from '@tensorflow/tfjs';
 import { fit, withSeed, type EpochRecord, type History } from '@cnn-lab/core';
 import { LogMel, inputShape, type AugmentOptions, type FeatureConfig } from '../features/index.js';
 import { clipSource, fixedSource, type LabelledClips } from '../data/index.js';
-import { buildModel, type HeadOptions, type ModelKind } from './models.js';
+import { buildModel, type ModelKind, type ModelOverrides } from './models.js';
 
 export interface TrainSpeechOptions {
   kind: ModelKind;
-  /** Changes to the network's defaults (hidden units, dropout, weight decay). */
-  head?: Partial<HeadOptions>;
+  /** Changes to the network's defaults (hidden units, dropout, weight decay, freq's time context). */
+  head?: Partial<ModelOverrides>;
   labels: readonly string[];
   features: FeatureConfig;
   train: LabelledClips;
