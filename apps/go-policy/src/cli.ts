@@ -465,7 +465,7 @@ function playOptions(cmd: Command): Command {
     .option('--rules <rule>', 'final_score counting: area (Chinese) or territory (Japanese)', parseChoice(['area', 'territory'] as const), 'area')
     .option('--symmetries <n>', 'average the policy over this many board symmetries, one batch (1: the plain net, 8: all)', parseIntIn(1, 8), 1)
     .option('--no-tactics', 'turn off the tactical guard (take stones in atari, save own stones in atari, no self-atari)')
-    .option('--no-ladder-tactics', 'with the tactical guard, do not start ladders that catch 2+ stones or run from them')
+    .option('--ladder-tactics', 'with the tactical guard, also start ladders that catch 2+ stones and run from them', false)
     .option('--no-endgame', 'turn off the end-game guard (never fill own eye space; after the opponent passes, pass unless a move changes the count)');
 }
 

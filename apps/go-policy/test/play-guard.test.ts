@@ -194,13 +194,14 @@ describe('urgentMoves with ladders', () => {
   it('starts a ladder that catches two stones, and only with ladders on', () => {
     const b = fromRows(rows);
     expect(isLadderCapture(b, b.point(2, 4), BLACK)).toBe(true);
-    expect(urgentMoves(b, BLACK)).toContainEqual({ move: b.point(2, 4), stones: 2, kind: 'ladder' });
+    expect(urgentMoves(b, BLACK, true)).toContainEqual({ move: b.point(2, 4), stones: 2, kind: 'ladder' });
     expect(urgentMoves(b, BLACK, false)).toEqual([]);
+    expect(urgentMoves(b, BLACK)).toEqual([]); // off unless asked for
   });
 
   it('runs from the same ladder when the threatened stones are ours', () => {
     const b = fromRows(rows, WHITE);
-    const escapes = urgentMoves(b, WHITE).filter((u) => u.kind === 'escape');
+    const escapes = urgentMoves(b, WHITE, true).filter((u) => u.kind === 'escape');
     expect(escapes.length).toBeGreaterThan(0);
     for (const u of escapes) {
       b.play(u.move, WHITE);

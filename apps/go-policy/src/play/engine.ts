@@ -38,12 +38,15 @@ export interface EngineOptions {
  */
 export interface MoveGuard {
   tactics?: boolean;
-  /** With tactics: also start ladders that catch 2+ stones and run from them (see urgentMoves). */
+  /**
+   * With tactics: also start ladders that catch 2+ stones and run from them (see urgentMoves). Off by
+   * default: in a 10-game check against GNU Go level 1 it did not help (README, "Against GNU Go").
+   */
   ladders?: boolean;
   endgame?: boolean;
 }
 
-export const DEFAULT_GUARD: Required<MoveGuard> = { tactics: true, ladders: true, endgame: true };
+export const DEFAULT_GUARD: Required<MoveGuard> = { tactics: true, ladders: false, endgame: true };
 
 export interface Choice {
   move: number; // a point, or PASS

@@ -26,7 +26,7 @@ function chainsWith(board: Board, colour: Player, libs: number): number[] {
  * opponent stones, or the extension that saves two or more of our stones from such a ladder. Legal moves only (simple ko; the caller checks superko). One entry per
  * move, with the most stones at stake.
  */
-export function urgentMoves(board: Board, player: Player, ladders = true): UrgentMove[] {
+export function urgentMoves(board: Board, player: Player, ladders = false): UrgentMove[] {
   const found = new Map<number, UrgentMove>();
   const add = (u: UrgentMove): void => {
     const had = found.get(u.move);
