@@ -2,6 +2,7 @@ import { backend_util } from '@tensorflow/tfjs';
 import type { Conv2DBackpropInputAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { f32Offset, heapF32, release, reshape, runWasmKernel } from './heap.js';
+import { forEachPatchRun } from './patch-runs.js';
 
 type Args = { inputs: { dy: TensorInfo; filter: TensorInfo }; backend: BackendWasm; attrs: Conv2DBackpropInputAttrs };
 
@@ -83,7 +84,7 @@ function rotateFilter(backend: BackendWasm, filter: TensorInfo): TensorInfo {
 /** dx = col2im(dy · W^T), W as [K = FH*FW*CI, CO]. */
 function gemmCol2im(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, conv: backend_util.Conv2DInfo): TensorInfo {
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO } = conv;
-  const { filterHeight: FH, filterWidth: FW, strideHeight: SH, strideWidth: SW } = conv;
+  const { filterHeight: FH, filterWidth: FW } = conv;
   const M = N * OH * OW;
   const K = FH * FW * CI;
   const dy2 = reshape(backend, dy, [M, CO]);
@@ -96,29 +97,10 @@ function gemmCol2im(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, co
   const co = f32Offset(backend, dcol);
   const xo = f32Offset(backend, dx);
   heap.fill(0, xo, xo + N * H * W * CI);
-  const { top, left } = conv.padInfo;
-  let row = co;
-  for (let n = 0; n < N; n++) {
-    const xn = xo + n * H * W * CI;
-    for (let oh = 0; oh < OH; oh++) {
-      const ih0 = oh * SH - top;
-      for (let ow = 0; ow < OW; ow++, row += K) {
-        const iw0 = ow * SW - left;
-        // For one row and one kh, the kw taps inside the image are adjacent pixels of dx.
-        const kwA = Math.max(0, -iw0);
-        const kwB = Math.min(FW, W - iw0);
-        if (kwB <= kwA) continue;
-        const len = (kwB - kwA) * CI;
-        for (let kh = 0; kh < FH; kh++) {
-          const ih = ih0 + kh;
-          if (ih < 0 || ih >= H) continue;
-          const d = xn + (ih * W + iw0 + kwA) * CI;
-          const s = row + (kh * FW + kwA) * CI;
-          for (let j = 0; j < len; j++) heap[d + j]! += heap[s + j]!;
-        }
-      }
-    }
-  }
+  // col2im: each run of patch columns adds back onto the adjacent pixels of dx it was read from.
+  forEachPatchRun(conv, (x, col, len) => {
+    for (let j = 0; j < len; j++) heap[xo + x + j]! += heap[co + col + j]!;
+  });
   release(backend, dy2, w2, wT, dcol);
   return dx;
 }

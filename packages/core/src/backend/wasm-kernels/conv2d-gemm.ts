@@ -2,6 +2,7 @@ import { backend_util } from '@tensorflow/tfjs';
 import type { FusedConv2DAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { f32Offset, heapF32, release, reshape, runWasmKernel } from './heap.js';
+import { forEachPatchRun } from './patch-runs.js';
 
 /**
  * Forward convolution as im2col + one GEMM, for the shape XNNPACK's convolution handles poorly: very few
@@ -62,37 +63,14 @@ export function conv2dGemmConfig(kernelName: 'Conv2D' | 'FusedConv2D', fallback:
   return { kernelName, backendName: 'wasm', kernelFunc };
 }
 
-/**
- * Rows (n, oh, ow), columns (kh, kw, c). For one row and one kh the kw taps are adjacent pixels of x, so
- * each copy is one heap memmove of up to filterWidth*inChannels floats; out-of-image taps stay zero.
- */
+/** The patch matrix: rows (n, oh, ow), columns (kh, kw, c); each run of taps is one heap memmove. */
 export function im2col(backend: BackendWasm, x: TensorInfo, conv: backend_util.Conv2DInfo, M: number, K: number): TensorInfo {
   const im = backend.makeOutput([M, K], 'float32');
   const heap = heapF32(backend);
   const xo = f32Offset(backend, x);
-  const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: FH, filterWidth: FW } = conv;
-  const { strideHeight: SH, strideWidth: SW } = conv;
+  const io = f32Offset(backend, im);
   const { top, left, bottom, right } = conv.padInfo;
-  let row = f32Offset(backend, im);
-  if (top + left + bottom + right > 0) heap.fill(0, row, row + M * K);
-  for (let n = 0; n < conv.batchSize; n++) {
-    const xn = xo + n * H * W * C;
-    for (let oh = 0; oh < OH; oh++) {
-      const ih0 = oh * SH - top;
-      for (let ow = 0; ow < OW; ow++, row += K) {
-        const iw0 = ow * SW - left;
-        const kwA = Math.max(0, -iw0);
-        const kwB = Math.min(FW, W - iw0);
-        if (kwB <= kwA) continue;
-        const len = (kwB - kwA) * C;
-        for (let kh = 0; kh < FH; kh++) {
-          const ih = ih0 + kh;
-          if (ih < 0 || ih >= H) continue;
-          const src = xn + (ih * W + iw0 + kwA) * C;
-          heap.copyWithin(row + (kh * FW + kwA) * C, src, src + len);
-        }
-      }
-    }
-  }
+  if (top + left + bottom + right > 0) heap.fill(0, io, io + M * K);
+  forEachPatchRun(conv, (xs, col, len) => heap.copyWithin(io + col, xo + xs, xo + xs + len));
   return im;
 }
