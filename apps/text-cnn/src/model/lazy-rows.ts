@@ -133,6 +133,8 @@ const ACC_UPDATE = '/accum_var';
  * Wraps an Adadelta optimizer (Zeiler's: see adadelta.ts) so that the named embedding tables get the row-wise
  * update above; every other variable goes to the wrapped optimizer unchanged. Same result as the wrapped
  * optimizer alone, up to float rounding; checkpoints save the tables' accumulators settled to the current step.
+ * The rows always get Zeiler's update, so wrap Zeiler's Adadelta (kimAdadelta), not tfjs's stock one, whose
+ * class name is the same but whose step is not.
  */
 export class LazyRowsAdadelta extends tf.Optimizer {
   static get className(): string {
