@@ -52,14 +52,22 @@ describe('playMatch', () => {
   });
 
   it('calls a game unfinished at the move cap, and keeps it as SGF', async () => {
-    // The opponent passes at once; our engine plays on until it has nothing sensible, so cap the game.
-    const capped = await playMatch({ engine, opponent: scriptedOpponent([], 'W+12.5'), games: 1, maxMoves: 6 });
+    // The opponent passes at once; without the end-game guard our engine plays on, so cap the game.
+    const playsOn = (): PolicyEngine => new PolicyEngine({ policy: networkPolicy(model, 'alphago'), guard: { endgame: false } });
+    const capped = await playMatch({ engine: playsOn, opponent: scriptedOpponent([], 'W+12.5'), games: 1, maxMoves: 6 });
     expect(capped.results[0]!.outcome).toBe('unfinished');
     expect(capped.results[0]!.reason).toMatch(/after 6 moves/);
     const sgf = gameToSgf(capped.results[0]!.game);
     const read = readSgf(sgf);
     expect(read.ok && read.game.moves.length).toBe(6);
     expect(read.ok && read.game.moves.filter((m) => m.move === PASS).length).toBe(3);
+  });
+
+  it('with the end-game guard, answers a pass with a pass once the board is settled, and the game is counted', async () => {
+    // Black's first stone, then white passes: every empty point is black's area, so black passes too.
+    const { results } = await playMatch({ engine, opponent: scriptedOpponent([], 'B+353.5'), games: 1, maxMoves: 6 });
+    expect(results[0]!.outcome).toBe('win');
+    expect(results[0]!.game.moves.map((m) => m.move === PASS)).toEqual([false, true, true]);
   });
 
   it('calls a game unfinished when the opponent answers nonsense', async () => {
