@@ -34,12 +34,6 @@ export function batchToTensors(batch: ArrayBatch, classes: number): { x: tf.Tens
   return { x, oneHot };
 }
 
-/** [start, end) of `parts` contiguous near-equal shards of n examples (the last ones take the remainder). */
-export function shardBounds(n: number, parts: number): Array<[number, number]> {
-  const k = Math.max(1, Math.min(parts, n));
-  return Array.from({ length: k }, (_, r) => [Math.floor((r * n) / k), Math.floor(((r + 1) * n) / k)]);
-}
-
 /** Examples [start, end) of a batch, as fresh arrays that can be transferred to a worker. */
 export function sliceBatch(batch: ArrayBatch, start: number, end: number): ArrayBatch {
   const n = batch.xs.shape[0] as number;

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type * as tf from '@tensorflow/tfjs';
-import { ownedValues } from './batch.js';
+import { ownedValues, sliceBatch } from './batch.js';
 import type { FromWorker, ResultMessage, StepMessage, ToWorker } from './protocol.js';
 import type { ArrayBatch } from './types.js';
 
@@ -123,7 +123,7 @@ class GradientWorker {
   }
 }
 
-/** Worker threads that each compute the gradients of one shard of a batch. */
+/** Gradients of one batch, split into near-equal shards across worker threads. */
 export class WorkerPool {
   private nextId = 0;
 
@@ -153,15 +153,15 @@ export class WorkerPool {
   }
 
   /**
-   * Sends the current weights and shard r to worker r (as many workers as shards); resolves with each
-   * shard's result, in order. The weights are read before this returns, so the caller may change them
-   * (a shard of its own updates batch-norm statistics) while the workers run.
+   * Sends the current weights and one shard to each worker; resolves with each shard's result. Shards
+   * are contiguous slices, so averaging their gradients weighted by size gives the full-batch gradient.
    */
-  gradients(weights: tf.Variable[], shards: ArrayBatch[], seeds: number[]): Promise<ResultMessage[]> {
-    if (shards.length > this.workers.length) throw new Error(`${shards.length} shards for ${this.workers.length} gradient workers`);
+  async gradients(weights: tf.Variable[], batch: ArrayBatch, seed: (replica: number) => number): Promise<ResultMessage[]> {
+    const n = batch.ys.length;
+    const shards = Math.max(1, Math.min(this.workers.length, n));
     // Read each changed weight once; every worker but the last that needs it gets a copy, the last the
     // original (a transferred buffer is gone from this thread).
-    const needs = this.workers.slice(0, shards.length).map((w) => w.takeChanged(weights));
+    const needs = this.workers.slice(0, shards).map((w) => w.takeChanged(weights));
     const perWorker: (Float32Array | null)[][] = needs.map((row) => row.map(() => null));
     weights.forEach((v, i) => {
       const takers = needs.flatMap((row, r) => (row[i] ? [r] : []));
@@ -171,7 +171,11 @@ export class WorkerPool {
         (perWorker[r] as (Float32Array | null)[])[i] = k === takers.length - 1 ? values : values.slice();
       });
     });
-    const jobs = shards.map((shard, r) => {
+    const jobs: Promise<ResultMessage>[] = [];
+    for (let r = 0; r < shards; r++) {
+      const start = Math.floor((r * n) / shards);
+      const end = Math.floor(((r + 1) * n) / shards);
+      const shard = sliceBatch(batch, start, end);
       const copies = perWorker[r] as (Float32Array | null)[];
       const msg: StepMessage = {
         type: 'step',
@@ -180,11 +184,11 @@ export class WorkerPool {
         xs: shard.xs.data,
         xsShape: shard.xs.shape,
         ys: shard.ys,
-        seed: seeds[r] as number,
+        seed: seed(r),
       };
       const transfer = [...copies.flatMap((c) => (c ? [c.buffer as ArrayBuffer] : [])), shard.xs.data.buffer as ArrayBuffer, shard.ys.buffer as ArrayBuffer];
-      return (this.workers[r] as GradientWorker).step(msg, transfer);
-    });
+      jobs.push((this.workers[r] as GradientWorker).step(msg, transfer));
+    }
     return Promise.all(jobs);
   }
 

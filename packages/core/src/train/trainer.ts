@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import { classCount, ownedValues, shardBounds, sliceBatch, validateBatch } from './batch.js';
+import { classCount, validateBatch } from './batch.js';
 import { applyGradients, computeGradients } from './gradients.js';
 import { toOptimizer, type OptimizerLike } from './optimizer.js';
 import { WorkerPool } from './pool.js';
@@ -23,7 +23,7 @@ export interface TrainerOptions {
 
 export interface Trainer {
   readonly optimizer: tf.Optimizer;
-  /** Threads computing gradients (1: this thread alone; n: this thread and n - 1 worker threads). */
+  /** Worker threads actually in use (1: this thread). */
   readonly workers: number;
   /** One optimisation step on one batch; `globalStep` picks the dropout masks (defaults to a counter). */
   step(batch: ArrayBatch, globalStep?: number): Promise<StepResult>;
@@ -37,11 +37,9 @@ export function resolveWorkerCount(workers: number | 'auto' | undefined, maxWork
 }
 
 /**
- * The training step on its own, for fit and for benchmarks. With n workers the batch is cut into n
- * contiguous shards: this thread computes the first itself while n - 1 worker threads (sent the current
- * weights) compute the others; the gradients are averaged weighted by shard size and applied once here,
- * so the result equals one-thread training up to float rounding. This thread takes a shard because it
- * would otherwise only wait: a worker of its own would add a thread to the n cores and a weight copy.
+ * The training step on its own, for fit and for benchmarks. With n workers every step sends the
+ * current weights and 1/n of the batch to each worker, averages the returned gradients weighted by
+ * shard size and applies them once here, so the result equals one-thread training up to float rounding.
  */
 export async function createTrainer(model: tf.LayersModel, options: TrainerOptions): Promise<Trainer> {
   const optimizer = toOptimizer(options.optimizer);
@@ -56,7 +54,7 @@ export async function createTrainer(model: tf.LayersModel, options: TrainerOptio
   let pool: WorkerPool | null = null;
   if (count > 1) {
     try {
-      pool = await WorkerPool.start(model, count - 1, backend);
+      pool = await WorkerPool.start(model, count, backend);
     } catch (err) {
       options.onFallback?.(`gradient workers unavailable (${err instanceof Error ? err.message : String(err)}); training in one thread`);
       count = 1;
@@ -75,27 +73,13 @@ export async function createTrainer(model: tf.LayersModel, options: TrainerOptio
 
   async function stepWithWorkers(p: WorkerPool, batch: ArrayBatch, globalStep: number): Promise<StepResult> {
     validateBatch(batch, classes);
-    const shards = shardBounds(batch.ys.length, p.size + 1).map(([start, end]) => sliceBatch(batch, start, end));
-    const seeds = shards.map((_, replica) => stepSeed(seed, globalStep, replica));
     const weights = model.weights.map((w) => w.read() as tf.Variable);
-    const remote = p.gradients(weights, shards.slice(1), seeds.slice(1));
-    // Awaited below; if this thread's shard throws first, a later worker failure must not go unhandled.
-    remote.catch(() => undefined);
-    const local = computeGradients(model, shards[0] as ArrayBatch, classes, seeds[0] as number);
-    const mine = {
-      loss: local.loss,
-      correct: local.correct,
-      count: local.count,
-      grads: local.grads.map((g) => ownedValues(g)),
-      state: model.nonTrainableWeights.map((w) => ownedValues(w.read())),
-    };
-    local.grads.forEach((g) => g.dispose());
-    const results = [mine, ...(await remote)];
+    const results = await p.gradients(weights, batch, (replica) => stepSeed(seed, globalStep, replica));
     const total = results.reduce((a, r) => a + r.count, 0);
     const trainable = model.trainableWeights;
     const averaged = trainable.map((w, i) => {
-      // Accumulate into the first shard's array: it is ours (read out of tfjs) and saves a 24 MB
-      // allocation per step for a net with a large embedding.
+      // Accumulate into the first shard's array: it is ours (transferred) and saves a 24 MB allocation
+      // per step for a net with a large embedding.
       const sum = results[0]?.grads[i] as Float32Array;
       const first = (results[0]?.count ?? 0) / total;
       for (let k = 0; k < sum.length; k++) sum[k] = first * (sum[k] as number);
@@ -127,7 +111,7 @@ export async function createTrainer(model: tf.LayersModel, options: TrainerOptio
 
   return {
     optimizer,
-    workers: pool ? pool.size + 1 : 1,
+    workers: pool ? pool.size : 1,
     step(batch, globalStep) {
       const g = globalStep ?? counter;
       counter = g + 1;
