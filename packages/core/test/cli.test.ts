@@ -8,6 +8,7 @@ import {
   createProgram,
   parseIntIn,
   resolveDataDir,
+  resolveUserPath,
   runAction,
   runProgram,
   withCommonOptions,
@@ -96,6 +97,21 @@ describe('resolveDataDir', () => {
     expect(() => resolveDataDir({ dataDir: join(dir, 'nope') }, 'go', 'a folder of SGF files')).toThrow(
       /--data-dir: '.*nope' is not a folder \(expected a folder of SGF files\)/,
     );
+  });
+
+  it('reads a relative --data-dir from where the command was typed (INIT_CWD under pnpm), not the package folder', () => {
+    const typedIn = mkdtempSync(join(tmpdir(), 'cnnlab-'));
+    mkdirSync(join(typedIn, 'data', 'go'), { recursive: true });
+    const saved = process.env.INIT_CWD;
+    try {
+      process.env.INIT_CWD = typedIn;
+      expect(resolveDataDir({ dataDir: 'data/go' }, 'go', 'SGF files')).toBe(join(typedIn, 'data', 'go'));
+      expect(resolveUserPath('model', { INIT_CWD: typedIn })).toBe(join(typedIn, 'model'));
+      expect(resolveUserPath('/abs/model', { INIT_CWD: typedIn })).toBe('/abs/model');
+    } finally {
+      if (saved === undefined) delete process.env.INIT_CWD;
+      else process.env.INIT_CWD = saved;
+    }
   });
 
   it('falls back to $CNN_LAB_DATA/<sub> and says what is missing', () => {

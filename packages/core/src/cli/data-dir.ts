@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from './errors.js';
+import { resolveUserPath } from './user-path.js';
 
 /** The folder holding pnpm-workspace.yaml above `from`, or undefined outside a checkout. */
 export function findWorkspaceRoot(from: string = process.cwd()): string | undefined {
@@ -22,20 +23,20 @@ function isDir(path: string): boolean {
 }
 
 /**
- * Where a command's real data lives: `--data-dir` as given; else `$CNN_LAB_DATA/<sub>`; else
+ * Where a command's real data lives: `--data-dir` as given (relative to where the command was typed); else `$CNN_LAB_DATA/<sub>`; else
  * `../shared/datasets/<sub>` beside the checkout (how the development machines are set up).
  * Throws a UsageError that says what is missing and how to point at it.
  */
 export function resolveDataDir(opts: { dataDir?: string }, sub: string, what: string): string {
   if (opts.dataDir !== undefined) {
-    const dir = resolve(opts.dataDir);
+    const dir = resolveUserPath(opts.dataDir);
     if (!isDir(dir)) throw new UsageError(`--data-dir: '${opts.dataDir}' is not a folder (expected ${what})`);
     return dir;
   }
   const tried: string[] = [];
   const env = process.env.CNN_LAB_DATA;
   if (env) {
-    const dir = resolve(env, sub);
+    const dir = resolve(resolveUserPath(env), sub);
     if (isDir(dir)) return dir;
     tried.push(`${dir} (from CNN_LAB_DATA)`);
   }

@@ -9,6 +9,7 @@ export {
   parseChoice,
 } from './options.js';
 export { resolveDataDir, findWorkspaceRoot } from './data-dir.js';
+export { resolveUserPath } from './user-path.js';
 export {
   type ActionContext,
   type ActionResult,
