@@ -103,6 +103,18 @@ describe('bad images get errors that name them', () => {
     expect(() => decodeImagePixels(new Uint8Array(0), { source: 'empty.png' })).toThrow('empty.png: is not a PNG or JPEG image (starts with nothing');
   });
 
+  it('writes opaque pictures as RGB (smaller) and keeps transparency when there is some', () => {
+    const opaque = createRaster(4, 4, [10, 200, 30]);
+    const rgb = PNG.sync.read(Buffer.from(encodePng(opaque)));
+    expect(rgb.colorType).toBe(2);
+    expect([...rgb.data.subarray(0, 4)]).toEqual([10, 200, 30, 255]);
+    const seeThrough = createRaster(4, 4);
+    seeThrough.data[7] = 0;
+    const rgba = PNG.sync.read(Buffer.from(encodePng(seeThrough)));
+    expect(rgba.colorType).toBe(6);
+    expect(rgba.data[7]).toBe(0);
+  });
+
   it('zero size, from the header alone', () => {
     const png = encodePng(createRaster(2, 2));
     new DataView(png.buffer).setUint32(16, 0); // IHDR width
