@@ -82,6 +82,22 @@ describe('shared CLI conventions', () => {
     expect(process.exitCode).toBe(2);
   });
 
+  it('makes --model-dir and --data-dir absolute against the folder the command was typed in', async () => {
+    const io = capture();
+    const saved = process.env.INIT_CWD;
+    process.env.INIT_CWD = '/home/someone/work';
+    try {
+      await runProgram(
+        program(async ({ opts }) => ({ modelDir: opts.modelDir, dataDir: opts.dataDir })),
+        ['node', 'demo', 'train', '--json', '--model-dir', 'runs/mine', '--data-dir', '/data/go'],
+      );
+    } finally {
+      if (saved === undefined) delete process.env.INIT_CWD;
+      else process.env.INIT_CWD = saved;
+    }
+    expect(JSON.parse(io.out.at(-1)!)).toEqual({ modelDir: '/home/someone/work/runs/mine', dataDir: '/data/go' });
+  });
+
   it('parses integers strictly', () => {
     expect(parseIntIn(1)('12')).toBe(12);
     expect(() => parseIntIn(1)('0')).toThrow(/>= 1/);

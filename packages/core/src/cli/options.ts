@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { resolveUserPath } from './user-path.js';
 
 /** The flags every app shares, so the same thing has the same name everywhere. */
 export interface CommonOptions {
@@ -72,8 +73,10 @@ export function withCommonOptions(
   defaults: Defaults = {},
 ): Command {
   const want = new Set(which);
-  if (want.has('dataDir')) cmd.option('--data-dir <dir>', 'data folder (default: $CNN_LAB_DATA/<app data>)');
-  if (want.has('modelDir')) cmd.option('--model-dir <dir>', 'model folder (default: the shipped model)');
+  // Folders are made absolute as they are parsed, against where the command was typed (see resolveUserPath).
+  const folder = (value: string): string => resolveUserPath(value);
+  if (want.has('dataDir')) cmd.option('--data-dir <dir>', 'data folder (default: $CNN_LAB_DATA/<app data>)', folder);
+  if (want.has('modelDir')) cmd.option('--model-dir <dir>', 'model folder (default: the shipped model)', folder);
   if (want.has('epochs')) cmd.option('--epochs <n>', 'training epochs', parseIntIn(1), defaults.epochs);
   if (want.has('batchSize')) cmd.option('--batch-size <n>', 'examples per mini-batch', parseIntIn(1), defaults.batchSize);
   if (want.has('seed')) cmd.option('--seed <n>', 'random seed (same seed, same result)', parseIntIn(0), defaults.seed ?? 1);
