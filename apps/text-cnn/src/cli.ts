@@ -18,6 +18,7 @@ import {
   plotConfusionMatrix,
   plotHistory,
   resolveDataDir,
+  resolveUserPath,
   runAction,
   runProgram,
   saveModel,
@@ -131,7 +132,7 @@ async function loadSetSplits(opts: DataOpts, seed: number, log: (m: string) => v
 
 /** A user's file: 10% held out as test, 10% of the rest as dev (the same seed gives the same split). */
 async function loadFileSplit(opts: DataOpts, seed: number, log: (m: string) => void): Promise<Split<Example>> {
-  const file = resolve(opts.dataFile as string);
+  const file = resolveUserPath(opts.dataFile as string);
   const bytes = await readBytes(file, '--data-file');
   const { examples, report } =
     opts.format === 'csv' || opts.format === 'tsv'
@@ -162,7 +163,7 @@ interface SplitRecord {
 async function resolveSplit(opts: DataOpts, seed: number, log: (m: string) => void): Promise<{ split: Split<Example>; record: SplitRecord; tokenizer: TokenizerName; classes?: readonly string[] }> {
   if (opts.dataFile) {
     const split = await loadFileSplit(opts, seed, log);
-    const record: SplitRecord = { dataFile: resolve(opts.dataFile), format: opts.format ?? 'label-first', seed };
+    const record: SplitRecord = { dataFile: resolveUserPath(opts.dataFile), format: opts.format ?? 'label-first', seed };
     if (opts.format === 'csv' || opts.format === 'tsv') Object.assign(record, { textColumn: opts.textColumn, labelColumn: opts.labelColumn });
     return { split, record, tokenizer: opts.tokenizer ?? 'treebank' };
   }
@@ -178,7 +179,7 @@ async function wordVectors(opts: TrainOpts, data: PreparedSplit, log: (m: string
     return undefined;
   }
   if (!opts.embeddings) throw new UsageError(`--variant ${opts.variant} needs --embeddings <file> (GloVe or word2vec text format)`);
-  const file = resolve(opts.embeddings);
+  const file = resolveUserPath(opts.embeddings);
   if (!existsSync(file)) throw new DataError(file, 'no such file (--embeddings)');
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   const m = await embeddingsFromLines(lines, file, data.vocab, opts.seed ?? 1);
@@ -414,8 +415,8 @@ async function benchVerb(opts: BenchOpts, log: (m: string) => void, json: boolea
   const table = formatPaperTable(rows);
   log(`\n${table}`);
   if (opts.report) {
-    await writeFileAtomic(resolve(opts.report), `# text-cnn bench-paper\n\n\`\`\`\n${table}\n\`\`\`\n\n${JSON.stringify(rows, null, 2)}\n`);
-    log(`report: ${resolve(opts.report)}`);
+    await writeFileAtomic(resolveUserPath(opts.report), `# text-cnn bench-paper\n\n\`\`\`\n${table}\n\`\`\`\n\n${JSON.stringify(rows, null, 2)}\n`);
+    log(`report: ${resolveUserPath(opts.report)}`);
   }
   return {
     rows: rows.map((r) => ({ set: r.set, ...meanStd(r.accuracies), accuracies: r.accuracies, over: r.over, seconds: Number(r.seconds.toFixed(0)), kim: benchmarkOf(r.set).kimRand })),
@@ -426,7 +427,7 @@ async function benchVerb(opts: BenchOpts, log: (m: string) => void, json: boolea
 /** A saved model cut to its most frequent words, so that it is small enough to ship. */
 async function shrinkVerb(opts: CommonOptions & { out: string; maxVocab: number }, log: (m: string) => void) {
   const from = resolve(opts.modelDir ?? TRAINED_MODEL);
-  const out = resolve(opts.out);
+  const out = resolveUserPath(opts.out);
   if (out === from) throw new UsageError('--out: give another folder than --model-dir (the full model stays as it is)');
   const { model, meta, vocab } = await loadTextModel(from);
   if (opts.maxVocab >= vocab.size) throw new UsageError(`--max-vocab: the model in ${from} has ${vocab.size} words; give fewer`);
@@ -495,7 +496,7 @@ export function buildProgram(): Command {
     runAction<CommonOptions>(
       async ({ opts, args, log }) => {
         const b = benchmarkOf(args[0]);
-        const dir = resolve(opts.dataDir ?? join(process.env.CNN_LAB_DATA ?? '.', 'text'));
+        const dir = opts.dataDir ?? resolveUserPath(join(process.env.CNN_LAB_DATA ?? '.', 'text'));
         const saved = await fetchBenchmark(b, {
           download: async (url) => {
             const res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
