@@ -18,6 +18,7 @@ import {
   plotConfusionMatrix,
   plotHistory,
   resolveDataDir,
+  resolveUserPath,
   runAction,
   runProgram,
   saveModel,
@@ -250,7 +251,7 @@ async function evaluate(ctx: ActionContext<EvalOpts>) {
   const report = classReport(matrix, labels);
   ctx.log(formatClassReport(report));
   ctx.log(`\nconfusion matrix (rows: true word, columns: predicted)\n${formatConfusionMatrix(matrix, labels)}`);
-  const plot = resolve(o.plot);
+  const plot = resolveUserPath(o.plot);
   await plotConfusionMatrix(matrix, plot, { labels, title: `speech-cnn ${classifier.info.kind}: ${o.split}` });
   ctx.log(`\naccuracy ${pct(report.accuracy)} on ${test.clips.length} recordings (split ${o.split}); confusion matrix drawn in ${plot}`);
   return {
@@ -273,7 +274,7 @@ async function predict(ctx: ActionContext<CommonOptions & { top: number }>) {
     try {
       let bytes: Uint8Array;
       try {
-        bytes = readFileSync(file);
+        bytes = readFileSync(resolveUserPath(file));
       } catch (err) {
         throw new DataError(file, `cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
       }
