@@ -15,6 +15,7 @@ import {
   parseNumberIn,
   plotHistory,
   resolveDataDir,
+  resolveUserPath,
   runAction,
   runProgram,
   saveModel,
@@ -345,7 +346,7 @@ function buildProgram() {
     .action(
       runAction<MatchCliOptions>(async ({ opts, log }) => {
         const { model, meta } = await loadPolicy(opts.modelDir);
-        const sgfDir = resolve(opts.sgfDir);
+        const sgfDir = resolveUserPath(opts.sgfDir);
         const genmove: number[] = [];
         const { summary } = await playMatch({
           engine: () => makeEngine(model, meta, opts),
@@ -508,7 +509,7 @@ function latency(ms: number[]): { median: number; p95: number } | null {
 
 async function readFileOrUsage(path: string, flag: string): Promise<Buffer> {
   try {
-    return await readFile(path);
+    return await readFile(resolveUserPath(path));
   } catch (err) {
     throw new UsageError(`${flag}: cannot read '${path}' (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
