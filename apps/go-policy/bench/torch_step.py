@@ -13,26 +13,16 @@ Prints one JSON line: median wall and CPU (this process, all threads) millisecon
 import argparse
 import json
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
-
-class GoPolicy(nn.Module):
-    def __init__(self, planes, filters, layers):
-        super().__init__()
-        convs = [nn.Conv2d(planes, filters, 5, padding=2)]
-        convs += [nn.Conv2d(filters, filters, 3, padding=1) for _ in range(layers - 2)]
-        self.convs = nn.ModuleList(convs)
-        self.head = nn.Conv2d(filters, 1, 1, bias=False)
-        self.bias = nn.Parameter(torch.zeros(361))
-
-    def forward(self, x):
-        for conv in self.convs:
-            x = F.relu(conv(x))
-        return self.head(x).flatten(1) + self.bias
+# The network itself is core's benchmark twin, so the two PyTorch anchors cannot drift apart.
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "packages" / "core" / "bench"))
+from torch_bench import GoPolicy  # noqa: E402
 
 
 def timed(fn, steps, warmup):
