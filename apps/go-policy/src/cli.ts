@@ -195,7 +195,6 @@ function buildProgram() {
           resume: Boolean(opts.resume),
           historyPath,
           restoreBestWeights: true,
-          quiet: opts.json,
           log,
           ...(opts.trainWorkers !== undefined ? { workers: opts.trainWorkers } : {}),
           onEpochEnd: async (_record, h) => {

@@ -141,7 +141,7 @@ function trainingSettings(o: TrainOpts): { features: FeatureConfig; augment: Aug
   };
 }
 
-async function trainOne(o: TrainOpts, ctx: ActionContext<TrainOpts>, labels: string[], part: Partition, set: DecodedSet, quiet: boolean, checkpointDir?: string, validate = true) {
+async function trainOne(o: TrainOpts, ctx: ActionContext<TrainOpts>, labels: string[], part: Partition, set: DecodedSet, checkpointDir?: string, validate = true) {
   const train = clipsFor(part.train, set, labels);
   const test = clipsFor(part.test, set, labels);
   if (train.clips.length === 0) throw new UsageError(`--split ${o.split}: leaves no training recordings`);
@@ -161,7 +161,6 @@ async function trainOne(o: TrainOpts, ctx: ActionContext<TrainOpts>, labels: str
     augment,
     ...(o.workers !== undefined ? { workers: o.workers } : {}),
     ...(checkpointDir ? { checkpointDir, resume: o.resume ?? false } : {}),
-    quiet,
     log: ctx.log,
   });
   const logMel = new LogMel(features.mel);
@@ -184,7 +183,7 @@ async function train(ctx: ActionContext<TrainOpts>) {
     let seconds = 0;
     for (const fold of speakerFolds(set.entries)) {
       ctx.log(`--- holding out ${fold.speaker} (${fold.test.length} test, ${fold.train.length} train)`);
-      const r = await trainOne(o, ctx, labels, fold, set, ctx.json, undefined, false);
+      const r = await trainOne(o, ctx, labels, fold, set, undefined, false);
       perSpeaker[fold.speaker] = r.accuracy;
       seconds += r.seconds;
       ctx.log(`held-out ${fold.speaker}: ${pct(r.accuracy)} (${r.seconds.toFixed(0)} s)`);
@@ -198,7 +197,7 @@ async function train(ctx: ActionContext<TrainOpts>) {
   const part = splitEntries(set.entries, split, o.seed ?? 1);
   const modelDir = resolve(o.modelDir ?? DEFAULT_MODEL_DIR);
   ctx.log(`training ${o.model} on ${part.train.length} recordings, testing on ${part.test.length} (split ${o.split})`);
-  const r = await trainOne(o, ctx, labels, part, set, ctx.json, join(modelDir, 'checkpoints'));
+  const r = await trainOne(o, ctx, labels, part, set, join(modelDir, 'checkpoints'));
   const settings = trainingSettings(o);
   const info: SpeechModelInfo = { kind: o.model, labels, features: settings.features };
   const result = {

@@ -221,7 +221,7 @@ async function loadTextModel(dir: string) {
 
 // ---------------------------------------------------------------- verbs
 
-async function trainVerb(opts: TrainOpts, log: (m: string) => void, json: boolean) {
+async function trainVerb(opts: TrainOpts, log: (m: string) => void) {
   const seed = opts.seed ?? 1;
   const { split, record, tokenizer, classes } = await resolveSplit(opts, seed, log);
   const data = prepareSplit(split, {
@@ -245,7 +245,6 @@ async function trainVerb(opts: TrainOpts, log: (m: string) => void, json: boolea
     seed,
     ...(opts.patience !== undefined ? { patience: opts.patience } : {}),
     workers: opts.workers ?? 1,
-    quiet: json,
     log,
     checkpointDir: join(dir, 'checkpoints'),
     resume: opts.resume ?? false,
@@ -369,7 +368,7 @@ interface BenchOpts extends CommonOptions {
   report?: string;
 }
 
-async function benchVerb(opts: BenchOpts, log: (m: string) => void, json: boolean) {
+async function benchVerb(opts: BenchOpts, log: (m: string) => void) {
   const names = (opts.sets ?? BENCHMARK_NAMES.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
   const sets = names.map((n) => benchmarkOf(n));
   const dir = resolveDataDir(opts, 'text', DATA_WHAT);
@@ -400,7 +399,6 @@ async function benchVerb(opts: BenchOpts, log: (m: string) => void, json: boolea
         seed: run.seed,
         ...(opts.patience !== undefined ? { patience: opts.patience } : {}),
         workers: opts.workers ?? 1,
-        quiet: json,
         log,
       });
       r.model.dispose();
@@ -456,7 +454,7 @@ export function buildProgram(): Command {
     .option('--workers <n>', 'gradient worker threads', parseIntIn(1), 1)
     .option('--resume', 'continue from the checkpoint in <model-dir>/checkpoints')
     .addHelpText('after', '\nDefault model folder: models/latest. Example: train --data-file my.txt --model-dir /tmp/m --seed 1 --json')
-    .action(runAction<TrainOpts>(({ opts, log, json }) => trainVerb(opts, log, json)));
+    .action(runAction<TrainOpts>(({ opts, log }) => trainVerb(opts, log)));
 
   const evalCmd = program.command('eval').description("accuracy, confusion matrix and per-class scores on a model's test examples (or --set / --data-file)");
   withCommonOptions(dataOptions(evalCmd), ['dataDir', 'modelDir', 'seed', 'json', 'backend'])
@@ -482,7 +480,7 @@ export function buildProgram(): Command {
     .option('--patience <n>', 'stop a run when dev accuracy has not improved for n epochs', parseIntIn(1))
     .option('--workers <n>', 'gradient worker threads', parseIntIn(1), 1)
     .option('--report <file>', 'also write the table and every run to this Markdown file')
-    .action(runAction<BenchOpts>(({ opts, log, json }) => benchVerb(opts, log, json)));
+    .action(runAction<BenchOpts>(({ opts, log }) => benchVerb(opts, log)));
 
   const shrink = program.command('shrink').description("copy a trained model with only its most frequent words (a smaller model to ship)");
   withCommonOptions(shrink, ['modelDir', 'json', 'backend'])
