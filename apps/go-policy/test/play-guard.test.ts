@@ -1,8 +1,8 @@
 // The guards over the policy (src/play/tactics.ts, src/play/endgame.ts) on hand-built small boards.
 import { describe, expect, it } from 'vitest';
-import { BLACK, PASS, WHITE, isLadderCapture } from '../src/board/index.js';
+import { BLACK, PASS, WHITE, emptyRegions, isLadderCapture } from '../src/board/index.js';
 import { chooseMove } from '../src/play/engine.js';
-import { emptyRegions, gainsNothing, opponentJustPassed } from '../src/play/endgame.js';
+import { gainsNothing, opponentJustPassed } from '../src/play/endgame.js';
 import { isSelfAtari, urgentMoves } from '../src/play/tactics.js';
 import { fromRows } from './positions.js';
 

@@ -4,5 +4,7 @@ export { MIN_SIZE, MAX_SIZE } from './geometry.js';
 export { parseVertex, formatVertex } from './vertex.js';
 export { fixedHandicap, maxHandicap } from './handicap.js';
 export { score, territory } from './score.js';
+export { emptyRegions } from './regions.js';
+export type { Regions } from './regions.js';
 export type { Score, ScoringRule } from './score.js';
 export { isLadderCapture, isLadderEscape, DEFAULT_LADDER_DEPTH } from './ladder.js';

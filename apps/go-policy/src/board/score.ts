@@ -1,5 +1,6 @@
 // End-of-game scoring with every stone on the board counted as alive (no dead-stone judgement).
-import { BLACK, EMPTY, WHITE } from './board.js';
+import { BLACK, WHITE } from './board.js';
+import { emptyRegions } from './regions.js';
 import type { Board, Player } from './board.js';
 
 export type ScoringRule = 'area' | 'territory';
@@ -19,34 +20,12 @@ export interface Score {
  * colours (or none) is neutral (dame).
  */
 export function territory(board: Board): { black: number; white: number } {
-  const { cells, area } = board;
-  const { nbr, nbrCount } = board.geo;
-  const seen = new Uint8Array(area);
-  const stack: number[] = [];
+  const { size, borders } = emptyRegions(board);
   let black = 0;
   let white = 0;
-  for (let p = 0; p < area; p++) {
-    if (cells[p] !== EMPTY || seen[p]) continue;
-    let size = 0;
-    let touches = 0;
-    seen[p] = 1;
-    stack.push(p);
-    while (stack.length > 0) {
-      const q = stack.pop()!;
-      size++;
-      for (let i = 0; i < nbrCount[q]!; i++) {
-        const r = nbr[4 * q + i]!;
-        const c = cells[r]!;
-        if (c === EMPTY) {
-          if (!seen[r]) {
-            seen[r] = 1;
-            stack.push(r);
-          }
-        } else touches |= c;
-      }
-    }
-    if (touches === BLACK) black += size;
-    else if (touches === WHITE) white += size;
+  for (let r = 0; r < size.length; r++) {
+    if (borders[r] === BLACK) black += size[r]!;
+    else if (borders[r] === WHITE) white += size[r]!;
   }
   return { black, white };
 }

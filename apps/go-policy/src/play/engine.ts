@@ -1,7 +1,7 @@
 // The policy network as a Go player: the board follows every play, undo and handicap exactly, and a
 // move is chosen only among legal, sensible points (never filling one of its own eyes).
-import { BLACK, Board, PASS, WHITE, fixedHandicap, score, type Move, type Player, type ScoringRule } from '../board/index.js';
-import { emptyRegions, gainsNothing, opponentJustPassed } from './endgame.js';
+import { BLACK, Board, PASS, WHITE, emptyRegions, fixedHandicap, score, type Move, type Player, type ScoringRule } from '../board/index.js';
+import { gainsNothing, opponentJustPassed } from './endgame.js';
 import { GtpError, type Colour, type GtpEngine } from './gtp.js';
 import { isSelfAtari, urgentMoves } from './tactics.js';
 
