@@ -11,17 +11,25 @@ export function networkPolicy(model: tf.LayersModel, featureSet: FeatureSetName)
   const planes = planeCount(featureSet);
   const input = new Float32Array(361 * planes);
   return (board: Board, player: Player): Float32Array => {
-    if (board.size !== 19) throw new RangeError(`the network reads 19x19 boards, not ${board.size}x${board.size}`);
-    const saved = board.toPlay;
-    board.toPlay = player;
-    try {
-      encodeBoard(board, featureSet, input);
-    } finally {
-      board.toPlay = saved;
-    }
+    encodeForPlayer(board, player, featureSet, input);
     return tf.tidy(() => {
       const out = model.predict(tf.tensor4d(input, [1, 19, 19, planes])) as tf.Tensor;
       return out.dataSync() as Float32Array;
     }).slice();
   };
+}
+
+/**
+ * The network's input planes for a 19x19 board seen from `player`, who may not be the side to move
+ * (GTP's genmove names the colour), written into `out`; the board is left as it was.
+ */
+export function encodeForPlayer(board: Board, player: Player, featureSet: FeatureSetName, out: Float32Array): void {
+  if (board.size !== 19) throw new RangeError(`the network reads 19x19 boards, not ${board.size}x${board.size}`);
+  const saved = board.toPlay;
+  board.toPlay = player;
+  try {
+    encodeBoard(board, featureSet, out);
+  } finally {
+    board.toPlay = saved;
+  }
 }

@@ -3,7 +3,8 @@
 // one orientation better than in another gets the benefit of all of them for one forward pass.
 import * as tf from '@tensorflow/tfjs';
 import type { Board, Player } from '../board/index.js';
-import { SYMMETRIES, encodeBoard, planeCount, symmetryTable, transformPlanes, type FeatureSetName } from '../features/index.js';
+import { SYMMETRIES, planeCount, symmetryTable, transformPlanes, type FeatureSetName } from '../features/index.js';
+import { encodeForPlayer } from '../model/predict.js';
 import type { Policy } from './engine.js';
 
 /**
@@ -29,14 +30,7 @@ export function symmetricPolicy(model: tf.LayersModel, featureSet: FeatureSetNam
   const one = new Float32Array(361 * planes);
   const batch = new Float32Array(count * 361 * planes);
   return (board: Board, player: Player): Float32Array => {
-    if (board.size !== 19) throw new RangeError(`the network reads 19x19 boards, not ${board.size}x${board.size}`);
-    const saved = board.toPlay;
-    board.toPlay = player;
-    try {
-      encodeBoard(board, featureSet, one);
-    } finally {
-      board.toPlay = saved;
-    }
+    encodeForPlayer(board, player, featureSet, one);
     for (let s = 0; s < count; s++) transformPlanes(one, s, 19, planes, batch, 0, s * 361 * planes);
     const probs = tf.tidy(() => (model.predict(tf.tensor4d(batch, [count, 19, 19, planes])) as tf.Tensor).dataSync() as Float32Array).slice();
     return averageOverSymmetries(probs, count, 19);
