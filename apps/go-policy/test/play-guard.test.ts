@@ -13,17 +13,22 @@ function prefer(area: number, favourite: number): Float32Array {
   return p;
 }
 
+/** Two white stones in atari, their last liberty at (2, 3): a capture for black, an escape for white. */
+function twoWhiteInAtari() {
+  return fromRows([
+    '.......',
+    '.XX....',
+    'XOO....',
+    '.XX....',
+    '.......',
+    '.......',
+    '.......',
+  ]);
+}
+
 describe('urgentMoves', () => {
   it('finds the capture of an opponent chain in atari, with its size', () => {
-    const b = fromRows([
-      '.......',
-      '.XX....',
-      'XOO....',
-      '.XX....',
-      '.......',
-      '.......',
-      '.......',
-    ]);
+    const b = twoWhiteInAtari();
     expect(urgentMoves(b, BLACK)).toEqual([{ move: b.point(2, 3), stones: 2, kind: 'capture' }]);
     // For white the same point is an escape: extending gives the two stones three liberties.
     expect(urgentMoves(b, WHITE)).toEqual([{ move: b.point(2, 3), stones: 2, kind: 'escape' }]);
@@ -144,15 +149,7 @@ describe('endgame', () => {
 
 describe('chooseMove with the guards', () => {
   it('takes stones in atari before the policy favourite, and not with tactics off', () => {
-    const b = fromRows([
-      '.......',
-      '.XX....',
-      'XOO....',
-      '.XX....',
-      '.......',
-      '.......',
-      '.......',
-    ]);
+    const b = twoWhiteInAtari();
     const probs = prefer(b.area, b.point(5, 5));
     expect(chooseMove(b, BLACK, probs, 0, Math.random).move).toBe(b.point(2, 3));
     expect(chooseMove(b, BLACK, probs, 0, Math.random, { tactics: false }).move).toBe(b.point(5, 5));
