@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Rng, initBackend } from '@cnn-lab/core';
-import { LazyRowsAdadelta, ZeilerAdadelta, kimAdadelta } from '../src/model/index.js';
+import { Rng, ZeilerAdadelta, initBackend } from '@cnn-lab/core';
+import { LazyRowsAdadelta, kimAdadelta } from '../src/model/index.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm', quiet: true });

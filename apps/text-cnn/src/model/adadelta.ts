@@ -2,8 +2,7 @@ import { createOptimizer } from '@cnn-lab/core';
 import type * as tf from '@tensorflow/tfjs';
 
 // Zeiler's Adadelta (the step divides by the RMS of the gradients including the current one) lives in
-// core: createOptimizer's 'adadelta' is it. Re-exported for code that constructs the class itself.
-export { ZeilerAdadelta } from '@cnn-lab/core';
+// core, tested there: createOptimizer's 'adadelta' is it.
 
 /** Kim's optimizer: Adadelta with rho 0.95, epsilon 1e-6 (and no learning-rate scaling). */
 export function kimAdadelta(): tf.Optimizer {

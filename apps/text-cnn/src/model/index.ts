@@ -10,6 +10,6 @@ export {
   poolName,
   trainableTables,
 } from './kim.js';
-export { ZeilerAdadelta, kimAdadelta } from './adadelta.js';
+export { kimAdadelta } from './adadelta.js';
 export { LazyRowsAdadelta, adadeltaRowStep, createRowState, settleAllRows, type AdadeltaParams, type RowState } from './lazy-rows.js';
 export { keepFirstRows, kimConfigOf } from './shrink.js';
