@@ -12,30 +12,15 @@ Prints one JSON line: median wall and CPU (this process, all threads) millisecon
 """
 import argparse
 import json
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
-# The network itself is core's benchmark twin, so the two PyTorch anchors cannot drift apart.
+# The network and the timer are core's benchmark twin's, so the two PyTorch anchors cannot drift apart.
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "packages" / "core" / "bench"))
-from torch_bench import GoPolicy  # noqa: E402
-
-
-def timed(fn, steps, warmup):
-    """Median wall ms and median CPU ms (process_time counts every thread of the process)."""
-    for _ in range(warmup):
-        fn()
-    wall, cpu = [], []
-    for _ in range(steps):
-        w, c = time.perf_counter(), time.process_time()
-        fn()
-        wall.append((time.perf_counter() - w) * 1000)
-        cpu.append((time.process_time() - c) * 1000)
-    return statistics.median(wall), statistics.median(cpu)
+from torch_bench import GoPolicy, median_ms  # noqa: E402
 
 
 def main():
@@ -68,7 +53,7 @@ def main():
         loss.item()
 
     model.train()
-    wall, cpu = timed(step, a.steps, a.warmup)
+    wall, cpu = median_ms(step, a.steps, a.warmup)
     print(json.dumps({
         "framework": "pytorch", "version": torch.__version__, "threads": a.threads, "batch": a.batch,
         "optimizer": a.optimizer, "trainStepMs": round(wall, 2), "trainStepCpuMs": round(cpu, 2),
