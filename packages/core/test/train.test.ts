@@ -330,6 +330,36 @@ describe('createTrainer', () => {
   });
 });
 
+describe('dropout masks', () => {
+  it('refuses a seeded dropout layer, which tfjs would give the same mask at every step', async () => {
+    const model = withSeed(1, () => {
+      const m = tf.sequential();
+      m.add(tf.layers.dense({ units: 8, inputShape: [4] }));
+      m.add(tf.layers.dropout({ rate: 0.5, seed: 7, name: 'fixed_drop' }));
+      m.add(tf.layers.dense({ units: 3, activation: 'softmax' }));
+      return m;
+    });
+    await expect(createTrainer(model, { optimizer: { name: 'sgd', learningRate: 0 }, workers: 1 })).rejects.toThrow(/fixed_drop.*fixed seed 7/);
+  });
+
+  it('draws a new mask at every step and the same mask for the same step', async () => {
+    const model = denseNet(1, { dropout: 0.5 });
+    // Learning rate 0: the weights stay put, so only the dropout mask can change the loss.
+    const trainer = await createTrainer(model, { optimizer: { name: 'sgd', learningRate: 0 }, workers: 1, seed: 3 });
+    let batch: ArrayBatch | undefined;
+    for await (const b of train.batches(0, 32, 1)) {
+      batch = b;
+      break;
+    }
+    if (!batch) throw new Error('no batch');
+    const losses = [];
+    for (const step of [0, 1, 2, 0]) losses.push((await trainer.step(batch, step)).loss);
+    expect(new Set(losses.slice(0, 3)).size).toBe(3);
+    expect(losses[3]).toBe(losses[0]);
+    await trainer.dispose();
+  });
+});
+
 describe('evaluate and predictBatches', () => {
   it('scores a set batch by batch and returns probabilities with their labels', async () => {
     const model = denseNet(1);

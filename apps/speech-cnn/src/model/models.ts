@@ -83,7 +83,8 @@ function classifierHead(x: tf.SymbolicTensor, o: { linear: number } & HeadOption
   h = tf.layers
     .dense({ units: o.hidden, activation: 'relu', name: 'hidden', kernelInitializer: tf.initializers.heNormal({ seed: seed + 2 }), ...decay(o.l2) })
     .apply(h) as tf.SymbolicTensor;
-  if (o.dropout > 0) h = tf.layers.dropout({ rate: o.dropout, seed: seed + 3 }).apply(h) as tf.SymbolicTensor;
+  // Unseeded: a seeded tfjs dropout layer repeats its mask at every step; core's trainer seeds each step.
+  if (o.dropout > 0) h = tf.layers.dropout({ rate: o.dropout }).apply(h) as tf.SymbolicTensor;
   return tf.layers
     .dense({ units: classes, activation: 'softmax', name: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 4 }), ...decay(o.l2) })
     .apply(h) as tf.SymbolicTensor;

@@ -84,8 +84,9 @@ export function buildKimCnn(config: KimConfig): tf.LayersModel {
   });
   const z = features.length > 1 ? (tf.layers.concatenate({ name: 'features' }).apply(features) as tf.SymbolicTensor) : (features[0] as tf.SymbolicTensor);
 
-  // Dropout on the penultimate layer, and an l2-norm cap s on each class's weight vector.
-  const dropped = tf.layers.dropout({ name: 'dropout', rate: config.dropout, seed }).apply(z) as tf.SymbolicTensor;
+  // Dropout on the penultimate layer, and an l2-norm cap s on each class's weight vector. The dropout layer takes
+  // no seed: tfjs would repeat a seeded layer's mask at every step; core's trainer seeds each step instead.
+  const dropped = tf.layers.dropout({ name: 'dropout', rate: config.dropout }).apply(z) as tf.SymbolicTensor;
   const probs = tf.layers
     .dense({
       name: OUTPUT_NAME,

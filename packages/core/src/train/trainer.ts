@@ -36,12 +36,37 @@ export function resolveWorkerCount(workers: number | 'auto' | undefined, maxWork
   return workers;
 }
 
+/** Layers that draw fresh random numbers on every training call (tfjs-layers class names). */
+const NOISE_LAYERS = new Set(['Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout']);
+
+/**
+ * Refuses a model with a seeded noise layer. tfjs re-creates the generator from a layer's `seed` on every
+ * call, so `dropout({ seed })` drops the same units at every step, which is not dropout at all. Unseeded
+ * layers draw their seed from Math.random, which the trainer seeds per step (stepSeed): runs still repeat.
+ */
+export function assertFreshNoise(model: tf.LayersModel): void {
+  const visit = (layers: tf.layers.Layer[]): void => {
+    for (const layer of layers) {
+      const inner = (layer as unknown as { layers?: tf.layers.Layer[] }).layers;
+      if (Array.isArray(inner)) visit(inner);
+      const seed = NOISE_LAYERS.has(layer.getClassName()) ? layer.getConfig()['seed'] : undefined;
+      if (seed !== undefined && seed !== null) {
+        throw new Error(
+          `layer '${layer.name}' (${layer.getClassName()}) has a fixed seed ${String(seed)}: tfjs would draw the same mask at every training step; build it without a seed (the trainer seeds each step)`,
+        );
+      }
+    }
+  };
+  visit(model.layers);
+}
+
 /**
  * The training step on its own, for fit and for benchmarks. With n workers every step sends the
  * current weights and 1/n of the batch to each worker, averages the returned gradients weighted by
  * shard size and applies them once here, so the result equals one-thread training up to float rounding.
  */
 export async function createTrainer(model: tf.LayersModel, options: TrainerOptions): Promise<Trainer> {
+  assertFreshNoise(model);
   const optimizer = toOptimizer(options.optimizer);
   const classes = classCount(model);
   const seed = options.seed ?? 0;
