@@ -69,6 +69,9 @@ interface TrainOpts extends CommonOptions {
   speed: [number, number];
   freqMask: number;
   timeMask: number;
+  vtlp: number;
+  augmentProb: number;
+  mels: number;
   hidden?: number;
   dropout?: number;
   l2?: number;
@@ -135,8 +138,10 @@ function trainingSettings(o: TrainOpts): { features: FeatureConfig; augment: Aug
     ...(o.timeContext !== undefined ? { timeContext: o.timeContext } : {}),
   };
   return {
-    features: { ...DEFAULT_FEATURES, norm: o.norm, ...(o.stretch ? { stretch: true } : {}) },
-    augment: o.augment ? { ...DEFAULT_AUGMENT, speed: o.speed, freqMaskBands: o.freqMask, timeMaskFrames: o.timeMask } : null,
+    features: { ...DEFAULT_FEATURES, mel: { ...DEFAULT_FEATURES.mel, melBands: o.mels }, norm: o.norm, ...(o.stretch ? { stretch: true } : {}) },
+    augment: o.augment
+      ? { ...DEFAULT_AUGMENT, probability: o.augmentProb, speed: o.speed, freqMaskBands: o.freqMask, timeMaskFrames: o.timeMask, vtlp: o.vtlp }
+      : null,
     head,
   };
 }
@@ -320,6 +325,9 @@ export function buildProgram() {
       .option('--speed <low,high>', 'speed perturbation range (1,1: none)', parseSpeedRange, [0.9, 1.1])
       .option('--freq-mask <bands>', 'SpecAugment: mask up to this many adjacent mel bands in augmented clips (0: none)', parseIntIn(0, 40), 0)
       .option('--time-mask <frames>', 'SpecAugment: mask up to this many frames in augmented clips (0: none)', parseIntIn(0, 100), 0)
+      .option('--vtlp <w>', 'VTLP: warp the mel filterbank of augmented clips by a factor drawn from [1-w, 1+w] (0: none; 0.1 is the paper\'s)', parseNumberIn(0, 0.3), 0)
+      .option('--augment-prob <p>', 'share of training clips augmented afresh each epoch (the rest are seen clean)', parseNumberIn(0, 1), 0.5)
+      .option('--mels <bands>', 'mel bands (fewer, wider bands smooth away pitch harmonics; stored in the model)', parseIntIn(8, 128), 40)
       .option('--hidden <units>', 'units of the hidden ReLU layer (default 128)', parseIntIn(1, 4096))
       .option('--dropout <rate>', 'dropout after the hidden layer (default 0.2)', parseNumberIn(0, 0.9))
       .option('--l2 <weight>', 'L2 weight decay on every kernel (default 0)', parseNumberIn(0, 1))

@@ -31,6 +31,9 @@ beforeAll(async () => {
   const model = buildFreqModel(inputShape(DEFAULT_FEATURES), 2);
   await saveModel(model, join(dir, 'model'), { app: 'speech-cnn', kind: 'freq', labels: ['yes', 'no'], features: DEFAULT_FEATURES });
   const tone = Float32Array.from({ length: 6000 }, (_, i) => 0.4 * Math.sin(i / 5));
+  // A model trained with --mels 20: its metadata, not the defaults, fixes how predict featurises.
+  const mels20 = { ...DEFAULT_FEATURES, mel: { ...DEFAULT_FEATURES.mel, melBands: 20 } };
+  await saveModel(buildFreqModel(inputShape(mels20), 2), join(dir, 'model20'), { app: 'speech-cnn', kind: 'freq', labels: ['yes', 'no'], features: mels20 });
   writeFileSync(join(dir, 'word.wav'), encodeWav16(tone, 16000));
   writeFileSync(join(dir, 'bad.wav'), 'not audio');
 });
@@ -71,5 +74,20 @@ describe('speech-cnn predict', () => {
     const norm = await cli(['train', '--norm', 'zscore', '--data-dir', dir]);
     expect(norm.code).toBe(2);
     expect(norm.stderr).toMatch(/--norm.*expected one of peak, cmn, cmvn, got 'zscore'/);
+  });
+
+  it('rejects a --vtlp, --augment-prob or --mels out of range, naming the flag', async () => {
+    for (const [flag, value] of [['--vtlp', '0.5'], ['--augment-prob', '1.5'], ['--mels', '4']] as const) {
+      const r = await cli(['train', flag, value, '--data-dir', dir]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(flag);
+    }
+  });
+
+  it('predicts with a model of 20 mel bands (--mels 20), featurising as its metadata says', async () => {
+    const r = await cli(['predict', join(dir, 'word.wav'), '--model-dir', join(dir, 'model20'), '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as { predictions: Array<{ label: string }> };
+    expect(out.predictions).toHaveLength(1);
   });
 });

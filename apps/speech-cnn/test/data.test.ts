@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '@cnn-lab/core';
 import { encodeWav16 } from '../src/audio/index.js';
-import { DEFAULT_FEATURES } from '../src/features/index.js';
-import { decodeEntries, entryFor, labelEntries, parseSplit, sortLabels, speakerFolds, splitEntries, type Entry } from '../src/data/index.js';
+import { DEFAULT_AUGMENT, DEFAULT_FEATURES, LogMel, SPEECH_MEL, prepareClip } from '../src/features/index.js';
+import { clipSource, decodeEntries, entryFor, labelEntries, parseSplit, sortLabels, speakerFolds, splitEntries, type Entry } from '../src/data/index.js';
 
 const speakers = ['alice', 'bob', 'carol'];
 const fsddNames = ['0', '1', '2'].flatMap((d) => speakers.flatMap((s) => Array.from({ length: 8 }, (_, t) => `${d}_${s}_${t}.wav`)));
@@ -88,5 +88,51 @@ describe('decodeEntries', () => {
     expect(set.clips[0]?.signal.length).toBe(8000);
     expect(set.bad.map((b) => b.path)).toEqual(['0_a_1.wav', '0_a_2.wav']);
     expect(set.bad[1]?.reason).toMatch(/empty/);
+  });
+});
+
+describe('training source augmentation', () => {
+  const rate = SPEECH_MEL.sampleRate;
+  const tone = Float32Array.from({ length: 4000 }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 1000 * i) / rate));
+  const clips = Array.from({ length: 16 }, () => prepareClip(tone, DEFAULT_FEATURES));
+  const set = { clips, labels: new Int32Array(16) };
+  const logMel = new LogMel(SPEECH_MEL);
+  const bands = SPEECH_MEL.melBands;
+  /** The band where each example's middle frame peaks (the tone's frequency after augmentation). */
+  async function peakBands(aug: typeof DEFAULT_AUGMENT, epochs: number): Promise<number[]> {
+    const src = clipSource(set, DEFAULT_FEATURES, logMel, aug);
+    const peaks: number[] = [];
+    for (let e = 0; e < epochs; e++) {
+      for await (const b of src.batches(e, 16, 3)) {
+        const per = b.xs.shape[1]! * bands;
+        for (let k = 0; k < b.ys.length; k++) {
+          const row = Array.from(b.xs.data.subarray(k * per + 20 * bands, k * per + 21 * bands));
+          peaks.push(row.indexOf(Math.max(...row)));
+        }
+      }
+    }
+    return peaks;
+  }
+  const still = { ...DEFAULT_AUGMENT, speed: [1, 1] as [number, number], snrDb: null, gainDb: [0, 0] as [number, number], maxShiftSeconds: 0 };
+
+  it('--vtlp moves the tone up and down by about alpha; without it the tone stays in its band', async () => {
+    const plain = await peakBands({ ...still, probability: 1 }, 3);
+    expect(new Set(plain)).toEqual(new Set([plain[0]]));
+    const warped = await peakBands({ ...still, probability: 1, vtlp: 0.1 }, 3);
+    const home = plain[0] as number;
+    expect(Math.min(...warped)).toBeLessThan(home);
+    expect(Math.max(...warped)).toBeGreaterThan(home);
+    expect(Math.max(...warped.map((b) => Math.abs(b - home)))).toBeLessThanOrEqual(2);
+  });
+
+  it('--augment-prob sets the share of clips changed: 0 gives the clean features, 1 changes every one', async () => {
+    const strong = { ...still, vtlp: 0.1 };
+    const clean = new Set(await peakBands({ ...strong, probability: 0 }, 2));
+    expect(clean.size).toBe(1);
+    const home = [...clean][0];
+    const all = await peakBands({ ...strong, probability: 1 }, 4);
+    const half = await peakBands({ ...strong, probability: 0.5 }, 4);
+    const moved = (p: number[]) => p.filter((b) => b !== home).length / p.length;
+    expect(moved(all)).toBeGreaterThan(moved(half));
   });
 });

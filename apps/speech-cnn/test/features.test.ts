@@ -14,6 +14,8 @@ import {
   cmvn,
   featuresOf,
   maskSpectrogram,
+  melFilterbank,
+  vtlpWarp,
   stretchRows,
   hzToMel,
   inputShape,
@@ -246,6 +248,55 @@ describe('per-band mean and variance normalisation (cmvn)', () => {
     expect(Math.min(...free)).toBeLessThan(-4);
     expect(Math.min(...clamped)).toBe(-4);
     clamped.forEach((v, i) => expect(v).toBe(Math.max(-4, free[i] as number)));
+  });
+});
+
+describe('VTLP (vocal tract length perturbation)', () => {
+  const logMel = new LogMel(SPEECH_MEL);
+  const peakBand = (x: Float32Array, warp: number): number => {
+    const spec = logMel.compute(x, warp);
+    const mid = Math.floor(spec.frames / 2);
+    const row = Array.from(spec.data.subarray(mid * spec.bands, (mid + 1) * spec.bands));
+    return row.indexOf(Math.max(...row));
+  };
+
+  it('alpha = 1 is the plain filterbank, bit for bit', () => {
+    expect(melFilterbank(SPEECH_MEL, 1).map((r) => Array.from(r))).toEqual(melFilterbank(SPEECH_MEL).map((r) => Array.from(r)));
+    const x = sine(700, 0.5);
+    expect(Array.from(logMel.compute(x, 1).data)).toEqual(Array.from(new LogMel(SPEECH_MEL).compute(x).data));
+  });
+
+  it('the warp is alpha f below the knee, continuous, increasing, and ends at fMax', () => {
+    for (const alpha of [0.9, 1.1]) {
+      expect(vtlpWarp(1000, alpha, 4000)).toBeCloseTo(1000 * alpha, 9);
+      expect(vtlpWarp(4000, alpha, 4000)).toBeCloseTo(4000, 9);
+      const knee = (0.8 * 4000 * Math.min(alpha, 1)) / alpha;
+      expect(vtlpWarp(knee + 1e-9, alpha, 4000)).toBeCloseTo(knee * alpha, 5);
+      let last = -1;
+      for (let f = 0; f <= 4000; f += 10) {
+        const w = vtlpWarp(f, alpha, 4000);
+        expect(w).toBeGreaterThan(last);
+        last = w;
+      }
+    }
+  });
+
+  it.each([
+    [1000, 1.1],
+    [1000, 0.9],
+    [2000, 1.1],
+    [2000, 0.9],
+  ])('a %i Hz tone warped by %f peaks in the band holding alpha x its frequency', (hz, alpha) => {
+    const x = sine(hz, 0.5);
+    const plain = peakBand(x, 1);
+    expect(plain).toBe(bandHolding(hz, SPEECH_MEL));
+    const warped = peakBand(x, alpha);
+    expect(warped).toBe(bandHolding(hz * alpha, SPEECH_MEL));
+    expect(Math.sign(warped - plain)).toBe(Math.sign(alpha - 1));
+  });
+
+  it('rejects an absurd warp factor', () => {
+    expect(() => logMel.compute(sine(1000, 0.1), 3)).toThrow(/VTLP warp factor/);
   });
 });
 

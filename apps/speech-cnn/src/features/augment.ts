@@ -25,6 +25,12 @@ export interface AugmentOptions {
    */
   freqMaskBands: number;
   timeMaskFrames: number;
+  /**
+   * VTLP (Jaitly & Hinton 2013): the changed clips' mel filterbank is warped by a factor drawn from
+   * [1 - vtlp, 1 + vtlp], moving formants like a longer or shorter vocal tract without touching timing. 0: off
+   * (and no random draw). Absent in settings saved before it existed.
+   */
+  vtlp?: number;
 }
 
 export const DEFAULT_AUGMENT: AugmentOptions = {
@@ -36,6 +42,7 @@ export const DEFAULT_AUGMENT: AugmentOptions = {
   noiseProbability: 0.5,
   freqMaskBands: 0,
   timeMaskFrames: 0,
+  vtlp: 0,
 };
 
 /** Delays the signal by `shift` samples (leading silence), dropping what falls off the end. */
@@ -91,6 +98,11 @@ export function augment(clip: PreparedClip, o: AugmentOptions, sampleRate: numbe
     out = addNoise(out, rng.uniform(o.snrDb[0], o.snrDb[1]), Math.min(out.length, sped.voiced + shift), rng);
   }
   return out;
+}
+
+/** The VTLP warp factor for one changed clip: uniform in [1 - vtlp, 1 + vtlp]; 1 without drawing when vtlp is 0. */
+export function drawWarp(vtlp: number | undefined, rng: Rng): number {
+  return vtlp ? rng.uniform(1 - vtlp, 1 + vtlp) : 1;
 }
 
 /** Zeroes one random run of up to `maxWidth` indices in [0, size); returns [start, width]. */

@@ -91,9 +91,9 @@ export function normalise(spec: Spectrogram, rangeDb: number, floorDb: number): 
   return out;
 }
 
-/** The model input for one clip of `clipSamples` samples: [frames x bands] row-major. */
-export function featuresOf(signal: Float32Array, cfg: FeatureConfig, logMel: LogMel): Float32Array {
-  const spec = logMel.compute(signal);
+/** The model input for one clip of `clipSamples` samples: [frames x bands] row-major; `warp`: VTLP's alpha (training only). */
+export function featuresOf(signal: Float32Array, cfg: FeatureConfig, logMel: LogMel, warp = 1): Float32Array {
+  const spec = logMel.compute(signal, warp);
   const floorDb = 10 * Math.log10(cfg.mel.floor);
   const norm = cfg.norm ?? 'peak';
   // The word's frames are those the trimmer would keep, so statistics and stretching describe the span it does.
