@@ -67,6 +67,7 @@ interface TrainOpts extends CommonOptions {
   norm: Normalisation;
   stretch: boolean;
   speed: [number, number];
+  tempo: [number, number];
   freqMask: number;
   timeMask: number;
   vtlp: number;
@@ -120,7 +121,7 @@ function accuracyOf(probs: Float32Array, labels: Int32Array, classes: number): n
 
 const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
 
-/** '--speed 0.9,1.1': the range speed perturbation draws from (1,1 turns it off). */
+/** '--speed 0.9,1.1' / '--tempo 0.8,1.25': the range a perturbation draws from (1,1 turns it off). */
 function parseSpeedRange(text: string): [number, number] {
   const parts = text.split(',').map(Number);
   const [lo, hi] = parts as [number, number];
@@ -140,7 +141,7 @@ function trainingSettings(o: TrainOpts): { features: FeatureConfig; augment: Aug
   return {
     features: { ...DEFAULT_FEATURES, mel: { ...DEFAULT_FEATURES.mel, melBands: o.mels }, norm: o.norm, ...(o.stretch ? { stretch: true } : {}) },
     augment: o.augment
-      ? { ...DEFAULT_AUGMENT, probability: o.augmentProb, speed: o.speed, freqMaskBands: o.freqMask, timeMaskFrames: o.timeMask, vtlp: o.vtlp }
+      ? { ...DEFAULT_AUGMENT, probability: o.augmentProb, speed: o.speed, freqMaskBands: o.freqMask, timeMaskFrames: o.timeMask, vtlp: o.vtlp, tempo: o.tempo }
       : null,
     head,
   };
@@ -323,6 +324,7 @@ export function buildProgram() {
       .option('--norm <kind>', 'feature normalisation: peak ([0, 1] below the loudest cell), cmn (each band\'s mean over the word removed) or cmvn (and each band\'s spread)', parseChoice(NORMALISATIONS), 'peak')
       .option('--stretch', "stretch each word's frames in time to fill the input (speaking-rate normalisation)", false)
       .option('--speed <low,high>', 'speed perturbation range (1,1: none)', parseSpeedRange, [0.9, 1.1])
+      .option('--tempo <low,high>', "tempo perturbation of augmented clips: the spectrogram's frames play at a rate drawn from this range, pitch kept (1,1: none)", parseSpeedRange, [1, 1])
       .option('--freq-mask <bands>', 'SpecAugment: mask up to this many adjacent mel bands in augmented clips (0: none)', parseIntIn(0, 40), 0)
       .option('--time-mask <frames>', 'SpecAugment: mask up to this many frames in augmented clips (0: none)', parseIntIn(0, 100), 0)
       .option('--vtlp <w>', 'VTLP: warp the mel filterbank of augmented clips by a factor drawn from [1-w, 1+w] (0: none; 0.1 is the paper\'s)', parseNumberIn(0, 0.3), 0)

@@ -125,6 +125,27 @@ describe('training source augmentation', () => {
     expect(Math.max(...warped.map((b) => Math.abs(b - home)))).toBeLessThanOrEqual(2);
   });
 
+  it('--tempo changes how long the tone lasts in training batches, up and down, and not at all without it', async () => {
+    async function lengths(aug: typeof DEFAULT_AUGMENT): Promise<number[]> {
+      const src = clipSource(set, DEFAULT_FEATURES, logMel, aug);
+      const out: number[] = [];
+      for await (const b of src.batches(0, 16, 5)) {
+        const per = b.xs.shape[1]! * bands;
+        for (let k = 0; k < b.ys.length; k++) {
+          let n = 0;
+          for (let t = 0; t < b.xs.shape[1]!; t++) if (Math.max(...b.xs.data.subarray(k * per + t * bands, k * per + (t + 1) * bands)) > 0.5) n++;
+          out.push(n);
+        }
+      }
+      return out;
+    }
+    const plain = await lengths({ ...still, probability: 1 });
+    expect(new Set(plain).size).toBe(1);
+    const varied = await lengths({ ...still, probability: 1, tempo: [0.7, 1.4] });
+    expect(Math.min(...varied)).toBeLessThan(plain[0] as number);
+    expect(Math.max(...varied)).toBeGreaterThan(plain[0] as number);
+  });
+
   it('--augment-prob sets the share of clips changed: 0 gives the clean features, 1 changes every one', async () => {
     const strong = { ...still, vtlp: 0.1 };
     const clean = new Set(await peakBands({ ...strong, probability: 0 }, 2));

@@ -17,6 +17,7 @@ import {
   melFilterbank,
   vtlpWarp,
   stretchRows,
+  changeTempo,
   hzToMel,
   inputShape,
   melToHz,
@@ -329,6 +330,38 @@ describe('SpecAugment masks', () => {
     const a = new Rng(9);
     expect(Array.from(maskSpectrogram(ones, frames, bands, { freqMaskBands: 0, timeMaskFrames: 0 }, a))).toEqual(Array.from(ones));
     expect(a.next()).toBe(new Rng(9).next());
+  });
+});
+
+describe('tempo perturbation', () => {
+  it('rate 1 is the identity; rate 0.5 makes a burst twice as long, 2 half as long, rows past the end are the fill', () => {
+    const frames = 40;
+    const bands = 3;
+    const burst = new Float32Array(frames * bands).fill(-100);
+    for (let t = 0; t < 10; t++) burst.fill(5, t * bands, (t + 1) * bands);
+    const long = (data: Float32Array) => Array.from({ length: frames }, (_, t) => data[t * bands] as number).filter((v) => v > 0).length;
+    expect(changeTempo(burst, frames, bands, 1, -100)).toBe(burst);
+    expect(long(burst)).toBe(10);
+    expect(long(changeTempo(burst, frames, bands, 0.5, -100))).toBe(19); // rows 0..18 read 0..9 (18 reads 9 exactly)
+    expect(long(changeTempo(burst, frames, bands, 2, -100))).toBe(5);
+    const fast = changeTempo(burst, frames, bands, 2, -100);
+    expect(Array.from(fast.subarray(20 * bands)).every((v) => v === -100)).toBe(true);
+  });
+
+  it('keeps a tone in its band (pitch is untouched) while the word gets longer', () => {
+    const logMel = new LogMel(SPEECH_MEL);
+    const x = new Float32Array(8000);
+    x.set(sine(1000, 0.3));
+    const plain = featuresOf(x, DEFAULT_FEATURES, logMel);
+    const slow = featuresOf(x, DEFAULT_FEATURES, logMel, 1, 0.8);
+    const bands = SPEECH_MEL.melBands;
+    const voiced = (f: Float32Array) => Array.from({ length: 98 }, (_, t) => Math.max(...f.subarray(t * bands, (t + 1) * bands))).filter((v) => v > 0.5).length;
+    expect(voiced(slow) / voiced(plain)).toBeCloseTo(1 / 0.8, 1);
+    const peak = (f: Float32Array, t: number) => {
+      const row = Array.from(f.subarray(t * bands, (t + 1) * bands));
+      return row.indexOf(Math.max(...row));
+    };
+    expect(peak(slow, 30)).toBe(peak(plain, 10));
   });
 });
 

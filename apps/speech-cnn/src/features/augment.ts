@@ -31,6 +31,12 @@ export interface AugmentOptions {
    * (and no random draw). Absent in settings saved before it existed.
    */
   vtlp?: number;
+  /**
+   * Tempo perturbation: the changed clips' spectrogram frames play at a rate drawn from this range (1.2: 20% faster),
+   * so speaking rate varies without the pitch and formant shift speed perturbation brings. Absent or [1, 1]: off
+   * (and no random draw).
+   */
+  tempo?: [number, number];
 }
 
 export const DEFAULT_AUGMENT: AugmentOptions = {
@@ -103,6 +109,11 @@ export function augment(clip: PreparedClip, o: AugmentOptions, sampleRate: numbe
 /** The VTLP warp factor for one changed clip: uniform in [1 - vtlp, 1 + vtlp]; 1 without drawing when vtlp is 0. */
 export function drawWarp(vtlp: number | undefined, rng: Rng): number {
   return vtlp ? rng.uniform(1 - vtlp, 1 + vtlp) : 1;
+}
+
+/** The tempo rate for one changed clip: uniform over the range; 1 without drawing when the range is absent or [1, 1]. */
+export function drawTempo(tempo: [number, number] | undefined, rng: Rng): number {
+  return tempo && (tempo[0] !== 1 || tempo[1] !== 1) ? rng.uniform(tempo[0], tempo[1]) : 1;
 }
 
 /** Zeroes one random run of up to `maxWidth` indices in [0, size); returns [start, width]. */

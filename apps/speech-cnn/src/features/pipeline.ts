@@ -1,5 +1,5 @@
 import { activeFrames, cmvn } from './cmvn.js';
-import { activeSpan, stretchRows } from './stretch.js';
+import { activeSpan, changeTempo, stretchRows } from './stretch.js';
 import type { LogMel, MelOptions, Spectrogram } from './logmel.js';
 import { frameCount, frameLength, hopLength } from './logmel.js';
 
@@ -91,10 +91,14 @@ export function normalise(spec: Spectrogram, rangeDb: number, floorDb: number): 
   return out;
 }
 
-/** The model input for one clip of `clipSamples` samples: [frames x bands] row-major; `warp`: VTLP's alpha (training only). */
-export function featuresOf(signal: Float32Array, cfg: FeatureConfig, logMel: LogMel, warp = 1): Float32Array {
-  const spec = logMel.compute(signal, warp);
+/**
+ * The model input for one clip of `clipSamples` samples: [frames x bands] row-major. Training augmentation only:
+ * `warp` is VTLP's alpha, `tempo` plays the spectrogram's frames that many times faster (pitch kept).
+ */
+export function featuresOf(signal: Float32Array, cfg: FeatureConfig, logMel: LogMel, warp = 1, tempo = 1): Float32Array {
+  const raw = logMel.compute(signal, warp);
   const floorDb = 10 * Math.log10(cfg.mel.floor);
+  const spec = tempo === 1 ? raw : { ...raw, data: changeTempo(raw.data, raw.frames, raw.bands, tempo, floorDb) };
   const norm = cfg.norm ?? 'peak';
   // The word's frames are those the trimmer would keep, so statistics and stretching describe the span it does.
   const activeDb = cfg.trimDb > 0 ? cfg.trimDb : cfg.rangeDb;

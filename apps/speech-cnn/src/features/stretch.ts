@@ -31,3 +31,25 @@ export function stretchRows(data: Float32Array, frames: number, bands: number, f
   }
   return out;
 }
+
+/**
+ * Tempo perturbation on a [frames x bands] row-major spectrogram: the clip plays `rate` times faster (output row t
+ * reads input row t x rate, linearly interpolated), so a word starting at row 0 gets shorter (rate > 1) or longer
+ * (rate < 1) while every frame's spectrum, pitch and formants included, is kept. Rows read past the end are `fill`.
+ */
+export function changeTempo(data: Float32Array, frames: number, bands: number, rate: number, fill: number): Float32Array {
+  if (!(rate > 0)) throw new RangeError(`changeTempo: rate must be > 0, got ${rate}`);
+  if (rate === 1) return data;
+  const out = new Float32Array(frames * bands).fill(fill);
+  for (let t = 0; t < frames; t++) {
+    const pos = t * rate;
+    const k = Math.floor(pos);
+    if (k > frames - 1) break;
+    const f = pos - k;
+    for (let b = 0; b < bands; b++) {
+      const next = k + 1 < frames ? (data[(k + 1) * bands + b] as number) : fill;
+      out[t * bands + b] = (data[k * bands + b] as number) * (1 - f) + next * f;
+    }
+  }
+  return out;
+}
