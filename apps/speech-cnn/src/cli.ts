@@ -73,6 +73,7 @@ interface TrainOpts extends CommonOptions {
   vtlp: number;
   augmentProb: number;
   mels: number;
+  rangeDb: number;
   hidden?: number;
   dropout?: number;
   l2?: number;
@@ -139,7 +140,7 @@ function trainingSettings(o: TrainOpts): { features: FeatureConfig; augment: Aug
     ...(o.timeContext !== undefined ? { timeContext: o.timeContext } : {}),
   };
   return {
-    features: { ...DEFAULT_FEATURES, mel: { ...DEFAULT_FEATURES.mel, melBands: o.mels }, norm: o.norm, ...(o.stretch ? { stretch: true } : {}) },
+    features: { ...DEFAULT_FEATURES, mel: { ...DEFAULT_FEATURES.mel, melBands: o.mels }, rangeDb: o.rangeDb, norm: o.norm, ...(o.stretch ? { stretch: true } : {}) },
     augment: o.augment
       ? { ...DEFAULT_AUGMENT, probability: o.augmentProb, speed: o.speed, freqMaskBands: o.freqMask, timeMaskFrames: o.timeMask, vtlp: o.vtlp, tempo: o.tempo }
       : null,
@@ -330,6 +331,7 @@ export function buildProgram() {
       .option('--vtlp <w>', 'VTLP: warp the mel filterbank of augmented clips by a factor drawn from [1-w, 1+w] (0: none; 0.1 is the paper\'s)', parseNumberIn(0, 0.3), 0)
       .option('--augment-prob <p>', 'share of training clips augmented afresh each epoch (the rest are seen clean)', parseNumberIn(0, 1), 0.5)
       .option('--mels <bands>', 'mel bands (fewer, wider bands smooth away pitch harmonics; stored in the model)', parseIntIn(8, 128), 40)
+      .option('--range-db <db>', 'features span this many dB below the loudest cell; quieter cells (background noise, which differs between recordings) are clipped to silence (stored in the model)', parseNumberIn(10, 120), 80)
       .option('--hidden <units>', 'units of the hidden ReLU layer (default 128)', parseIntIn(1, 4096))
       .option('--dropout <rate>', 'dropout after the hidden layer (default 0.2)', parseNumberIn(0, 0.9))
       .option('--l2 <weight>', 'L2 weight decay on every kernel (default 0)', parseNumberIn(0, 1))

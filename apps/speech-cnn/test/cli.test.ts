@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -76,13 +76,37 @@ describe('speech-cnn predict', () => {
     expect(norm.stderr).toMatch(/--norm.*expected one of peak, cmn, cmvn, got 'zscore'/);
   });
 
-  it('rejects a --vtlp, --augment-prob or --mels out of range, naming the flag', async () => {
-    for (const [flag, value] of [['--vtlp', '0.5'], ['--augment-prob', '1.5'], ['--mels', '4']] as const) {
+  it('rejects a --vtlp, --augment-prob, --mels, --range-db or --tempo out of range, naming the flag', async () => {
+    for (const [flag, value] of [['--vtlp', '0.5'], ['--augment-prob', '1.5'], ['--mels', '4'], ['--range-db', '5'], ['--tempo', '1.3,1.2']] as const) {
       const r = await cli(['train', flag, value, '--data-dir', dir]);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(flag);
     }
   });
+
+  it('train stores --mels and --range-db in the model and the augmentation switches in its training record', async () => {
+    const data = join(dir, 'tiny');
+    mkdirSync(data, { recursive: true });
+    for (const [label, hz] of [['0', 500], ['1', 1500]] as const) {
+      for (const speaker of ['ann', 'bob']) {
+        for (let take = 0; take < 6; take++) {
+          const x = Float32Array.from({ length: 3000 }, (_, i) => 0.3 * Math.sin((2 * Math.PI * hz * (1 + 0.01 * take) * i) / 8000));
+          writeFileSync(join(data, `${label}_${speaker}_${take}.wav`), encodeWav16(x, 8000));
+        }
+      }
+    }
+    const model = join(dir, 'tiny-model');
+    const args = ['train', '--data-dir', data, '--model-dir', model, '--epochs', '1', '--workers', '1', '--json'];
+    const r = await cli([...args, '--mels', '20', '--range-db', '45', '--vtlp', '0.1', '--tempo', '0.8,1.25', '--augment-prob', '1']);
+    expect(r.code).toBe(0);
+    const meta = JSON.parse(readFileSync(join(model, 'metadata.json'), 'utf8')) as {
+      features: { rangeDb: number; mel: { melBands: number } };
+      training: { augment: { vtlp: number; tempo: number[]; probability: number } };
+    };
+    expect(meta.features.mel.melBands).toBe(20);
+    expect(meta.features.rangeDb).toBe(45);
+    expect(meta.training.augment).toMatchObject({ vtlp: 0.1, tempo: [0.8, 1.25], probability: 1 });
+  }, 60_000);
 
   it('predicts with a model of 20 mel bands (--mels 20), featurising as its metadata says', async () => {
     const r = await cli(['predict', join(dir, 'word.wav'), '--model-dir', join(dir, 'model20'), '--json']);
