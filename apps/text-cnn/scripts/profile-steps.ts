@@ -1,6 +1,6 @@
 // Times Kim's training step (one thread) on MR fold 0: whole step, and the optimizer update on its own, with
 // the word-vector table updated densely (as Kim's code) and row by row (lazy-rows.ts), on the same batches.
-// npx tsx scripts/profile-steps.ts [steps=40] [maxVocab|full]
+// npx tsx scripts/profile-steps.ts [steps=40] [maxVocab|full] [workers=1]
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -11,6 +11,7 @@ import { buildKimCnn, KIM_DEFAULTS, kimAdadelta, LazyRowsAdadelta, trainableTabl
 
 const steps = Number(process.argv[2] ?? 40);
 const maxVocab = process.argv[3] && process.argv[3] !== 'full' ? Number(process.argv[3]) : undefined;
+const workers = Number(process.argv[4] ?? 1);
 const WARMUP = 3;
 await initBackend({ quiet: false });
 const dir = resolve(process.env['CNN_LAB_DATA'] ?? join(import.meta.dirname, '../../../../shared/datasets'), 'text');
@@ -29,7 +30,7 @@ async function measure(mode: 'dense' | 'lazy') {
     apply(g);
     optMs += performance.now() - t;
   };
-  const trainer = await createTrainer(model, { optimizer, workers: 1, seed: 1 });
+  const trainer = await createTrainer(model, { optimizer, workers, seed: 1, ...(mode === 'lazy' ? { rowTables: trainableTables(model) } : {}) });
   const source = sequenceSource(data.train, { maxWindow: 5, shuffle: true });
   let n = 0;
   let optAtStart = 0;
@@ -45,7 +46,7 @@ async function measure(mode: 'dense' | 'lazy') {
   await trainer.dispose();
   model.dispose();
   optimizer.dispose();
-  return { mode, steps, msPerStep: +(wall / steps).toFixed(1), cpuMsPerStep: +((cpu.user + cpu.system) / 1000 / steps).toFixed(1), optimizerMsPerStep: +((optMs - optAtStart) / steps).toFixed(1) };
+  return { mode, workers, steps, msPerStep: +(wall / steps).toFixed(1), cpuMsPerStep: +((cpu.user + cpu.system) / 1000 / steps).toFixed(1), optimizerMsPerStep: +((optMs - optAtStart) / steps).toFixed(1) };
 }
 
 const rows = [await measure('dense'), await measure('lazy')];

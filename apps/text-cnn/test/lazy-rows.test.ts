@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Rng, ZeilerAdadelta, initBackend } from '@cnn-lab/core';
-import { LazyRowsAdadelta, kimAdadelta } from '../src/model/index.js';
+import { Rng, ZeilerAdadelta, createTrainer, initBackend, withSeed, type ArrayBatch } from '@cnn-lab/core';
+import { KIM_DEFAULTS, LazyRowsAdadelta, buildKimCnn, kimAdadelta, trainableTables } from '../src/model/index.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm', quiet: true });
@@ -69,6 +69,50 @@ describe('LazyRowsAdadelta', () => {
     }
     expect(optimizer.iterations).toBe(40);
   });
+
+  it('takes a table gradient as rows (the data-parallel path) with the same result as the dense update', () => {
+    const p = problem(4, 30);
+    const dense = variables(p, 'c');
+    const lazy = variables(p, 'd');
+    const optimizer = new LazyRowsAdadelta(kimAdadelta(), [lazy.table.name]);
+    run(kimAdadelta(), dense, p.grads);
+    for (const g of p.grads) {
+      // The rows in shuffled order, as a merge of two workers' rows gives them.
+      const rows = [...Array(ROWS).keys()].filter((r) => g.table.subarray(r * WIDTH, (r + 1) * WIDTH).some((x) => x !== 0)).reverse();
+      const values = new Float32Array(rows.length * WIDTH);
+      rows.forEach((r, k) => values.set(g.table.subarray(r * WIDTH, (r + 1) * WIDTH), k * WIDTH));
+      optimizer.applyRowGradients(lazy.table.name, { rows: Int32Array.from(rows), values });
+      const rest = tf.tensor2d(g.dense, [2, 3]);
+      optimizer.applyGradients({ [lazy.dense.name]: rest });
+      rest.dispose();
+    }
+    expectClose(lazy.table.dataSync() as Float32Array, dense.table.dataSync() as Float32Array);
+    expectClose(lazy.dense.dataSync() as Float32Array, dense.dense.dataSync() as Float32Array);
+    expect(() => optimizer.applyRowGradients(lazy.dense.name, { rows: new Int32Array(0), values: new Float32Array(0) })).toThrow(/not one of its tables/);
+  });
+
+  it('trains Kim\'s net with 2 gradient workers to the weights 1 worker reaches (tables travel by rows)', async () => {
+    const rng = new Rng(6);
+    const batches: ArrayBatch[] = Array.from({ length: 8 }, () => {
+      const data = Int32Array.from({ length: 10 * 9 }, () => 2 + Math.floor(rng.next() * 40));
+      return { xs: { data, shape: [10, 9] }, ys: Int32Array.from({ length: 10 }, (_, i) => (data[i * 9] as number) % 2) };
+    });
+    const train = async (workers: number) => {
+      // No dropout: each worker draws the masks of its own shard, so masks would differ from one thread's.
+      const model = withSeed(1, () => buildKimCnn({ ...KIM_DEFAULTS, dropout: 0, vocabSize: 60, classes: 2, variant: 'rand', embeddingDim: 8, windows: [2, 3], featureMaps: 4, seed: 1 }));
+      const optimizer = new LazyRowsAdadelta(kimAdadelta(), trainableTables(model));
+      const trainer = await createTrainer(model, { optimizer, workers, seed: 1, rowTables: trainableTables(model), onFallback: (why) => { throw new Error(why); } });
+      try {
+        for (const b of batches) await trainer.step(b);
+        return model.getWeights().map((w) => Float32Array.from(w.dataSync() as Float32Array));
+      } finally {
+        await trainer.dispose();
+      }
+    };
+    const one = await train(1);
+    const two = await train(2);
+    two.forEach((w, i) => expectClose(w, one[i] as Float32Array, 1e-4));
+  }, 60_000);
 
   it('resumes from its saved state exactly as if it had not stopped', async () => {
     const p = problem(5, 30);

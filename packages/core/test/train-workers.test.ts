@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/index.js';
 import { perPointBias } from '../src/layers/index.js';
-import { arraySource, createTrainer, fit, withSeed, type ArrayBatch } from '../src/train/index.js';
+import { arraySource, createTrainer, editableValues, fit, readValues, withSeed, type ArrayBatch, type RowPatch } from '../src/train/index.js';
 import { Rng } from '../src/util/random.js';
 
 // A tiny policy-shaped conv net: frozen 1x1 conv, conv, 1x1 conv, flatten, per-point bias, softmax over the 6x6 points.
@@ -34,6 +34,78 @@ function batch(n: number, rng: Rng): ArrayBatch {
     ys[i] = best;
   }
   return { xs: { data, shape: [n, 6, 6, 2] }, ys };
+}
+
+// Word ids -> embedding table -> mean over the sentence -> softmax: the shape of a text model, in miniature.
+function embeddingNet(seed: number): tf.LayersModel {
+  return withSeed(seed, () => {
+    const words = tf.input({ shape: [null], dtype: 'int32' });
+    let x = tf.layers.embedding({ inputDim: 40, outputDim: 6, name: 'table' }).apply(words) as tf.SymbolicTensor;
+    x = tf.layers.globalAveragePooling1d().apply(x) as tf.SymbolicTensor;
+    const out = tf.layers.dense({ units: 3, activation: 'softmax' }).apply(x) as tf.SymbolicTensor;
+    return tf.model({ inputs: words, outputs: out });
+  });
+}
+
+// Sentences of 5 words from the first 30 (rows 30-39 are never used); the label is the first word mod 3.
+function sentences(n: number, rng: Rng): ArrayBatch {
+  const data = new Int32Array(n * 5).map(() => Math.floor(rng.next() * 30));
+  const ys = Int32Array.from({ length: n }, (_, i) => (data[i * 5] as number) % 3);
+  return { xs: { data, shape: [n, 5] }, ys };
+}
+
+interface NamedTensor {
+  name: string;
+  tensor: tf.Tensor;
+}
+
+/** Plain SGD that writes the named tables in place, as a row-wise optimizer does (same dataId after the step). */
+class InPlaceTableSgd extends tf.Optimizer {
+  static get className(): string {
+    return 'InPlaceTableSgd';
+  }
+
+  constructor(
+    private readonly tables: ReadonlySet<string>,
+    private readonly lr: number,
+  ) {
+    super();
+  }
+
+  override applyGradients(grads: tf.NamedTensorMap | NamedTensor[]): void {
+    const list = Array.isArray(grads) ? grads : Object.entries(grads).map(([name, tensor]) => ({ name, tensor }));
+    for (const { name, tensor } of list) {
+      const v = tf.engine().registeredVariables[name] as tf.Variable;
+      if (this.tables.has(name)) {
+        const target = editableValues(v);
+        const g = readValues(tensor);
+        for (let k = 0; k < g.length; k++) target.values[k] = (target.values[k] as number) - this.lr * (g[k] as number);
+        target.commit();
+      } else {
+        tf.tidy(() => v.assign(tf.sub(v, tf.mul(tensor, this.lr))));
+      }
+    }
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { lr: this.lr };
+  }
+}
+
+/** The same, taking the tables' gradients as rows (the trainer's RowGradientSink path). */
+class RowSinkSgd extends InPlaceTableSgd {
+  rowCalls = 0;
+
+  applyRowGradients(name: string, grad: RowPatch): void {
+    const v = tf.engine().registeredVariables[name] as tf.Variable;
+    const width = v.shape[1] as number;
+    const target = editableValues(v);
+    grad.rows.forEach((r, k) => {
+      for (let j = 0; j < width; j++) target.values[r * width + j] = (target.values[r * width + j] as number) - 0.5 * (grad.values[k * width + j] as number);
+    });
+    target.commit();
+    this.rowCalls++;
+  }
 }
 
 function weightsOf(model: tf.LayersModel): Float32Array[] {
@@ -70,6 +142,48 @@ describe('data-parallel training across worker threads', () => {
       for (let k = 0; k < w.length; k++) maxDiff = Math.max(maxDiff, Math.abs((w[k] as number) - (ref[k] as number)));
       expect(maxDiff).toBeLessThan(1e-4);
     });
+  });
+
+  it('a table written in place travels row by row: 2 workers follow 1 worker, and would go stale without rowTables', async () => {
+    const rng = new Rng(8);
+    const batches = Array.from({ length: 12 }, () => sentences(9, rng));
+    const run = async (workers: number, useRowTables: boolean, Optimizer = InPlaceTableSgd) => {
+      const model = embeddingNet(2);
+      const table = (model.getLayer('table').trainableWeights[0]!.read() as tf.Variable).name;
+      const optimizer = new Optimizer(new Set([table]), 0.5);
+      const trainer = await createTrainer(model, {
+        optimizer,
+        workers,
+        ...(useRowTables ? { rowTables: [table] } : {}),
+        onFallback: (why) => {
+          throw new Error(why);
+        },
+      });
+      try {
+        const losses: number[] = [];
+        for (const b of batches) losses.push((await trainer.step(b)).loss);
+        return { losses, weights: weightsOf(model), rowCalls: optimizer instanceof RowSinkSgd ? optimizer.rowCalls : 0 };
+      } finally {
+        await trainer.dispose();
+      }
+    };
+    const maxDiff = (a: Float32Array[], b: Float32Array[]) =>
+      Math.max(...a.map((w, i) => Math.max(...w.map((x, k) => Math.abs(x - ((b[i] as Float32Array)[k] as number))))));
+    const one = await run(1, true);
+    const rows = await run(2, true);
+    const stale = await run(2, false);
+    const sunk = await run(2, true, RowSinkSgd);
+    expect(sunk.rowCalls).toBe(12);
+    expect(maxDiff(sunk.weights, one.weights)).toBeLessThan(1e-4);
+    expect(one.losses[11]).toBeLessThan(one.losses[0] as number);
+    rows.losses.forEach((l, i) => expect(l).toBeCloseTo(one.losses[i] as number, 4));
+    expect(maxDiff(rows.weights, one.weights)).toBeLessThan(1e-4);
+    // The unused rows 30-39 never move, in any run.
+    expect(Array.from((rows.weights[0] as Float32Array).subarray(180))).toEqual(Array.from((one.weights[0] as Float32Array).subarray(180)));
+    expect(maxDiff(stale.weights, one.weights)).toBeGreaterThan(1e-3);
+    await expect(createTrainer(embeddingNet(2), { optimizer: { name: 'sgd', learningRate: 0.1 }, rowTables: ['no_such_table'] })).rejects.toThrow(
+      /rowTables: no_such_table is not a trainable weight/,
+    );
   });
 
   it('falls back to this thread, with a notice, when a worker cannot rebuild the model', async () => {

@@ -68,6 +68,8 @@ export async function trainOnSplit(data: PreparedSplit, opts: TrainOptions): Pro
     epochs: opts.epochs ?? KIM_TRAINING.epochs,
     batchSize,
     optimizer: opts.denseTables ? kimAdadelta() : new LazyRowsAdadelta(kimAdadelta(), trainableTables(model)),
+    // The row-wise optimizer writes the tables in place; with workers only the rows a step used travel.
+    ...(opts.denseTables ? {} : { rowTables: trainableTables(model) }),
     seed: opts.seed,
     monitor: 'valAccuracy',
     restoreBestWeights: true,

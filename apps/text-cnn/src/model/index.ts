@@ -11,5 +11,5 @@ export {
   trainableTables,
 } from './kim.js';
 export { kimAdadelta } from './adadelta.js';
-export { LazyRowsAdadelta, adadeltaRowStep, createRowState, settleAllRows, type AdadeltaParams, type RowState } from './lazy-rows.js';
+export { LazyRowsAdadelta, adadeltaPatchStep, adadeltaRowStep, createRowState, settleAllRows, type AdadeltaParams, type RowState } from './lazy-rows.js';
 export { keepFirstRows, kimConfigOf } from './shrink.js';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { editableValues, readValues, type RowGradientSink, type RowPatch } from '@cnn-lab/core';
 
 /**
  * Adadelta on an embedding table, touching only the rows a batch used, with the same result as the dense
@@ -55,69 +56,52 @@ function settleRow(state: RowState, r: number, step: number, rho: number): void 
  * whose gradient is not all zero; returns how many rows moved. `weights` and `grad` are rows x width.
  */
 export function adadeltaRowStep(weights: Float32Array, grad: Float32Array, state: RowState, step: number, p: AdadeltaParams): number {
-  const { accGrad, accUpdate, width } = state;
+  const { width } = state;
   const rows = state.current.length;
   if (weights.length !== rows * width || grad.length !== rows * width) {
     throw new Error(`adadeltaRowStep: expected ${rows} x ${width} values, got weights ${weights.length} and gradient ${grad.length}`);
   }
-  const { rho, epsilon, learningRate } = p;
   let moved = 0;
   for (let r = 0; r < rows; r++) {
-    const start = r * width;
-    if (rowIsZero(grad, start, width)) continue;
-    settleRow(state, r, step, rho);
-    for (let j = start; j < start + width; j++) {
-      const g = grad[j] as number;
-      const eg = rho * (accGrad[j] as number) + (1 - rho) * g * g;
-      const dx = (Math.sqrt((accUpdate[j] as number) + epsilon) / Math.sqrt(eg + epsilon)) * g;
-      accGrad[j] = eg;
-      accUpdate[j] = rho * (accUpdate[j] as number) + (1 - rho) * dx * dx;
-      weights[j] = (weights[j] as number) - learningRate * dx;
-    }
-    state.current[r] = step + 1;
+    if (rowIsZero(grad, r * width, width)) continue;
+    updateRow(weights, grad, r * width, r, state, step, p);
     moved++;
   }
   return moved;
 }
 
+/** The same step given only the rows with a gradient: `grad.rows[k]`'s gradient is `grad.values` row k. */
+export function adadeltaPatchStep(weights: Float32Array, grad: RowPatch, state: RowState, step: number, p: AdadeltaParams): void {
+  const { width } = state;
+  const rows = state.current.length;
+  if (weights.length !== rows * width || grad.values.length !== grad.rows.length * width) {
+    throw new Error(`adadeltaPatchStep: expected a ${rows} x ${width} table and ${grad.rows.length} x ${width} gradient values`);
+  }
+  grad.rows.forEach((r, k) => {
+    if (!(r >= 0 && r < rows)) throw new Error(`adadeltaPatchStep: row ${r} is outside the table (${rows} rows)`);
+    updateRow(weights, grad.values, k * width, r, state, step, p);
+  });
+}
+
+/** Row r's Adadelta step, its gradient read from `grad` at `from`. */
+function updateRow(weights: Float32Array, grad: Float32Array, from: number, r: number, state: RowState, step: number, p: AdadeltaParams): void {
+  const { accGrad, accUpdate, width } = state;
+  const { rho, epsilon, learningRate } = p;
+  settleRow(state, r, step, rho);
+  for (let i = 0, j = r * width; i < width; i++, j++) {
+    const g = grad[from + i] as number;
+    const eg = rho * (accGrad[j] as number) + (1 - rho) * g * g;
+    const dx = (Math.sqrt((accUpdate[j] as number) + epsilon) / Math.sqrt(eg + epsilon)) * g;
+    accGrad[j] = eg;
+    accUpdate[j] = rho * (accUpdate[j] as number) + (1 - rho) * dx * dx;
+    weights[j] = (weights[j] as number) - learningRate * dx;
+  }
+  state.current[r] = step + 1;
+}
+
 /** Brings every row's accumulators to `step`, as the dense update would hold them. */
 export function settleAllRows(state: RowState, step: number, rho: number): void {
   for (let r = 0; r < state.current.length; r++) settleRow(state, r, step, rho);
-}
-
-interface WasmBackendLike {
-  refCount(dataId: object): number;
-  typedArrayFromHeap(info: { shape: number[]; dtype: tf.DataType; dataId: object }): Float32Array;
-}
-
-function wasmBackend(): WasmBackendLike | null {
-  return tf.getBackend() === 'wasm' ? (tf.backend() as unknown as WasmBackendLike) : null;
-}
-
-/**
- * The table's values to change in place, and how to make the change stick. On wasm we write straight into the
- * variable's buffer in the wasm heap, after giving the variable a buffer of its own if another tensor shares it
- * (a clone of the best epoch's weights does); elsewhere we edit a copy and assign it back.
- */
-function editableValues(variable: tf.Variable): { values: Float32Array; commit(): void } {
-  const wasm = wasmBackend();
-  if (wasm) {
-    if (wasm.refCount(variable.dataId) > 1) {
-      const own = tf.tidy(() => tf.mul(variable, 1));
-      variable.assign(own);
-      own.dispose();
-    }
-    return { values: wasm.typedArrayFromHeap(variable), commit: () => undefined };
-  }
-  const values = Float32Array.from(variable.dataSync() as Float32Array);
-  return { values, commit: () => tf.tidy(() => variable.assign(tf.tensor(values, variable.shape))) };
-}
-
-/** A gradient's values, read only (a view into the wasm heap where possible: no 24 MB copy per step). */
-function readValues(t: tf.Tensor): Float32Array {
-  if (t.dtype !== 'float32') throw new Error(`LazyRowsAdadelta: expected a float32 gradient, got ${t.dtype}`);
-  const wasm = wasmBackend();
-  return wasm ? wasm.typedArrayFromHeap(t) : (t.dataSync() as Float32Array);
 }
 
 /** tfjs's optimizer state entry (tfjs 4.22 does not export the type). */
@@ -136,7 +120,7 @@ const ACC_UPDATE = '/accum_var';
  * The rows always get Zeiler's update, so wrap Zeiler's Adadelta (kimAdadelta), not tfjs's stock one, whose
  * class name is the same but whose step is not.
  */
-export class LazyRowsAdadelta extends tf.Optimizer {
+export class LazyRowsAdadelta extends tf.Optimizer implements RowGradientSink {
   static get className(): string {
     return 'LazyRowsAdadelta';
   }
@@ -202,6 +186,19 @@ export class LazyRowsAdadelta extends tf.Optimizer {
     }
     // Always called, also with nothing left: it counts the step for both of us.
     this.dense.applyGradients(rest);
+  }
+
+  /**
+   * A table's gradient as its non-zero rows (core's trainer with workers sends these instead of a dense table):
+   * called before applyGradients of the same step, which then leaves the table out.
+   */
+  applyRowGradients(variableName: string, gradient: RowPatch): void {
+    if (!this.rowVariables.has(variableName)) throw new Error(`LazyRowsAdadelta: ${variableName} is not one of its tables`);
+    const variable = tf.engine().registeredVariables[variableName];
+    if (!variable) throw new Error(`LazyRowsAdadelta: no variable named ${variableName}`);
+    const target = editableValues(variable);
+    adadeltaPatchStep(target.values, gradient, this.stateFor(variable), this.iterations, this.params);
+    target.commit();
   }
 
   override async getWeights(): Promise<NamedTensor[]> {

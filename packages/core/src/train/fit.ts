@@ -46,6 +46,8 @@ export interface FitOptions {
   /** Gradient worker threads (see createTrainer); default 'auto': one per core. */
   workers?: number | 'auto';
   maxWorkers?: number;
+  /** Embedding tables that travel between threads row by row (see TrainerOptions.rowTables). */
+  rowTables?: readonly string[];
 }
 
 function positiveInt(name: string, value: number): void {
@@ -91,6 +93,7 @@ export async function fit(model: tf.LayersModel, options: FitOptions): Promise<H
     seed,
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     ...(options.maxWorkers !== undefined ? { maxWorkers: options.maxWorkers } : {}),
+    ...(options.rowTables ? { rowTables: options.rowTables } : {}),
     // Shown even when quiet: the run will be slower than asked for.
     onFallback: log,
   });

@@ -48,14 +48,16 @@ export function computeGradients(model: tf.LayersModel, batch: ArrayBatch, class
 }
 
 /**
- * Applies gradients, then each weight's constraint (max-norm, non-negativity...). tfjs's own fit leaves
+ * Applies gradients (null: a row table already updated by rows), then each weight's constraint (max-norm, non-negativity...). tfjs's own fit leaves
  * constraints out; Keras applies them after every update, and so do we.
  */
-export function applyGradients(model: tf.LayersModel, optimizer: tf.Optimizer, grads: tf.Tensor[]): void {
+export function applyGradients(model: tf.LayersModel, optimizer: tf.Optimizer, grads: (tf.Tensor | null)[]): void {
   const weights = model.trainableWeights;
   const named: tf.NamedTensorMap = {};
   weights.forEach((w, i) => {
     const g = grads[i];
+    // null: a row table whose rows the optimizer already took (applyRowGradients).
+    if (g === null) return;
     if (!g) throw new Error(`no gradient for weight ${w.originalName}`);
     named[(w.read() as tf.Variable).name] = g;
   });

@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type * as tf from '@tensorflow/tfjs';
 import { ownedValues, sliceBatch } from './batch.js';
 import type { FromWorker, ResultMessage, StepMessage, ToWorker } from './protocol.js';
+import { readValues, takeRows, type RowPatch } from './rows.js';
 import type { ArrayBatch } from './types.js';
 
 /**
@@ -47,17 +48,24 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
+/** What one weight must send a worker before a step: all its values, some rows of a row table, or nothing. */
+type Need = 'all' | number[] | null;
+
 class GradientWorker {
   private pending = new Map<number, Pending>();
   private ready: Promise<string>;
   private failed: Error | null = null;
   private sent: object[] = [];
+  /** Per row table (index into model.weights): rows changed in place since this worker last got them. */
+  private readonly dirty = new Map<number, Set<number>>();
 
   constructor(
     private readonly worker: Worker,
     topology: string,
     backend: string,
+    rowTables: number[],
   ) {
+    for (const i of rowTables) this.dirty.set(i, new Set());
     this.ready = new Promise((resolve, reject) => {
       const onInit = (msg: FromWorker): void => {
         if (msg.type === 'ready') resolve(msg.backend);
@@ -70,19 +78,33 @@ class GradientWorker {
     void this.ready.then(() => worker.on('message', (msg: FromWorker) => this.onMessage(msg)), () => undefined);
     worker.on('error', (err) => this.fail(err));
     worker.on('exit', (code) => this.fail(new Error(`gradient worker exited (code ${code})`)));
-    this.send({ type: 'init', topology, backend });
+    this.send({ type: 'init', topology, backend, rowTables });
   }
 
   /**
-   * Which weights changed since this worker last got them (and marks them sent). tfjs gives a variable
-   * a new dataId on every assign, so an unchanged dataId means unchanged values.
+   * What changed since this worker last got the weights (and marks it sent). tfjs gives a variable a new
+   * dataId on every assign, so an unchanged dataId means unchanged values, except for the rows of a row
+   * table that an optimizer wrote in place: the trainer reports those (markRows).
    */
-  takeChanged(weights: tf.Variable[]): boolean[] {
+  takeChanged(weights: tf.Variable[]): Need[] {
     return weights.map((v, i) => {
-      if (this.sent[i] === v.dataId) return false;
-      this.sent[i] = v.dataId;
-      return true;
+      const dirty = this.dirty.get(i);
+      if (this.sent[i] !== v.dataId) {
+        this.sent[i] = v.dataId;
+        dirty?.clear();
+        return 'all';
+      }
+      if (!dirty || dirty.size === 0) return null;
+      const rows = [...dirty];
+      dirty.clear();
+      return rows;
     });
+  }
+
+  markRows(table: number, rows: Iterable<number>): void {
+    const dirty = this.dirty.get(table);
+    if (!dirty) throw new Error(`weight ${table} is not a row table`);
+    for (const r of rows) dirty.add(r);
   }
 
   started(): Promise<string> {
@@ -133,7 +155,8 @@ export class WorkerPool {
     return this.workers.length;
   }
 
-  static async start(model: tf.LayersModel, count: number, backend: string): Promise<WorkerPool> {
+  /** `rowTables`: indices into model.weights of the tables that travel row by row (see createTrainer). */
+  static async start(model: tf.LayersModel, count: number, backend: string, rowTables: number[] = []): Promise<WorkerPool> {
     const entry = workerEntry();
     const topology = JSON.stringify(model.toJSON(null, false));
     const workers: GradientWorker[] = [];
@@ -142,7 +165,7 @@ export class WorkerPool {
         const w = new Worker(entry.script, { eval: entry.eval, execArgv: workerExecArgv() });
         // A pool the caller forgot to dispose must not keep the process alive.
         w.unref();
-        workers.push(new GradientWorker(w, topology, backend));
+        workers.push(new GradientWorker(w, topology, backend, rowTables));
       }
       await Promise.all(workers.map((w) => w.started()));
     } catch (err) {
@@ -162,21 +185,28 @@ export class WorkerPool {
     // Read each changed weight once; every worker but the last that needs it gets a copy, the last the
     // original (a transferred buffer is gone from this thread).
     const needs = this.workers.slice(0, shards).map((w) => w.takeChanged(weights));
-    const perWorker: (Float32Array | null)[][] = needs.map((row) => row.map(() => null));
+    const perWorker: (Float32Array | RowPatch | null)[][] = needs.map((row) => row.map(() => null));
     weights.forEach((v, i) => {
-      const takers = needs.flatMap((row, r) => (row[i] ? [r] : []));
-      if (takers.length === 0) return;
-      const values = ownedValues(v);
-      takers.forEach((r, k) => {
-        (perWorker[r] as (Float32Array | null)[])[i] = k === takers.length - 1 ? values : values.slice();
-      });
+      const takers = needs.flatMap((row, r) => (row[i] === 'all' ? [r] : []));
+      if (takers.length > 0) {
+        const values = ownedValues(v);
+        takers.forEach((r, k) => {
+          (perWorker[r] as (Float32Array | RowPatch | null)[])[i] = k === takers.length - 1 ? values : values.slice();
+        });
+      }
+      const patched = needs.flatMap((row, r) => (Array.isArray(row[i]) ? [r] : []));
+      if (patched.length === 0) return;
+      const table = readValues(v);
+      for (const r of patched) {
+        (perWorker[r] as (Float32Array | RowPatch | null)[])[i] = takeRows(table, v.shape[1] as number, (needs[r] as Need[])[i] as number[]);
+      }
     });
     const jobs: Promise<ResultMessage>[] = [];
     for (let r = 0; r < shards; r++) {
       const start = Math.floor((r * n) / shards);
       const end = Math.floor(((r + 1) * n) / shards);
       const shard = sliceBatch(batch, start, end);
-      const copies = perWorker[r] as (Float32Array | null)[];
+      const copies = perWorker[r] as (Float32Array | RowPatch | null)[];
       const msg: StepMessage = {
         type: 'step',
         id: this.nextId++,
@@ -186,10 +216,17 @@ export class WorkerPool {
         ys: shard.ys,
         seed: seed(r),
       };
-      const transfer = [...copies.flatMap((c) => (c ? [c.buffer as ArrayBuffer] : [])), shard.xs.data.buffer as ArrayBuffer, shard.ys.buffer as ArrayBuffer];
+      const arrays = copies.flatMap((c) => (c instanceof Float32Array ? [c] : c ? [c.rows, c.values] : []));
+      const transfer = [...arrays.map((a) => a.buffer as ArrayBuffer), shard.xs.data.buffer as ArrayBuffer, shard.ys.buffer as ArrayBuffer];
       jobs.push((this.workers[r] as GradientWorker).step(msg, transfer));
     }
     return Promise.all(jobs);
+  }
+
+  /** Rows of row table `table` (index into model.weights) that the optimizer just changed in place. */
+  markRows(table: number, rows: Iterable<number>): void {
+    const list = [...rows];
+    for (const w of this.workers) w.markRows(table, list);
   }
 
   async close(): Promise<void> {

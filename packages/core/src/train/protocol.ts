@@ -1,9 +1,13 @@
 /** Messages between the trainer and its gradient workers; arrays travel as transferables, never JSON. */
+import type { RowPatch } from './rows.js';
+
 export interface InitMessage {
   type: 'init';
   /** `model.toJSON()` of the model being trained. */
   topology: string;
   backend: string;
+  /** Indices into `model.weights` of the embedding tables that travel row by row (TrainerOptions.rowTables). */
+  rowTables: number[];
 }
 
 export interface StepMessage {
@@ -11,9 +15,10 @@ export interface StepMessage {
   id: number;
   /**
    * Every model weight (trainable and not), in `model.weights` order; null for one unchanged since the
-   * last step this worker saw (frozen embeddings need not cross again every step).
+   * last step this worker saw (frozen embeddings need not cross again every step); for a row table, the
+   * rows changed since then.
    */
-  weights: (Float32Array | null)[];
+  weights: (Float32Array | RowPatch | null)[];
   xs: Float32Array | Int32Array;
   xsShape: number[];
   ys: Int32Array;
@@ -33,8 +38,8 @@ export interface ResultMessage {
   loss: number;
   correct: number;
   count: number;
-  /** Gradients in `model.trainableWeights` order. */
-  grads: Float32Array[];
+  /** Gradients in `model.trainableWeights` order; a row table's as its non-zero rows. */
+  grads: (Float32Array | RowPatch)[];
   /** Non-trainable weights after the step (batch-norm statistics), in `model.nonTrainableWeights` order. */
   state: Float32Array[];
 }

@@ -4,6 +4,7 @@ import { classCount, validateBatch } from './batch.js';
 import { applyGradients, computeGradients } from './gradients.js';
 import { toOptimizer, type OptimizerLike } from './optimizer.js';
 import { WorkerPool } from './pool.js';
+import { acceptsRowGradients, mergePatches, sumPatches, type RowPatch } from './rows.js';
 import { stepSeed } from './seed.js';
 import type { ArrayBatch, StepResult } from './types.js';
 
@@ -17,6 +18,13 @@ export interface TrainerOptions {
   maxWorkers?: number;
   /** Fixes the dropout masks of every step. */
   seed?: number;
+  /**
+   * Variable names of embedding tables (rows x width) whose gradient is zero outside the rows a batch used
+   * and which the optimizer changes only on rows with a non-zero gradient, possibly in place (a row-wise
+   * optimizer such as text-cnn's). With workers, only those rows cross between threads each step, not the
+   * whole table (24 MB for 20,000 words x 300). Required for an optimizer that writes a table in place.
+   */
+  rowTables?: readonly string[];
   /** Called once if workers could not start and training goes on in this thread. */
   onFallback?: (reason: string) => void;
 }
@@ -60,6 +68,18 @@ export function assertFreshNoise(model: tf.LayersModel): void {
   visit(model.layers);
 }
 
+/** Where each named row table sits in model.weights and in model.trainableWeights. */
+function rowTableIndices(model: tf.LayersModel, names: readonly string[]): { weight: number; trainable: number }[] {
+  return names.map((name) => {
+    const weight = model.weights.findIndex((w) => (w.read() as tf.Variable).name === name);
+    const trainable = model.trainableWeights.findIndex((w) => (w.read() as tf.Variable).name === name);
+    if (weight < 0 || trainable < 0) throw new Error(`rowTables: ${name} is not a trainable weight of the model`);
+    const shape = (model.weights[weight] as tf.LayerVariable).shape;
+    if (shape.length !== 2) throw new Error(`rowTables: ${name} is not a table (shape ${JSON.stringify(shape)})`);
+    return { weight, trainable };
+  });
+}
+
 /**
  * The training step on its own, for fit and for benchmarks. With n workers every step sends the
  * current weights and 1/n of the batch to each worker, averages the returned gradients weighted by
@@ -76,10 +96,11 @@ export async function createTrainer(model: tf.LayersModel, options: TrainerOptio
   // tfjs-node already uses every core inside one op.
   if (count > 1 && backend === 'tensorflow') count = 1;
 
+  const tables = rowTableIndices(model, options.rowTables ?? []);
   let pool: WorkerPool | null = null;
   if (count > 1) {
     try {
-      pool = await WorkerPool.start(model, count, backend);
+      pool = await WorkerPool.start(model, count, backend, tables.map((t) => t.weight));
     } catch (err) {
       options.onFallback?.(`gradient workers unavailable (${err instanceof Error ? err.message : String(err)}); training in one thread`);
       count = 1;
@@ -102,7 +123,24 @@ export async function createTrainer(model: tf.LayersModel, options: TrainerOptio
     const results = await p.gradients(weights, batch, (replica) => stepSeed(seed, globalStep, replica));
     const total = results.reduce((a, r) => a + r.count, 0);
     const trainable = model.trainableWeights;
+    const changedRows = new Map<number, Int32Array>();
+    const rowGrads: { name: string; patch: RowPatch }[] = [];
+    const sink = acceptsRowGradients(optimizer) ? optimizer : null;
     const averaged = trainable.map((w, i) => {
+      const table = tables.find((t) => t.trainable === i);
+      if (table) {
+        const merged = mergePatches(
+          results.map((r) => ({ patch: r.grads[i] as RowPatch, scale: r.count / total })),
+          w.shape[1] as number,
+        );
+        changedRows.set(table.weight, merged.rows);
+        if (sink) {
+          rowGrads.push({ name: (w.read() as tf.Variable).name, patch: merged });
+          return null;
+        }
+        const [n, width] = w.shape as [number, number];
+        return tf.tensor(sumPatches([{ patch: merged, scale: 1 }], n, width), w.shape as number[]);
+      }
       // Accumulate into the first shard's array: it is ours (transferred) and saves a 24 MB allocation
       // per step for a net with a large embedding.
       const sum = results[0]?.grads[i] as Float32Array;
@@ -116,10 +154,13 @@ export async function createTrainer(model: tf.LayersModel, options: TrainerOptio
       return tf.tensor(sum, w.shape as number[]);
     });
     try {
+      for (const { name, patch } of rowGrads) sink?.applyRowGradients(name, patch);
       applyGradients(model, optimizer, averaged);
     } finally {
-      averaged.forEach((g) => g.dispose());
+      averaged.forEach((g) => g?.dispose());
     }
+    // The optimizer may have written these rows in place (same dataId): the workers must be sent them.
+    for (const [weight, rows] of changedRows) p.markRows(weight, rows);
     // Batch-norm statistics: each replica saw a shard; their size-weighted mean stands for the batch.
     model.nonTrainableWeights.forEach((w, i) => {
       const mean = new Float32Array((results[0]?.state[i] as Float32Array).length);

@@ -7,9 +7,12 @@ import '../layers/index.js';
 import { classCount, ownedValues } from './batch.js';
 import { computeGradients } from './gradients.js';
 import type { FromWorker, InitMessage, StepMessage, ToWorker } from './protocol.js';
+import { nonZeroRows, readValues, writeRows, type RowPatch } from './rows.js';
 
 let model: tf.LayersModel | null = null;
 let classes = 0;
+/** Which of `model.trainableWeights` are row tables: their gradients go back as non-zero rows only. */
+let rowTrainable: boolean[] = [];
 
 async function init(msg: InitMessage): Promise<FromWorker> {
   // initBackend also registers core's wasm training kernels in this thread's tfjs.
@@ -17,6 +20,9 @@ async function init(msg: InitMessage): Promise<FromWorker> {
   const topology = JSON.parse(msg.topology) as tf.io.ModelJSON['modelTopology'];
   model = await tf.models.modelFromJSON({ modelTopology: topology } as tf.io.ModelJSON);
   classes = classCount(model);
+  const m = model;
+  const tables = new Set(msg.rowTables.map((i) => m.weights[i]));
+  rowTrainable = m.trainableWeights.map((w) => tables.has(w));
   return { type: 'ready', backend };
 }
 
@@ -25,27 +31,19 @@ function step(msg: StepMessage): { reply: FromWorker; transfer: ArrayBuffer[] } 
   const m = model;
   const weights = m.weights;
   if (msg.weights.length !== weights.length) throw new Error(`worker got ${msg.weights.length} weights, model has ${weights.length}`);
-  tf.tidy(() => {
-    weights.forEach((w, i) => {
-      const values = msg.weights[i];
-      if (values) (w.read() as tf.Variable).assign(tf.tensor(values, w.shape as number[]));
-    });
+  weights.forEach((w, i) => {
+    const values = msg.weights[i];
+    const variable = w.read() as tf.Variable;
+    if (values instanceof Float32Array) tf.tidy(() => variable.assign(tf.tensor(values, w.shape as number[])));
+    else if (values) writeRows(variable, values);
   });
   const result = computeGradients(m, { xs: { data: msg.xs, shape: msg.xsShape }, ys: msg.ys }, classes, msg.seed);
-  const grads = result.grads.map((g) => ownedValues(g));
+  const grads: (Float32Array | RowPatch)[] = result.grads.map((g, j) => (rowTrainable[j] ? nonZeroRows(readValues(g), g.shape[1] as number) : ownedValues(g)));
   result.grads.forEach((g) => g.dispose());
   const state = m.nonTrainableWeights.map((w) => ownedValues(w.read()));
-  const owned = [...grads, ...state];
-  const reply: FromWorker = {
-    type: 'result',
-    id: msg.id,
-    loss: result.loss,
-    correct: result.correct,
-    count: result.count,
-    grads: owned.slice(0, grads.length),
-    state: owned.slice(grads.length),
-  };
-  return { reply, transfer: owned.map((a) => a.buffer as ArrayBuffer) };
+  const reply: FromWorker = { type: 'result', id: msg.id, loss: result.loss, correct: result.correct, count: result.count, grads, state };
+  const buffers = [...grads.flatMap((g) => (g instanceof Float32Array ? [g] : [g.rows, g.values])), ...state];
+  return { reply, transfer: buffers.map((a) => a.buffer as ArrayBuffer) };
 }
 
 const port = parentPort;
