@@ -18,6 +18,7 @@ import {
   vtlpWarp,
   stretchRows,
   changeTempo,
+  drawEq,
   hzToMel,
   inputShape,
   melToHz,
@@ -330,6 +331,40 @@ describe('SpecAugment masks', () => {
     const a = new Rng(9);
     expect(Array.from(maskSpectrogram(ones, frames, bands, { freqMaskBands: 0, timeMaskFrames: 0 }, a))).toEqual(Array.from(ones));
     expect(a.next()).toBe(new Rng(9).next());
+  });
+});
+
+describe('random equalisation (--eq)', () => {
+  const logMel = new LogMel(SPEECH_MEL);
+  const bands = SPEECH_MEL.melBands;
+
+  it('draws a smooth curve within +-eqDb (1 + 1/2 + 1/3), different each time; nothing (and no draw) at 0', () => {
+    const rng = new Rng(2);
+    const a = drawEq(6, bands, rng) as Float32Array;
+    const b = drawEq(6, bands, rng) as Float32Array;
+    expect(Array.from(a)).not.toEqual(Array.from(b));
+    for (const c of [a, b]) {
+      expect(Math.max(...c.map(Math.abs))).toBeLessThanOrEqual(11);
+      for (let i = 1; i < bands; i++) expect(Math.abs((c[i] as number) - (c[i - 1] as number))).toBeLessThan(1.5);
+    }
+    const r = new Rng(5);
+    expect(drawEq(0, bands, r)).toBeNull();
+    expect(r.next()).toBe(new Rng(5).next());
+  });
+
+  it('adds its dB to each band of what was heard: a flat gain changes nothing after peak normalisation, a tilt moves one partial against another', () => {
+    const x = new Float32Array(8000);
+    const two = sine(300, 0.4).map((v, i) => v + (sine(2500, 0.4)[i] as number));
+    x.set(two);
+    const plain = featuresOf(x, DEFAULT_FEATURES, logMel);
+    const flat = featuresOf(x, DEFAULT_FEATURES, logMel, 1, 1, new Float32Array(bands).fill(10));
+    plain.forEach((v, i) => expect(flat[i]).toBeCloseTo(v, 5));
+    const tilt = Float32Array.from({ length: bands }, (_, b) => (b < bands / 2 ? -8 : 8));
+    const tilted = featuresOf(x, DEFAULT_FEATURES, logMel, 1, 1, tilt);
+    const lo = bandHolding(300, SPEECH_MEL) + 10 * bands;
+    const hi = bandHolding(2500, SPEECH_MEL) + 10 * bands;
+    const rangeDb = DEFAULT_FEATURES.rangeDb;
+    expect(((tilted[hi] as number) - (tilted[lo] as number) - ((plain[hi] as number) - (plain[lo] as number))) * rangeDb).toBeCloseTo(16, 1);
   });
 });
 

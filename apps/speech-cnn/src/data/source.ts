@@ -1,6 +1,6 @@
 import { Rng } from '@cnn-lab/core';
 import type { AugmentOptions, FeatureConfig, LogMel, PreparedClip } from '../features/index.js';
-import { augment, drawTempo, drawWarp, featuresOf, inputShape, maskSpectrogram } from '../features/index.js';
+import { augment, drawEq, drawTempo, drawWarp, featuresOf, inputShape, maskSpectrogram } from '../features/index.js';
 
 /** The shape core's `fit` reads batches in: inputs [n, frames, bands, 1] and one class index per example. */
 export interface ArrayBatch {
@@ -38,7 +38,7 @@ function batchOf(features: Float32Array[], labels: Int32Array, order: readonly n
 
 /**
  * A training source: shuffled each epoch (seeded); with augmentation, a random share of the clips is changed afresh
- * every epoch (speed, shift, gain, noise) before it is featurised (through a VTLP-warped filterbank with `vtlp`, its frames re-timed with `tempo`), then masked (SpecAugment); the rest come from a
+ * every epoch (speed, shift, gain, noise) before it is featurised (through a VTLP-warped filterbank with `vtlp`, its frames re-timed with `tempo`, its bands equalised with `eqDb`), then masked (SpecAugment); the rest come from a
  * cache of clean features.
  */
 export function clipSource(set: LabelledClips, cfg: FeatureConfig, logMel: LogMel, aug?: AugmentOptions): DataSource {
@@ -47,7 +47,8 @@ export function clipSource(set: LabelledClips, cfg: FeatureConfig, logMel: LogMe
   const changed = (clip: PreparedClip, o: AugmentOptions, rng: Rng): Float32Array => {
     const signal = augment(clip, o, cfg.mel.sampleRate, rng);
     const warp = drawWarp(o.vtlp, rng);
-    return maskSpectrogram(featuresOf(signal, cfg, logMel, warp, drawTempo(o.tempo, rng)), frames, bands, o, rng);
+    const tempo = drawTempo(o.tempo, rng);
+    return maskSpectrogram(featuresOf(signal, cfg, logMel, warp, tempo, drawEq(o.eqDb, bands, rng)), frames, bands, o, rng);
   };
   return {
     size: set.clips.length,

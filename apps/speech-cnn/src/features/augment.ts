@@ -37,6 +37,12 @@ export interface AugmentOptions {
    * (and no random draw).
    */
   tempo?: [number, number];
+  /**
+   * Random equalisation of the changed clips, like another microphone or room: a smooth curve of per-band gains,
+   * sum over k = 1..3 of a_k cos(pi k (b + 1/2) / bands) dB with a_k uniform in +-eqDb / k, added to the log-mel
+   * spectrogram before normalisation. Absent or 0: off (and no random draw).
+   */
+  eqDb?: number;
 }
 
 export const DEFAULT_AUGMENT: AugmentOptions = {
@@ -114,6 +120,13 @@ export function drawWarp(vtlp: number | undefined, rng: Rng): number {
 /** The tempo rate for one changed clip: uniform over the range; 1 without drawing when the range is absent or [1, 1]. */
 export function drawTempo(tempo: [number, number] | undefined, rng: Rng): number {
   return tempo && (tempo[0] !== 1 || tempo[1] !== 1) ? rng.uniform(tempo[0], tempo[1]) : 1;
+}
+
+/** The per-band dB offsets of one random equalisation (see AugmentOptions.eqDb), or null without drawing when eqDb is 0. */
+export function drawEq(eqDb: number | undefined, bands: number, rng: Rng): Float32Array | null {
+  if (!eqDb) return null;
+  const a = [1, 2, 3].map((k) => rng.uniform(-eqDb / k, eqDb / k));
+  return Float32Array.from({ length: bands }, (_, b) => a.reduce((sum, ak, i) => sum + ak * Math.cos((Math.PI * (i + 1) * (b + 0.5)) / bands), 0));
 }
 
 /** Zeroes one random run of up to `maxWidth` indices in [0, size); returns [start, width]. */

@@ -93,11 +93,19 @@ export function normalise(spec: Spectrogram, rangeDb: number, floorDb: number): 
 
 /**
  * The model input for one clip of `clipSamples` samples: [frames x bands] row-major. Training augmentation only:
- * `warp` is VTLP's alpha, `tempo` plays the spectrogram's frames that many times faster (pitch kept).
+ * `warp` is VTLP's alpha, `tempo` plays the spectrogram's frames that many times faster (pitch kept), `eq` adds
+ * per-band dB (a random equalisation).
  */
-export function featuresOf(signal: Float32Array, cfg: FeatureConfig, logMel: LogMel, warp = 1, tempo = 1): Float32Array {
+export function featuresOf(signal: Float32Array, cfg: FeatureConfig, logMel: LogMel, warp = 1, tempo = 1, eq: Float32Array | null = null): Float32Array {
   const raw = logMel.compute(signal, warp);
   const floorDb = 10 * Math.log10(cfg.mel.floor);
+  if (eq) {
+    // Equalisation moves what was heard, not the digital silence of the padding.
+    for (let i = 0; i < raw.data.length; i++) {
+      const v = raw.data[i] as number;
+      if (v > floorDb + 1) raw.data[i] = v + (eq[i % raw.bands] as number);
+    }
+  }
   const spec = tempo === 1 ? raw : { ...raw, data: changeTempo(raw.data, raw.frames, raw.bands, tempo, floorDb) };
   const norm = cfg.norm ?? 'peak';
   // The word's frames are those the trimmer would keep, so statistics and stretching describe the span it does.
