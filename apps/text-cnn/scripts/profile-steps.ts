@@ -1,10 +1,11 @@
 // Times Kim's training step (one thread) on MR fold 0: whole step, and the optimizer update on its own, with
 // the word-vector table updated densely (as Kim's code) and row by row (lazy-rows.ts), on the same batches.
-// npx tsx scripts/profile-steps.ts [steps=40] [maxVocab|full] [workers=1]
+// npx tsx scripts/profile-steps.ts [steps=40] [maxVocab|full] [workers=1] [threads]
+// With `threads`: per-thread CPU of 1 vs 2 gradient workers (core's measureWorkerSpeedup) on one MR batch.
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { createTrainer, initBackend, withSeed } from '@cnn-lab/core';
+import { createTrainer, initBackend, measureWorkerSpeedup, withSeed, type ArrayBatch } from '@cnn-lab/core';
 import { BENCHMARKS, loadBenchmark, protocolSplits, sequenceSource } from '../src/data/index.js';
 import { prepareSplit } from '../src/experiment/index.js';
 import { buildKimCnn, KIM_DEFAULTS, kimAdadelta, LazyRowsAdadelta, trainableTables } from '../src/model/index.js';
@@ -49,5 +50,17 @@ async function measure(mode: 'dense' | 'lazy') {
   return { mode, workers, steps, msPerStep: +(wall / steps).toFixed(1), cpuMsPerStep: +((cpu.user + cpu.system) / 1000 / steps).toFixed(1), optimizerMsPerStep: +((optMs - optAtStart) / steps).toFixed(1) };
 }
 
-const rows = [await measure('dense'), await measure('lazy')];
-console.log(JSON.stringify({ vocabulary: data.vocab.size, stepsPerEpoch: Math.ceil(data.train.length / 50), rows, tensors: tf.memory().numTensors }));
+if (process.argv[5] === 'threads') {
+  // CPU of each thread from /proc, 1 vs 2 workers on one typical batch: the step's critical path on idle cores.
+  let batch: ArrayBatch | undefined;
+  for await (const b of sequenceSource(data.train, { maxWindow: 5, shuffle: true }).batches(0, 50, 1)) if ((batch = b).xs.shape[1] === 30) break;
+  const rows = await measureWorkerSpeedup(
+    () => withSeed(1, () => buildKimCnn({ ...KIM_DEFAULTS, vocabSize: data.vocab.size, classes: 2, variant: 'rand', seed: 1 })),
+    batch as ArrayBatch,
+    { workerCounts: [1, 2, 1, 2], steps, trainer: (model) => ({ optimizer: new LazyRowsAdadelta(kimAdadelta(), trainableTables(model)), rowTables: trainableTables(model) }) },
+  );
+  console.log(JSON.stringify({ vocabulary: data.vocab.size, batch: (batch as ArrayBatch).xs.shape, rows }));
+} else {
+  const rows = [await measure('dense'), await measure('lazy')];
+  console.log(JSON.stringify({ vocabulary: data.vocab.size, stepsPerEpoch: Math.ceil(data.train.length / 50), rows, tensors: tf.memory().numTensors }));
+}

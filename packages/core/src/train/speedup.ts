@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type * as tf from '@tensorflow/tfjs';
-import { createTrainer } from './trainer.js';
+import { createTrainer, type TrainerOptions } from './trainer.js';
 import type { ArrayBatch } from './types.js';
 
 export interface SpeedupRow {
@@ -40,13 +40,21 @@ function threadCpuMs(): Map<string, number> {
 export async function measureWorkerSpeedup(
   buildModel: () => tf.LayersModel,
   batch: ArrayBatch,
-  options: { workerCounts?: number[]; steps?: number; onRow?: (row: SpeedupRow) => void } = {},
+  options: {
+    workerCounts?: number[];
+    steps?: number;
+    onRow?: (row: SpeedupRow) => void;
+    /** The optimizer and row tables for each fresh model (default Adam, 1e-3, no row tables). */
+    trainer?: (model: tf.LayersModel) => Pick<TrainerOptions, 'optimizer' | 'rowTables'>;
+  } = {},
 ): Promise<SpeedupRow[]> {
   const steps = options.steps ?? 8;
   const rows: SpeedupRow[] = [];
   for (const count of options.workerCounts ?? [1, 2]) {
-    const trainer = await createTrainer(buildModel(), {
+    const model = buildModel();
+    const trainer = await createTrainer(model, {
       optimizer: { name: 'adam', learningRate: 1e-3 },
+      ...options.trainer?.(model),
       workers: count,
       onFallback: (why) => {
         throw new Error(why);
