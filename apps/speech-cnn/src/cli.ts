@@ -75,6 +75,7 @@ interface TrainOpts extends CommonOptions {
   augmentProb: number;
   mels: number;
   rangeDb: number;
+  trimDb: number;
   hidden?: number;
   dropout?: number;
   l2?: number;
@@ -141,7 +142,7 @@ function trainingSettings(o: TrainOpts): { features: FeatureConfig; augment: Aug
     ...(o.timeContext !== undefined ? { timeContext: o.timeContext } : {}),
   };
   return {
-    features: { ...DEFAULT_FEATURES, mel: { ...DEFAULT_FEATURES.mel, melBands: o.mels }, rangeDb: o.rangeDb, norm: o.norm, ...(o.stretch ? { stretch: true } : {}) },
+    features: { ...DEFAULT_FEATURES, mel: { ...DEFAULT_FEATURES.mel, melBands: o.mels }, rangeDb: o.rangeDb, trimDb: o.trimDb, norm: o.norm, ...(o.stretch ? { stretch: true } : {}) },
     augment: o.augment
       ? { ...DEFAULT_AUGMENT, probability: o.augmentProb, speed: o.speed, freqMaskBands: o.freqMask, timeMaskFrames: o.timeMask, vtlp: o.vtlp, tempo: o.tempo, eqDb: o.eq }
       : null,
@@ -179,7 +180,8 @@ async function trainOne(o: TrainOpts, ctx: ActionContext<TrainOpts>, labels: str
 async function train(ctx: ActionContext<TrainOpts>) {
   const o = ctx.opts;
   const dir = resolveDataDir(o, 'speech/fsdd', DATA_WHAT);
-  const set = loadFolder(dir, DEFAULT_FEATURES, ctx.log);
+  // Clips are trimmed as the model will trim them (--trim-db); the rest of the features are computed later.
+  const set = loadFolder(dir, trainingSettings(o).features, ctx.log);
   const labels = sortLabels(set.entries.map((e) => e.label));
   if (labels.length < 2) throw new UsageError(`--data-dir ${dir}: found only the label(s) ${labels.join(', ')}; need at least 2 words`);
   const split = parseSplit(o.split, o.testFraction);
@@ -334,6 +336,7 @@ export function buildProgram() {
       .option('--augment-prob <p>', 'share of training clips augmented afresh each epoch (the rest are seen clean)', parseNumberIn(0, 1), 0.5)
       .option('--mels <bands>', 'mel bands (fewer, wider bands smooth away pitch harmonics; stored in the model)', parseIntIn(8, 128), 40)
       .option('--range-db <db>', 'features span this many dB below the loudest cell; quieter cells (background noise, which differs between recordings) are clipped to silence (stored in the model)', parseNumberIn(10, 120), 80)
+      .option('--trim-db <db>', 'leading and trailing frames this many dB below the loudest are trimmed, so the word starts the clip (0: no trimming; stored in the model)', parseNumberIn(0, 120), 40)
       .option('--hidden <units>', 'units of the hidden ReLU layer (default 128)', parseIntIn(1, 4096))
       .option('--dropout <rate>', 'dropout after the hidden layer (default 0.2)', parseNumberIn(0, 0.9))
       .option('--l2 <weight>', 'L2 weight decay on every kernel (default 0)', parseNumberIn(0, 1))

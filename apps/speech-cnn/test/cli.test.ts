@@ -76,15 +76,15 @@ describe('speech-cnn predict', () => {
     expect(norm.stderr).toMatch(/--norm.*expected one of peak, cmn, cmvn, got 'zscore'/);
   });
 
-  it('rejects a --vtlp, --augment-prob, --mels, --range-db or --tempo out of range, naming the flag', async () => {
-    for (const [flag, value] of [['--vtlp', '0.5'], ['--augment-prob', '1.5'], ['--mels', '4'], ['--range-db', '5'], ['--tempo', '1.3,1.2']] as const) {
+  it('rejects a --vtlp, --augment-prob, --mels, --range-db, --trim-db or --tempo out of range, naming the flag', async () => {
+    for (const [flag, value] of [['--vtlp', '0.5'], ['--augment-prob', '1.5'], ['--mels', '4'], ['--range-db', '5'], ['--trim-db', '-1'], ['--tempo', '1.3,1.2']] as const) {
       const r = await cli(['train', flag, value, '--data-dir', dir]);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(flag);
     }
   });
 
-  it('train stores --mels and --range-db in the model and the augmentation switches in its training record', async () => {
+  it('train stores --mels, --range-db and --trim-db in the model and the augmentation switches in its training record', async () => {
     const data = join(dir, 'tiny');
     mkdirSync(data, { recursive: true });
     for (const [label, hz] of [['0', 500], ['1', 1500]] as const) {
@@ -97,14 +97,15 @@ describe('speech-cnn predict', () => {
     }
     const model = join(dir, 'tiny-model');
     const args = ['train', '--data-dir', data, '--model-dir', model, '--epochs', '1', '--workers', '1', '--json'];
-    const r = await cli([...args, '--mels', '20', '--range-db', '45', '--vtlp', '0.1', '--tempo', '0.8,1.25', '--augment-prob', '1']);
+    const r = await cli([...args, '--mels', '20', '--range-db', '45', '--trim-db', '25', '--vtlp', '0.1', '--tempo', '0.8,1.25', '--augment-prob', '1']);
     expect(r.code).toBe(0);
     const meta = JSON.parse(readFileSync(join(model, 'metadata.json'), 'utf8')) as {
-      features: { rangeDb: number; mel: { melBands: number } };
+      features: { rangeDb: number; trimDb: number; mel: { melBands: number } };
       training: { augment: { vtlp: number; tempo: number[]; probability: number } };
     };
     expect(meta.features.mel.melBands).toBe(20);
     expect(meta.features.rangeDb).toBe(45);
+    expect(meta.features.trimDb).toBe(25);
     expect(meta.training.augment).toMatchObject({ vtlp: 0.1, tempo: [0.8, 1.25], probability: 1 });
   }, 60_000);
 
