@@ -44,12 +44,47 @@ describe('Kim CNN', () => {
     model.dispose();
   });
 
+  it("starts as Kim's code does: zero padding vector, filters in U(-0.01, 0.01), zero softmax weights", () => {
+    const model = buildKimCnn({ ...base, variant: 'rand' });
+    const largestOf = (values: Float32Array) => values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    const table = model.getLayer('embedding').getWeights()[0]!.dataSync() as Float32Array;
+    expect(Array.from(table.subarray(0, 300)).every((v) => v === 0)).toBe(true);
+    expect(largestOf(table.subarray(300))).toBeGreaterThan(0.2);
+    for (const h of [3, 4, 5]) {
+      const largest = largestOf(model.getLayer(convName(h)).getWeights()[0]!.dataSync() as Float32Array);
+      expect(largest).toBeLessThanOrEqual(0.01);
+      expect(largest).toBeGreaterThan(0.009);
+    }
+    expect(Array.from(model.getLayer('softmax').getWeights()[0]!.dataSync()).every((v) => v === 0)).toBe(true);
+    model.dispose();
+  });
+
+  it("drops units as Kim's code does: kept units unscaled in training, the features times (1 - p) at test time", () => {
+    const model = buildKimCnn({ ...base, variant: 'rand' });
+    const x = tf.tensor2d([[0, 0, 0, 0, 7, 3, 9, 12, 4, 0, 0, 0, 0, 0]], [1, 14], 'int32');
+    const probe = tf.model({ inputs: model.inputs, outputs: [model.getLayer('features').output, model.getLayer('dropout_scale').output] as tf.SymbolicTensor[] });
+    const [z, test] = probe.predict(x) as tf.Tensor[];
+    const zv = z!.dataSync();
+    expect(Array.from(test!.dataSync())).toEqual(Array.from(zv, (v) => Math.fround(v * 0.5)));
+    const train = tf.tidy(() => {
+      const dropped = model.getLayer('dropout').apply(tf.tensor2d(zv, [1, 300]), { training: true }) as tf.Tensor;
+      return (model.getLayer('dropout_scale').apply(dropped) as tf.Tensor).dataSync();
+    });
+    // Every unit is either dropped or passed unchanged (tfjs's 1 / (1 - p) undone by the rescaling).
+    train.forEach((v, i) => expect([0, zv[i]]).toContainEqual(expect.closeTo(v, 6) as unknown as number));
+    expect(train.filter((v, i) => v === 0 && zv[i] !== 0).length).toBeGreaterThan(50);
+    model.dispose();
+  });
+
   it('static keeps pretrained vectors fixed; multichannel stacks a fixed and a tuned channel under the same filters', () => {
     const vectors = new Float32Array(50 * 8).map((_, i) => (i % 7) / 10);
     const cfg = { ...base, embeddingDim: 8, embeddings: vectors };
     const stat = buildKimCnn({ ...cfg, variant: 'static' });
     expect(stat.getLayer('embedding').trainable).toBe(false);
-    expect(Array.from(stat.getLayer('embedding').getWeights()[0]!.dataSync())).toEqual(Array.from(vectors));
+    // The pretrained rows as given, but the padding word's (row 0), which is zero.
+    const table = stat.getLayer('embedding').getWeights()[0]!.dataSync();
+    expect(Array.from(table.subarray(8))).toEqual(Array.from(vectors.subarray(8)));
+    expect(Array.from(table.subarray(0, 8))).toEqual(new Array(8).fill(0));
     const multi = buildKimCnn({ ...cfg, variant: 'multichannel' });
     expect(multi.getLayer('embedding_static').trainable).toBe(false);
     expect(multi.getLayer('embedding_tuned').trainable).toBe(true);
@@ -75,11 +110,13 @@ function syntheticSet(n: number, seed: number): Example[] {
 describe('training (core fit, Adadelta, max-norm)', () => {
   it('learns a separable synthetic set, keeps the max-norm, and the explanation points at the cue word', async () => {
     const data = prepareSplit({ train: syntheticSet(200, 1), dev: syntheticSet(40, 2), test: syntheticSet(60, 3) }, { tokenizer: 'kim' });
-    const r = await trainOnSplit(data, { variant: 'rand', embeddingDim: 16, windows: [2, 3], featureMaps: 8, epochs: 8, batchSize: 20, seed: 1, quiet: true });
+    const r = await trainOnSplit(data, { variant: 'rand', embeddingDim: 100, windows: [2, 3], featureMaps: 50, epochs: 8, batchSize: 20, seed: 1, quiet: true });
     expect(r.testAccuracy).toBeGreaterThan(0.9);
     expect(r.bestEpoch).toBeGreaterThanOrEqual(1);
     const norms = tf.tidy(() => tf.norm(r.model.getLayer('softmax').getWeights()[0] as tf.Tensor, 'euclidean', 0).arraySync() as number[]);
     for (const n of norms) expect(n).toBeLessThanOrEqual(3 + 1e-4);
+    // The padding word never moves from zero.
+    expect(Array.from(r.model.getLayer('embedding').getWeights()[0]!.dataSync().subarray(0, 100))).toEqual(new Array(100).fill(0));
 
     const tokens = ['w3', 'w17', 'wonderful', 'w8', 'w21'];
     const e = new Explainer(r.model, data.vocab, data.classes).explain(tokens, 3);

@@ -3,6 +3,7 @@ import { evaluate, fit, withSeed, type History } from '@cnn-lab/core';
 import { sequenceSource } from '../data/index.js';
 import { buildKimCnn, KIM_DEFAULTS, KIM_TRAINING, kimAdadelta, type Variant } from '../model/index.js';
 import { LazyRowsAdadelta, trainableTables } from '../model/index.js';
+import { PAD_ID } from '../text/index.js';
 import type { PreparedSplit } from './prepare.js';
 
 export interface TrainOptions {
@@ -26,7 +27,8 @@ export interface TrainOptions {
   historyPath?: string;
   /**
    * Update the word-vector tables densely, as Kim's Theano code does, instead of only the rows each batch
-   * used (the same result, see lazy-rows.ts; kept to measure the difference).
+   * used (the same result, see lazy-rows.ts; kept to measure the difference), except that the padding
+   * word's vector then trains instead of staying zero.
    */
   denseTables?: boolean;
 }
@@ -67,7 +69,8 @@ export async function trainOnSplit(data: PreparedSplit, opts: TrainOptions): Pro
     validation: sequenceSource(data.dev, { maxWindow, shuffle: false }),
     epochs: opts.epochs ?? KIM_TRAINING.epochs,
     batchSize,
-    optimizer: opts.denseTables ? kimAdadelta() : new LazyRowsAdadelta(kimAdadelta(), trainableTables(model)),
+    // Kim's padding word stays a zero vector (his code zeroes it after every update).
+    optimizer: opts.denseTables ? kimAdadelta() : new LazyRowsAdadelta(kimAdadelta(), trainableTables(model), [PAD_ID]),
     // The row-wise optimizer writes the tables in place; with workers only the rows a step used travel.
     ...(opts.denseTables ? {} : { rowTables: trainableTables(model) }),
     seed: opts.seed,

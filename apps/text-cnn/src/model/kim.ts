@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { PAD_ID } from '../text/index.js';
 
 /**
  * Kim (2014), "Convolutional Neural Networks for Sentence Classification", section 2 and 3.1. A sentence of
@@ -34,6 +35,9 @@ export const KIM_DEFAULTS = {
   dropout: 0.5,
   maxNorm: 3,
 } as const;
+
+/** Kim's code starts ReLU filters in U(-0.01, 0.01) (conv_net_classes.py), far smaller than Glorot's bound. */
+export const KIM_CONV_INIT = 0.01;
 
 /** Layer names that the explainer (src/explain) finds again in a loaded model. */
 export const convName = (h: number): string => `conv_h${h}`;
@@ -78,28 +82,58 @@ export function buildKimCnn(config: KimConfig): tf.LayersModel {
   // c_i = f(w . x_{i:i+h-1} + b), then c_hat = max{c}: one feature per filter.
   const features = windows.map((h) => {
     const c = tf.layers
-      .conv1d({ name: convName(h), filters: featureMaps, kernelSize: h, activation: 'relu', padding: 'valid', kernelInitializer: tf.initializers.glorotUniform({ seed }) })
+      .conv1d({
+        name: convName(h),
+        filters: featureMaps,
+        kernelSize: h,
+        activation: 'relu',
+        padding: 'valid',
+        kernelInitializer: tf.initializers.randomUniform({ minval: -KIM_CONV_INIT, maxval: KIM_CONV_INIT, seed }),
+      })
       .apply(sentence) as tf.SymbolicTensor;
     return tf.layers.globalMaxPooling1d({ name: poolName(h) }).apply(c) as tf.SymbolicTensor;
   });
   const z = features.length > 1 ? (tf.layers.concatenate({ name: 'features' }).apply(features) as tf.SymbolicTensor) : (features[0] as tf.SymbolicTensor);
 
-  // Dropout on the penultimate layer, and an l2-norm cap s on each class's weight vector. The dropout layer takes
-  // no seed: tfjs would repeat a seeded layer's mask at every step; core's trainer seeds each step instead.
-  const dropped = tf.layers.dropout({ name: 'dropout', rate: config.dropout }).apply(z) as tf.SymbolicTensor;
+  // Dropout on the penultimate layer, and an l2-norm cap s on each class's weight vector. Kim's code drops units
+  // without scaling the kept ones and multiplies the weights by (1 - p) at test time, and its cap applies to those
+  // unscaled weights. tfjs's dropout scales kept units by 1 / (1 - p) instead, so a fixed (1 - p) rescaling after it
+  // gives Kim's network exactly, cap included. The dropout layer takes no seed: tfjs would repeat a seeded layer's
+  // mask at every step; core's trainer seeds each step instead.
+  let dropped = tf.layers.dropout({ name: 'dropout', rate: config.dropout }).apply(z) as tf.SymbolicTensor;
+  if (config.dropout > 0) dropped = tf.layers.rescaling({ name: 'dropout_scale', scale: 1 - config.dropout }).apply(dropped) as tf.SymbolicTensor;
   const probs = tf.layers
     .dense({
       name: OUTPUT_NAME,
       units: classes,
       activation: 'softmax',
       kernelConstraint: tf.constraints.maxNorm({ maxValue: config.maxNorm, axis: 0 }),
-      kernelInitializer: tf.initializers.glorotUniform({ seed }),
+      // Kim's logistic-regression layer starts at zero.
+      kernelInitializer: 'zeros',
     })
     .apply(dropped) as tf.SymbolicTensor;
 
   const model = tf.model({ inputs: words, outputs: probs, name: `kim_cnn_${variant.replace('-', '_')}` });
   initial?.forEach((t) => t.dispose());
+  zeroPaddingRow(model);
   return model;
+}
+
+/**
+ * The padding word's vector is zero, as in Kim's code, which also puts it back to zero after every update (the
+ * row-wise optimizer leaves it alone: LazyRowsAdadelta's frozen rows). Padding then adds nothing to a window.
+ */
+function zeroPaddingRow(model: tf.LayersModel): void {
+  for (const layer of model.layers.filter((l) => l.getClassName() === 'Embedding')) {
+    const [table] = layer.getWeights();
+    if (!table) continue;
+    const values = Float32Array.from(table.dataSync() as Float32Array);
+    const width = table.shape[1] as number;
+    values.fill(0, PAD_ID * width, (PAD_ID + 1) * width);
+    const zeroed = tf.tensor2d(values, table.shape as [number, number]);
+    layer.setWeights([zeroed]);
+    zeroed.dispose();
+  }
 }
 
 /**

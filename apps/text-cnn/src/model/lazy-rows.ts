@@ -55,7 +55,14 @@ function settleRow(state: RowState, r: number, step: number, rho: number): void 
  * Zeiler's Adadelta (the current gradient inside the RMS, as adadelta.ts) as step `step` (0-based) on the rows
  * whose gradient is not all zero; returns how many rows moved. `weights` and `grad` are rows x width.
  */
-export function adadeltaRowStep(weights: Float32Array, grad: Float32Array, state: RowState, step: number, p: AdadeltaParams): number {
+export function adadeltaRowStep(
+  weights: Float32Array,
+  grad: Float32Array,
+  state: RowState,
+  step: number,
+  p: AdadeltaParams,
+  frozen: ReadonlySet<number> = NONE,
+): number {
   const { width } = state;
   const rows = state.current.length;
   if (weights.length !== rows * width || grad.length !== rows * width) {
@@ -63,15 +70,24 @@ export function adadeltaRowStep(weights: Float32Array, grad: Float32Array, state
   }
   let moved = 0;
   for (let r = 0; r < rows; r++) {
-    if (rowIsZero(grad, r * width, width)) continue;
+    if (frozen.has(r) || rowIsZero(grad, r * width, width)) continue;
     updateRow(weights, grad, r * width, r, state, step, p);
     moved++;
   }
   return moved;
 }
 
+const NONE: ReadonlySet<number> = new Set();
+
 /** The same step given only the rows with a gradient: `grad.rows[k]`'s gradient is `grad.values` row k. */
-export function adadeltaPatchStep(weights: Float32Array, grad: RowPatch, state: RowState, step: number, p: AdadeltaParams): void {
+export function adadeltaPatchStep(
+  weights: Float32Array,
+  grad: RowPatch,
+  state: RowState,
+  step: number,
+  p: AdadeltaParams,
+  frozen: ReadonlySet<number> = NONE,
+): void {
   const { width } = state;
   const rows = state.current.length;
   if (weights.length !== rows * width || grad.values.length !== grad.rows.length * width) {
@@ -79,7 +95,7 @@ export function adadeltaPatchStep(weights: Float32Array, grad: RowPatch, state: 
   }
   grad.rows.forEach((r, k) => {
     if (!(r >= 0 && r < rows)) throw new Error(`adadeltaPatchStep: row ${r} is outside the table (${rows} rows)`);
-    updateRow(weights, grad.values, k * width, r, state, step, p);
+    if (!frozen.has(r)) updateRow(weights, grad.values, k * width, r, state, step, p);
   });
 }
 
@@ -128,9 +144,12 @@ export class LazyRowsAdadelta extends tf.Optimizer implements RowGradientSink {
   private readonly states = new Map<string, RowState>();
   private readonly dense: tf.AdadeltaOptimizer;
   private readonly rowVariables: ReadonlySet<string>;
+  private readonly frozenRows: ReadonlySet<number>;
 
-  constructor(dense: tf.Optimizer, rowVariables: Iterable<string>) {
+  /** `frozenRows`: rows of every table that never move (Kim's padding word, kept at zero). */
+  constructor(dense: tf.Optimizer, rowVariables: Iterable<string>, frozenRows: Iterable<number> = []) {
     super();
+    this.frozenRows = new Set(frozenRows);
     // tfjs's optimizers answer instanceof by duck typing (any optimizer is an AdadeltaOptimizer), so ask the class name.
     if (dense.getClassName() !== tf.AdadeltaOptimizer.className) throw new Error(`LazyRowsAdadelta wraps an Adadelta optimizer, got ${dense.getClassName()}`);
     this.dense = dense as tf.AdadeltaOptimizer;
@@ -181,7 +200,7 @@ export class LazyRowsAdadelta extends tf.Optimizer implements RowGradientSink {
       if (!variable) throw new Error(`LazyRowsAdadelta: no variable named ${name}`);
       const state = this.stateFor(variable);
       const target = editableValues(variable);
-      adadeltaRowStep(target.values, readValues(tensor), state, step, params);
+      adadeltaRowStep(target.values, readValues(tensor), state, step, params, this.frozenRows);
       target.commit();
     }
     // Always called, also with nothing left: it counts the step for both of us.
@@ -197,7 +216,7 @@ export class LazyRowsAdadelta extends tf.Optimizer implements RowGradientSink {
     const variable = tf.engine().registeredVariables[variableName];
     if (!variable) throw new Error(`LazyRowsAdadelta: no variable named ${variableName}`);
     const target = editableValues(variable);
-    adadeltaPatchStep(target.values, gradient, this.stateFor(variable), this.iterations, this.params);
+    adadeltaPatchStep(target.values, gradient, this.stateFor(variable), this.iterations, this.params, this.frozenRows);
     target.commit();
   }
 
