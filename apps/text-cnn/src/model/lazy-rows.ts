@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { editableValues, readValues, type RowGradientSink, type RowPatch } from '@cnn-lab/core';
+import { editableValues, nonZeroRows, readValues, type RowGradientSink, type RowPatch } from '@cnn-lab/core';
 
 /**
  * Adadelta on an embedding table, touching only the rows a batch used, with the same result as the dense
@@ -33,11 +33,6 @@ export function createRowState(rows: number, width: number): RowState {
   return { accGrad: new Float32Array(rows * width), accUpdate: new Float32Array(rows * width), current: new Float64Array(rows), width };
 }
 
-function rowIsZero(grad: Float32Array, start: number, width: number): boolean {
-  for (let j = start; j < start + width; j++) if (grad[j] !== 0) return false;
-  return true;
-}
-
 /** Applies the rho^k that row r owes for the steps between its last use and `step`. */
 function settleRow(state: RowState, r: number, step: number, rho: number): void {
   const missed = step - (state.current[r] as number);
@@ -68,18 +63,12 @@ export function adadeltaRowStep(
   if (weights.length !== rows * width || grad.length !== rows * width) {
     throw new Error(`adadeltaRowStep: expected ${rows} x ${width} values, got weights ${weights.length} and gradient ${grad.length}`);
   }
-  let moved = 0;
-  for (let r = 0; r < rows; r++) {
-    if (frozen.has(r) || rowIsZero(grad, r * width, width)) continue;
-    updateRow(weights, grad, r * width, r, state, step, p);
-    moved++;
-  }
-  return moved;
+  return adadeltaPatchStep(weights, nonZeroRows(grad, width), state, step, p, frozen);
 }
 
 const NONE: ReadonlySet<number> = new Set();
 
-/** The same step given only the rows with a gradient: `grad.rows[k]`'s gradient is `grad.values` row k. */
+/** The same step given only the rows with a gradient (`grad.rows[k]`'s is `grad.values` row k); returns how many moved. */
 export function adadeltaPatchStep(
   weights: Float32Array,
   grad: RowPatch,
@@ -87,16 +76,20 @@ export function adadeltaPatchStep(
   step: number,
   p: AdadeltaParams,
   frozen: ReadonlySet<number> = NONE,
-): void {
+): number {
   const { width } = state;
   const rows = state.current.length;
   if (weights.length !== rows * width || grad.values.length !== grad.rows.length * width) {
     throw new Error(`adadeltaPatchStep: expected a ${rows} x ${width} table and ${grad.rows.length} x ${width} gradient values`);
   }
+  let moved = 0;
   grad.rows.forEach((r, k) => {
     if (!(r >= 0 && r < rows)) throw new Error(`adadeltaPatchStep: row ${r} is outside the table (${rows} rows)`);
-    if (!frozen.has(r)) updateRow(weights, grad.values, k * width, r, state, step, p);
+    if (frozen.has(r)) return;
+    updateRow(weights, grad.values, k * width, r, state, step, p);
+    moved++;
   });
+  return moved;
 }
 
 /** Row r's Adadelta step, its gradient read from `grad` at `from`. */

@@ -11,4 +11,4 @@ export { crossEntropy, PROB_EPSILON } from './loss.js';
 export { CHECKPOINT_FILE, BEST_FILE } from './checkpoint.js';
 export { measureWorkerSpeedup, type SpeedupRow } from './speedup.js';
 export { epochProgress, type EpochProgress, type ProgressOptions } from './progress.js';
-export { editableValues, readValues, type RowGradientSink, type RowPatch } from './rows.js';
+export { editableValues, nonZeroRows, readValues, type RowGradientSink, type RowPatch } from './rows.js';

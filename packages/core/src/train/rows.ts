@@ -109,15 +109,9 @@ export function mergePatches(patches: readonly { patch: RowPatch; scale: number 
   return { rows: Int32Array.from(slot.keys()), values };
 }
 
-/** `scale` x each patch's rows, summed into one dense rows x width table (the batch's averaged gradient). */
-export function sumPatches(patches: readonly { patch: RowPatch; scale: number }[], rows: number, width: number): Float32Array {
+/** A patch spread into a dense rows x width table, zero elsewhere (for optimizers that want the whole table). */
+export function denseFromRows(patch: RowPatch, rows: number, width: number): Float32Array {
   const out = new Float32Array(rows * width);
-  for (const { patch, scale } of patches) {
-    patch.rows.forEach((r, k) => {
-      const src = k * width;
-      const dst = r * width;
-      for (let j = 0; j < width; j++) out[dst + j] = (out[dst + j] as number) + scale * (patch.values[src + j] as number);
-    });
-  }
+  patch.rows.forEach((r, k) => out.set(patch.values.subarray(k * width, (k + 1) * width), r * width));
   return out;
 }

@@ -4,7 +4,7 @@ import { classCount, validateBatch } from './batch.js';
 import { applyGradients, computeGradients } from './gradients.js';
 import { toOptimizer, type OptimizerLike } from './optimizer.js';
 import { WorkerPool } from './pool.js';
-import { acceptsRowGradients, mergePatches, sumPatches, type RowPatch } from './rows.js';
+import { acceptsRowGradients, denseFromRows, mergePatches, type RowPatch } from './rows.js';
 import { stepSeed } from './seed.js';
 import type { ArrayBatch, StepResult } from './types.js';
 
@@ -139,7 +139,7 @@ export async function createTrainer(model: tf.LayersModel, options: TrainerOptio
           return null;
         }
         const [n, width] = w.shape as [number, number];
-        return tf.tensor(sumPatches([{ patch: merged, scale: 1 }], n, width), w.shape as number[]);
+        return tf.tensor(denseFromRows(merged, n, width), w.shape as number[]);
       }
       // Accumulate into the first shard's array: it is ours (transferred) and saves a 24 MB allocation
       // per step for a net with a large embedding.
