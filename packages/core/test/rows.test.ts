@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { mergePatches, nonZeroRows } from '../src/train/rows.js';
+
+// A 7 x width table with values only where `cells` says (row, column, value).
+function table(width: number, cells: [number, number, number][], rows = 7): Float32Array {
+  const t = new Float32Array(rows * width);
+  for (const [r, c, v] of cells) t[r * width + c] = v;
+  return t;
+}
+
+describe('nonZeroRows', () => {
+  it('finds a row by any single non-zero value, in either float of a pair, and copies its values out', () => {
+    for (const width of [6, 5]) {
+      const cells: [number, number, number][] = [[1, 0, 0.5], [3, width - 1, -2], [4, 1, 1e-40], [6, 2, 3]];
+      const t = table(width, cells);
+      const p = nonZeroRows(t, width);
+      expect(Array.from(p.rows)).toEqual([1, 3, 4, 6]);
+      expect(Array.from(p.values.subarray(width, 2 * width))).toEqual(Array.from(t.subarray(3 * width, 4 * width)));
+      t[3 * width + width - 1] = 7;
+      expect(p.values[2 * width - 1]).toBe(-2);
+    }
+  });
+
+  it('keeps NaN and infinite rows and skips all-zero rows', () => {
+    const t = table(4, [[0, 1, NaN], [2, 0, -0], [2, 1, -0], [5, 3, Infinity]]);
+    const rows = Array.from(nonZeroRows(t, 4).rows);
+    expect(rows).toContain(0);
+    expect(rows).toContain(5);
+    expect(rows).not.toContain(1);
+    expect(rows).not.toContain(3);
+  });
+
+  it('reads a table that starts at an odd float offset in its buffer', () => {
+    const backing = new Float32Array(1 + 7 * 6);
+    const t = backing.subarray(1);
+    t[2 * 6 + 5] = 1;
+    expect(Array.from(nonZeroRows(t, 6).rows)).toEqual([2]);
+  });
+
+  it('refuses a width that does not divide the table', () => {
+    expect(() => nonZeroRows(new Float32Array(10), 4)).toThrow(/10 values does not split into rows of 4/);
+  });
+});
+
+describe('mergePatches', () => {
+  it('adds scaled rows, each row once', () => {
+    const a = { rows: Int32Array.from([2, 5]), values: Float32Array.from([1, 1, 2, 2]) };
+    const b = { rows: Int32Array.from([5, 0]), values: Float32Array.from([4, 4, 8, 8]) };
+    const m = mergePatches([{ patch: a, scale: 0.5 }, { patch: b, scale: 0.25 }], 2);
+    expect(Array.from(m.rows)).toEqual([2, 5, 0]);
+    expect(Array.from(m.values)).toEqual([0.5, 0.5, 2, 2, 2, 2]);
+  });
+});
