@@ -72,6 +72,8 @@ interface TrainOpts extends CommonOptions {
   timeMask: number;
   vtlp: number;
   eq: number;
+  timeWarp: number;
+  trimJitter: number;
   augmentProb: number;
   mels: number;
   rangeDb: number;
@@ -144,7 +146,7 @@ function trainingSettings(o: TrainOpts): { features: FeatureConfig; augment: Aug
   return {
     features: { ...DEFAULT_FEATURES, mel: { ...DEFAULT_FEATURES.mel, melBands: o.mels }, rangeDb: o.rangeDb, trimDb: o.trimDb, norm: o.norm, ...(o.stretch ? { stretch: true } : {}) },
     augment: o.augment
-      ? { ...DEFAULT_AUGMENT, probability: o.augmentProb, speed: o.speed, freqMaskBands: o.freqMask, timeMaskFrames: o.timeMask, vtlp: o.vtlp, tempo: o.tempo, eqDb: o.eq }
+      ? { ...DEFAULT_AUGMENT, probability: o.augmentProb, speed: o.speed, freqMaskBands: o.freqMask, timeMaskFrames: o.timeMask, vtlp: o.vtlp, tempo: o.tempo, eqDb: o.eq, ...(o.timeWarp ? { timeWarpFrames: o.timeWarp } : {}), ...(o.trimJitter ? { trimJitterDb: o.trimJitter } : {}) }
       : null,
     head,
   };
@@ -333,6 +335,8 @@ export function buildProgram() {
       .option('--time-mask <frames>', 'SpecAugment: mask up to this many frames in augmented clips (0: none)', parseIntIn(0, 100), 0)
       .option('--vtlp <w>', 'VTLP: warp the mel filterbank of augmented clips by a factor drawn from [1-w, 1+w] (0: none; 0.1 is the paper\'s)', parseNumberIn(0, 0.3), 0)
       .option('--eq <db>', 'random equalisation of augmented clips (another microphone): a smooth per-band gain curve of up to about this many dB (0: none)', parseNumberIn(0, 30), 0)
+      .option('--time-warp <frames>', "SpecAugment time warp of augmented clips: one point of the word moves by up to this many frames, the rows on either side follow linearly (0: none)", parseIntIn(0, 40), 0)
+      .option('--trim-jitter <db>', 'augmented clips are trimmed afresh at a threshold drawn from --trim-db +- this many dB (0: none)', parseNumberIn(0, 60), 0)
       .option('--augment-prob <p>', 'share of training clips augmented afresh each epoch (the rest are seen clean)', parseNumberIn(0, 1), 0.5)
       .option('--mels <bands>', 'mel bands (fewer, wider bands smooth away pitch harmonics; stored in the model)', parseIntIn(8, 128), 40)
       .option('--range-db <db>', 'features span this many dB below the loudest cell; quieter cells (background noise, which differs between recordings) are clipped to silence (stored in the model)', parseNumberIn(10, 120), 80)

@@ -146,6 +146,49 @@ describe('training source augmentation', () => {
     expect(Math.max(...varied)).toBeGreaterThan(plain[0] as number);
   });
 
+  /** How many frames of each training example have a cell above `level`. */
+  async function lengths(src: ReturnType<typeof clipSource>, epochs = 1, level = 0.5): Promise<number[]> {
+    const out: number[] = [];
+    for (let e = 0; e < epochs; e++) {
+      for await (const b of src.batches(e, 16, 5)) {
+        const per = b.xs.shape[1]! * bands;
+        for (let k = 0; k < b.ys.length; k++) {
+          let n = 0;
+          for (let t = 0; t < b.xs.shape[1]!; t++) if (Math.max(...b.xs.data.subarray(k * per + t * bands, k * per + (t + 1) * bands)) > level) n++;
+          out.push(n);
+        }
+      }
+    }
+    return out;
+  }
+
+  it('--time-warp moves where the tone ends in training batches, earlier and later, and not at all without it', async () => {
+    // A word of two parts: the tone, then a quieter one an octave up; the warp moves the boundary between them.
+    const twoParts = Float32Array.from({ length: 6000 }, (_, i) => (i < 3000 ? 0.5 : 0.2) * Math.sin((2 * Math.PI * (i < 3000 ? 1000 : 2000) * i) / rate));
+    const cfg = { ...DEFAULT_FEATURES, rangeDb: 40 };
+    const two = { clips: Array.from({ length: 16 }, () => prepareClip(twoParts, cfg)), labels: new Int32Array(16) };
+    const plain = await lengths(clipSource(two, cfg, logMel, { ...still, probability: 1 }), 2, 0.9);
+    expect(new Set(plain).size).toBe(1);
+    const warped = await lengths(clipSource(two, cfg, logMel, { ...still, probability: 1, timeWarpFrames: 8 }), 2, 0.9);
+    expect(Math.min(...warped)).toBeLessThan(plain[0] as number);
+    expect(Math.max(...warped)).toBeGreaterThan(plain[0] as number);
+    expect(Math.max(...warped.map((n) => Math.abs(n - (plain[0] as number))))).toBeLessThanOrEqual(9);
+  });
+
+  it('--trim-jitter keeps a quiet tail in some training clips and cuts it in others; without it every clip is cut alike', async () => {
+    // 0.25 s loud, then 0.25 s 25 dB quieter: trimmed away at 20 dB, kept at 30 dB.
+    const tail = Float32Array.from({ length: 4000 }, (_, i) => (i < 2000 ? 0.5 : 0.5 * 10 ** (-25 / 20)) * Math.sin((2 * Math.PI * 1000 * i) / rate));
+    const cfg = { ...DEFAULT_FEATURES, trimDb: 20 };
+    const tailed = { clips: Array.from({ length: 16 }, () => prepareClip(tail, cfg)), labels: new Int32Array(16) };
+    const plain = await lengths(clipSource(tailed, cfg, logMel, { ...still, probability: 1 }), 2, 0);
+    expect(new Set(plain).size).toBe(1);
+    const jittered = await lengths(clipSource(tailed, cfg, logMel, { ...still, probability: 1, trimJitterDb: 10 }), 2, 0);
+    expect(Math.max(...jittered)).toBeGreaterThan((plain[0] as number) + 15);
+    expect(jittered.filter((n) => n === plain[0]).length).toBeGreaterThan(0);
+    const bare = { clips: tailed.clips.map(({ signal, voiced }) => ({ signal, voiced })), labels: tailed.labels };
+    expect(() => clipSource(bare, cfg, logMel, { ...still, trimJitterDb: 10 })).toThrow(/source recording/);
+  });
+
   it('--augment-prob sets the share of clips changed: 0 gives the clean features, 1 changes every one', async () => {
     const strong = { ...still, vtlp: 0.1 };
     const clean = new Set(await peakBands({ ...strong, probability: 0 }, 2));

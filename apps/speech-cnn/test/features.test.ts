@@ -25,6 +25,9 @@ import {
   power,
   prepareClip,
   timeShift,
+  timeWarp,
+  warpRows,
+  drawTrim,
   type MelOptions,
 } from '../src/features/index.js';
 
@@ -331,6 +334,67 @@ describe('SpecAugment masks', () => {
     const a = new Rng(9);
     expect(Array.from(maskSpectrogram(ones, frames, bands, { freqMaskBands: 0, timeMaskFrames: 0 }, a))).toEqual(Array.from(ones));
     expect(a.next()).toBe(new Rng(9).next());
+  });
+});
+
+describe('time warp (--time-warp)', () => {
+  const frames = 30;
+  const bands = 3;
+  /** Row t holds t in every band, so a row's value says which input row it reads. */
+  const ramp = Float32Array.from({ length: frames * bands }, (_, i) => Math.floor(i / bands));
+
+  it('moves row `from` to row `to`, keeps both ends, and stretches each side linearly', () => {
+    const out = warpRows(ramp, frames, bands, 10, 14);
+    const rows = Array.from({ length: frames }, (_, t) => out[t * bands] as number);
+    expect(rows[0]).toBe(0);
+    expect(rows[frames - 1]).toBeCloseTo(frames - 1, 5);
+    expect(rows[14]).toBeCloseTo(10, 5);
+    expect(rows[7]).toBeCloseTo(5, 5); // left side: t x 10/14
+    expect(rows[22]).toBeCloseTo(10 + (8 * 19) / 15, 5); // right side: 10 + (t - 14) x 19/15
+    for (let t = 1; t < frames; t++) expect(rows[t] as number).toBeGreaterThan(rows[t - 1] as number);
+    expect(Array.from(warpRows(ramp, frames, bands, 12, 12))).toEqual(Array.from(ramp));
+    expect(() => warpRows(ramp, frames, bands, 0, 5)).toThrow(/warpRows/);
+  });
+
+  it('moves the point by at most the frames asked and never an end; nothing (and no random draw) at 0', () => {
+    const rng = new Rng(3);
+    let moved = 0;
+    for (let k = 0; k < 200; k++) {
+      const out = timeWarp(ramp, frames, bands, 4, rng);
+      const rows = Array.from({ length: frames }, (_, t) => out[t * bands] as number);
+      expect(rows[0]).toBe(0);
+      expect(rows[frames - 1]).toBeCloseTo(frames - 1, 5);
+      // No row reads further than 4 rows (the most a point moves) from its own place.
+      expect(Math.max(...rows.map((r, t) => Math.abs(r - t)))).toBeLessThanOrEqual(4 + 1e-9);
+      if (rows.some((r, t) => Math.abs(r - t) > 0.5)) moved++;
+    }
+    expect(moved).toBeGreaterThan(100);
+    const a = new Rng(9);
+    expect(timeWarp(ramp, frames, bands, 0, a)).toBe(ramp);
+    expect(a.next()).toBe(new Rng(9).next());
+  });
+});
+
+describe('trimming jitter (--trim-jitter)', () => {
+  it('draws thresholds across trimDb +- jitter, never below 1 dB; trimDb itself (and no draw) without jitter', () => {
+    const rng = new Rng(2);
+    const draws = Array.from({ length: 300 }, () => drawTrim(20, 6, rng));
+    expect(Math.min(...draws)).toBeGreaterThanOrEqual(14);
+    expect(Math.min(...draws)).toBeLessThan(15);
+    expect(Math.max(...draws)).toBeLessThanOrEqual(26);
+    expect(Math.max(...draws)).toBeGreaterThan(25);
+    expect(Math.min(...Array.from({ length: 100 }, () => drawTrim(3, 10, rng)))).toBe(1);
+    const a = new Rng(9);
+    expect(drawTrim(20, 0, a)).toBe(20);
+    expect(drawTrim(0, 5, a)).toBe(0); // no trimming stays no trimming
+    expect(a.next()).toBe(new Rng(9).next());
+  });
+
+  it('a prepared clip keeps its untrimmed recording', () => {
+    const x = Float32Array.from([...new Float32Array(800), ...sine(500, 0.3)]);
+    const clip = prepareClip(x, DEFAULT_FEATURES);
+    expect(clip.source).toBe(x);
+    expect(clip.voiced).toBeLessThan(x.length);
   });
 });
 

@@ -1,6 +1,6 @@
 import { Rng } from '@cnn-lab/core';
 import type { AugmentOptions, FeatureConfig, LogMel, PreparedClip } from '../features/index.js';
-import { augment, drawEq, drawTempo, drawWarp, featuresOf, inputShape, maskSpectrogram } from '../features/index.js';
+import { augment, drawEq, drawTempo, drawTrim, drawWarp, featuresOf, inputShape, maskSpectrogram, prepareClip, timeWarp } from '../features/index.js';
 
 /** The shape core's `fit` reads batches in: inputs [n, frames, bands, 1] and one class index per example. */
 export interface ArrayBatch {
@@ -44,11 +44,15 @@ function batchOf(features: Float32Array[], labels: Int32Array, order: readonly n
 export function clipSource(set: LabelledClips, cfg: FeatureConfig, logMel: LogMel, aug?: AugmentOptions): DataSource {
   const clean = featuriseAll(set.clips, cfg, logMel);
   const [frames, bands] = inputShape(cfg);
+  if (aug?.trimJitterDb && set.clips.some((c) => !c.source)) throw new RangeError('trimming jitter needs clips that kept their source recording');
   const changed = (clip: PreparedClip, o: AugmentOptions, rng: Rng): Float32Array => {
-    const signal = augment(clip, o, cfg.mel.sampleRate, rng);
+    const trimDb = drawTrim(cfg.trimDb, o.trimJitterDb, rng);
+    const c = trimDb === cfg.trimDb ? { cfg, clip } : { cfg: { ...cfg, trimDb }, clip: prepareClip(clip.source as Float32Array, { ...cfg, trimDb }) };
+    const signal = augment(c.clip, o, cfg.mel.sampleRate, rng);
     const warp = drawWarp(o.vtlp, rng);
     const tempo = drawTempo(o.tempo, rng);
-    return maskSpectrogram(featuresOf(signal, cfg, logMel, warp, tempo, drawEq(o.eqDb, bands, rng)), frames, bands, o, rng);
+    const feats = featuresOf(signal, c.cfg, logMel, warp, tempo, drawEq(o.eqDb, bands, rng));
+    return maskSpectrogram(timeWarp(feats, frames, bands, o.timeWarpFrames, rng), frames, bands, o, rng);
   };
   return {
     size: set.clips.length,

@@ -43,6 +43,19 @@ export interface AugmentOptions {
    * spectrogram before normalisation. Absent or 0: off (and no random draw).
    */
   eqDb?: number;
+  /**
+   * Time warping (SpecAugment's first policy) of the changed clips' features: one point of the word, drawn away from
+   * its ends, moves by up to this many frames, and the rows on either side are stretched or squeezed linearly to
+   * follow it, so the word's parts change their relative lengths (a long /s/ and a short vowel, or the reverse)
+   * while its ends stay put. Absent or 0: off (and no random draw).
+   */
+  timeWarpFrames?: number;
+  /**
+   * Trimming jitter: the changed clips are trimmed afresh at a threshold drawn from trimDb +- this many dB (so the
+   * word's ends, quiet onsets and fricatives included or not, vary). Needs clips that kept their `source`. Absent
+   * or 0: off (and no random draw).
+   */
+  trimJitterDb?: number;
 }
 
 export const DEFAULT_AUGMENT: AugmentOptions = {
@@ -127,6 +140,39 @@ export function drawEq(eqDb: number | undefined, bands: number, rng: Rng): Float
   if (!eqDb) return null;
   const a = [1, 2, 3].map((k) => rng.uniform(-eqDb / k, eqDb / k));
   return Float32Array.from({ length: bands }, (_, b) => a.reduce((sum, ak, i) => sum + ak * Math.cos((Math.PI * (i + 1) * (b + 0.5)) / bands), 0));
+}
+
+/** The trim threshold (dB) for one changed clip: uniform in trimDb +- jitter, at least 1; trimDb without drawing when jitter is 0. */
+export function drawTrim(trimDb: number, jitter: number | undefined, rng: Rng): number {
+  return jitter && trimDb > 0 ? Math.max(1, rng.uniform(trimDb - jitter, trimDb + jitter)) : trimDb;
+}
+
+/**
+ * Piecewise-linear time warp of a [frames x bands] row-major spectrogram: output row `to` reads input row `from`
+ * (rows 0 and frames - 1 stay), rows between are linearly interpolated. A new array.
+ */
+export function warpRows(features: Float32Array, frames: number, bands: number, from: number, to: number): Float32Array {
+  const last = frames - 1;
+  if (!(from > 0 && from < last && to > 0 && to < last)) throw new RangeError(`warpRows: need 0 < from, to < ${last}, got ${from} -> ${to}`);
+  const out = new Float32Array(frames * bands);
+  for (let t = 0; t < frames; t++) {
+    const pos = t <= to ? (t * from) / to : from + ((t - to) * (last - from)) / (last - to);
+    const k = Math.min(Math.floor(pos), last);
+    const f = pos - k;
+    const next = Math.min(k + 1, last);
+    for (let b = 0; b < bands; b++) out[t * bands + b] = (features[k * bands + b] as number) * (1 - f) + (features[next * bands + b] as number) * f;
+  }
+  return out;
+}
+
+/** SpecAugment's time warp with up to `maxFrames` of movement (see AugmentOptions.timeWarpFrames); the input itself, without drawing, at 0. */
+export function timeWarp(features: Float32Array, frames: number, bands: number, maxFrames: number | undefined, rng: Rng): Float32Array {
+  if (!maxFrames || frames < 4) return features;
+  const w = Math.min(maxFrames, Math.floor((frames - 2) / 2));
+  // The point moved is at least w + 1 rows from either end, so it can move w rows without reaching one.
+  const from = w + 1 + rng.int(Math.max(1, frames - 2 * w - 2));
+  const to = from + rng.uniform(-w, w);
+  return to === from ? features : warpRows(features, frames, bands, from, to);
 }
 
 /** Zeroes one random run of up to `maxWidth` indices in [0, size); returns [start, width]. */

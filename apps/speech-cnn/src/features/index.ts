@@ -25,7 +25,7 @@ export {
   normalise,
   featuresOf,
 } from './pipeline.js';
-export { type AugmentOptions, DEFAULT_AUGMENT, timeShift, applyGain, addNoise, power, changeSpeed, augment, drawEq, drawTempo, drawWarp, maskSpectrogram } from './augment.js';
+export { type AugmentOptions, DEFAULT_AUGMENT, timeShift, applyGain, addNoise, power, changeSpeed, augment, drawEq, drawTempo, drawTrim, drawWarp, maskSpectrogram, timeWarp, warpRows } from './augment.js';
 export { type CmvnOptions, activeFrames, cmvn } from './cmvn.js';
 export { activeSpan, changeTempo, stretchRows } from './stretch.js';
 export { DEFAULT_FEATURES } from './defaults.js';

@@ -67,6 +67,8 @@ export interface PreparedClip {
   signal: Float32Array;
   /** Samples of the word inside `signal` (the rest is padding). */
   voiced: number;
+  /** The recording before trimming, kept so training can trim it again at another threshold (`trimJitterDb`). */
+  source?: Float32Array;
 }
 
 export function prepareClip(samples: Float32Array, cfg: FeatureConfig): PreparedClip {
@@ -75,7 +77,7 @@ export function prepareClip(samples: Float32Array, cfg: FeatureConfig): Prepared
   const signal = new Float32Array(n);
   const word = samples.subarray(start, Math.min(end, start + n));
   signal.set(word);
-  return { signal, voiced: word.length };
+  return { signal, voiced: word.length, source: samples };
 }
 
 /**
