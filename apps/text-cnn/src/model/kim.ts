@@ -1,3 +1,4 @@
+import { isEmbedding, leanEmbedding } from '@cnn-lab/core';
 import * as tf from '@tensorflow/tfjs';
 import { PAD_ID } from '../text/index.js';
 
@@ -57,7 +58,8 @@ export function buildKimCnn(config: KimConfig): tf.LayersModel {
 
   const initial = config.embeddings ? [tf.tensor2d(config.embeddings, [vocabSize, k])] : undefined;
   const lookup = (name: string, trainable: boolean) =>
-    tf.layers.embedding({
+    // tf.layers.embedding's layer, minus a copy of the whole table at every training step (core's LeanEmbedding).
+    leanEmbedding({
       name,
       inputDim: vocabSize,
       outputDim: k,
@@ -124,7 +126,7 @@ export function buildKimCnn(config: KimConfig): tf.LayersModel {
  * row-wise optimizer leaves it alone: LazyRowsAdadelta's frozen rows). Padding then adds nothing to a window.
  */
 function zeroPaddingRow(model: tf.LayersModel): void {
-  for (const layer of model.layers.filter((l) => l.getClassName() === 'Embedding')) {
+  for (const layer of model.layers.filter((l) => isEmbedding(l))) {
     const [table] = layer.getWeights();
     if (!table) continue;
     const values = Float32Array.from(table.dataSync() as Float32Array);
@@ -142,7 +144,7 @@ function zeroPaddingRow(model: tf.LayersModel): void {
  */
 export function trainableTables(model: tf.LayersModel): string[] {
   return model.layers
-    .filter((l) => l.getClassName() === 'Embedding' && l.trainable)
+    .filter((l) => isEmbedding(l) && l.trainable)
     .flatMap((l) => l.trainableWeights.map((w) => (w.read() as tf.Variable).name));
 }
 

@@ -1,9 +1,10 @@
 import type * as tf from '@tensorflow/tfjs';
+import { isEmbedding } from '@cnn-lab/core';
 import { buildKimCnn, convName, KIM_DEFAULTS, type KimConfig, type Variant } from './kim.js';
 
 /** The shape of a trained Kim CNN, read off its layers (what buildKimCnn needs to make another like it). */
 export function kimConfigOf(model: tf.LayersModel, variant: Variant): KimConfig {
-  const table = model.layers.find((l) => l.getClassName() === 'Embedding')?.getWeights()[0];
+  const table = model.layers.find((l) => isEmbedding(l))?.getWeights()[0];
   if (!table || table.shape.length !== 2) throw new Error(`${model.name}: no word-vector table (an Embedding layer) found`);
   const windows = model.layers.flatMap((l) => {
     const m = /^conv_h(\d+)$/.exec(l.name);
@@ -38,7 +39,7 @@ export function keepFirstRows(model: tf.LayersModel, variant: Variant, rows: num
   for (const layer of model.layers) {
     const weights = layer.getWeights();
     if (weights.length === 0) continue;
-    const cut = layer.getClassName() === 'Embedding' ? weights.map((w) => w.slice([0, 0], [rows, config.embeddingDim])) : weights;
+    const cut = isEmbedding(layer) ? weights.map((w) => w.slice([0, 0], [rows, config.embeddingDim])) : weights;
     small.getLayer(layer.name).setWeights(cut);
     if (cut !== weights) cut.forEach((w) => w.dispose());
   }
