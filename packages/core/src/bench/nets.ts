@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { perPointBias } from '../layers/index.js';
+import { leanEmbedding, perPointBias } from '../layers/index.js';
 import { Rng } from '../util/random.js';
 
 /*
@@ -35,7 +35,8 @@ function goPolicy(planes = 48, filters = 64, layers = 6): tf.LayersModel {
 /** Kim (2014) CNN-rand: windows 3, 4, 5 x 100 maps over the full embedding width, max over time, dropout. */
 function kimCnn(vocab = 20000, embed = 300, length = 56, classes = 2): tf.LayersModel {
   const input = tf.input({ shape: [length], dtype: 'int32' });
-  const words = tf.layers.embedding({ inputDim: vocab, outputDim: embed }).apply(input) as tf.SymbolicTensor;
+  // As text-cnn builds it: the lean layer does not copy the 24 MB table at every step on wasm.
+  const words = leanEmbedding({ inputDim: vocab, outputDim: embed }).apply(input) as tf.SymbolicTensor;
   const image = tf.layers.reshape({ targetShape: [length, embed, 1] }).apply(words) as tf.SymbolicTensor;
   const features = [3, 4, 5].map((h) => {
     const maps = tf.layers.conv2d({ filters: 100, kernelSize: [h, embed], activation: 'relu' }).apply(image);
