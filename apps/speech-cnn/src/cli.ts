@@ -11,7 +11,6 @@ import {
   createProgram,
   formatClassReport,
   formatConfusionMatrix,
-  loadModel,
   parseChoice,
   parseIntIn,
   parseNumberIn,
@@ -21,7 +20,6 @@ import {
   resolveUserPath,
   runAction,
   runProgram,
-  saveModel,
   withCommonOptions,
   type ActionContext,
   type CommonOptions,
@@ -45,12 +43,15 @@ import {
 } from './data/index.js';
 import {
   MODEL_KINDS,
-  SpeechClassifier,
+  combineSpeechModels,
+  loadSpeechClassifier,
   predictProbs,
-  speechModelInfo,
+  saveSpeechEnsemble,
+  saveSpeechModel,
   trainSpeechModel,
   type ModelOverrides,
   type ModelKind,
+  type SpeechClassifier,
   type SpeechModelInfo,
 } from './model/index.js';
 
@@ -83,6 +84,7 @@ interface TrainOpts extends CommonOptions {
   l2?: number;
   timeContext?: number;
   workers?: number;
+  ensemble: number;
   resume?: boolean;
 }
 interface EvalOpts extends CommonOptions {
@@ -152,7 +154,7 @@ function trainingSettings(o: TrainOpts): { features: FeatureConfig; augment: Aug
   };
 }
 
-async function trainOne(o: TrainOpts, ctx: ActionContext<TrainOpts>, labels: string[], part: Partition, set: DecodedSet, checkpointDir?: string, validate = true) {
+async function trainOne(o: TrainOpts, ctx: ActionContext<TrainOpts>, labels: string[], part: Partition, set: DecodedSet, seed: number, checkpointDir?: string, validate = true) {
   const train = clipsFor(part.train, set, labels);
   const test = clipsFor(part.test, set, labels);
   if (train.clips.length === 0) throw new UsageError(`--split ${o.split}: leaves no training recordings`);
@@ -167,7 +169,7 @@ async function trainOne(o: TrainOpts, ctx: ActionContext<TrainOpts>, labels: str
     ...(validate ? { validation: test } : {}),
     epochs: o.epochs ?? 25,
     batchSize: o.batchSize ?? 64,
-    seed: o.seed ?? 1,
+    seed,
     learningRate: o.lr,
     augment,
     ...(o.workers !== undefined ? { workers: o.workers } : {}),
@@ -176,7 +178,33 @@ async function trainOne(o: TrainOpts, ctx: ActionContext<TrainOpts>, labels: str
   });
   const logMel = new LogMel(features.mel);
   const probs = test.clips.length ? predictProbs(trained.model, featuriseAll(test.clips, features, logMel), inputShape(features)) : new Float32Array(0);
-  return { ...trained, trainFiles: train.clips.length, testFiles: test.clips.length, accuracy: accuracyOf(probs, test.labels, labels.length) };
+  return { ...trained, seed, probs, testLabels: test.labels, trainFiles: train.clips.length, testFiles: test.clips.length, accuracy: accuracyOf(probs, test.labels, labels.length) };
+}
+
+/**
+ * Trains `--ensemble` members (seeds seed, seed + 1, ...; each in its own checkpoint folder when there are several)
+ * and scores the mean of their softmax outputs on the test part.
+ */
+async function trainMembers(o: TrainOpts, ctx: ActionContext<TrainOpts>, labels: string[], part: Partition, set: DecodedSet, modelDir?: string, validate = true) {
+  const n = o.ensemble;
+  const members: Array<Awaited<ReturnType<typeof trainOne>>> = [];
+  for (let k = 0; k < n; k++) {
+    const seed = (o.seed ?? 1) + k;
+    if (n > 1) ctx.log(`--- ensemble member ${k + 1} of ${n} (seed ${seed})`);
+    const checkpoints = modelDir ? join(modelDir, ...(n > 1 ? [`member-${k + 1}`] : []), 'checkpoints') : undefined;
+    const r = await trainOne(o, ctx, labels, part, set, seed, checkpoints, validate);
+    if (n > 1) ctx.log(`member ${k + 1}: test accuracy ${pct(r.accuracy)} (${r.seconds.toFixed(0)} s)`);
+    members.push(r);
+  }
+  const first = members[0] as (typeof members)[number];
+  const mean = first.probs.map((_, i) => members.reduce((s, m) => s + (m.probs[i] as number), 0) / n);
+  return {
+    members,
+    accuracy: accuracyOf(mean, first.testLabels, labels.length),
+    seconds: members.reduce((s, m) => s + m.seconds, 0),
+    trainFiles: first.trainFiles,
+    testFiles: first.testFiles,
+  };
 }
 
 async function train(ctx: ActionContext<TrainOpts>) {
@@ -195,7 +223,7 @@ async function train(ctx: ActionContext<TrainOpts>) {
     let seconds = 0;
     for (const fold of speakerFolds(set.entries)) {
       ctx.log(`--- holding out ${fold.speaker} (${fold.test.length} test, ${fold.train.length} train)`);
-      const r = await trainOne(o, ctx, labels, fold, set, undefined, false);
+      const r = await trainMembers(o, ctx, labels, fold, set, undefined, false);
       perSpeaker[fold.speaker] = r.accuracy;
       seconds += r.seconds;
       ctx.log(`held-out ${fold.speaker}: ${pct(r.accuracy)} (${r.seconds.toFixed(0)} s)`);
@@ -209,37 +237,53 @@ async function train(ctx: ActionContext<TrainOpts>) {
   const part = splitEntries(set.entries, split, o.seed ?? 1);
   const modelDir = resolve(o.modelDir ?? DEFAULT_MODEL_DIR);
   ctx.log(`training ${o.model} on ${part.train.length} recordings, testing on ${part.test.length} (split ${o.split})`);
-  const r = await trainOne(o, ctx, labels, part, set, join(modelDir, 'checkpoints'));
+  const r = await trainMembers(o, ctx, labels, part, set, modelDir);
   const settings = trainingSettings(o);
   const info: SpeechModelInfo = { kind: o.model, labels, features: settings.features };
+  const ensemble = r.members.length > 1;
   const result = {
     ...common,
     split: o.split,
     trainFiles: r.trainFiles,
     testFiles: r.testFiles,
     accuracy: r.accuracy,
-    epochs: r.history.epochs.length,
+    epochs: (r.members[0] as (typeof r.members)[number]).history.epochs.length,
     seconds: Number(r.seconds.toFixed(1)),
     modelDir,
+    ...(ensemble ? { members: r.members.map((m) => ({ seed: m.seed, accuracy: m.accuracy, seconds: Number(m.seconds.toFixed(1)) })) } : {}),
   };
-  await saveModel(r.model, modelDir, {
+  const memberMeta = (m: (typeof r.members)[number]) => ({
     app: 'speech-cnn',
     ...info,
-    training: { split: o.split, seed: o.seed, epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, augment: settings.augment, head: settings.head, dataDir: dir },
-    results: { accuracy: r.accuracy, testFiles: r.testFiles, trainFiles: r.trainFiles, seconds: r.seconds },
-    history: r.history.epochs,
+    training: { split: o.split, seed: m.seed, epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, augment: settings.augment, head: settings.head, dataDir: dir },
+    results: { accuracy: m.accuracy, testFiles: r.testFiles, trainFiles: r.trainFiles, seconds: m.seconds },
+    history: m.history.epochs,
   });
-  // core's History has bestEpoch: number | null where plotHistory takes number | undefined.
-  const curves = { epochs: r.history.epochs, ...(r.history.bestEpoch === null ? {} : { bestEpoch: r.history.bestEpoch }) };
-  await plotHistory(curves, join(modelDir, 'history.png'), { title: `speech-cnn ${o.model}, split ${o.split}` });
-  ctx.log(`test accuracy ${pct(r.accuracy)} on ${r.testFiles} recordings; trained in ${r.seconds.toFixed(0)} s; saved to ${relative(process.cwd(), modelDir) || '.'}`);
+  if (ensemble) {
+    const names = await saveSpeechEnsemble(modelDir, r.members.map((m) => ({ model: m.model, metadata: memberMeta(m) })), {
+      app: 'speech-cnn',
+      kind: o.model,
+      labels,
+      results: { accuracy: r.accuracy, testFiles: r.testFiles, trainFiles: r.trainFiles, seconds: r.seconds },
+    });
+    for (const [k, m] of r.members.entries()) await plotMemberHistory(m.history, join(modelDir, names[k] as string, 'history.png'), `speech-cnn ${o.model}, split ${o.split}, member ${k + 1}`);
+  } else {
+    const m = r.members[0] as (typeof r.members)[number];
+    await saveSpeechModel(m.model, modelDir, memberMeta(m));
+    await plotMemberHistory(m.history, join(modelDir, 'history.png'), `speech-cnn ${o.model}, split ${o.split}`);
+  }
+  ctx.log(`test accuracy ${pct(r.accuracy)} on ${r.testFiles} recordings${ensemble ? ` (mean of ${r.members.length} members' softmax)` : ''}; trained in ${r.seconds.toFixed(0)} s; saved to ${relative(process.cwd(), modelDir) || '.'}`);
   return result;
 }
 
+async function plotMemberHistory(history: Awaited<ReturnType<typeof trainSpeechModel>>['history'], file: string, title: string): Promise<void> {
+  // core's History has bestEpoch: number | null where plotHistory takes number | undefined.
+  const curves = { epochs: history.epochs, ...(history.bestEpoch === null ? {} : { bestEpoch: history.bestEpoch }) };
+  await plotHistory(curves, file, { title });
+}
+
 async function loadClassifier(modelDir: string | undefined): Promise<SpeechClassifier> {
-  const dir = resolve(modelDir ?? DEFAULT_MODEL_DIR);
-  const { model, metadata } = await loadModel(dir);
-  return new SpeechClassifier(model, speechModelInfo(metadata, join(dir, 'metadata.json')));
+  return loadSpeechClassifier(resolve(modelDir ?? DEFAULT_MODEL_DIR));
 }
 
 async function evaluate(ctx: ActionContext<EvalOpts>) {
@@ -256,14 +300,15 @@ async function evaluate(ctx: ActionContext<EvalOpts>) {
   const part = splitEntries(known, split, o.seed ?? 1);
   if (part.test.length === 0) throw new UsageError(`--split ${o.split}: no test recordings in ${dir}`);
   const test = clipsFor(part.test, set, labels);
-  const logMel = new LogMel(features.mel);
-  const probs = predictProbs(classifier.model, featuriseAll(test.clips, features, logMel), inputShape(features));
+  // Each member trims and featurises the recordings as its own metadata says.
+  const probs = classifier.probabilities(test.clips.map((c) => c.source as Float32Array));
   const matrix = confusionMatrix(probs, test.labels);
   const report = classReport(matrix, labels);
   ctx.log(formatClassReport(report));
   ctx.log(`\nconfusion matrix (rows: true word, columns: predicted)\n${formatConfusionMatrix(matrix, labels)}`);
   const plot = resolveUserPath(o.plot);
-  await plotConfusionMatrix(matrix, plot, { labels, title: `speech-cnn ${classifier.info.kind}: ${o.split}` });
+  const what = classifier.members.length > 1 ? `${classifier.members.length} x ${classifier.info.kind}` : classifier.info.kind;
+  await plotConfusionMatrix(matrix, plot, { labels, title: `speech-cnn ${what}: ${o.split}` });
   ctx.log(`\naccuracy ${pct(report.accuracy)} on ${test.clips.length} recordings (split ${o.split}); confusion matrix drawn in ${plot}`);
   return {
     plot,
@@ -302,12 +347,29 @@ async function predict(ctx: ActionContext<CommonOptions & { top: number }>) {
   return { predictions, failed: failed.length, errors: failed };
 }
 
+async function combine(ctx: ActionContext<CommonOptions>) {
+  if (!ctx.opts.modelDir) throw new UsageError('ensemble: give --model-dir, the folder to write the ensemble to');
+  const out = resolve(ctx.opts.modelDir);
+  const dirs = ctx.args.map((d) => resolve(d));
+  if (dirs.some((d) => d === out)) throw new UsageError(`ensemble: --model-dir ${out} is also one of the members`);
+  let sources: string[];
+  try {
+    sources = await combineSpeechModels(dirs, out);
+  } catch (err) {
+    // Members that cannot stand together (other words, another sample rate, too few) are a usage problem.
+    if (err instanceof RangeError) throw new UsageError(`ensemble: ${err.message}`);
+    throw err;
+  }
+  ctx.log(`ensemble of ${sources.length} models written to ${relative(process.cwd(), out) || '.'}`);
+  return { modelDir: out, members: sources };
+}
+
 async function start(ctx: ActionContext<StartOpts>) {
   const { buildServer } = await import('./web/server.js');
   const classifier = await loadClassifier(ctx.opts.modelDir);
   const app = buildServer(classifier);
   const url = await app.listen({ host: ctx.opts.host, port: ctx.opts.port });
-  ctx.log(`speech-cnn: open ${url}/ (model ${classifier.info.kind}, words ${classifier.info.labels.join(' ')}); Ctrl-C to stop`);
+  ctx.log(`speech-cnn: open ${url}/ (model ${classifier.members.length > 1 ? `ensemble of ${classifier.members.length} ` : ''}${classifier.info.kind}, words ${classifier.info.labels.join(' ')}); Ctrl-C to stop`);
   await new Promise<void>((done) => {
     const stop = () => void app.close().then(() => done());
     process.once('SIGINT', stop);
@@ -346,6 +408,7 @@ export function buildProgram() {
       .option('--l2 <weight>', 'L2 weight decay on every kernel (default 0)', parseNumberIn(0, 1))
       .option('--time-context <frames>', 'freq: filters span this many (pooled) frames and slide along time too, max over time (default: all frames)', parseIntIn(1, 1000))
       .option('--workers <n>', 'gradient worker threads (default: one per core)', parseIntIn(1, 64))
+      .option('--ensemble <n>', 'train this many models (seeds --seed, --seed + 1, ...) and save them as one ensemble that averages their softmax', parseIntIn(1, 16), 1)
       .option('--resume', "continue from the model folder's checkpoint"),
     undefined,
     { epochs: 25, batchSize: 64 },
@@ -367,6 +430,13 @@ export function buildProgram() {
       .option('--top <k>', 'probabilities to show per file', parseIntIn(1, 100), 3),
     ['modelDir', 'json', 'backend'],
   ).action(runAction(predict));
+  withCommonOptions(
+    program
+      .command('ensemble')
+      .description("combine trained models (or ensembles) into one ensemble folder (--model-dir) that averages their softmax; each member featurises as its own metadata says")
+      .argument('<models...>', 'model folders to combine'),
+    ['modelDir', 'json', 'backend'],
+  ).action(runAction(combine));
   withCommonOptions(
     program
       .command('start')

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -84,8 +84,9 @@ describe('speech-cnn predict', () => {
     }
   });
 
-  it('train stores --mels, --range-db and --trim-db in the model and the augmentation switches in its training record', async () => {
-    const data = join(dir, 'tiny');
+  /** Two words (tones) said by two speakers, six takes each, in a new folder. */
+  function tinyData(name: string): string {
+    const data = join(dir, name);
     mkdirSync(data, { recursive: true });
     for (const [label, hz] of [['0', 500], ['1', 1500]] as const) {
       for (const speaker of ['ann', 'bob']) {
@@ -95,6 +96,11 @@ describe('speech-cnn predict', () => {
         }
       }
     }
+    return data;
+  }
+
+  it('train stores --mels, --range-db and --trim-db in the model and the augmentation switches in its training record', async () => {
+    const data = tinyData('tiny');
     const model = join(dir, 'tiny-model');
     const args = ['train', '--data-dir', data, '--model-dir', model, '--epochs', '1', '--workers', '1', '--json'];
     const r = await cli([...args, '--mels', '20', '--range-db', '45', '--trim-db', '25', '--vtlp', '0.1', '--tempo', '0.8,1.25', '--augment-prob', '1']);
@@ -115,4 +121,55 @@ describe('speech-cnn predict', () => {
     const out = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as { predictions: Array<{ label: string }> };
     expect(out.predictions).toHaveLength(1);
   });
+
+  it('train --ensemble 2 saves two members (seeds 1 and 2) and ensemble.json; eval and predict use both; a later single-model save replaces it', async () => {
+    const data = tinyData('tiny-ens');
+    const model = join(dir, 'ens-model');
+    const args = ['train', '--data-dir', data, '--model-dir', model, '--epochs', '1', '--workers', '1', '--json', '--split', 'speaker:bob'];
+    const r = await cli([...args, '--ensemble', '2', '--time-warp', '3', '--trim-jitter', '5']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as { accuracy: number; members: Array<{ seed: number; accuracy: number }> };
+    expect(out.members.map((m) => m.seed)).toEqual([1, 2]);
+    const list = JSON.parse(readFileSync(join(model, 'ensemble.json'), 'utf8')) as { members: string[] };
+    expect(list.members).toEqual(['member-1', 'member-2']);
+    expect(existsSync(join(model, 'model.json'))).toBe(false);
+    const meta2 = JSON.parse(readFileSync(join(model, 'member-2', 'metadata.json'), 'utf8')) as { training: { seed: number; augment: { timeWarpFrames: number; trimJitterDb: number } } };
+    expect(meta2.training.seed).toBe(2);
+    expect(meta2.training.augment).toMatchObject({ timeWarpFrames: 3, trimJitterDb: 5 });
+    // eval scores the same recordings with the same ensemble: the same accuracy as training reported.
+    const ev = await cli(['eval', '--data-dir', data, '--model-dir', model, '--split', 'speaker:bob', '--plot', join(dir, 'ens.png'), '--json']);
+    expect(ev.code).toBe(0);
+    expect((JSON.parse(ev.stdout.trim().split('\n').at(-1) as string) as { accuracy: number }).accuracy).toBeCloseTo(out.accuracy, 6);
+    const p = await cli(['predict', join(dir, 'word.wav'), '--model-dir', model, '--json']);
+    expect(p.code).toBe(0);
+    const probs = (JSON.parse(p.stdout.trim().split('\n').at(-1) as string) as { predictions: Array<{ probabilities: Record<string, number> }> }).predictions[0]?.probabilities ?? {};
+    expect((probs['0'] ?? 0) + (probs['1'] ?? 0)).toBeCloseTo(1, 3);
+    // A broken member list is named.
+    writeFileSync(join(model, 'ensemble.json'), JSON.stringify({ members: ['../elsewhere'] }));
+    const bad = await cli(['predict', join(dir, 'word.wav'), '--model-dir', model]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/ensemble\.json.*"members"/);
+    const single = await cli([...args]);
+    expect(single.code).toBe(0);
+    expect(existsSync(join(model, 'ensemble.json'))).toBe(false);
+    expect(existsSync(join(model, 'member-1'))).toBe(false);
+    expect(existsSync(join(model, 'model.json'))).toBe(true);
+  }, 120_000);
+
+  it('ensemble combines models with different features into one folder that predict uses, and refuses a member that knows other words', async () => {
+    const out = join(dir, 'combined');
+    const r = await cli(['ensemble', join(dir, 'model'), join(dir, 'model20'), '--model-dir', out, '--json']);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(readFileSync(join(out, 'ensemble.json'), 'utf8')) as { members: string[] }).members).toEqual(['member-1', 'member-2']);
+    const bands = (m: string) => (JSON.parse(readFileSync(join(out, m, 'metadata.json'), 'utf8')) as { features: { mel: { melBands: number } } }).features.mel.melBands;
+    expect([bands('member-1'), bands('member-2')]).toEqual([40, 20]);
+    const p = await cli(['predict', join(dir, 'word.wav'), '--model-dir', out, '--json']);
+    expect(p.code).toBe(0);
+    expect((JSON.parse(p.stdout.trim().split('\n').at(-1) as string) as { predictions: unknown[] }).predictions).toHaveLength(1);
+    await saveModel(buildFreqModel(inputShape(DEFAULT_FEATURES), 3), join(dir, 'model3'), { app: 'speech-cnn', kind: 'freq', labels: ['yes', 'no', 'maybe'], features: DEFAULT_FEATURES });
+    const bad = await cli(['ensemble', join(dir, 'model'), join(dir, 'model3'), '--model-dir', join(dir, 'combined-bad')]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/member 2 knows the words yes, no, maybe/);
+    expect(existsSync(join(dir, 'combined-bad', 'ensemble.json'))).toBe(false);
+  }, 60_000);
 });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FEATURES, inputShape } from '../src/features/index.js';
-import { FREQ_DEFAULTS, build2dModel, buildFreqModel, buildModel, speechModelInfo } from '../src/model/index.js';
+import { FREQ_DEFAULTS, SpeechClassifier, build2dModel, buildFreqModel, buildModel, speechModelInfo } from '../src/model/index.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu'); // shapes only: nothing is trained here
@@ -93,5 +93,36 @@ describe('model metadata', () => {
 
   it('rejects an unknown normalisation, naming the file and field', () => {
     expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, norm: 'zscore' } }, 'm.json')).toThrow(/m\.json.*features\.norm.*peak, cmn, cmvn.*zscore/);
+  });
+});
+
+describe('ensembles', () => {
+  const features = { ...DEFAULT_FEATURES, seconds: 0.3 };
+  const info = { kind: 'freq' as const, labels: ['a', 'b', 'c'], features };
+  const tone = Float32Array.from({ length: 2000 }, (_, i) => 0.4 * Math.sin(i / 4));
+  const noise = Float32Array.from({ length: 1500 }, (_, i) => 0.3 * Math.sin(i * i * 0.001));
+
+  it("answers the mean of its members' softmax, each member featurising as its own metadata says", () => {
+    const m1 = buildFreqModel(inputShape(features), 3, FREQ_DEFAULTS, 1);
+    const trim10 = { ...info, features: { ...features, trimDb: 10, rangeDb: 40 } };
+    const m2 = buildFreqModel(inputShape(trim10.features), 3, FREQ_DEFAULTS, 2);
+    const alone1 = new SpeechClassifier(m1, info).probabilities([tone, noise]);
+    const alone2 = new SpeechClassifier(m2, trim10).probabilities([tone, noise]);
+    const both = new SpeechClassifier(m1, info, [{ model: m2, info: trim10 }]);
+    const mean = both.probabilities([tone, noise]);
+    expect(alone1.some((v, i) => Math.abs(v - (alone2[i] as number)) > 1e-3)).toBe(true);
+    mean.forEach((v, i) => expect(v).toBeCloseTo(((alone1[i] as number) + (alone2[i] as number)) / 2, 5));
+    // The drawn spectrogram is the first member's input.
+    const r = both.classify({ samples: tone, sampleRate: features.mel.sampleRate });
+    expect(Array.from(r.spectrogram.data)).toEqual(Array.from(both.features(tone, 0)));
+    expect(r.ranked.reduce((s, p) => s + p.probability, 0)).toBeCloseTo(1, 5);
+  });
+
+  it('refuses members that know other words or read another sample rate', () => {
+    const m = buildFreqModel(inputShape(features), 3);
+    const other = { ...info, labels: ['a', 'b', 'd'] };
+    expect(() => new SpeechClassifier(m, info, [{ model: m, info: other }])).toThrow(/member 2 knows the words a, b, d/);
+    const rate16k = { ...info, features: { ...features, mel: { ...features.mel, sampleRate: 16000 } } };
+    expect(() => new SpeechClassifier(m, info, [{ model: m, info: rate16k }])).toThrow(/member 2 reads audio at 16000 Hz/);
   });
 });

@@ -50,6 +50,21 @@ describe('POST /api/predict', () => {
     expect(first.indexOf(Math.max(...first))).toBe(bandHolding(1000));
   });
 
+  it("an ensemble's server answers the mean of its members' probabilities and says how many members it has", async () => {
+    const info = { kind: 'freq' as const, labels, features: DEFAULT_FEATURES };
+    const m1 = buildFreqModel(inputShape(DEFAULT_FEATURES), labels.length, undefined, 1);
+    const m2 = buildFreqModel(inputShape(DEFAULT_FEATURES), labels.length, undefined, 2);
+    const both = buildServer(new SpeechClassifier(m1, info, [{ model: m2, info }]));
+    const wav = Buffer.from(encodeWav16(tone(700, 8000, 0.4), 8000));
+    const ask = async (server: FastifyInstance) =>
+      Object.fromEntries(
+        ((await server.inject({ method: 'POST', url: '/api/predict', headers: { 'content-type': 'audio/wav' }, payload: wav })).json() as { probabilities: Array<{ label: string; probability: number }> }).probabilities.map((p) => [p.label, p.probability]),
+      ) as Record<string, number>;
+    const [a, b, mean] = [await ask(buildServer(new SpeechClassifier(m1, info))), await ask(buildServer(new SpeechClassifier(m2, info))), await ask(both)];
+    for (const l of labels) expect(mean[l]).toBeCloseTo(((a[l] as number) + (b[l] as number)) / 2, 3);
+    expect(((await both.inject({ method: 'GET', url: '/api/info' })).json() as { members: number }).members).toBe(2);
+  });
+
   it('answers 400 naming the problem for a body that is not WAV', async () => {
     const res = await app.inject({ method: 'POST', url: '/api/predict', headers: { 'content-type': 'audio/wav' }, payload: Buffer.from('definitely not RIFF data') });
     expect(res.statusCode).toBe(400);

@@ -39,34 +39,79 @@ export function speechModelInfo(meta: Record<string, unknown> | null, file: stri
 export interface Classification {
   label: string;
   ranked: Array<{ label: string; probability: number }>;
-  /** The model's input: normalised log-mel [frames x bands], for drawing. */
+  /** The (first) model's input: normalised log-mel [frames x bands], for drawing. */
   spectrogram: { frames: number; bands: number; data: Float32Array };
 }
 
-/** A trained model with the feature settings it was trained on. */
-export class SpeechClassifier {
-  private readonly logMel: LogMel;
+/** One trained network with the feature settings it was trained on. */
+export interface SpeechMember {
+  model: tf.LayersModel;
+  info: SpeechModelInfo;
+}
 
-  constructor(
-    readonly model: tf.LayersModel,
-    readonly info: SpeechModelInfo,
-  ) {
-    this.logMel = new LogMel(info.features.mel);
-    const classes = (model.outputShape as number[])[1];
-    if (classes !== info.labels.length) throw new RangeError(`the model has ${classes} outputs but metadata lists ${info.labels.length} labels`);
+/**
+ * A trained model, or an ensemble of several, with the feature settings each was trained on. An ensemble's answer
+ * is the mean of its members' softmax outputs, each member featurising the recording as its own metadata says.
+ */
+export class SpeechClassifier {
+  readonly members: ReadonlyArray<SpeechMember & { logMel: LogMel }>;
+
+  constructor(model: tf.LayersModel, info: SpeechModelInfo, others: readonly SpeechMember[] = []) {
+    this.members = [{ model, info }, ...others].map((m, k) => {
+      const classes = (m.model.outputShape as number[])[1];
+      if (classes !== m.info.labels.length) throw new RangeError(`the model has ${classes} outputs but metadata lists ${m.info.labels.length} labels`);
+      if (m.info.labels.join('\n') !== info.labels.join('\n')) {
+        throw new RangeError(`ensemble member ${k + 1} knows the words ${m.info.labels.join(', ')}, member 1 ${info.labels.join(', ')}`);
+      }
+      if (m.info.features.mel.sampleRate !== info.features.mel.sampleRate) {
+        throw new RangeError(`ensemble member ${k + 1} reads audio at ${m.info.features.mel.sampleRate} Hz, member 1 at ${info.features.mel.sampleRate} Hz`);
+      }
+      return { ...m, logMel: new LogMel(m.info.features.mel) };
+    });
+  }
+
+  /** The first member's settings (every member shares its labels and sample rate). */
+  get info(): SpeechModelInfo {
+    return (this.members[0] as SpeechMember).info;
   }
 
   get sampleRate(): number {
     return this.info.features.mel.sampleRate;
   }
 
+  /** The model's input for one recording at `sampleRate`, as member `k` featurises it: [frames x bands]. */
+  features(samples: Float32Array, k = 0): Float32Array {
+    const m = this.members[k];
+    if (!m) throw new RangeError(`no ensemble member ${k + 1} (there are ${this.members.length})`);
+    return featuresOf(prepareClip(samples, m.info.features).signal, m.info.features, m.logMel);
+  }
+
+  /**
+   * Class probabilities [n, classes], row-major, for recordings at `sampleRate` (decodeWav resamples): the mean of
+   * every member's softmax. Members with the same feature settings share one featurisation.
+   */
+  probabilities(recordings: readonly Float32Array[]): Float32Array {
+    const classes = this.info.labels.length;
+    const sum = new Float32Array(recordings.length * classes);
+    const cache = new Map<string, Float32Array[]>();
+    this.members.forEach((m, k) => {
+      const key = JSON.stringify(m.info.features);
+      let feats = cache.get(key);
+      if (!feats) {
+        feats = recordings.map((r) => this.features(r, k));
+        cache.set(key, feats);
+      }
+      const probs = predictProbs(m.model, feats, inputShape(m.info.features));
+      for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] as number) + (probs[i] as number);
+    });
+    return sum.map((v) => v / this.members.length);
+  }
+
   /** `audio` must already be at `sampleRate` (decodeWav resamples). */
   classify(audio: Audio): Classification {
     if (audio.sampleRate !== this.sampleRate) throw new RangeError(`audio at ${audio.sampleRate} Hz; the model needs ${this.sampleRate} Hz`);
-    const shape = inputShape(this.info.features);
-    const data = featuresOf(prepareClip(audio.samples, this.info.features).signal, this.info.features, this.logMel);
-    const probs = predictProbs(this.model, [data], shape);
-    const ranked = rankLabels(probs, this.info.labels);
-    return { label: (ranked[0] as { label: string }).label, ranked, spectrogram: { frames: shape[0], bands: shape[1], data } };
+    const [frames, bands] = inputShape(this.info.features);
+    const ranked = rankLabels(this.probabilities([audio.samples]), this.info.labels);
+    return { label: (ranked[0] as { label: string }).label, ranked, spectrogram: { frames, bands, data: this.features(audio.samples) } };
   }
 }

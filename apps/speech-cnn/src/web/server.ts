@@ -28,7 +28,7 @@ export function buildServer(classifier: SpeechClassifier, opts: ServerOptions = 
 
   app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page));
 
-  app.get('/api/info', async () => ({ labels: classifier.info.labels, kind: classifier.info.kind, sampleRate: classifier.sampleRate, maxSeconds, maxBytes }));
+  app.get('/api/info', async () => ({ labels: classifier.info.labels, kind: classifier.info.kind, members: classifier.members.length, sampleRate: classifier.sampleRate, maxSeconds, maxBytes }));
 
   app.post('/api/predict', async (req, reply) => {
     const body = req.body;

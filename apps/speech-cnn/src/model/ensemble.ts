@@ -1,0 +1,107 @@
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+import { DataError, METADATA_JSON, MODEL_JSON, WEIGHTS_BIN, loadModel, saveModel, writeFileAtomic, type MetadataFields } from '@cnn-lab/core';
+import { SpeechClassifier, speechModelInfo, type SpeechMember } from './classifier.js';
+
+/**
+ * An ensemble folder: one saved model per member in `member-1/`, `member-2/`, ..., and `ensemble.json`, written
+ * last, listing them (so a folder without it is a save that did not finish). A folder with `model.json` instead is
+ * a single model.
+ */
+export const ENSEMBLE_JSON = 'ensemble.json';
+const MEMBER = /^member-\d+$/;
+
+/** Removes what a save of the other kind left in `dir`, so a folder never holds both a single model and an ensemble. */
+function clearFolder(dir: string, keep: 'single' | 'ensemble'): void {
+  if (!existsSync(dir)) return;
+  if (keep === 'single') {
+    rmSync(join(dir, ENSEMBLE_JSON), { force: true });
+    for (const name of readdirSync(dir)) if (MEMBER.test(name)) rmSync(join(dir, name), { recursive: true, force: true });
+  } else {
+    for (const name of [MODEL_JSON, WEIGHTS_BIN, METADATA_JSON]) rmSync(join(dir, name), { force: true });
+  }
+}
+
+/** Saves one model (core's layout), first removing an ensemble that was saved in the same folder. */
+export async function saveSpeechModel(model: tf.LayersModel, dir: string, metadata: MetadataFields): Promise<void> {
+  // model.json goes before ensemble.json disappears only if this save finishes; an ensemble.json left behind would win.
+  clearFolder(dir, 'single');
+  await saveModel(model, dir, metadata);
+}
+
+/** Saves every member in `member-<k>/` with its own metadata, then `ensemble.json` with `fields` and the member list. */
+export async function saveSpeechEnsemble(dir: string, members: ReadonlyArray<{ model: tf.LayersModel; metadata: MetadataFields }>, fields: MetadataFields): Promise<string[]> {
+  if (members.length < 2) throw new RangeError('an ensemble needs at least 2 members (save one model with saveSpeechModel)');
+  clearFolder(dir, 'ensemble');
+  rmSync(join(dir, ENSEMBLE_JSON), { force: true });
+  const names = members.map((_, k) => `member-${k + 1}`);
+  for (const [k, m] of members.entries()) await saveModel(m.model, join(dir, names[k] as string), m.metadata);
+  for (const name of readdirSync(dir)) if (MEMBER.test(name) && !names.includes(name)) rmSync(join(dir, name), { recursive: true, force: true });
+  await writeFileAtomic(join(dir, ENSEMBLE_JSON), `${JSON.stringify({ ...fields, members: names, createdAt: new Date().toISOString() }, null, 2)}\n`);
+  return names;
+}
+
+/** The single-model folders a speech model folder holds: itself, or its ensemble's members. */
+export function memberFolders(dir: string): string[] {
+  const file = join(dir, ENSEMBLE_JSON);
+  if (!existsSync(file)) return [dir];
+  let list: unknown;
+  try {
+    list = (JSON.parse(readFileSync(file, 'utf8')) as { members?: unknown } | null)?.members;
+  } catch (err) {
+    throw new DataError(file, `not readable JSON (${(err as Error).message})`);
+  }
+  if (!Array.isArray(list) || list.length === 0 || !list.every((n) => typeof n === 'string' && MEMBER.test(n))) {
+    throw new DataError(file, '"members" must be a non-empty list of folder names member-1, member-2, ...');
+  }
+  return (list as string[]).map((name) => join(dir, name));
+}
+
+/** Loads a speech model folder: a single model (model.json) or an ensemble (ensemble.json and its members). */
+export async function loadSpeechClassifier(dir: string): Promise<SpeechClassifier> {
+  const members: SpeechMember[] = [];
+  for (const mdir of memberFolders(dir)) {
+    const { model, metadata } = await loadModel(mdir);
+    members.push({ model, info: speechModelInfo(metadata, join(mdir, METADATA_JSON)) });
+  }
+  const [first, ...rest] = members as [SpeechMember, ...SpeechMember[]];
+  try {
+    return new SpeechClassifier(first.model, first.info, rest);
+  } catch (err) {
+    throw new DataError(join(dir, ENSEMBLE_JSON), (err as Error).message);
+  }
+}
+
+/**
+ * Puts trained models (single models, or the members of ensembles) side by side in one ensemble folder `out`:
+ * every member is checked to load and to agree with the others on words and sample rate, then its files are
+ * copied to `out/member-<k>/` and `ensemble.json` is written last. Returns the member folders it was built from.
+ */
+export async function combineSpeechModels(dirs: readonly string[], out: string, fields: MetadataFields = {}): Promise<string[]> {
+  const sources = dirs.flatMap((d) => memberFolders(d));
+  if (sources.length < 2) throw new RangeError('an ensemble needs at least 2 member models');
+  const classifier = await (async () => {
+    const members: SpeechMember[] = [];
+    for (const mdir of sources) {
+      const { model, metadata } = await loadModel(mdir);
+      members.push({ model, info: speechModelInfo(metadata, join(mdir, METADATA_JSON)) });
+    }
+    const [first, ...rest] = members as [SpeechMember, ...SpeechMember[]];
+    return new SpeechClassifier(first.model, first.info, rest);
+  })();
+  for (const m of classifier.members) m.model.dispose();
+  clearFolder(out, 'ensemble');
+  rmSync(join(out, ENSEMBLE_JSON), { force: true });
+  for (const name of existsSync(out) ? readdirSync(out) : []) if (MEMBER.test(name)) rmSync(join(out, name), { recursive: true, force: true });
+  const names = sources.map((_, k) => `member-${k + 1}`);
+  sources.forEach((src, k) => {
+    const dest = join(out, names[k] as string);
+    mkdirSync(dest, { recursive: true });
+    // model.json last, as saveModel writes it: a member folder without it is a copy that did not finish.
+    for (const f of [WEIGHTS_BIN, METADATA_JSON, 'history.png', MODEL_JSON]) if (existsSync(join(src, f))) copyFileSync(join(src, f), join(dest, f));
+  });
+  const { kind, labels } = classifier.info;
+  await writeFileAtomic(join(out, ENSEMBLE_JSON), `${JSON.stringify({ app: 'speech-cnn', kind, labels, ...fields, members: names, from: sources, createdAt: new Date().toISOString() }, null, 2)}\n`);
+  return sources;
+}
