@@ -79,6 +79,7 @@ interface TrainOpts extends CommonOptions {
   mels: number;
   rangeDb: number;
   trimDb: number;
+  lifter?: number;
   hidden?: number;
   dropout?: number;
   l2?: number;
@@ -146,7 +147,7 @@ function trainingSettings(o: TrainOpts): { features: FeatureConfig; augment: Aug
     ...(o.timeContext !== undefined ? { timeContext: o.timeContext } : {}),
   };
   return {
-    features: { ...DEFAULT_FEATURES, mel: { ...DEFAULT_FEATURES.mel, melBands: o.mels }, rangeDb: o.rangeDb, trimDb: o.trimDb, norm: o.norm, ...(o.stretch ? { stretch: true } : {}) },
+    features: { ...DEFAULT_FEATURES, mel: { ...DEFAULT_FEATURES.mel, melBands: o.mels }, rangeDb: o.rangeDb, trimDb: o.trimDb, norm: o.norm, ...(o.stretch ? { stretch: true } : {}), ...(o.lifter !== undefined ? { lifter: o.lifter } : {}) },
     augment: o.augment
       ? { ...DEFAULT_AUGMENT, probability: o.augmentProb, speed: o.speed, freqMaskBands: o.freqMask, timeMaskFrames: o.timeMask, vtlp: o.vtlp, tempo: o.tempo, eqDb: o.eq, ...(o.timeWarp ? { timeWarpFrames: o.timeWarp } : {}), ...(o.trimJitter ? { trimJitterDb: o.trimJitter } : {}) }
       : null,
@@ -403,6 +404,7 @@ export function buildProgram() {
       .option('--mels <bands>', 'mel bands (fewer, wider bands smooth away pitch harmonics; stored in the model)', parseIntIn(8, 128), 40)
       .option('--range-db <db>', 'features span this many dB below the loudest cell; quieter cells (background noise, which differs between recordings) are clipped to silence (stored in the model)', parseNumberIn(10, 120), 80)
       .option('--trim-db <db>', 'leading and trailing frames this many dB below the loudest are trimmed, so the word starts the clip (0: no trimming; stored in the model)', parseNumberIn(0, 120), 40)
+      .option('--lifter <k>', "keep this many cepstral coefficients of each frame: the spectral envelope stays, a voice's pitch harmonics are smoothed away (default: all; stored in the model)", parseIntIn(1, 128))
       .option('--hidden <units>', 'units of the hidden ReLU layer (default 128)', parseIntIn(1, 4096))
       .option('--dropout <rate>', 'dropout after the hidden layer (default 0.2)', parseNumberIn(0, 0.9))
       .option('--l2 <weight>', 'L2 weight decay on every kernel (default 0)', parseNumberIn(0, 1))

@@ -28,6 +28,7 @@ import {
   timeWarp,
   warpRows,
   drawTrim,
+  lifter,
   type MelOptions,
 } from '../src/features/index.js';
 
@@ -395,6 +396,41 @@ describe('trimming jitter (--trim-jitter)', () => {
     const clip = prepareClip(x, DEFAULT_FEATURES);
     expect(clip.source).toBe(x);
     expect(clip.voiced).toBeLessThan(x.length);
+  });
+});
+
+describe('cepstral smoothing (--lifter)', () => {
+  const bands = 40;
+  const envelope = (b: number) => -30 + 20 * Math.cos((Math.PI * (b + 0.5)) / bands) + 6 * Math.cos((2 * Math.PI * (b + 0.5)) / bands);
+  // A pitch-harmonic ripple: 5 dB up and down every 4 bands (cepstral index 20).
+  const ripple = (b: number) => 5 * Math.cos((Math.PI * 20 * (b + 0.5)) / bands);
+
+  it('removes a fast ripple across the bands and keeps a smooth envelope; keeping every coefficient changes nothing', () => {
+    const frame = Float32Array.from({ length: bands }, (_, b) => envelope(b) + ripple(b));
+    const out = lifter(frame, 1, bands, 12);
+    out.forEach((v, b) => expect(v).toBeCloseTo(envelope(b), 3));
+    expect(lifter(frame, 1, bands, 40)).toBe(frame);
+    const flat = new Float32Array(bands * 2).fill(-100); // padding stays the floor
+    lifter(flat, 2, bands, 5).forEach((v) => expect(v).toBeCloseTo(-100, 3));
+    expect(() => lifter(frame, 1, bands, 0)).toThrow(/keep/);
+  });
+
+  it('makes a low and a high voice on one vowel closer: harmonics 110 Hz apart against 220 Hz apart under the same formants', () => {
+    const logMel = new LogMel(SPEECH_MEL);
+    const vowel = (f0: number) =>
+      Float32Array.from({ length: 8000 }, (_, i) => {
+        let y = 0;
+        for (let h = f0; h < 3800; h += f0) y += (Math.exp(-(((h - 700) / 150) ** 2)) + 0.5 * Math.exp(-(((h - 1200) / 200) ** 2)) + 0.01) * Math.sin((2 * Math.PI * h * i) / rate);
+        return 0.05 * y;
+      });
+    const cfg = { ...DEFAULT_FEATURES, trimDb: 0, rangeDb: 40 };
+    const diff = (c: typeof cfg) => {
+      const a = featuresOf(vowel(110), c, logMel);
+      const b = featuresOf(vowel(220), c, logMel);
+      return a.reduce((s, v, i) => s + Math.abs(v - (b[i] as number)), 0) / a.length;
+    };
+    // About 0.71 times the difference here (harmonics closer than a band apart cannot be smoothed by any lifter).
+    expect(diff({ ...cfg, lifter: 12 })).toBeLessThan(0.8 * diff(cfg));
   });
 });
 

@@ -91,6 +91,11 @@ describe('model metadata', () => {
     expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, stretch: 'yes' } }, 'm.json')).toThrow(/m\.json.*features\.stretch.*true or false.*"yes"/);
   });
 
+  it('accepts a whole-number lifter and rejects any other, naming the file and field', () => {
+    expect(speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, lifter: 12 } }, 'm.json').features.lifter).toBe(12);
+    expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, lifter: 2.5 } }, 'm.json')).toThrow(/m\.json.*features\.lifter.*whole number.*2\.5/);
+  });
+
   it('rejects an unknown normalisation, naming the file and field', () => {
     expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, norm: 'zscore' } }, 'm.json')).toThrow(/m\.json.*features\.norm.*peak, cmn, cmvn.*zscore/);
   });

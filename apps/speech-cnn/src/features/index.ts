@@ -28,4 +28,5 @@ export {
 export { type AugmentOptions, DEFAULT_AUGMENT, timeShift, applyGain, addNoise, power, changeSpeed, augment, drawEq, drawTempo, drawTrim, drawWarp, maskSpectrogram, timeWarp, warpRows } from './augment.js';
 export { type CmvnOptions, activeFrames, cmvn } from './cmvn.js';
 export { activeSpan, changeTempo, stretchRows } from './stretch.js';
+export { lifter } from './lifter.js';
 export { DEFAULT_FEATURES } from './defaults.js';

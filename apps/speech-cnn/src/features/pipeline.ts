@@ -1,5 +1,6 @@
 import { activeFrames, cmvn } from './cmvn.js';
 import { activeSpan, changeTempo, stretchRows } from './stretch.js';
+import { lifter } from './lifter.js';
 import type { LogMel, MelOptions, Spectrogram } from './logmel.js';
 import { frameCount, frameLength, hopLength } from './logmel.js';
 
@@ -29,6 +30,8 @@ export interface FeatureConfig {
   norm?: Normalisation;
   /** Stretch the word's frames in time to fill the input (speaking-rate normalisation); absent: false. */
   stretch?: boolean;
+  /** Keep only this many cepstral coefficients of each frame (pitch harmonics smoothed away, see lifter.ts); absent: all. */
+  lifter?: number;
 }
 
 export function clipSamples(cfg: FeatureConfig): number {
@@ -108,6 +111,7 @@ export function featuresOf(signal: Float32Array, cfg: FeatureConfig, logMel: Log
       if (v > floorDb + 1) raw.data[i] = v + (eq[i % raw.bands] as number);
     }
   }
+  if (cfg.lifter) raw.data = lifter(raw.data, raw.frames, raw.bands, cfg.lifter);
   const spec = tempo === 1 ? raw : { ...raw, data: changeTempo(raw.data, raw.frames, raw.bands, tempo, floorDb) };
   const norm = cfg.norm ?? 'peak';
   // The word's frames are those the trimmer would keep, so statistics and stretching describe the span it does.
