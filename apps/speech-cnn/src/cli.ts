@@ -67,6 +67,7 @@ interface TrainOpts extends CommonOptions {
   augment: boolean;
   norm: Normalisation;
   stretch: boolean;
+  stretchKeep?: number;
   speed: [number, number];
   tempo: [number, number];
   freqMask: number;
@@ -139,6 +140,7 @@ function parseSpeedRange(text: string): [number, number] {
 
 /** What the training flags change in the features, the augmentation and the network. */
 function trainingSettings(o: TrainOpts): { features: FeatureConfig; augment: AugmentOptions | null; head: Partial<ModelOverrides> } {
+  if (o.stretchKeep !== undefined && !o.stretch) throw new UsageError('--stretch-keep applies with --stretch only');
   if (o.timeContext !== undefined && o.model !== 'freq') throw new UsageError(`--time-context applies to --model freq only (got --model ${o.model})`);
   const head: Partial<ModelOverrides> = {
     ...(o.hidden !== undefined ? { hidden: o.hidden } : {}),
@@ -147,7 +149,7 @@ function trainingSettings(o: TrainOpts): { features: FeatureConfig; augment: Aug
     ...(o.timeContext !== undefined ? { timeContext: o.timeContext } : {}),
   };
   return {
-    features: { ...DEFAULT_FEATURES, mel: { ...DEFAULT_FEATURES.mel, melBands: o.mels }, rangeDb: o.rangeDb, trimDb: o.trimDb, norm: o.norm, ...(o.stretch ? { stretch: true } : {}), ...(o.lifter !== undefined ? { lifter: o.lifter } : {}) },
+    features: { ...DEFAULT_FEATURES, mel: { ...DEFAULT_FEATURES.mel, melBands: o.mels }, rangeDb: o.rangeDb, trimDb: o.trimDb, norm: o.norm, ...(o.stretch ? { stretch: true } : {}), ...(o.stretchKeep ? { stretchKeep: o.stretchKeep } : {}), ...(o.lifter !== undefined ? { lifter: o.lifter } : {}) },
     augment: o.augment
       ? { ...DEFAULT_AUGMENT, probability: o.augmentProb, speed: o.speed, freqMaskBands: o.freqMask, timeMaskFrames: o.timeMask, vtlp: o.vtlp, tempo: o.tempo, eqDb: o.eq, ...(o.timeWarp ? { timeWarpFrames: o.timeWarp } : {}), ...(o.trimJitter ? { trimJitterDb: o.trimJitter } : {}) }
       : null,
@@ -392,6 +394,7 @@ export function buildProgram() {
       .option('--no-augment', 'train on clean clips only (no speed change, time shift, gain, noise or masks)')
       .option('--norm <kind>', 'feature normalisation: peak ([0, 1] below the loudest cell), cmn (each band\'s mean over the word removed) or cmvn (and each band\'s spread)', parseChoice(NORMALISATIONS), 'peak')
       .option('--stretch', "stretch each word's frames in time to fill the input (speaking-rate normalisation)", false)
+      .option('--stretch-keep <a>', 'with --stretch: the word fills frames x (its length / frames)^a rows instead of all (0: fill the input; 1: keep its length; stored in the model)', parseNumberIn(0, 1))
       .option('--speed <low,high>', 'speed perturbation range (1,1: none)', parseSpeedRange, [0.9, 1.1])
       .option('--tempo <low,high>', "tempo perturbation of augmented clips: the spectrogram's frames play at a rate drawn from this range, pitch kept (1,1: none)", parseSpeedRange, [1, 1])
       .option('--freq-mask <bands>', 'SpecAugment: mask up to this many adjacent mel bands in augmented clips (0: none)', parseIntIn(0, 40), 0)

@@ -29,6 +29,7 @@ import {
   warpRows,
   drawTrim,
   lifter,
+  stretchedLength,
   type MelOptions,
 } from '../src/features/index.js';
 
@@ -534,5 +535,27 @@ describe('speaking-rate normalisation (stretch)', () => {
     const plain = diff(DEFAULT_FEATURES);
     expect(stretched).toBeLessThan(0.03);
     expect(plain).toBeGreaterThan(3 * stretched);
+    // --stretch-keep 0.5: the slow word still fills more rows than the fast one, but their ratio is about the
+    // square root of the unstretched one (full stretching makes it 1).
+    const rows = (cfg: typeof DEFAULT_FEATURES, sec: number) => {
+      const x = featuresOf(prepareClip(glide(sec), cfg).signal, cfg, logMel);
+      return Array.from({ length: 98 }, (_, t) => Math.max(...x.subarray(t * 40, (t + 1) * 40))).filter((v) => v > 0).length;
+    };
+    const half = { ...DEFAULT_FEATURES, stretch: true, stretchKeep: 0.5 };
+    const ratio = (cfg: typeof DEFAULT_FEATURES) => rows(cfg, 0.5) / rows(cfg, 0.3);
+    expect(ratio(DEFAULT_FEATURES)).toBeGreaterThan(1.5);
+    expect(ratio(half)).toBeCloseTo(Math.sqrt(ratio(DEFAULT_FEATURES)), 1);
+    expect(ratio({ ...DEFAULT_FEATURES, stretch: true })).toBe(1);
+  });
+
+  it('--stretch-keep: a word fills frames x (its length / frames)^keep rows, the rest is the fill', () => {
+    expect(stretchedLength(25, 100, 0.5)).toBe(50);
+    expect(stretchedLength(25, 100, 1)).toBe(25);
+    expect(stretchedLength(25, 100, 0)).toBe(100);
+    expect(() => stretchedLength(25, 100, 1.5)).toThrow(/\[0, 1\]/);
+    const data = Float32Array.from([0, 0, 0, 0, 10, -10, 20, -20, 30, -30, 0, 0]);
+    const out = stretchRows(data, 6, 2, 2, 5, 3, -1);
+    expect(Array.from(out.filter((_, i) => i % 2 === 0))).toEqual([10, 20, 30, -1, -1, -1]);
+    expect(() => stretchRows(data, 6, 2, 2, 5, 7)).toThrow(/into/);
   });
 });

@@ -96,6 +96,11 @@ describe('model metadata', () => {
     expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, lifter: 2.5 } }, 'm.json')).toThrow(/m\.json.*features\.lifter.*whole number.*2\.5/);
   });
 
+  it('rejects a stretchKeep outside [0, 1], naming the file and field', () => {
+    expect(speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, stretch: true, stretchKeep: 0.5 } }, 'm.json').features.stretchKeep).toBe(0.5);
+    expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, stretch: true, stretchKeep: 2 } }, 'm.json')).toThrow(/m\.json.*features\.stretchKeep.*\[0, 1\].*2/);
+  });
+
   it('rejects an unknown normalisation, naming the file and field', () => {
     expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, norm: 'zscore' } }, 'm.json')).toThrow(/m\.json.*features\.norm.*peak, cmn, cmvn.*zscore/);
   });

@@ -27,6 +27,6 @@ export {
 } from './pipeline.js';
 export { type AugmentOptions, DEFAULT_AUGMENT, timeShift, applyGain, addNoise, power, changeSpeed, augment, drawEq, drawTempo, drawTrim, drawWarp, maskSpectrogram, timeWarp, warpRows } from './augment.js';
 export { type CmvnOptions, activeFrames, cmvn } from './cmvn.js';
-export { activeSpan, changeTempo, stretchRows } from './stretch.js';
+export { activeSpan, changeTempo, stretchRows, stretchedLength } from './stretch.js';
 export { lifter } from './lifter.js';
 export { DEFAULT_FEATURES } from './defaults.js';

@@ -1,5 +1,5 @@
 import { activeFrames, cmvn } from './cmvn.js';
-import { activeSpan, changeTempo, stretchRows } from './stretch.js';
+import { activeSpan, changeTempo, stretchRows, stretchedLength } from './stretch.js';
 import { lifter } from './lifter.js';
 import type { LogMel, MelOptions, Spectrogram } from './logmel.js';
 import { frameCount, frameLength, hopLength } from './logmel.js';
@@ -30,6 +30,11 @@ export interface FeatureConfig {
   norm?: Normalisation;
   /** Stretch the word's frames in time to fill the input (speaking-rate normalisation); absent: false. */
   stretch?: boolean;
+  /**
+   * With `stretch`: the share of the word's own length kept, 0 (absent) fills the input, 1 keeps the length; the
+   * word fills frames x (its frames / frames)^stretchKeep rows (see stretchedLength), the rest is silence.
+   */
+  stretchKeep?: number;
   /** Keep only this many cepstral coefficients of each frame (pitch harmonics smoothed away, see lifter.ts); absent: all. */
   lifter?: number;
 }
@@ -121,5 +126,9 @@ export function featuresOf(signal: Float32Array, cfg: FeatureConfig, logMel: Log
       ? normalise(spec, cfg.rangeDb, floorDb)
       : cmvn(spec, { rangeDb: cfg.rangeDb, activeDb, minStdDb: CMVN_MIN_STD_DB, floorSpreads: CMVN_FLOOR_SPREADS, perBandVariance: norm === 'cmvn' }, floorDb);
   const span = cfg.stretch ? activeSpan(activeFrames(spec, activeDb)) : null;
-  return span ? stretchRows(out, spec.frames, spec.bands, span[0], span[1]) : out;
+  if (!span) return out;
+  const into = cfg.stretchKeep ? stretchedLength(span[1] - span[0], spec.frames, cfg.stretchKeep) : spec.frames;
+  // What the rows after a shortened word hold: silence, as the normaliser writes it.
+  const fill = into < spec.frames ? (norm === 'peak' ? 0 : out.reduce((m, v) => Math.min(m, v), Infinity)) : 0;
+  return stretchRows(out, spec.frames, spec.bands, span[0], span[1], into, fill);
 }

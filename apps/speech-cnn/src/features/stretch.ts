@@ -13,15 +13,17 @@ export function activeSpan(active: readonly boolean[]): [number, number] | null 
 }
 
 /**
- * Resamples rows [from, to) of a [frames x bands] row-major array to `frames` rows by linear interpolation
- * (row centres map onto row centres, so a one-row span is repeated and the span's end rows land on the output's).
+ * Resamples rows [from, to) of a [frames x bands] row-major array to the first `into` (default: all `frames`) rows
+ * by linear interpolation (row centres map onto row centres, so a one-row span is repeated and the span's end rows
+ * land on the output's); rows from `into` on are `fill`.
  */
-export function stretchRows(data: Float32Array, frames: number, bands: number, from: number, to: number): Float32Array {
+export function stretchRows(data: Float32Array, frames: number, bands: number, from: number, to: number, into = frames, fill = 0): Float32Array {
   if (!(from >= 0 && to <= frames && to > from)) throw new RangeError(`stretchRows: need 0 <= from < to <= ${frames}, got ${from}..${to}`);
-  const out = new Float32Array(frames * bands);
+  if (!(Number.isInteger(into) && into >= 1 && into <= frames)) throw new RangeError(`stretchRows: need 1 <= into <= ${frames} rows, got ${into}`);
+  const out = new Float32Array(frames * bands).fill(fill, into * bands);
   const span = to - from;
-  for (let t = 0; t < frames; t++) {
-    const pos = frames > 1 ? from + ((span - 1) * t) / (frames - 1) : from;
+  for (let t = 0; t < into; t++) {
+    const pos = into > 1 ? from + ((span - 1) * t) / (into - 1) : from;
     const k = Math.min(Math.floor(pos), to - 1);
     const f = pos - k;
     const next = Math.min(k + 1, to - 1);
@@ -52,4 +54,14 @@ export function changeTempo(data: Float32Array, frames: number, bands: number, r
     }
   }
   return out;
+}
+
+/**
+ * How many rows a word of `span` active frames fills when stretched with `keep` (0 <= keep <= 1): frames x
+ * (span / frames)^keep. keep 0 fills the input (full speaking-rate normalisation); keep 1 leaves the length as it
+ * is; between, a fast and a slow speaker come closer while a short word stays shorter than a long one.
+ */
+export function stretchedLength(span: number, frames: number, keep: number): number {
+  if (!(keep >= 0 && keep <= 1)) throw new RangeError(`stretch keep must be in [0, 1], got ${keep}`);
+  return Math.max(1, Math.min(frames, Math.round(frames * (span / frames) ** keep)));
 }

@@ -28,6 +28,9 @@ export function speechModelInfo(meta: Record<string, unknown> | null, file: stri
     throw new DataError(file, `"features.norm" must be one of ${NORMALISATIONS.join(', ')}, got ${JSON.stringify(f.norm)}`);
   }
   if (f.lifter !== undefined && !(Number.isInteger(f.lifter) && f.lifter >= 1)) throw new DataError(file, `"features.lifter" must be a whole number >= 1, got ${JSON.stringify(f.lifter)}`);
+  if (f.stretchKeep !== undefined && !(typeof f.stretchKeep === 'number' && f.stretchKeep >= 0 && f.stretchKeep <= 1)) {
+    throw new DataError(file, `"features.stretchKeep" must be a number in [0, 1], got ${JSON.stringify(f.stretchKeep)}`);
+  }
   if (f.stretch !== undefined && typeof f.stretch !== 'boolean') throw new DataError(file, `"features.stretch" must be true or false, got ${JSON.stringify(f.stretch)}`);
   try {
     validateMelOptions(f.mel);
