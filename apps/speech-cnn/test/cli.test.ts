@@ -172,5 +172,10 @@ describe('speech-cnn predict', () => {
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/member 2 knows the words yes, no, maybe/);
     expect(existsSync(join(dir, 'combined-bad', 'ensemble.json'))).toBe(false);
+    // A member inside the output folder would be deleted before it is copied: refused, and nothing is touched.
+    const inside = await cli(['ensemble', join(out, 'member-1'), join(dir, 'model'), '--model-dir', out]);
+    expect(inside.code).toBe(2);
+    expect(inside.stderr).toMatch(/member-1 lies inside the output folder/);
+    expect(existsSync(join(out, 'member-2', 'model.json'))).toBe(true);
   }, 60_000);
 });

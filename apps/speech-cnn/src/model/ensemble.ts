@@ -1,5 +1,5 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, isAbsolute } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { DataError, METADATA_JSON, MODEL_JSON, WEIGHTS_BIN, loadModel, saveModel, writeFileAtomic, type MetadataFields } from '@cnn-lab/core';
 import { SpeechClassifier, speechModelInfo, type SpeechMember } from './classifier.js';
@@ -81,6 +81,12 @@ export async function loadSpeechClassifier(dir: string): Promise<SpeechClassifie
 export async function combineSpeechModels(dirs: readonly string[], out: string, fields: MetadataFields = {}): Promise<string[]> {
   const sources = dirs.flatMap((d) => memberFolders(d));
   if (sources.length < 2) throw new RangeError('an ensemble needs at least 2 member models');
+  // Writing `out` first clears its members: a source inside it would be gone before it is copied.
+  const inside = sources.find((src) => {
+    const rel = relative(out, src);
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  });
+  if (inside) throw new RangeError(`${inside} lies inside the output folder ${out}; write the ensemble somewhere else`);
   const classifier = await (async () => {
     const members: SpeechMember[] = [];
     for (const mdir of sources) {
