@@ -353,7 +353,8 @@ async function predict(ctx: ActionContext<CommonOptions & { top: number }>) {
 async function combine(ctx: ActionContext<CommonOptions>) {
   if (!ctx.opts.modelDir) throw new UsageError('ensemble: give --model-dir, the folder to write the ensemble to');
   const out = resolve(ctx.opts.modelDir);
-  const dirs = ctx.args.map((d) => resolve(d));
+  // Typed paths resolve from where the command was typed, as --model-dir does.
+  const dirs = ctx.args.map((d) => resolveUserPath(d));
   if (dirs.some((d) => d === out)) throw new UsageError(`ensemble: --model-dir ${out} is also one of the members`);
   let sources: string[];
   try {
