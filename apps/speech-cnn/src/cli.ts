@@ -25,7 +25,7 @@ import {
   type CommonOptions,
 } from '@cnn-lab/core';
 import { decodeWav } from './audio/index.js';
-import { DEFAULT_AUGMENT, DEFAULT_FEATURES, LogMel, NORMALISATIONS, inputShape, type AugmentOptions, type FeatureConfig, type Normalisation } from './features/index.js';
+import { DEFAULT_AUGMENT, DEFAULT_FEATURES, LENGTH_CUE_BANDS, LogMel, NORMALISATIONS, inputShape, type AugmentOptions, type FeatureConfig, type Normalisation } from './features/index.js';
 import {
   SPLIT_HELP,
   decodeEntries,
@@ -68,6 +68,7 @@ interface TrainOpts extends CommonOptions {
   norm: Normalisation;
   stretch: boolean;
   stretchKeep?: number;
+  lengthCue: boolean;
   speed: [number, number];
   tempo: [number, number];
   freqMask: number;
@@ -149,7 +150,7 @@ function trainingSettings(o: TrainOpts): { features: FeatureConfig; augment: Aug
     ...(o.timeContext !== undefined ? { timeContext: o.timeContext } : {}),
   };
   return {
-    features: { ...DEFAULT_FEATURES, mel: { ...DEFAULT_FEATURES.mel, melBands: o.mels }, rangeDb: o.rangeDb, trimDb: o.trimDb, norm: o.norm, ...(o.stretch ? { stretch: true } : {}), ...(o.stretchKeep ? { stretchKeep: o.stretchKeep } : {}), ...(o.lifter !== undefined ? { lifter: o.lifter } : {}) },
+    features: { ...DEFAULT_FEATURES, mel: { ...DEFAULT_FEATURES.mel, melBands: o.mels }, rangeDb: o.rangeDb, trimDb: o.trimDb, norm: o.norm, ...(o.stretch ? { stretch: true } : {}), ...(o.stretchKeep ? { stretchKeep: o.stretchKeep } : {}), ...(o.lifter !== undefined ? { lifter: o.lifter } : {}), ...(o.lengthCue ? { lengthCue: LENGTH_CUE_BANDS } : {}) },
     augment: o.augment
       ? { ...DEFAULT_AUGMENT, probability: o.augmentProb, speed: o.speed, freqMaskBands: o.freqMask, timeMaskFrames: o.timeMask, vtlp: o.vtlp, tempo: o.tempo, eqDb: o.eq, ...(o.timeWarp ? { timeWarpFrames: o.timeWarp } : {}), ...(o.trimJitter ? { trimJitterDb: o.trimJitter } : {}) }
       : null,
@@ -396,6 +397,7 @@ export function buildProgram() {
       .option('--norm <kind>', 'feature normalisation: peak ([0, 1] below the loudest cell), cmn (each band\'s mean over the word removed) or cmvn (and each band\'s spread)', parseChoice(NORMALISATIONS), 'peak')
       .option('--stretch', "stretch each word's frames in time to fill the input (speaking-rate normalisation)", false)
       .option('--stretch-keep <a>', 'with --stretch: the word fills frames x (its length / frames)^a rows instead of all (0: fill the input; 1: keep its length; stored in the model)', parseNumberIn(0, 1))
+      .option('--length-cue', `add ${LENGTH_CUE_BANDS} bands above the mel bands holding the word's log length before any stretching (so --stretch keeps short and long words apart; stored in the model)`, false)
       .option('--speed <low,high>', 'speed perturbation range (1,1: none)', parseSpeedRange, [0.9, 1.1])
       .option('--tempo <low,high>', "tempo perturbation of augmented clips: the spectrogram's frames play at a rate drawn from this range, pitch kept (1,1: none)", parseSpeedRange, [1, 1])
       .option('--freq-mask <bands>', 'SpecAugment: mask up to this many adjacent mel bands in augmented clips (0: none)', parseIntIn(0, 40), 0)

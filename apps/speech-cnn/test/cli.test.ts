@@ -99,20 +99,25 @@ describe('speech-cnn predict', () => {
     return data;
   }
 
-  it('train stores --mels, --range-db, --trim-db and --lifter in the model and the augmentation switches in its training record', async () => {
+  it('train stores --mels, --range-db, --trim-db, --lifter and --length-cue in the model and the augmentation switches in its training record', async () => {
     const data = tinyData('tiny');
     const model = join(dir, 'tiny-model');
     const args = ['train', '--data-dir', data, '--model-dir', model, '--epochs', '1', '--workers', '1', '--json'];
-    const r = await cli([...args, '--mels', '20', '--range-db', '45', '--trim-db', '25', '--vtlp', '0.1', '--tempo', '0.8,1.25', '--augment-prob', '1', '--lifter', '14']);
+    const r = await cli([...args, '--mels', '20', '--range-db', '45', '--trim-db', '25', '--vtlp', '0.1', '--tempo', '0.8,1.25', '--augment-prob', '1', '--lifter', '14', '--stretch', '--length-cue']);
     expect(r.code).toBe(0);
     const meta = JSON.parse(readFileSync(join(model, 'metadata.json'), 'utf8')) as {
-      features: { rangeDb: number; trimDb: number; lifter: number; mel: { melBands: number } };
+      features: { rangeDb: number; trimDb: number; lifter: number; lengthCue: number; mel: { melBands: number } };
       training: { augment: { vtlp: number; tempo: number[]; probability: number } };
     };
     expect(meta.features.mel.melBands).toBe(20);
     expect(meta.features.rangeDb).toBe(45);
     expect(meta.features.trimDb).toBe(25);
     expect(meta.features.lifter).toBe(14);
+    expect(meta.features.lengthCue).toBe(8);
+    // predict featurises as the metadata says: 20 mel bands + 8 cue bands (a 20-band input would not fit the net).
+    const p = await cli(['predict', join(data, '1_ann_0.wav'), '--model-dir', model, '--json']);
+    expect(p.code).toBe(0);
+    expect((JSON.parse(p.stdout.trim().split('\n').at(-1) as string) as { predictions: unknown[] }).predictions).toHaveLength(1);
     expect(meta.training.augment).toMatchObject({ vtlp: 0.1, tempo: [0.8, 1.25], probability: 1 });
   }, 60_000);
 

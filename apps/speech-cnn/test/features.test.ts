@@ -30,6 +30,8 @@ import {
   drawTrim,
   lifter,
   stretchedLength,
+  lengthCue,
+  withLengthCue,
   type MelOptions,
 } from '../src/features/index.js';
 
@@ -557,5 +559,63 @@ describe('speaking-rate normalisation (stretch)', () => {
     const out = stretchRows(data, 6, 2, 2, 5, 3, -1);
     expect(Array.from(out.filter((_, i) => i % 2 === 0))).toEqual([10, 20, 30, -1, -1, -1]);
     expect(() => stretchRows(data, 6, 2, 2, 5, 7)).toThrow(/into/);
+  });
+});
+
+describe('length cue (--length-cue)', () => {
+  const logMel = new LogMel(SPEECH_MEL);
+  const tone = (seconds: number, hz = 800): Float32Array => Float32Array.from({ length: Math.round(rate * seconds) }, (_, i) => 0.3 * Math.sin((2 * Math.PI * hz * i) / rate));
+  const cueOf = (x: Float32Array, cfg: typeof DEFAULT_FEATURES): number[] => {
+    const [frames, bands] = inputShape(cfg);
+    const melBands = cfg.mel.melBands;
+    return Array.from({ length: frames * (bands - melBands) }, (_, k) => x[Math.floor(k / (bands - melBands)) * bands + melBands + (k % (bands - melBands))] as number);
+  };
+
+  it('maps a word length to 1 + log2(span / frames) / 4 in [0, 1], 0 without a word', () => {
+    expect(lengthCue(98, 98)).toBe(1);
+    expect(lengthCue(49, 98)).toBeCloseTo(0.75, 6);
+    expect(lengthCue(98 / 16, 98)).toBeCloseTo(0, 6);
+    expect(lengthCue(1, 98)).toBe(0);
+    expect(lengthCue(0, 98)).toBe(0);
+    const out = withLengthCue(Float32Array.from([1, 2, 3, 4]), 2, 2, 3, 0.5);
+    expect(Array.from(out)).toEqual([1, 2, 0.5, 0.5, 0.5, 3, 4, 0.5, 0.5, 0.5]);
+  });
+
+  it('adds bands holding one value per recording: different for a short and a long word, the same for equal lengths; the stretched spectrogram is unchanged', () => {
+    const plain = { ...DEFAULT_FEATURES, trimDb: 20, rangeDb: 40, stretch: true };
+    const cfg = { ...plain, lengthCue: 8 };
+    expect(inputShape(cfg)).toEqual([98, 48]);
+    const feats = (x: Float32Array, c: typeof DEFAULT_FEATURES) => featuresOf(prepareClip(x, c).signal, c, logMel);
+    const short = feats(tone(0.25), cfg);
+    const long = feats(tone(0.6), cfg);
+    const sameLength = feats(tone(0.6, 1500), cfg);
+    expect(short).toHaveLength(98 * 48);
+    for (const x of [short, long, sameLength]) expect(new Set(cueOf(x, cfg)).size).toBe(1);
+    const [s, l, l2] = [short, long, sameLength].map((x) => cueOf(x, cfg)[0] as number);
+    expect(l).toBeGreaterThan((s as number) + 0.2); // 0.6 s vs 0.25 s: log2(2.4) / 4 = 0.32 apart
+    expect(l2).toBeCloseTo(l as number, 2);
+    // Stretched, both words fill the input: without the cue their lengths could not be told apart.
+    for (const [x, sec] of [[short, 0.25], [long, 0.6]] as const) {
+      const without = feats(tone(sec), plain);
+      const mel = Float32Array.from({ length: 98 * 40 }, (_, i) => x[Math.floor(i / 40) * 48 + (i % 40)] as number);
+      expect(Array.from(mel)).toEqual(Array.from(without));
+    }
+    // Without --stretch the cue is there too; a word filling the whole clip has the cue 1.
+    expect(cueOf(feats(tone(0.25), { ...cfg, stretch: false }), cfg)[0]).toBeCloseTo(s as number, 6);
+    expect(new Set(cueOf(feats(tone(1.2), cfg), cfg))).toEqual(new Set([1]));
+  });
+
+  it('masks touch the mel bands only, drawing as they would without the cue', () => {
+    const frames = 20;
+    const ones = new Float32Array(frames * 12).fill(1);
+    for (let seed = 0; seed < 20; seed++) {
+      const o = { freqMaskBands: 6, timeMaskFrames: 8 };
+      const out = maskSpectrogram(ones, frames, 12, o, new Rng(seed), 8);
+      const narrow = maskSpectrogram(new Float32Array(frames * 8).fill(1), frames, 8, o, new Rng(seed));
+      for (let t = 0; t < frames; t++) {
+        expect(Array.from(out.subarray(t * 12, t * 12 + 8))).toEqual(Array.from(narrow.subarray(t * 8, (t + 1) * 8)));
+        expect(Array.from(out.subarray(t * 12 + 8, (t + 1) * 12))).toEqual([1, 1, 1, 1]);
+      }
+    }
   });
 });

@@ -101,6 +101,12 @@ describe('model metadata', () => {
     expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, stretch: true, stretchKeep: 2 } }, 'm.json')).toThrow(/m\.json.*features\.stretchKeep.*\[0, 1\].*2/);
   });
 
+  it('keeps a lengthCue and rejects one that is not a whole number of bands, naming the file and field', () => {
+    expect(speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, lengthCue: 8 } }, 'm.json').features.lengthCue).toBe(8);
+    expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, lengthCue: 2.5 } }, 'm.json')).toThrow(/m\.json.*features\.lengthCue.*whole number.*2\.5/);
+    expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, lengthCue: true } }, 'm.json')).toThrow(/features\.lengthCue/);
+  });
+
   it('rejects an unknown normalisation, naming the file and field', () => {
     expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, norm: 'zscore' } }, 'm.json')).toThrow(/m\.json.*features\.norm.*peak, cmn, cmvn.*zscore/);
   });

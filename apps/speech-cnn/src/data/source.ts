@@ -51,8 +51,9 @@ export function clipSource(set: LabelledClips, cfg: FeatureConfig, logMel: LogMe
     const signal = augment(c.clip, o, cfg.mel.sampleRate, rng);
     const warp = drawWarp(o.vtlp, rng);
     const tempo = drawTempo(o.tempo, rng);
-    const feats = featuresOf(signal, c.cfg, logMel, warp, tempo, drawEq(o.eqDb, bands, rng));
-    return maskSpectrogram(timeWarp(feats, frames, bands, o.timeWarpFrames, rng), frames, bands, o, rng);
+    // EQ and masks touch the mel bands only, not the length cue's.
+    const feats = featuresOf(signal, c.cfg, logMel, warp, tempo, drawEq(o.eqDb, cfg.mel.melBands, rng));
+    return maskSpectrogram(timeWarp(feats, frames, bands, o.timeWarpFrames, rng), frames, bands, o, rng, cfg.mel.melBands);
   };
   return {
     size: set.clips.length,

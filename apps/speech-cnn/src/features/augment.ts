@@ -181,16 +181,26 @@ function maskRange(size: number, maxWidth: number, rng: Rng): [number, number] {
   return [rng.int(size - width + 1), width];
 }
 
-/** SpecAugment's frequency and time masks on a [frames x bands] row-major spectrogram (a new array). */
-export function maskSpectrogram(features: Float32Array, frames: number, bands: number, o: Pick<AugmentOptions, 'freqMaskBands' | 'timeMaskFrames'>, rng: Rng): Float32Array {
+/**
+ * SpecAugment's frequency and time masks on a [frames x bands] row-major spectrogram (a new array). Only the first
+ * `maskable` bands (default: all) are masked: bands after them are not sound (the length cue).
+ */
+export function maskSpectrogram(
+  features: Float32Array,
+  frames: number,
+  bands: number,
+  o: Pick<AugmentOptions, 'freqMaskBands' | 'timeMaskFrames'>,
+  rng: Rng,
+  maskable = bands,
+): Float32Array {
   const out = features.slice();
   if (o.freqMaskBands > 0) {
-    const [from, width] = maskRange(bands, o.freqMaskBands, rng);
+    const [from, width] = maskRange(maskable, o.freqMaskBands, rng);
     for (let t = 0; t < frames; t++) out.fill(0, t * bands + from, t * bands + from + width);
   }
   if (o.timeMaskFrames > 0) {
     const [from, width] = maskRange(frames, o.timeMaskFrames, rng);
-    out.fill(0, from * bands, (from + width) * bands);
+    for (let t = from; t < from + width; t++) out.fill(0, t * bands, t * bands + maskable);
   }
   return out;
 }

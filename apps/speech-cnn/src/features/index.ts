@@ -24,6 +24,9 @@ export {
   prepareClip,
   normalise,
   featuresOf,
+  LENGTH_CUE_BANDS,
+  lengthCue,
+  withLengthCue,
 } from './pipeline.js';
 export { type AugmentOptions, DEFAULT_AUGMENT, timeShift, applyGain, addNoise, power, changeSpeed, augment, drawEq, drawTempo, drawTrim, drawWarp, maskSpectrogram, timeWarp, warpRows } from './augment.js';
 export { type CmvnOptions, activeFrames, cmvn } from './cmvn.js';

@@ -37,6 +37,22 @@ export interface FeatureConfig {
   stretchKeep?: number;
   /** Keep only this many cepstral coefficients of each frame (pitch harmonics smoothed away, see lifter.ts); absent: all. */
   lifter?: number;
+  /**
+   * This many extra bands above the mel bands hold the word's length before any stretching, one constant over the
+   * whole input (see lengthCue), so a stretched word still tells a short word from a long one; absent: none.
+   */
+  lengthCue?: number;
+}
+
+/** `--length-cue` adds this many bands: one freq filter (8 bands, stride 4) then sees the cue alone. */
+export const LENGTH_CUE_BANDS = 8;
+/** The cue spans this many octaves of length: a word filling the input is 1, one of 1/2^octaves of it or less is 0. */
+const LENGTH_CUE_OCTAVES = 4;
+
+/** The length cue of a word of `span` active frames in an input of `frames`: 1 + log2(span / frames) / 4 in [0, 1]; 0 without a word. */
+export function lengthCue(span: number, frames: number): number {
+  if (!(span > 0)) return 0;
+  return Math.min(1, Math.max(0, 1 + Math.log2(span / frames) / LENGTH_CUE_OCTAVES));
 }
 
 export function clipSamples(cfg: FeatureConfig): number {
@@ -45,7 +61,7 @@ export function clipSamples(cfg: FeatureConfig): number {
 
 /** The model's input shape [frames, bands]: time down the rows, frequency across. */
 export function inputShape(cfg: FeatureConfig): [number, number] {
-  return [frameCount(clipSamples(cfg), cfg.mel), cfg.mel.melBands];
+  return [frameCount(clipSamples(cfg), cfg.mel), cfg.mel.melBands + (cfg.lengthCue ?? 0)];
 }
 
 /**
@@ -125,10 +141,25 @@ export function featuresOf(signal: Float32Array, cfg: FeatureConfig, logMel: Log
     norm === 'peak'
       ? normalise(spec, cfg.rangeDb, floorDb)
       : cmvn(spec, { rangeDb: cfg.rangeDb, activeDb, minStdDb: CMVN_MIN_STD_DB, floorSpreads: CMVN_FLOOR_SPREADS, perBandVariance: norm === 'cmvn' }, floorDb);
-  const span = cfg.stretch ? activeSpan(activeFrames(spec, activeDb)) : null;
-  if (!span) return out;
+  const span = cfg.stretch || cfg.lengthCue ? activeSpan(activeFrames(spec, activeDb)) : null;
+  const image = cfg.stretch && span ? stretched(out, spec, span, cfg, norm) : out;
+  return cfg.lengthCue ? withLengthCue(image, spec.frames, spec.bands, cfg.lengthCue, lengthCue(span ? span[1] - span[0] : 0, spec.frames)) : image;
+}
+
+function stretched(out: Float32Array, spec: Spectrogram, span: [number, number], cfg: FeatureConfig, norm: Normalisation): Float32Array {
   const into = cfg.stretchKeep ? stretchedLength(span[1] - span[0], spec.frames, cfg.stretchKeep) : spec.frames;
   // What the rows after a shortened word hold: silence, as the normaliser writes it.
   const fill = into < spec.frames ? (norm === 'peak' ? 0 : out.reduce((m, v) => Math.min(m, v), Infinity)) : 0;
   return stretchRows(out, spec.frames, spec.bands, span[0], span[1], into, fill);
+}
+
+/** [frames x bands] row-major -> [frames x (bands + extra)]: every row gets `extra` more bands holding `value`. */
+export function withLengthCue(data: Float32Array, frames: number, bands: number, extra: number, value: number): Float32Array {
+  const width = bands + extra;
+  const out = new Float32Array(frames * width);
+  for (let t = 0; t < frames; t++) {
+    out.set(data.subarray(t * bands, (t + 1) * bands), t * width);
+    out.fill(value, t * width + bands, (t + 1) * width);
+  }
+  return out;
 }

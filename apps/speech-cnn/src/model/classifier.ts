@@ -31,6 +31,9 @@ export function speechModelInfo(meta: Record<string, unknown> | null, file: stri
   if (f.stretchKeep !== undefined && !(typeof f.stretchKeep === 'number' && f.stretchKeep >= 0 && f.stretchKeep <= 1)) {
     throw new DataError(file, `"features.stretchKeep" must be a number in [0, 1], got ${JSON.stringify(f.stretchKeep)}`);
   }
+  if (f.lengthCue !== undefined && !(Number.isInteger(f.lengthCue) && f.lengthCue >= 1 && f.lengthCue <= 64)) {
+    throw new DataError(file, `"features.lengthCue" must be a whole number of bands in [1, 64], got ${JSON.stringify(f.lengthCue)}`);
+  }
   if (f.stretch !== undefined && typeof f.stretch !== 'boolean') throw new DataError(file, `"features.stretch" must be true or false, got ${JSON.stringify(f.stretch)}`);
   try {
     validateMelOptions(f.mel);
