@@ -98,10 +98,15 @@ export class SpeechClassifier {
    * every member's softmax. Members with the same feature settings share one featurisation.
    */
   probabilities(recordings: readonly Float32Array[]): Float32Array {
+    return this.score(recordings).probs;
+  }
+
+  /** The mean softmax, and the first member's inputs (what `classify` draws), each featurisation done once. */
+  private score(recordings: readonly Float32Array[]): { probs: Float32Array; firstFeatures: Float32Array[] } {
     const classes = this.info.labels.length;
     const sum = new Float32Array(recordings.length * classes);
     const cache = new Map<string, Float32Array[]>();
-    this.members.forEach((m, k) => {
+    const featuresOfMember = this.members.map((m, k) => {
       const key = JSON.stringify(m.info.features);
       let feats = cache.get(key);
       if (!feats) {
@@ -110,15 +115,17 @@ export class SpeechClassifier {
       }
       const probs = predictProbs(m.model, feats, inputShape(m.info.features));
       for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] as number) + (probs[i] as number);
+      return feats;
     });
-    return sum.map((v) => v / this.members.length);
+    return { probs: sum.map((v) => v / this.members.length), firstFeatures: featuresOfMember[0] as Float32Array[] };
   }
 
   /** `audio` must already be at `sampleRate` (decodeWav resamples). */
   classify(audio: Audio): Classification {
     if (audio.sampleRate !== this.sampleRate) throw new RangeError(`audio at ${audio.sampleRate} Hz; the model needs ${this.sampleRate} Hz`);
     const [frames, bands] = inputShape(this.info.features);
-    const ranked = rankLabels(this.probabilities([audio.samples]), this.info.labels);
-    return { label: (ranked[0] as { label: string }).label, ranked, spectrogram: { frames, bands, data: this.features(audio.samples) } };
+    const { probs, firstFeatures } = this.score([audio.samples]);
+    const ranked = rankLabels(probs, this.info.labels);
+    return { label: (ranked[0] as { label: string }).label, ranked, spectrogram: { frames, bands, data: firstFeatures[0] as Float32Array } };
   }
 }

@@ -58,14 +58,19 @@ export function memberFolders(dir: string): string[] {
   return (list as string[]).map((name) => join(dir, name));
 }
 
-/** Loads a speech model folder: a single model (model.json) or an ensemble (ensemble.json and its members). */
-export async function loadSpeechClassifier(dir: string): Promise<SpeechClassifier> {
+/** Loads single-model folders, each with the feature settings its metadata.json gives. */
+async function loadMembers(folders: readonly string[]): Promise<[SpeechMember, ...SpeechMember[]]> {
   const members: SpeechMember[] = [];
-  for (const mdir of memberFolders(dir)) {
+  for (const mdir of folders) {
     const { model, metadata } = await loadModel(mdir);
     members.push({ model, info: speechModelInfo(metadata, join(mdir, METADATA_JSON)) });
   }
-  const [first, ...rest] = members as [SpeechMember, ...SpeechMember[]];
+  return members as [SpeechMember, ...SpeechMember[]];
+}
+
+/** Loads a speech model folder: a single model (model.json) or an ensemble (ensemble.json and its members). */
+export async function loadSpeechClassifier(dir: string): Promise<SpeechClassifier> {
+  const [first, ...rest] = await loadMembers(memberFolders(dir));
   try {
     return new SpeechClassifier(first.model, first.info, rest);
   } catch (err) {
@@ -87,15 +92,8 @@ export async function combineSpeechModels(dirs: readonly string[], out: string, 
     return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
   });
   if (inside) throw new RangeError(`${inside} lies inside the output folder ${out}; write the ensemble somewhere else`);
-  const classifier = await (async () => {
-    const members: SpeechMember[] = [];
-    for (const mdir of sources) {
-      const { model, metadata } = await loadModel(mdir);
-      members.push({ model, info: speechModelInfo(metadata, join(mdir, METADATA_JSON)) });
-    }
-    const [first, ...rest] = members as [SpeechMember, ...SpeechMember[]];
-    return new SpeechClassifier(first.model, first.info, rest);
-  })();
+  const [first, ...rest] = await loadMembers(sources);
+  const classifier = new SpeechClassifier(first.model, first.info, rest);
   for (const m of classifier.members) m.model.dispose();
   clearFolder(out, 'ensemble');
   rmSync(join(out, ENSEMBLE_JSON), { force: true });
