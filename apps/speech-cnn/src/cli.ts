@@ -1,5 +1,5 @@
 // speech-cnn's command line: the only place (with src/web) that reads flags and files.
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from 'commander';
@@ -88,6 +88,7 @@ interface TrainOpts extends CommonOptions {
   timeContext?: number;
   workers?: number;
   ensemble: number;
+  extraTrain?: string;
   resume?: boolean;
 }
 interface EvalOpts extends CommonOptions {
@@ -112,6 +113,26 @@ function loadFolder(dir: string, cfg: FeatureConfig, log: (m: string) => void): 
   for (const b of [...skipped, ...set.bad].slice(0, 10)) log(`  skipped ${b.path}: ${b.reason}`);
   if (set.bad.length + skipped.length > 10) log(`  ... and ${set.bad.length + skipped.length - 10} more`);
   return { ...set, skipped };
+}
+
+/** Paths of `--extra-train` recordings carry this prefix, so they can never collide with the data folder's. */
+const EXTRA_PREFIX = 'extra-train:';
+
+/**
+ * The data folder's recordings followed by the `--extra-train` folder's (labels outside the data's are skipped and
+ * counted): splits are drawn from the first set only, and `extra` is added to each training part.
+ */
+function withExtraTrain(set: DecodedSet, extraDir: string | undefined, cfg: FeatureConfig, log: (m: string) => void): { set: DecodedSet; extra: Entry[] } {
+  if (extraDir === undefined) return { set, extra: [] };
+  const dir = resolveUserPath(extraDir);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--extra-train: '${extraDir}' is not a folder (expected ${DATA_WHAT})`);
+  const more = loadFolder(dir, cfg, log);
+  const known = new Set(set.entries.map((e) => e.label));
+  const keep = more.entries.flatMap((e, i) => (known.has(e.label) ? [i] : []));
+  if (keep.length < more.entries.length) log(`--extra-train: ${more.entries.length - keep.length} recordings skipped: their labels are not among the data's (${[...known].join(', ')})`);
+  if (keep.length === 0) throw new UsageError(`--extra-train ${extraDir}: no recordings with the data's labels (${[...known].join(', ')})`);
+  const extra = keep.map((i) => ({ ...(more.entries[i] as Entry), path: EXTRA_PREFIX + (more.entries[i] as Entry).path }));
+  return { set: { entries: [...set.entries, ...extra], clips: [...set.clips, ...keep.map((i) => more.clips[i] as DecodedSet['clips'][number])], bad: set.bad }, extra };
 }
 
 function clipsFor(part: readonly Entry[], set: DecodedSet, labels: readonly string[]): LabelledClips {
@@ -215,19 +236,20 @@ async function train(ctx: ActionContext<TrainOpts>) {
   const o = ctx.opts;
   const dir = resolveDataDir(o, 'speech/fsdd', DATA_WHAT);
   // Clips are trimmed as the model will trim them (--trim-db); the rest of the features are computed later.
-  const set = loadFolder(dir, trainingSettings(o).features, ctx.log);
-  const labels = sortLabels(set.entries.map((e) => e.label));
+  const data = loadFolder(dir, trainingSettings(o).features, ctx.log);
+  const labels = sortLabels(data.entries.map((e) => e.label));
   if (labels.length < 2) throw new UsageError(`--data-dir ${dir}: found only the label(s) ${labels.join(', ')}; need at least 2 words`);
   const split = parseSplit(o.split, o.testFraction);
-  const common = { model: o.model, labels, files: set.clips.length, skipped: set.bad.length + set.skipped.length };
+  const { set, extra } = withExtraTrain(data, o.extraTrain, trainingSettings(o).features, ctx.log);
+  const common = { model: o.model, labels, files: data.clips.length, skipped: data.bad.length + data.skipped.length, ...(extra.length ? { extraTrainFiles: extra.length } : {}) };
 
   if (split.kind === 'speakers') {
     // Leave-one-speaker-out: one model per speaker, none saved; the mean is the speaker-independent score.
     const perSpeaker: Record<string, number> = {};
     let seconds = 0;
-    for (const fold of speakerFolds(set.entries)) {
-      ctx.log(`--- holding out ${fold.speaker} (${fold.test.length} test, ${fold.train.length} train)`);
-      const r = await trainMembers(o, ctx, labels, fold, set, undefined, false);
+    for (const fold of speakerFolds(data.entries)) {
+      ctx.log(`--- holding out ${fold.speaker} (${fold.test.length} test, ${fold.train.length} train${extra.length ? ` + ${extra.length} extra` : ''})`);
+      const r = await trainMembers(o, ctx, labels, { train: [...fold.train, ...extra], test: fold.test }, set, undefined, false);
       perSpeaker[fold.speaker] = r.accuracy;
       seconds += r.seconds;
       ctx.log(`held-out ${fold.speaker}: ${pct(r.accuracy)} (${r.seconds.toFixed(0)} s)`);
@@ -238,7 +260,8 @@ async function train(ctx: ActionContext<TrainOpts>) {
     return { ...common, split: 'speakers', perSpeaker, meanAccuracy: mean, seconds };
   }
 
-  const part = splitEntries(set.entries, split, o.seed ?? 1);
+  const drawn = splitEntries(data.entries, split, o.seed ?? 1);
+  const part = { train: [...drawn.train, ...extra], test: drawn.test };
   const modelDir = resolve(o.modelDir ?? DEFAULT_MODEL_DIR);
   ctx.log(`training ${o.model} on ${part.train.length} recordings, testing on ${part.test.length} (split ${o.split})`);
   const r = await trainMembers(o, ctx, labels, part, set, modelDir);
@@ -259,7 +282,7 @@ async function train(ctx: ActionContext<TrainOpts>) {
   const memberMeta = (m: (typeof r.members)[number]) => ({
     app: 'speech-cnn',
     ...info,
-    training: { split: o.split, seed: m.seed, epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, augment: settings.augment, head: settings.head, dataDir: dir },
+    training: { split: o.split, seed: m.seed, epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, augment: settings.augment, head: settings.head, dataDir: dir, ...(o.extraTrain !== undefined ? { extraTrain: resolveUserPath(o.extraTrain), extraTrainFiles: extra.length } : {}) },
     results: { accuracy: m.accuracy, testFiles: r.testFiles, trainFiles: r.trainFiles, seconds: m.seconds },
     history: m.history.epochs,
   });
@@ -417,6 +440,7 @@ export function buildProgram() {
       .option('--time-context <frames>', 'freq: filters span this many (pooled) frames and slide along time too, max over time (default: all frames)', parseIntIn(1, 1000))
       .option('--workers <n>', 'gradient worker threads (default: one per core)', parseIntIn(1, 64))
       .option('--ensemble <n>', 'train this many models (seeds --seed, --seed + 1, ...) and save them as one ensemble that averages their softmax', parseIntIn(1, 16), 1)
+      .option('--extra-train <dir>', 'more recordings for training only, added to every split and never tested on (e.g. the synthetic voices of scripts/synth-voices.sh)')
       .option('--resume', "continue from the model folder's checkpoint"),
     undefined,
     { epochs: 25, batchSize: 64 },

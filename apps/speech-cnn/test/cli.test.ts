@@ -121,6 +121,33 @@ describe('speech-cnn predict', () => {
     expect(meta.training.augment).toMatchObject({ vtlp: 0.1, tempo: [0.8, 1.25], probability: 1 });
   }, 60_000);
 
+  it('--extra-train adds recordings to the training part only, skips labels the data lacks, and names a missing folder', async () => {
+    const data = tinyData('tiny-extra');
+    const extra = join(dir, 'synth');
+    mkdirSync(extra, { recursive: true });
+    // Four takes of each word by a synthetic voice, one take named like the held-out speaker, and a word the data lacks.
+    for (const [label, hz] of [['0', 520], ['1', 1450], ['7', 900]] as const) {
+      for (let take = 0; take < 4; take++) {
+        const x = Float32Array.from({ length: 2500 }, (_, i) => 0.3 * Math.sin((2 * Math.PI * hz * i) / 8000));
+        writeFileSync(join(extra, `${label}_${take === 3 ? 'ann' : 'syn'}_${take}.wav`), encodeWav16(x, 8000));
+      }
+    }
+    const model = join(dir, 'extra-model');
+    const r = await cli(['train', '--data-dir', data, '--extra-train', extra, '--split', 'speaker:ann', '--model-dir', model, '--epochs', '1', '--workers', '1', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as { trainFiles: number; testFiles: number; extraTrainFiles: number };
+    // bob's 12 recordings + the 8 extra ones of words 0 and 1; ann's 12 alone are tested (not the extra file named 'ann').
+    expect(out).toMatchObject({ trainFiles: 20, testFiles: 12, extraTrainFiles: 8 });
+    expect(r.stderr + r.stdout).toMatch(/4 recordings skipped: their labels are not among the data's/);
+    const meta = JSON.parse(readFileSync(join(model, 'metadata.json'), 'utf8')) as { labels: string[]; training: { extraTrain: string; extraTrainFiles: number } };
+    expect(meta.labels).toEqual(['0', '1']);
+    expect(meta.training).toMatchObject({ extraTrain: extra, extraTrainFiles: 8 });
+
+    const missing = await cli(['train', '--data-dir', data, '--extra-train', join(dir, 'nowhere'), '--epochs', '1']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--extra-train: '.*nowhere' is not a folder/);
+  }, 60_000);
+
   it('predicts with a model of 20 mel bands (--mels 20), featurising as its metadata says', async () => {
     const r = await cli(['predict', join(dir, 'word.wav'), '--model-dir', join(dir, 'model20'), '--json']);
     expect(r.code).toBe(0);
