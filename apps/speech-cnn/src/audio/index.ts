@@ -1,1 +1,2 @@
-export { type Audio, type DecodeOptions, DEFAULT_MAX_SECONDS, decodeWav, encodeWav16, resample } from './wav.js';
+export { type Audio, type DecodeOptions, DEFAULT_MAX_SECONDS, decodeWav, encodeWav16 } from './wav.js';
+export { resample } from './resample.js';

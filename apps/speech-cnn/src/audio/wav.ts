@@ -1,5 +1,6 @@
 import wavefile from 'wavefile';
 import { DataError } from '@cnn-lab/core';
+import { resample } from './resample.js';
 
 const { WaveFile } = wavefile;
 
@@ -64,15 +65,6 @@ function parse(bytes: Uint8Array, name: string): WaveFileT {
   else if (wav.bitDepth === '8m') wav.fromMuLaw();
   else if (wav.bitDepth === '4') wav.fromIMAADPCM();
   return wav;
-}
-
-/** Windowed-sinc resampling with an anti-aliasing low-pass filter, done by wavefile. */
-export function resample(samples: Float32Array, from: number, to: number): Float32Array {
-  if (from === to || samples.length === 0) return samples;
-  const wav = new WaveFile();
-  wav.fromScratch(1, from, '32f', samples);
-  wav.toSampleRate(to, { method: 'sinc', LPF: true });
-  return Float32Array.from(wav.getSamples(false, Float64Array) as unknown as Float64Array);
 }
 
 /**
