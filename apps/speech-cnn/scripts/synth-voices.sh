@@ -7,22 +7,23 @@
 #
 #   sh scripts/synth-voices.sh <out-dir> [takes per word, default 6]
 #
-# Needs: apt-get install espeak-ng flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts
+# Needs: apt-get install sox espeak-ng flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts
 # Pitches and rates come from the voice and take numbers, so the same command writes the same files.
 set -eu
 out=${1:?usage: sh scripts/synth-voices.sh <out-dir> [takes per word]}
 takes=${2:-6}
 case $takes in '' | *[!0-9]*) echo "synth-voices: takes must be a whole number, got '$takes'" >&2; exit 2 ;; esac
-for tool in espeak-ng flite text2wave; do
-  command -v "$tool" >/dev/null || { echo "synth-voices: $tool is missing (apt-get install espeak-ng flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts)" >&2; exit 1; }
+for tool in espeak-ng flite text2wave sox; do
+  command -v "$tool" >/dev/null || { echo "synth-voices: $tool is missing (apt-get install sox espeak-ng flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts)" >&2; exit 1; }
 done
 mkdir -p "$out"
 words="zero one two three four five six seven eight nine"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# Write to a temporary name and rename, so an interrupted run leaves no half-written WAV behind.
-place() { mv "$tmp/x.wav" "$out/$1"; }
+# Peak at -3 dBFS and FSDD's 8 kHz (sox's resampler: training would otherwise resample every file at every load), written to a
+# temporary name and renamed, so an interrupted run leaves no half-written WAV behind.
+place() { sox -V1 "$tmp/x.wav" -b 16 -c 1 "$tmp/y.wav" gain -n -3 rate 8000 && mv "$tmp/y.wav" "$out/$1"; }
 
 # espeak-ng: accent x variant; the variants change formants, breathiness and pitch range.
 v=0
