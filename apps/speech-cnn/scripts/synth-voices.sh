@@ -13,7 +13,7 @@ set -eu
 out=${1:?usage: sh scripts/synth-voices.sh <out-dir> [takes per word]}
 takes=${2:-6}
 case $takes in '' | *[!0-9]*) echo "synth-voices: takes must be a whole number, got '$takes'" >&2; exit 2 ;; esac
-for tool in espeak-ng flite text2wave sox; do
+for tool in espeak-ng flite festival sox; do
   command -v "$tool" >/dev/null || { echo "synth-voices: $tool is missing (apt-get install sox espeak-ng flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts)" >&2; exit 1; }
 done
 mkdir -p "$out"
@@ -23,7 +23,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # Peak at -3 dBFS and FSDD's 8 kHz (sox's resampler: training would otherwise resample every file at every load), written to a
 # temporary name and renamed, so an interrupted run leaves no half-written WAV behind.
-place() { sox -V1 "$tmp/x.wav" -b 16 -c 1 "$tmp/y.wav" gain -n -3 rate 8000 && mv "$tmp/y.wav" "$out/$1"; }
+place() { sox -V1 -R "$tmp/x.wav" -b 16 -c 1 "$tmp/y.wav" gain -n -3 rate 8000 && mv "$tmp/y.wav" "$out/$1"; }
 
 # espeak-ng: accent x variant; the variants change formants, breathiness and pitch range.
 v=0
@@ -63,16 +63,28 @@ for voice in kal awb rms slt; do
   done
 done
 
-# festival: two diphone voices and an HTS one; Duration_Stretch changes the rate.
+# festival: two diphone voices and an HTS one; Duration_Stretch changes the rate. One festival process per voice
+# says every word and take (starting festival costs half a second, more than a word does).
 for voice in kal_diphone ked_diphone cmu_us_slt_arctic_hts; do
   v=$((v + 1))
   name=fe$(echo "$voice" | cut -d_ -f1-3 | tr -d '_')
+  echo "(voice_$voice)" > "$tmp/say.scm"
   d=0
   for word in $words; do
     t=0
     while [ "$t" -lt "$takes" ]; do
-      stretch=$((80 + (t * 17 + v * 11 + d * 5) % 50))
-      echo "$word" | text2wave -eval "(voice_$voice)" -eval "(Parameter.set 'Duration_Stretch $(awk "BEGIN{print $stretch/100}"))" -o "$tmp/x.wav"
+      stretch=$(awk "BEGIN{print (80 + ($t * 17 + $v * 11 + $d * 5) % 50) / 100}")
+      echo "(Parameter.set 'Duration_Stretch $stretch) (utt.save.wave (SynthText \"$word\") \"$tmp/fe_${d}_${t}.wav\" 'riff)" >> "$tmp/say.scm"
+      t=$((t + 1))
+    done
+    d=$((d + 1))
+  done
+  festival -b "$tmp/say.scm"
+  d=0
+  while [ "$d" -lt 10 ]; do
+    t=0
+    while [ "$t" -lt "$takes" ]; do
+      mv "$tmp/fe_${d}_${t}.wav" "$tmp/x.wav"
       place "${d}_${name}_${t}.wav"
       t=$((t + 1))
     done
