@@ -2,9 +2,9 @@
 # Trains the shipped default model (models/default): an ensemble of four `freq` nets, 12 epochs x 64 each, one
 # gradient worker, that differ only in how a word is cut and timed: trimmed at 20 or 15 dB below its loudest
 # frame, stretched over the input or left at its own length. All clip at 40 dB and train with the masks and
-# random EQ. Besides FSDD's recordings each trains on the digits spoken by 27 synthetic voices (Debian's
-# text-to-speech, written by scripts/synth-voices.sh into a temporary folder unless SYNTH names one made before;
-# SYNTH=none trains on FSDD alone). See README (Results, "Ensembles of feature variants", "Synthetic voices").
+# random EQ; two members train at a time (JOBS=1 for one). Besides FSDD's recordings each trains on the digits
+# spoken by 27 synthetic voices (Debian's text-to-speech, written by scripts/synth-voices.sh into a temporary
+# folder unless SYNTH names one made before; SYNTH=none trains on FSDD alone). See README (Results, "Ensembles of feature variants", "Synthetic voices").
 #   sh scripts/train-default.sh [OUT]        SPLIT=speaker:nicolas SEED=2 SYNTH=runs/synth sh scripts/train-default.sh runs/x
 set -e
 synth=${SYNTH:-}
@@ -25,8 +25,35 @@ extra="--extra-train $synth"
 [ "$synth" = none ] && extra=""
 common="--model freq --split $split --epochs 12 --batch-size 64 --workers 1 --seed $seed --freq-mask 6 --time-mask 10 --range-db 40 --eq 6 $extra ${EXTRA:-}"
 cli="pnpm exec tsx src/cli.ts"
-$cli train $common --trim-db 20 --stretch --model-dir "$tmp/trim20-stretch"
-$cli train $common --trim-db 15 --stretch --model-dir "$tmp/trim15-stretch"
-$cli train $common --trim-db 20 --model-dir "$tmp/trim20"
-$cli train $common --trim-db 15 --model-dir "$tmp/trim15"
+jobs=${JOBS:-2}
+case $jobs in 1 | 2 | 3 | 4) ;; *) echo "train-default: JOBS must be 1 to 4, got '$jobs'" >&2; exit 2 ;; esac
+
+# The members are independent: JOBS of them train at once, a core each (one gradient worker per member, which on
+# this small net costs less CPU than two), each logging to its own file.
+member() {
+  name=$1
+  shift
+  if $cli train $common "$@" --model-dir "$tmp/$name" > "$tmp/$name.log" 2>&1; then
+    echo "train-default: $name: $(grep -o 'test accuracy [^;]*; trained in [0-9]* s' "$tmp/$name.log" | tail -1)"
+  else
+    echo "train-default: $name failed; the end of its log:" >&2
+    tail -20 "$tmp/$name.log" >&2
+    return 1
+  fi
+}
+pids=""
+n=0
+failed=0
+for spec in "trim20-stretch --trim-db 20 --stretch" "trim15-stretch --trim-db 15 --stretch" "trim20 --trim-db 20" "trim15 --trim-db 15"; do
+  # shellcheck disable=SC2086 # the spec is a name and its flags
+  member $spec &
+  pids="$pids $!"
+  n=$((n + 1))
+  if [ $((n % jobs)) -eq 0 ]; then
+    for p in $pids; do wait "$p" || failed=1; done
+    pids=""
+  fi
+done
+for p in $pids; do wait "$p" || failed=1; done
+[ "$failed" = 0 ] || exit 1
 $cli ensemble "$tmp/trim20-stretch" "$tmp/trim15-stretch" "$tmp/trim20" "$tmp/trim15" --model-dir "$out"
