@@ -25,70 +25,62 @@ trap 'rm -rf "$tmp"' EXIT
 # temporary name and renamed, so an interrupted run leaves no half-written WAV behind.
 place() { sox -V1 -R "$tmp/x.wav" -b 16 -c 1 "$tmp/y.wav" gain -n -3 rate 8000 && mv "$tmp/y.wav" "$out/$1"; }
 
+# Calls "$1 DIGIT WORD TAKE" for every word and take of the voice in hand.
+each_take() {
+  d=0
+  for word in $words; do
+    t=0
+    while [ "$t" -lt "$takes" ]; do
+      "$1" "$d" "$word" "$t"
+      t=$((t + 1))
+    done
+    d=$((d + 1))
+  done
+}
+
 # espeak-ng: accent x variant; the variants change formants, breathiness and pitch range.
+espeak_take() {
+  espeak-ng -v "$voice" -p $((25 + ($3 * 13 + v * 7 + $1 * 3) % 50)) -s $((120 + ($3 * 17 + v * 11 + $1 * 5) % 80)) -w "$tmp/x.wav" "$2"
+  place "$1_${name}_$3.wav"
+}
 v=0
 for voice in en-us+m1 en-us+f2 en-us+m4 en-us+f4 en-gb+m2 en-gb+f1 en-gb+m7 en-gb-scotland+m3 en-gb-scotland+f3 \
   en-gb-x-rp+m5 en-gb-x-rp+f5 en-029+m6 en-029+f2 en-gb-x-gbclan+m2 en-gb-x-gbclan+f4 en-gb-x-gbcwmd+m3 \
   en-gb-x-gbcwmd+f1 en-us+klatt en-gb+klatt2 en-us+m7; do
   v=$((v + 1))
   name=$(echo "es$voice" | tr -d '+-')
-  d=0
-  for word in $words; do
-    t=0
-    while [ "$t" -lt "$takes" ]; do
-      pitch=$((25 + (t * 13 + v * 7 + d * 3) % 50))
-      rate=$((120 + (t * 17 + v * 11 + d * 5) % 80))
-      espeak-ng -v "$voice" -p "$pitch" -s "$rate" -w "$tmp/x.wav" "$word"
-      place "${d}_${name}_${t}.wav"
-      t=$((t + 1))
-    done
-    d=$((d + 1))
-  done
+  each_take espeak_take
 done
 
 # flite: CMU's voices; duration_stretch changes the rate, int_f0_target_mean the pitch.
+flite_take() {
+  stretch=$(awk "BEGIN{print (80 + ($3 * 17 + $v * 11 + $1 * 5) % 50) / 100}")
+  case $voice in slt) f0=$((150 + ($3 * 13 + $1 * 7) % 80)) ;; *) f0=$((85 + ($3 * 13 + $1 * 7) % 60)) ;; esac
+  flite -voice "$voice" -t "$2" -o "$tmp/x.wav" --setf duration_stretch="$stretch" --setf int_f0_target_mean="$f0"
+  place "$1_${name}_$3.wav"
+}
 for voice in kal awb rms slt; do
   v=$((v + 1))
-  d=0
-  for word in $words; do
-    t=0
-    while [ "$t" -lt "$takes" ]; do
-      stretch=$((80 + (t * 17 + v * 11 + d * 5) % 50))
-      case $voice in slt) f0=$((150 + (t * 13 + d * 7) % 80)) ;; *) f0=$((85 + (t * 13 + d * 7) % 60)) ;; esac
-      flite -voice "$voice" -t "$word" -o "$tmp/x.wav" --setf duration_stretch="$(awk "BEGIN{print $stretch/100}")" --setf int_f0_target_mean="$f0"
-      place "${d}_fl${voice}_${t}.wav"
-      t=$((t + 1))
-    done
-    d=$((d + 1))
-  done
+  name=fl$voice
+  each_take flite_take
 done
 
 # festival: two diphone voices and an HTS one; Duration_Stretch changes the rate. One festival process per voice
 # says every word and take (starting festival costs half a second, more than a word does).
+festival_line() {
+  stretch=$(awk "BEGIN{print (80 + ($3 * 17 + $v * 11 + $1 * 5) % 50) / 100}")
+  echo "(Parameter.set 'Duration_Stretch $stretch) (utt.save.wave (SynthText \"$2\") \"$tmp/fe_$1_$3.wav\" 'riff)" >> "$tmp/say.scm"
+}
+festival_take() {
+  mv "$tmp/fe_$1_$3.wav" "$tmp/x.wav"
+  place "$1_${name}_$3.wav"
+}
 for voice in kal_diphone ked_diphone cmu_us_slt_arctic_hts; do
   v=$((v + 1))
   name=fe$(echo "$voice" | cut -d_ -f1-3 | tr -d '_')
   echo "(voice_$voice)" > "$tmp/say.scm"
-  d=0
-  for word in $words; do
-    t=0
-    while [ "$t" -lt "$takes" ]; do
-      stretch=$(awk "BEGIN{print (80 + ($t * 17 + $v * 11 + $d * 5) % 50) / 100}")
-      echo "(Parameter.set 'Duration_Stretch $stretch) (utt.save.wave (SynthText \"$word\") \"$tmp/fe_${d}_${t}.wav\" 'riff)" >> "$tmp/say.scm"
-      t=$((t + 1))
-    done
-    d=$((d + 1))
-  done
+  each_take festival_line
   festival -b "$tmp/say.scm"
-  d=0
-  while [ "$d" -lt 10 ]; do
-    t=0
-    while [ "$t" -lt "$takes" ]; do
-      mv "$tmp/fe_${d}_${t}.wav" "$tmp/x.wav"
-      place "${d}_${name}_${t}.wav"
-      t=$((t + 1))
-    done
-    d=$((d + 1))
-  done
+  each_take festival_take
 done
 echo "synth-voices: $(ls "$out" | wc -l) files in $out ($v voices x 10 words x $takes takes)"
