@@ -1,6 +1,6 @@
 // speech-cnn's command line: the only place (with src/web) that reads flags and files.
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from 'commander';
 import {
@@ -122,10 +122,16 @@ const EXTRA_PREFIX = 'extra-train:';
  * The data folder's recordings followed by the `--extra-train` folder's (labels outside the data's are skipped and
  * counted): splits are drawn from the first set only, and `extra` is added to each training part.
  */
-function withExtraTrain(set: DecodedSet, extraDir: string | undefined, cfg: FeatureConfig, log: (m: string) => void): { set: DecodedSet; extra: Entry[] } {
+function withExtraTrain(set: DecodedSet, dataDir: string, extraDir: string | undefined, cfg: FeatureConfig, log: (m: string) => void): { set: DecodedSet; extra: Entry[] } {
   if (extraDir === undefined) return { set, extra: [] };
   const dir = resolveUserPath(extraDir);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--extra-train: '${extraDir}' is not a folder (expected ${DATA_WHAT})`);
+  // The data folder's test recordings would be trained on: every score would be a leak.
+  const real = realpathSync(dir);
+  const data = realpathSync(dataDir);
+  if (real === data || data.startsWith(real + sep) || real.startsWith(data + sep)) {
+    throw new UsageError(`--extra-train: '${extraDir}' overlaps the data folder ${dataDir}; its recordings would be trained on and tested`);
+  }
   const more = loadFolder(dir, cfg, log);
   const known = new Set(set.entries.map((e) => e.label));
   const keep = more.entries.flatMap((e, i) => (known.has(e.label) ? [i] : []));
@@ -240,7 +246,7 @@ async function train(ctx: ActionContext<TrainOpts>) {
   const labels = sortLabels(data.entries.map((e) => e.label));
   if (labels.length < 2) throw new UsageError(`--data-dir ${dir}: found only the label(s) ${labels.join(', ')}; need at least 2 words`);
   const split = parseSplit(o.split, o.testFraction);
-  const { set, extra } = withExtraTrain(data, o.extraTrain, trainingSettings(o).features, ctx.log);
+  const { set, extra } = withExtraTrain(data, dir, o.extraTrain, trainingSettings(o).features, ctx.log);
   const common = { model: o.model, labels, files: data.clips.length, skipped: data.bad.length + data.skipped.length, ...(extra.length ? { extraTrainFiles: extra.length } : {}) };
 
   if (split.kind === 'speakers') {

@@ -121,7 +121,7 @@ describe('speech-cnn predict', () => {
     expect(meta.training.augment).toMatchObject({ vtlp: 0.1, tempo: [0.8, 1.25], probability: 1 });
   }, 60_000);
 
-  it('--extra-train adds recordings to the training part only, skips labels the data lacks, and names a missing folder', async () => {
+  it('--extra-train adds recordings to the training part only, skips labels the data lacks, names a missing folder and refuses the data folder', async () => {
     const data = tinyData('tiny-extra');
     const extra = join(dir, 'synth');
     mkdirSync(extra, { recursive: true });
@@ -146,6 +146,10 @@ describe('speech-cnn predict', () => {
     const missing = await cli(['train', '--data-dir', data, '--extra-train', join(dir, 'nowhere'), '--epochs', '1']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--extra-train: '.*nowhere' is not a folder/);
+    // The data folder itself (or a folder inside it) as extra training data would train on the test recordings.
+    const same = await cli(['train', '--data-dir', data, '--extra-train', data, '--epochs', '1']);
+    expect(same.code).toBe(2);
+    expect(same.stderr).toMatch(/--extra-train: '.*tiny-extra' overlaps the data folder/);
   }, 60_000);
 
   it('predicts with a model of 20 mel bands (--mels 20), featurising as its metadata says', async () => {
