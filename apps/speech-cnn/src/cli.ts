@@ -1,6 +1,6 @@
 // speech-cnn's command line: the only place (with src/web) that reads flags and files.
-import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { readFileSync, readdirSync, realpathSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from 'commander';
 import {
@@ -11,12 +11,14 @@ import {
   createProgram,
   formatClassReport,
   formatConfusionMatrix,
+  isWithin,
   parseChoice,
   parseIntIn,
   parseNumberIn,
   plotConfusionMatrix,
   plotHistory,
   resolveDataDir,
+  resolveFolderOption,
   resolveUserPath,
   runAction,
   runProgram,
@@ -124,12 +126,11 @@ const EXTRA_PREFIX = 'extra-train:';
  */
 function withExtraTrain(set: DecodedSet, dataDir: string, extraDir: string | undefined, cfg: FeatureConfig, log: (m: string) => void): { set: DecodedSet; extra: Entry[] } {
   if (extraDir === undefined) return { set, extra: [] };
-  const dir = resolveUserPath(extraDir);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--extra-train: '${extraDir}' is not a folder (expected ${DATA_WHAT})`);
+  const dir = resolveFolderOption('--extra-train', extraDir, DATA_WHAT);
   // The data folder's test recordings would be trained on: every score would be a leak.
   const real = realpathSync(dir);
   const data = realpathSync(dataDir);
-  if (real === data || data.startsWith(real + sep) || real.startsWith(data + sep)) {
+  if (isWithin(real, data) || isWithin(data, real)) {
     throw new UsageError(`--extra-train: '${extraDir}' overlaps the data folder ${dataDir}; its recordings would be trained on and tested`);
   }
   const more = loadFolder(dir, cfg, log);
@@ -241,12 +242,13 @@ async function trainMembers(o: TrainOpts, ctx: ActionContext<TrainOpts>, labels:
 async function train(ctx: ActionContext<TrainOpts>) {
   const o = ctx.opts;
   const dir = resolveDataDir(o, 'speech/fsdd', DATA_WHAT);
+  const settings = trainingSettings(o);
   // Clips are trimmed as the model will trim them (--trim-db); the rest of the features are computed later.
-  const data = loadFolder(dir, trainingSettings(o).features, ctx.log);
+  const data = loadFolder(dir, settings.features, ctx.log);
   const labels = sortLabels(data.entries.map((e) => e.label));
   if (labels.length < 2) throw new UsageError(`--data-dir ${dir}: found only the label(s) ${labels.join(', ')}; need at least 2 words`);
   const split = parseSplit(o.split, o.testFraction);
-  const { set, extra } = withExtraTrain(data, dir, o.extraTrain, trainingSettings(o).features, ctx.log);
+  const { set, extra } = withExtraTrain(data, dir, o.extraTrain, settings.features, ctx.log);
   const common = { model: o.model, labels, files: data.clips.length, skipped: data.bad.length + data.skipped.length, ...(extra.length ? { extraTrainFiles: extra.length } : {}) };
 
   if (split.kind === 'speakers') {
@@ -271,7 +273,6 @@ async function train(ctx: ActionContext<TrainOpts>) {
   const modelDir = resolve(o.modelDir ?? DEFAULT_MODEL_DIR);
   ctx.log(`training ${o.model} on ${part.train.length} recordings, testing on ${part.test.length} (split ${o.split})`);
   const r = await trainMembers(o, ctx, labels, part, set, modelDir);
-  const settings = trainingSettings(o);
   const info: SpeechModelInfo = { kind: o.model, labels, features: settings.features };
   const ensemble = r.members.length > 1;
   const result = {

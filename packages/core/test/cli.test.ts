@@ -7,7 +7,9 @@ import {
   UsageError,
   createProgram,
   parseIntIn,
+  isWithin,
   resolveDataDir,
+  resolveFolderOption,
   resolveUserPath,
   runAction,
   runProgram,
@@ -103,6 +105,23 @@ describe('shared CLI conventions', () => {
     expect(() => parseIntIn(1)('0')).toThrow(/>= 1/);
     expect(() => parseIntIn(1, 19)('20')).toThrow(/in 1..19/);
     expect(() => parseIntIn(1)('1.5')).toThrow();
+  });
+});
+
+describe('resolveFolderOption and isWithin', () => {
+  it('names the flag when its value is not a folder', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cnnlab-'));
+    expect(resolveFolderOption('--extra-train', dir, 'WAV files')).toBe(dir);
+    expect(() => resolveFolderOption('--extra-train', join(dir, 'nope'), 'WAV files')).toThrow(/--extra-train: '.*nope' is not a folder \(expected WAV files\)/);
+  });
+
+  it('tells a folder and what lies inside it from its neighbours', () => {
+    expect(isWithin('/a/b', '/a/b')).toBe(true);
+    expect(isWithin('/a/b', '/a/b/c/d')).toBe(true);
+    expect(isWithin('/a/b', '/a/b/..c')).toBe(true);
+    expect(isWithin('/a/b', '/a')).toBe(false);
+    expect(isWithin('/a/b', '/a/bc')).toBe(false);
+    expect(isWithin('/a/b', '/x/b')).toBe(false);
   });
 });
 

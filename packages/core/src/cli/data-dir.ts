@@ -23,16 +23,22 @@ function isDir(path: string): boolean {
 }
 
 /**
+ * A folder the user named with `flag`, made absolute from where the command was typed; a UsageError naming the flag
+ * and what was expected when it is not a folder.
+ */
+export function resolveFolderOption(flag: string, value: string, what: string): string {
+  const dir = resolveUserPath(value);
+  if (!isDir(dir)) throw new UsageError(`${flag}: '${value}' is not a folder (expected ${what})`);
+  return dir;
+}
+
+/**
  * Where a command's real data lives: `--data-dir` as given (relative to where the command was typed); else `$CNN_LAB_DATA/<sub>`; else
  * `../shared/datasets/<sub>` beside the checkout (how the development machines are set up).
  * Throws a UsageError that says what is missing and how to point at it.
  */
 export function resolveDataDir(opts: { dataDir?: string }, sub: string, what: string): string {
-  if (opts.dataDir !== undefined) {
-    const dir = resolveUserPath(opts.dataDir);
-    if (!isDir(dir)) throw new UsageError(`--data-dir: '${opts.dataDir}' is not a folder (expected ${what})`);
-    return dir;
-  }
+  if (opts.dataDir !== undefined) return resolveFolderOption('--data-dir', opts.dataDir, what);
   const tried: string[] = [];
   const env = process.env.CNN_LAB_DATA;
   if (env) {

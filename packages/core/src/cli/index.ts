@@ -8,8 +8,8 @@ export {
   parseNumberIn,
   parseChoice,
 } from './options.js';
-export { resolveDataDir, findWorkspaceRoot } from './data-dir.js';
-export { resolveUserPath } from './user-path.js';
+export { resolveDataDir, resolveFolderOption, findWorkspaceRoot } from './data-dir.js';
+export { isWithin, resolveUserPath } from './user-path.js';
 export {
   type ActionContext,
   type ActionResult,

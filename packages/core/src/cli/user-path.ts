@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 
 /**
  * A path the user typed, made absolute against the folder where they typed it. pnpm and npm run a
@@ -8,4 +8,10 @@ import { resolve } from 'node:path';
  */
 export function resolveUserPath(path: string, env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env.INIT_CWD ?? process.cwd(), path);
+}
+
+/** Whether `path` is `folder` itself or lies somewhere inside it (both absolute; no symlinks are followed). */
+export function isWithin(folder: string, path: string): boolean {
+  const rel = relative(folder, path);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
