@@ -1,7 +1,10 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FEATURES, inputShape } from '../src/features/index.js';
-import { FREQ_DEFAULTS, SpeechClassifier, build2dModel, buildFreqModel, buildModel, speechModelInfo } from '../src/model/index.js';
+import { FREQ_DEFAULTS, SpeechClassifier, build2dModel, buildFreqModel, buildModel, loadSpeechClassifier, saveSpeechEnsemble, saveSpeechModel, speechModelInfo } from '../src/model/index.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu'); // shapes only: nothing is trained here
@@ -132,6 +135,26 @@ describe('ensembles', () => {
     const r = both.classify({ samples: tone, sampleRate: features.mel.sampleRate });
     expect(Array.from(r.spectrogram.data)).toEqual(Array.from(both.features(tone, 0)));
     expect(r.ranked.reduce((s, p) => s + p.probability, 0)).toBeCloseTo(1, 5);
+  });
+
+  it('a model folder holds one kind at a time: each save removes what the other kind, or a larger ensemble, left', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'speech-ensemble-'));
+    try {
+      const meta = { app: 'speech-cnn', ...info };
+      const net = (seed: number) => ({ model: buildFreqModel(inputShape(features), 3, FREQ_DEFAULTS, seed), metadata: meta });
+      await saveSpeechModel(net(1).model, dir, meta);
+      await saveSpeechEnsemble(dir, [net(1), net(2), net(3)], { app: 'speech-cnn' });
+      expect(readdirSync(dir).sort()).toEqual(['ensemble.json', 'member-1', 'member-2', 'member-3']);
+      await saveSpeechEnsemble(dir, [net(4), net(5)], { app: 'speech-cnn' });
+      expect(readdirSync(dir).sort()).toEqual(['ensemble.json', 'member-1', 'member-2']);
+      expect((await loadSpeechClassifier(dir)).members).toHaveLength(2);
+      await saveSpeechModel(net(6).model, dir, meta);
+      expect(existsSync(join(dir, 'ensemble.json'))).toBe(false);
+      expect(readdirSync(dir).some((n) => n.startsWith('member-'))).toBe(false);
+      expect((await loadSpeechClassifier(dir)).members).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses members that know other words or read another sample rate', () => {

@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { join, relative, isAbsolute } from 'node:path';
+import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { DataError, METADATA_JSON, MODEL_JSON, WEIGHTS_BIN, loadModel, saveModel, writeFileAtomic, type MetadataFields } from '@cnn-lab/core';
+import { DataError, METADATA_JSON, MODEL_JSON, WEIGHTS_BIN, isWithin, loadModel, saveModel, writeFileAtomic, type MetadataFields } from '@cnn-lab/core';
 import { SpeechClassifier, speechModelInfo, type SpeechMember } from './classifier.js';
 
 /**
@@ -12,20 +12,21 @@ import { SpeechClassifier, speechModelInfo, type SpeechMember } from './classifi
 export const ENSEMBLE_JSON = 'ensemble.json';
 const MEMBER = /^member-\d+$/;
 
-/** Removes what a save of the other kind left in `dir`, so a folder never holds both a single model and an ensemble. */
-function clearFolder(dir: string, keep: 'single' | 'ensemble'): void {
+/**
+ * Readies `dir` for a save of the `next` kind: the old ensemble goes (ensemble.json first, so an interrupted clear
+ * leaves no list of missing members, then every member folder), and before an ensemble the single model's files
+ * too, so a folder never holds both kinds.
+ */
+function clearFolder(dir: string, next: 'single' | 'ensemble'): void {
   if (!existsSync(dir)) return;
-  if (keep === 'single') {
-    rmSync(join(dir, ENSEMBLE_JSON), { force: true });
-    for (const name of readdirSync(dir)) if (MEMBER.test(name)) rmSync(join(dir, name), { recursive: true, force: true });
-  } else {
-    for (const name of [MODEL_JSON, WEIGHTS_BIN, METADATA_JSON]) rmSync(join(dir, name), { force: true });
-  }
+  rmSync(join(dir, ENSEMBLE_JSON), { force: true });
+  for (const name of readdirSync(dir)) if (MEMBER.test(name)) rmSync(join(dir, name), { recursive: true, force: true });
+  if (next === 'ensemble') for (const name of [MODEL_JSON, WEIGHTS_BIN, METADATA_JSON]) rmSync(join(dir, name), { force: true });
 }
 
 /** Saves one model (core's layout), first removing an ensemble that was saved in the same folder. */
 export async function saveSpeechModel(model: tf.LayersModel, dir: string, metadata: MetadataFields): Promise<void> {
-  // model.json goes before ensemble.json disappears only if this save finishes; an ensemble.json left behind would win.
+  // The old ensemble goes first: an ensemble.json left beside the new model.json would win when the folder is loaded.
   clearFolder(dir, 'single');
   await saveModel(model, dir, metadata);
 }
@@ -34,10 +35,8 @@ export async function saveSpeechModel(model: tf.LayersModel, dir: string, metada
 export async function saveSpeechEnsemble(dir: string, members: ReadonlyArray<{ model: tf.LayersModel; metadata: MetadataFields }>, fields: MetadataFields): Promise<string[]> {
   if (members.length < 2) throw new RangeError('an ensemble needs at least 2 members (save one model with saveSpeechModel)');
   clearFolder(dir, 'ensemble');
-  rmSync(join(dir, ENSEMBLE_JSON), { force: true });
   const names = members.map((_, k) => `member-${k + 1}`);
   for (const [k, m] of members.entries()) await saveModel(m.model, join(dir, names[k] as string), m.metadata);
-  for (const name of readdirSync(dir)) if (MEMBER.test(name) && !names.includes(name)) rmSync(join(dir, name), { recursive: true, force: true });
   await writeFileAtomic(join(dir, ENSEMBLE_JSON), `${JSON.stringify({ ...fields, members: names, createdAt: new Date().toISOString() }, null, 2)}\n`);
   return names;
 }
@@ -87,17 +86,12 @@ export async function combineSpeechModels(dirs: readonly string[], out: string, 
   const sources = dirs.flatMap((d) => memberFolders(d));
   if (sources.length < 2) throw new RangeError('an ensemble needs at least 2 member models');
   // Writing `out` first clears its members: a source inside it would be gone before it is copied.
-  const inside = sources.find((src) => {
-    const rel = relative(out, src);
-    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-  });
+  const inside = sources.find((src) => isWithin(out, src));
   if (inside) throw new RangeError(`${inside} lies inside the output folder ${out}; write the ensemble somewhere else`);
   const [first, ...rest] = await loadMembers(sources);
   const classifier = new SpeechClassifier(first.model, first.info, rest);
   for (const m of classifier.members) m.model.dispose();
   clearFolder(out, 'ensemble');
-  rmSync(join(out, ENSEMBLE_JSON), { force: true });
-  for (const name of existsSync(out) ? readdirSync(out) : []) if (MEMBER.test(name)) rmSync(join(out, name), { recursive: true, force: true });
   const names = sources.map((_, k) => `member-${k + 1}`);
   sources.forEach((src, k) => {
     const dest = join(out, names[k] as string);
