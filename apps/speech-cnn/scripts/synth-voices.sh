@@ -38,6 +38,9 @@ each_take() {
   done
 }
 
+# flite's and festival's duration stretch (0.8-1.29) for DIGIT TAKE of voice number v.
+stretch_of() { awk "BEGIN{print (80 + ($2 * 17 + $v * 11 + $1 * 5) % 50) / 100}"; }
+
 # espeak-ng: accent x variant; the variants change formants, breathiness and pitch range.
 espeak_take() {
   espeak-ng -v "$voice" -p $((25 + ($3 * 13 + v * 7 + $1 * 3) % 50)) -s $((120 + ($3 * 17 + v * 11 + $1 * 5) % 80)) -w "$tmp/x.wav" "$2"
@@ -54,7 +57,7 @@ done
 
 # flite: CMU's voices; duration_stretch changes the rate, int_f0_target_mean the pitch.
 flite_take() {
-  stretch=$(awk "BEGIN{print (80 + ($3 * 17 + $v * 11 + $1 * 5) % 50) / 100}")
+  stretch=$(stretch_of "$1" "$3")
   case $voice in slt) f0=$((150 + ($3 * 13 + $1 * 7) % 80)) ;; *) f0=$((85 + ($3 * 13 + $1 * 7) % 60)) ;; esac
   flite -voice "$voice" -t "$2" -o "$tmp/x.wav" --setf duration_stretch="$stretch" --setf int_f0_target_mean="$f0"
   place "$1_${name}_$3.wav"
@@ -68,7 +71,7 @@ done
 # festival: two diphone voices and an HTS one; Duration_Stretch changes the rate. One festival process per voice
 # says every word and take (starting festival costs half a second, more than a word does).
 festival_line() {
-  stretch=$(awk "BEGIN{print (80 + ($3 * 17 + $v * 11 + $1 * 5) % 50) / 100}")
+  stretch=$(stretch_of "$1" "$3")
   echo "(Parameter.set 'Duration_Stretch $stretch) (utt.save.wave (SynthText \"$2\") \"$tmp/fe_$1_$3.wav\" 'riff)" >> "$tmp/say.scm"
 }
 festival_take() {
