@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -137,7 +137,7 @@ describe('ensembles', () => {
     expect(r.ranked.reduce((s, p) => s + p.probability, 0)).toBeCloseTo(1, 5);
   });
 
-  it('a model folder holds one kind at a time: each save removes what the other kind, or a larger ensemble, left', async () => {
+  it('a model folder holds one kind at a time: each save removes what the other kind, or a larger ensemble, left, and keeps its members\' checkpoints', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'speech-ensemble-'));
     try {
       const meta = { app: 'speech-cnn', ...info };
@@ -145,8 +145,11 @@ describe('ensembles', () => {
       await saveSpeechModel(net(1).model, dir, meta);
       await saveSpeechEnsemble(dir, [net(1), net(2), net(3)], { app: 'speech-cnn' });
       expect(readdirSync(dir).sort()).toEqual(['ensemble.json', 'member-1', 'member-2', 'member-3']);
+      // A training run writes its members' checkpoints before the save; they stay, the third member goes.
+      mkdirSync(join(dir, 'member-1', 'checkpoints'));
       await saveSpeechEnsemble(dir, [net(4), net(5)], { app: 'speech-cnn' });
       expect(readdirSync(dir).sort()).toEqual(['ensemble.json', 'member-1', 'member-2']);
+      expect(existsSync(join(dir, 'member-1', 'checkpoints'))).toBe(true);
       expect((await loadSpeechClassifier(dir)).members).toHaveLength(2);
       await saveSpeechModel(net(6).model, dir, meta);
       expect(existsSync(join(dir, 'ensemble.json'))).toBe(false);

@@ -14,13 +14,14 @@ const MEMBER = /^member-\d+$/;
 
 /**
  * Readies `dir` for a save of the `next` kind: the old ensemble goes (ensemble.json first, so an interrupted clear
- * leaves no list of missing members, then every member folder), and before an ensemble the single model's files
- * too, so a folder never holds both kinds.
+ * leaves no list of missing members, then every member folder but those named in `keep`, which a training run has
+ * just filled with its checkpoints), and before an ensemble the single model's files too, so a folder never holds
+ * both kinds.
  */
-function clearFolder(dir: string, next: 'single' | 'ensemble'): void {
+function clearFolder(dir: string, next: 'single' | 'ensemble', keep: readonly string[] = []): void {
   if (!existsSync(dir)) return;
   rmSync(join(dir, ENSEMBLE_JSON), { force: true });
-  for (const name of readdirSync(dir)) if (MEMBER.test(name)) rmSync(join(dir, name), { recursive: true, force: true });
+  for (const name of readdirSync(dir)) if (MEMBER.test(name) && !keep.includes(name)) rmSync(join(dir, name), { recursive: true, force: true });
   if (next === 'ensemble') for (const name of [MODEL_JSON, WEIGHTS_BIN, METADATA_JSON]) rmSync(join(dir, name), { force: true });
 }
 
@@ -34,8 +35,8 @@ export async function saveSpeechModel(model: tf.LayersModel, dir: string, metada
 /** Saves every member in `member-<k>/` with its own metadata, then `ensemble.json` with `fields` and the member list. */
 export async function saveSpeechEnsemble(dir: string, members: ReadonlyArray<{ model: tf.LayersModel; metadata: MetadataFields }>, fields: MetadataFields): Promise<string[]> {
   if (members.length < 2) throw new RangeError('an ensemble needs at least 2 members (save one model with saveSpeechModel)');
-  clearFolder(dir, 'ensemble');
   const names = members.map((_, k) => `member-${k + 1}`);
+  clearFolder(dir, 'ensemble', names);
   for (const [k, m] of members.entries()) await saveModel(m.model, join(dir, names[k] as string), m.metadata);
   await writeFileAtomic(join(dir, ENSEMBLE_JSON), `${JSON.stringify({ ...fields, members: names, createdAt: new Date().toISOString() }, null, 2)}\n`);
   return names;
