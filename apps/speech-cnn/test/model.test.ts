@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FEATURES, inputShape } from '../src/features/index.js';
-import { FREQ_DEFAULTS, SpeechClassifier, build2dModel, buildFreqModel, buildModel, loadSpeechClassifier, saveSpeechEnsemble, saveSpeechModel, speechModelInfo } from '../src/model/index.js';
+import { FREQ_DEFAULTS, SpeechClassifier, build2dModel, buildFreqModel, buildModel, combineSpeechModels, loadSpeechClassifier, saveSpeechEnsemble, saveSpeechModel, speechModelInfo } from '../src/model/index.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu'); // shapes only: nothing is trained here
@@ -155,6 +155,25 @@ describe('ensembles', () => {
       expect(existsSync(join(dir, 'ensemble.json'))).toBe(false);
       expect(readdirSync(dir).some((n) => n.startsWith('member-'))).toBe(false);
       expect((await loadSpeechClassifier(dir)).members).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('combining into a folder swaps the members in whole: old members and leftovers of a killed run go', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'speech-combine-'));
+    try {
+      const meta = { app: 'speech-cnn', ...info };
+      for (const k of [1, 2, 3]) await saveSpeechModel(buildFreqModel(inputShape(features), 3, FREQ_DEFAULTS, k), join(dir, `m${k}`), meta);
+      const out = join(dir, 'out');
+      await combineSpeechModels([join(dir, 'm1'), join(dir, 'm2'), join(dir, 'm3')], out);
+      // What a run killed while copying leaves: a half-copied member beside the (still whole) old ensemble.
+      mkdirSync(join(out, 'member-5.partial'));
+      expect((await loadSpeechClassifier(out)).members).toHaveLength(3);
+      await combineSpeechModels([join(dir, 'm2'), join(dir, 'm3')], out);
+      expect(readdirSync(out).sort()).toEqual(['ensemble.json', 'member-1', 'member-2']);
+      expect(readdirSync(join(out, 'member-1')).sort()).toEqual(['metadata.json', 'model.json', 'weights.bin']);
+      expect((await loadSpeechClassifier(out)).members).toHaveLength(2);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

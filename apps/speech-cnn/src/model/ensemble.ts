@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { DataError, METADATA_JSON, MODEL_JSON, WEIGHTS_BIN, isWithin, loadModel, saveModel, writeFileAtomic, type MetadataFields } from '@cnn-lab/core';
@@ -11,6 +11,8 @@ import { SpeechClassifier, speechModelInfo, type SpeechMember } from './classifi
  */
 export const ENSEMBLE_JSON = 'ensemble.json';
 const MEMBER = /^member-\d+$/;
+/** A member folder `combineSpeechModels` was still copying. */
+const PARTIAL = /^member-\d+\.partial$/;
 
 /**
  * Readies `dir` for a save of the `next` kind: the old ensemble goes (ensemble.json first, so an interrupted clear
@@ -81,7 +83,7 @@ export async function loadSpeechClassifier(dir: string): Promise<SpeechClassifie
 /**
  * Puts trained models (single models, or the members of ensembles) side by side in one ensemble folder `out`:
  * every member is checked to load and to agree with the others on words and sample rate, then its files are
- * copied to `out/member-<k>/` and `ensemble.json` is written last. Returns the member folders it was built from.
+ * copied into `out` and renamed to `member-<k>/` once all are there, and `ensemble.json` is written last. Returns the member folders it was built from.
  */
 export async function combineSpeechModels(dirs: readonly string[], out: string, fields: MetadataFields = {}): Promise<string[]> {
   const sources = dirs.flatMap((d) => memberFolders(d));
@@ -92,14 +94,19 @@ export async function combineSpeechModels(dirs: readonly string[], out: string, 
   const [first, ...rest] = await loadMembers(sources);
   const classifier = new SpeechClassifier(first.model, first.info, rest);
   for (const m of classifier.members) m.model.dispose();
-  clearFolder(out, 'ensemble');
   const names = sources.map((_, k) => `member-${k + 1}`);
-  sources.forEach((src, k) => {
-    const dest = join(out, names[k] as string);
-    mkdirSync(dest, { recursive: true });
-    // model.json last, as saveModel writes it: a member folder without it is a copy that did not finish.
+  // The members are copied beside the old model first and swapped in by renames, so a run killed while copying
+  // leaves the old model whole (and `member-<k>.partial` folders, which the next run removes).
+  mkdirSync(out, { recursive: true });
+  for (const name of readdirSync(out)) if (PARTIAL.test(name)) rmSync(join(out, name), { recursive: true, force: true });
+  const staged = sources.map((src, k) => {
+    const dest = join(out, `${names[k] as string}.partial`);
+    mkdirSync(dest);
     for (const f of [WEIGHTS_BIN, METADATA_JSON, 'history.png', MODEL_JSON]) if (existsSync(join(src, f))) copyFileSync(join(src, f), join(dest, f));
+    return dest;
   });
+  clearFolder(out, 'ensemble');
+  staged.forEach((dest, k) => renameSync(dest, join(out, names[k] as string)));
   const { kind, labels } = classifier.info;
   await writeFileAtomic(join(out, ENSEMBLE_JSON), `${JSON.stringify({ app: 'speech-cnn', kind, labels, ...fields, members: names, from: sources, createdAt: new Date().toISOString() }, null, 2)}\n`);
   return sources;
