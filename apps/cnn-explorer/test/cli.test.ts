@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRaster, encodePng, initBackend, saveModel } from '@cnn-lab/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildLectureModel } from '../src/lecture-model/index.js';
+import { buildLectureModel } from '../src/model/lecture-cnn.js';
 
 const appDir = join(import.meta.dirname, '..');
 const tsx = join(appDir, '..', '..', 'node_modules', '.bin', 'tsx');
@@ -17,7 +17,12 @@ function cliIn(initCwd: string | undefined, args: string[]) {
   const env: NodeJS.ProcessEnv = { ...process.env, CNN_LAB_BACKEND: 'wasm', CNN_LAB_CACHE: join(work, 'cache') };
   delete env.INIT_CWD; // set when the tests themselves run under pnpm
   if (initCwd !== undefined) env.INIT_CWD = initCwd;
-  const r = spawnSync(tsx, [join(appDir, 'src', 'cli.ts'), ...args], { cwd: appDir, encoding: 'utf8', timeout: 120_000, env });
+  const r = spawnSync(tsx, [join(appDir, 'src', 'cli.ts'), ...args], {
+    cwd: appDir,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env,
+  });
   const lines = r.stdout.trim().split('\n');
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, last: lines[lines.length - 1] ?? '' };
 }
@@ -44,7 +49,10 @@ function pngHeader(width: number, height: number): Buffer {
 beforeAll(async () => {
   await initBackend({ backend: 'wasm', quiet: true });
   // An untrained lecture model is enough to check the plumbing (the shipped model is checked by eval runs).
-  await saveModel(buildLectureModel(1), modelDir, { app: 'cnn-explorer', split: { seed: 1, testFraction: 0.2, validationFraction: 0.1 } });
+  await saveModel(buildLectureModel(1), modelDir, {
+    app: 'cnn-explorer',
+    split: { seed: 1, testFraction: 0.2, validationFraction: 0.1 },
+  });
 });
 
 describe('cnn-explorer CLI', () => {
@@ -52,7 +60,12 @@ describe('cnn-explorer CLI', () => {
     const out = join(work, 'classes.png');
     const r = cli('visualize', '--kind', 'class', '--steps', '3', '--model-dir', modelDir, '--out', out, '--json');
     expect(r.code, r.stderr).toBe(0);
-    const result = JSON.parse(r.last) as { output: string; layer: string; units: number; pictures: Array<{ predicted: number }> };
+    const result = JSON.parse(r.last) as {
+      output: string;
+      layer: string;
+      units: number;
+      pictures: Array<{ predicted: number }>;
+    };
     expect(result.output).toBe(out);
     expect(result.layer).toBe('output');
     expect(result.units).toBe(10);
@@ -70,7 +83,10 @@ describe('cnn-explorer CLI', () => {
     writeFileSync(bad, 'this is not a picture');
     const r = cli('predict', file, bad, '--model-dir', modelDir, '--json');
     expect(r.code, r.stderr).toBe(0);
-    const result = JSON.parse(r.last) as { predictions: Array<{ file: string; digit: number; confidence: number }>; skipped: number };
+    const result = JSON.parse(r.last) as {
+      predictions: Array<{ file: string; digit: number; confidence: number }>;
+      skipped: number;
+    };
     expect(result.predictions).toHaveLength(1);
     expect(result.predictions[0]!.file).toBe(file);
     expect(result.predictions[0]!.digit).toBeGreaterThanOrEqual(0);
@@ -97,7 +113,9 @@ describe('cnn-explorer CLI', () => {
     writeFileSync(join(work, 'typed-here.jpg'), 'not a photo');
     const r = cliIn(work, ['dream', 'typed-here.jpg', '--json']);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.last)).toMatchObject({ error: expect.stringContaining(`${join(work, 'typed-here.jpg')}: is not a PNG or JPEG image`) });
+    expect(JSON.parse(r.last)).toMatchObject({
+      error: expect.stringContaining(`${join(work, 'typed-here.jpg')}: is not a PNG or JPEG image`),
+    });
   });
 
   it('dream refuses a zero-size and a huge image before decoding them, naming the file', () => {
@@ -105,7 +123,9 @@ describe('cnn-explorer CLI', () => {
     writeFileSync(zero, pngHeader(0, 0));
     let r = cli('dream', zero, '--json');
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.last)).toMatchObject({ error: expect.stringContaining(`${zero}: is 0x0 pixels: an image needs at least one`) });
+    expect(JSON.parse(r.last)).toMatchObject({
+      error: expect.stringContaining(`${zero}: is 0x0 pixels: an image needs at least one`),
+    });
     const huge = join(work, 'huge.png');
     writeFileSync(huge, pngHeader(100_000, 80_000));
     r = cli('dream', huge);
@@ -153,4 +173,3 @@ describe('cnn-explorer CLI', () => {
     expect(r.stderr).toContain('no model in');
   });
 });
-

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { digitImage, digitsFromPackage, shiftDigit, splitDigits } from '../src/mnist/index.js';
+import { digitImage, shiftDigit, splitDigits } from '../src/mnist/digits.js';
+import { digitsFromPackage } from '../src/mnist/mnist-package.js';
 
 /** A stand-in for the `mnist` package: `perClass` images per digit, each filled with its digit / 10. */
 function fakePackage(perClass: number) {

@@ -1,8 +1,10 @@
 import { initBackend } from '@cnn-lab/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildLectureModel } from '../src/lecture-model/index.js';
-import { digitsFromPackage } from '../src/mnist/index.js';
-import { kernelGrid, saliencyGrid, unitCount, visualiseLayer } from '../src/pictures/index.js';
+import { buildLectureModel } from '../src/model/lecture-cnn.js';
+import { digitsFromPackage } from '../src/mnist/mnist-package.js';
+import { kernelGrid } from '../src/pictures/digit-grids.js';
+import { saliencyGrid } from '../src/pictures/saliency-grid.js';
+import { unitCount, visualiseLayer } from '../src/pictures/unit-pictures.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm', quiet: true });
@@ -24,7 +26,7 @@ describe('lecture pictures', () => {
     expect(v.grid.width).toBeLessThan(6 * 84 + 60);
   });
 
-  it('counts a layer\'s units and draws the first layer\'s kernels', () => {
+  it("counts a layer's units and draws the first layer's kernels", () => {
     const model = buildLectureModel(1);
     expect(unitCount(model, 'conv2')).toBe(50);
     expect(unitCount(model, 'dense100')).toBe(100);
@@ -34,7 +36,9 @@ describe('lecture pictures', () => {
   });
 
   it('pairs each digit with its saliency map', async () => {
-    const fake = Array.from({ length: 10 }, (_, d) => ({ raw: Array.from({ length: 784 }, (_, i) => ((i * (d + 3)) % 17) / 17) }));
+    const fake = Array.from({ length: 10 }, (_, d) => ({
+      raw: Array.from({ length: 784 }, (_, i) => ((i * (d + 3)) % 17) / 17),
+    }));
     const digits = digitsFromPackage(fake);
     const { predicted, grid } = await saliencyGrid(buildLectureModel(1), digits, 4);
     expect(predicted).toHaveLength(4);

@@ -26,7 +26,10 @@ export function renderReport(title: string, sections: ReportSection[], footer = 
       const paras = s.text.map((t) => `<p>${escapeHtml(t)}</p>`).join('\n');
       const pres = (s.pre ?? []).map((p) => `<pre>${escapeHtml(p)}</pre>`).join('\n');
       const figs = (s.figures ?? [])
-        .map((f) => `<figure><img src="${escapeHtml(encodeURI(f.src))}" alt="${escapeHtml(f.caption)}"><figcaption>${escapeHtml(f.caption)}</figcaption></figure>`)
+        .map(
+          (f) =>
+            `<figure><img src="${escapeHtml(encodeURI(f.src))}" alt="${escapeHtml(f.caption)}"><figcaption>${escapeHtml(f.caption)}</figcaption></figure>`,
+        )
         .join('\n');
       return `<section>\n<h2>${escapeHtml(s.heading)}</h2>\n${paras}\n${pres}\n${figs}\n</section>`;
     })

@@ -1,10 +1,25 @@
 // Training and scoring the lecture model with core's training loop (Adam, cross-entropy, as in the lecture's Keras code).
 import type * as tf from '@tensorflow/tfjs';
-import { Rng, arraySource, evaluate, fit, withSeed, type ArrayBatch, type DataSource, type History } from '@cnn-lab/core';
-import { buildLectureModel } from '../lecture-model/index.js';
-import { MNIST_PIXELS, MNIST_SIDE, shiftDigit, type DigitSet } from '../mnist/index.js';
+import {
+  Rng,
+  arraySource,
+  evaluate,
+  fit,
+  withSeed,
+  type ArrayBatch,
+  type DataSource,
+  type History,
+} from '@cnn-lab/core';
+import { MNIST_PIXELS, MNIST_SIDE, shiftDigit, type DigitSet, type SplitSpec } from '../mnist/digits.js';
+import { buildLectureModel } from './lecture-cnn.js';
 
-export const TRAIN_DEFAULTS = { epochs: 20, batchSize: 32, learningRate: 1e-3, testFraction: 0.2, validationFraction: 0.1, maxShift: 2 } as const;
+/** The shipped model's recipe: 20 epochs at most, batch 32, Adam 1e-3, random shifts of up to 2 pixels. */
+export const TRAIN_DEFAULTS = { epochs: 20, batchSize: 32, learningRate: 1e-3, maxShift: 2 } as const;
+
+/** 20% of the digits held out for testing, 10% for validation; the seed picks which. */
+export function defaultSplit(seed = 1): SplitSpec {
+  return { seed, testFraction: 0.2, validationFraction: 0.1 };
+}
 
 export function digitSource(set: DigitSet, shuffle = true): DataSource {
   return arraySource({ data: set.images, shape: [set.count, MNIST_SIDE, MNIST_SIDE, 1] }, set.labels, { shuffle });
@@ -21,7 +36,12 @@ export function shiftedSource(source: DataSource, maxShift: number): DataSource 
         const data = new Float32Array(batch.xs.data.length);
         for (let i = 0; i < batch.ys.length; i++) {
           const img = batch.xs.data.subarray(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS) as Float32Array;
-          shiftDigit(img, rng.int(2 * maxShift + 1) - maxShift, rng.int(2 * maxShift + 1) - maxShift, data.subarray(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS));
+          shiftDigit(
+            img,
+            rng.int(2 * maxShift + 1) - maxShift,
+            rng.int(2 * maxShift + 1) - maxShift,
+            data.subarray(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS),
+          );
         }
         yield { xs: { data, shape: batch.xs.shape }, ys: batch.ys };
       }
@@ -72,4 +92,9 @@ export async function trainLectureModel(
 /** Held-out accuracy and loss, with every probability row for the confusion matrix and the report. */
 export async function scoreDigits(model: tf.LayersModel, set: DigitSet, batchSize = 256) {
   return evaluate(model, digitSource(set, false), batchSize, { probabilities: true });
+}
+
+/** core's plotHistory takes bestEpoch as number | undefined, fit's History gives number | null. */
+export function plottable(h: History): { epochs: History['epochs']; bestEpoch?: number } {
+  return { epochs: h.epochs, ...(h.bestEpoch !== null ? { bestEpoch: h.bestEpoch } : {}) };
 }

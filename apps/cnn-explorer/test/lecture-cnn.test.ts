@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildLectureModel, describeLayers, formatLayerTable } from '../src/lecture-model/index.js';
+import { buildLectureModel, describeLayers, formatLayerTable } from '../src/model/lecture-cnn.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu'); // shapes and counts only: no training here
@@ -36,7 +36,8 @@ describe('the lecture model', () => {
   });
 
   it('gives the same starting weights for the same seed, and others for another seed', () => {
-    const w = (seed: number) => (buildLectureModel(seed).getLayer('conv1').getWeights()[0]!.dataSync() as Float32Array).slice(0, 8);
+    const w = (seed: number) =>
+      (buildLectureModel(seed).getLayer('conv1').getWeights()[0]!.dataSync() as Float32Array).slice(0, 8);
     expect(Array.from(w(3))).toEqual(Array.from(w(3)));
     expect(Array.from(w(3))).not.toEqual(Array.from(w(4)));
   });

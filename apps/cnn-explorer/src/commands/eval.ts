@@ -1,0 +1,47 @@
+// `eval`: accuracy, loss and confusion matrix of a saved model on the held-out digits of its own split.
+// Writes nothing.
+import {
+  confusionMatrix,
+  formatConfusionMatrix,
+  runAction,
+  withCommonOptions,
+  type CommonOptions,
+} from '@cnn-lab/core';
+import type { Command } from 'commander';
+import { mnistSplits } from '../mnist/mnist-package.js';
+import { loadLectureModel, modelDirFor } from '../model/load.js';
+import { scoreDigits } from '../model/train.js';
+
+export interface EvalResult {
+  testAccuracy: number;
+  testLoss: number;
+  count: number;
+  /** matrix[true][predicted] counts. */
+  confusion: number[][];
+}
+
+/** Scores the model in `modelDir` on the test part of the split stored with it. */
+export async function evalModel(modelDir: string, batchSize: number): Promise<EvalResult> {
+  const { model, split } = await loadLectureModel(modelDir);
+  const test = await scoreDigits(model, mnistSplits(split).test, batchSize);
+  const confusion = confusionMatrix(test.probabilities!, test.labels!, 10);
+  return { testAccuracy: test.accuracy, testLoss: test.loss, count: test.count, confusion };
+}
+
+export function addEvalCommand(program: Command): void {
+  withCommonOptions(
+    program.command('eval').description('accuracy and confusion matrix of a saved model on the held-out digits'),
+    ['dataDir', 'modelDir', 'batchSize', 'seed', 'json', 'backend'],
+    { batchSize: 256 },
+  ).action(
+    runAction<CommonOptions>(async ({ opts, log }) => {
+      const dir = modelDirFor(opts.modelDir, 'read');
+      const r = await evalModel(dir, opts.batchSize ?? 256);
+      log(formatConfusionMatrix(r.confusion));
+      log(
+        `test accuracy ${(r.testAccuracy * 100).toFixed(2)}% on ${r.count} held-out digits (loss ${r.testLoss.toFixed(4)})`,
+      );
+      return { testAccuracy: r.testAccuracy, testLoss: r.testLoss, count: r.count, modelDir: dir };
+    }),
+  );
+}
