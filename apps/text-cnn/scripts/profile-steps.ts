@@ -6,8 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { createTrainer, initBackend, measureWorkerSpeedup, withSeed, type ArrayBatch } from '@cnn-lab/core';
-import { BENCHMARKS, loadBenchmark, protocolSplits, sequenceSource } from '../src/data/index.js';
-import { prepareSplit } from '../src/experiment/index.js';
+import { BENCHMARKS, loadBenchmark, prepareSplit, protocolSplits, sequenceSource } from '../src/data/index.js';
 import { buildKimCnn, KIM_DEFAULTS, kimAdadelta, LazyRowsAdadelta, trainableTables } from '../src/model/index.js';
 
 const steps = Number(process.argv[2] ?? 40);

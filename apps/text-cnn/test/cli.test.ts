@@ -1,6 +1,7 @@
 // The CLI as a user runs it (tsx src/cli.ts), on a tiny label-first file made here.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -10,9 +11,12 @@ const tsx = join(appDir, '..', '..', 'node_modules', '.bin', 'tsx');
 const dir = mkdtempSync(join(tmpdir(), 'text-cnn-cli-'));
 const dataFile = join(dir, 'tiny.txt');
 const modelDir = join(dir, 'model');
+// Runs that name no folder go here instead of the repository's runs/.
+const runs = join(dir, 'runs');
 
 function cli(...args: string[]) {
-  const r = spawnSync(tsx, ['src/cli.ts', ...args], { cwd: appDir, encoding: 'utf8', timeout: 300_000, env: { ...process.env, CNN_LAB_BACKEND: 'wasm' } });
+  const env = { ...process.env, CNN_LAB_BACKEND: 'wasm', CNN_LAB_RUNS: runs };
+  const r = spawnSync(tsx, ['src/cli.ts', ...args], { cwd: appDir, encoding: 'utf8', timeout: 300_000, env });
   const lines = r.stdout.trim().split('\n');
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, last: lines[lines.length - 1] ?? '' };
 }
@@ -32,7 +36,8 @@ describe('text-cnn CLI', () => {
     expect(typeof out.testAccuracy).toBe('number');
     expect(out.epochs).toBe(1);
     expect(typeof out.seconds).toBe('number');
-    for (const f of ['model.json', 'weights.bin', 'metadata.json', 'vocab.json']) expect(existsSync(join(modelDir, f))).toBe(true);
+    for (const f of ['model.json', 'metadata.json', 'vocab.json', 'history.png']) expect(existsSync(join(modelDir, f))).toBe(true);
+    expect(readdirSync(modelDir).some((f) => /^weights.*\.bin$/.test(f))).toBe(true);
     // The odd label is a class of its own here (no fixed label set for a user's file); the empty line is reported.
     expect(r.stderr).toMatch(/tiny\.txt: 61 examples from 62 lines; skipped 1 \(empty 1/);
   });
@@ -46,17 +51,57 @@ describe('text-cnn CLI', () => {
     for (const g of out.ngrams) expect(' a truly great film ').toContain(` ${g.ngram} `);
   });
 
-  it('eval --json scores the test examples the model was trained beside', () => {
+  it('eval --json scores the test examples the model was trained beside, and draws confusion.png beside the model', () => {
     const r = cli('eval', '--model-dir', modelDir, '--json');
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.last) as { accuracy: number; count: number };
+    const out = JSON.parse(r.last) as { accuracy: number; count: number; picture: string };
     expect(out.count).toBe(6);
     expect(out.accuracy).toBeGreaterThanOrEqual(0);
+    expect(out.picture).toBe(join(modelDir, 'confusion.png'));
+    expect(existsSync(out.picture)).toBe(true);
+    const elsewhere = join(dir, 'pictures');
+    const o = cli('eval', '--model-dir', modelDir, '--out', elsewhere, '--json');
+    expect(o.code, o.stderr).toBe(0);
+    expect(JSON.parse(o.last)).toMatchObject({ picture: join(elsewhere, 'confusion.png'), count: 6 });
   });
 
-  it('shrink keeps the most frequent words in a new folder, and eval measures the smaller model', () => {
+  it('train without --model-dir saves to a new runs/text-cnn/<timestamp>, and its metadata names no experiment switch', () => {
+    const r = cli('train', '--data-file', dataFile, '--seed', '2', '--epochs', '1', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.last) as { modelDir: string };
+    expect(out.modelDir).toMatch(new RegExp(`^${runs}/text-cnn/\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d(-\\d+)?$`));
+    expect(readdirSync(out.modelDir)).toEqual(expect.arrayContaining(['model.json', 'vocab.json', 'history.png']));
+    const metadata = JSON.parse(readFileSync(join(out.modelDir, 'metadata.json'), 'utf8')) as Record<string, unknown>;
+    expect(metadata).toMatchObject({ app: 'text-cnn', classes: ['0', '1', '9'], tokenizer: 'treebank' });
+    expect(metadata).not.toHaveProperty('variant');
+    // A second run gets a folder of its own.
+    const again = cli('train', '--data-file', dataFile, '--seed', '2', '--epochs', '1', '--json');
+    expect(again.code, again.stderr).toBe(0);
+    expect((JSON.parse(again.last) as { modelDir: string }).modelDir).not.toBe(out.modelDir);
+  });
+
+  it('eval of the shipped model leaves its files as they are and draws into runs/text-cnn/eval-<timestamp>', () => {
+    const shipped = join(appDir, 'models', 'default');
+    const digest = () => Object.fromEntries(readdirSync(shipped).map((f) => [f, createHash('sha256').update(readFileSync(join(shipped, f))).digest('hex')]));
+    const before = digest();
+    const r = cli('eval', '--data-file', dataFile, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.last) as { picture: string; count: number };
+    expect(out.picture).toMatch(new RegExp(`^${runs}/text-cnn/eval-[^/]+/confusion\\.png$`));
+    expect(existsSync(out.picture)).toBe(true);
+    expect(digest()).toEqual(before);
+  });
+
+  it('train --help gives one default for the model folder', () => {
+    const r = cli('train', '--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/--model-dir <dir>\s+folder to save the model in \(default: a new\s+runs\/text-cnn\/<timestamp>\)/);
+    expect(r.stdout).not.toMatch(/models\/latest|the shipped model/);
+  });
+
+  it('experiment shrink keeps the most frequent words in a new folder, and eval measures the smaller model', () => {
     const small = join(dir, 'small');
-    const r = cli('shrink', '--model-dir', modelDir, '--out', small, '--max-vocab', '6', '--json');
+    const r = cli('experiment', 'shrink', '--model-dir', modelDir, '--out', small, '--max-vocab', '6', '--json');
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.last)).toMatchObject({ vocabulary: 6 });
     const words = (JSON.parse(readFileSync(join(small, 'vocab.json'), 'utf8')) as { words: string[] }).words;

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '@cnn-lab/core';
 import { padBatch } from '../src/data/index.js';
-import { buildKimCnn, keepFirstRows, kimConfigOf } from '../src/model/index.js';
+import { keepFirstRows, kimConfigOf, variantOf } from '../src/experiments/shrink.js';
+import { buildKimCnn } from '../src/model/index.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm', quiet: true });
@@ -33,13 +34,25 @@ function asTrained(model: tf.LayersModel): tf.LayersModel {
 describe('keepFirstRows', () => {
   it('reads the shape of a trained net off its layers', () => {
     const model = buildKimCnn(config);
-    expect(kimConfigOf(model, 'rand')).toMatchObject({ vocabSize: 40, classes: 3, embeddingDim: 8, windows: [2, 3], featureMaps: 4 });
+    expect(kimConfigOf(model)).toMatchObject({ vocabSize: 40, classes: 3, embeddingDim: 8, windows: [2, 3], featureMaps: 4 });
     model.dispose();
+  });
+
+  it("tells Kim's variants apart by their word-vector layers", () => {
+    const vectors = new Float32Array(config.vocabSize * config.embeddingDim).fill(0.1);
+    for (const variant of ['static', 'multichannel'] as const) {
+      const model = buildKimCnn({ ...config, variant, embeddings: vectors });
+      expect(variantOf(model)).toBe(variant);
+      model.dispose();
+    }
+    const rand = buildKimCnn(config);
+    expect(variantOf(rand)).toBe('rand');
+    rand.dispose();
   });
 
   it('answers as the full model on sentences of kept words, and as if the others were <unk>', () => {
     const model = asTrained(buildKimCnn(config));
-    const small = keepFirstRows(model, 'rand', 12);
+    const small = keepFirstRows(model, 12);
     expect(small.getLayer('embedding').getWeights()[0]?.shape).toEqual([12, 8]);
     const kept = [[2, 5, 11, 7], [3, 3, 9]];
     expectClose(probabilities(small, kept), probabilities(model, kept));
@@ -52,8 +65,8 @@ describe('keepFirstRows', () => {
 
   it('refuses to keep as many words as the model has, or fewer than pad and unknown', () => {
     const model = buildKimCnn(config);
-    expect(() => keepFirstRows(model, 'rand', 40)).toThrow(/has 40 words; asked to keep 40/);
-    expect(() => keepFirstRows(model, 'rand', 1)).toThrow(/>= 2/);
+    expect(() => keepFirstRows(model, 40)).toThrow(/has 40 words; asked to keep 40/);
+    expect(() => keepFirstRows(model, 1)).toThrow(/>= 2/);
     model.dispose();
   });
 });

@@ -6,10 +6,9 @@ import {
   Vocabulary,
   cleanStr,
   cleanStrSst,
-  embeddingsFromLines,
-  parseVectorLine,
   tokenize,
 } from '../src/text/index.js';
+import { embeddingsFromLines, parseVectorLine } from '../src/experiments/word-vectors.js';
 
 describe("Kim's clean_str", () => {
   it('splits clitics and punctuation and lower-cases, as process_data.py does', () => {

@@ -24,4 +24,5 @@ export {
   loadBenchmark,
   protocolSplits,
 } from './benchmarks.js';
+export { classNames, prepareSplit, type PreparedSplit, type PrepareOptions } from './prepare.js';
 export { FETCH_BASE, SHA256, sha256, verify, fetchBenchmark, type FetchIo } from './fetch.js';

@@ -12,4 +12,4 @@ export {
 } from './kim.js';
 export { kimAdadelta } from './adadelta.js';
 export { LazyRowsAdadelta, adadeltaPatchStep, adadeltaRowStep, createRowState, settleAllRows, type AdadeltaParams, type RowState } from './lazy-rows.js';
-export { keepFirstRows, kimConfigOf } from './shrink.js';
+export { trainOnSplit, type TrainOptions, type TrainResult } from './train.js';

@@ -1,4 +1,6 @@
-import type { Encoded, Example, Split } from '../data/index.js';
+import type { Example } from './example.js';
+import type { Encoded } from './sequences.js';
+import type { Split } from './splits.js';
 import { tokenize, Vocabulary, type TokenizerName } from '../text/index.js';
 
 /** Label strings in a stable order: numerically when they are all integers (0..k-1 for the benchmarks). */

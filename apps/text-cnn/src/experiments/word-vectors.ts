@@ -1,5 +1,5 @@
 import { DataError, Rng } from '@cnn-lab/core';
-import { PAD_ID, type Vocabulary } from './vocabulary.js';
+import { PAD_ID, type Vocabulary } from '../text/index.js';
 
 /** Kim (2014): words without a pretrained vector start from U(-a, a), a chosen so their variance matches. */
 export const UNKNOWN_WORD_RANGE = 0.25;

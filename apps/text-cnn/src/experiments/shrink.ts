@@ -1,9 +1,19 @@
 import type * as tf from '@tensorflow/tfjs';
 import { isEmbedding } from '@cnn-lab/core';
-import { buildKimCnn, convName, KIM_DEFAULTS, type KimConfig, type Variant } from './kim.js';
+import { buildKimCnn, convName, KIM_DEFAULTS, type KimConfig, type Variant } from '../model/index.js';
+
+// An experiment: a full-vocabulary model cut to its most frequent words afterwards. Training with --max-vocab
+// gave the better small model (docs/experiments/text-cnn.md), so the shipped recipe does not use it.
+
+/** Which of Kim's variants a network is, from its word-vector layers (rand and non-static have the same shape). */
+export function variantOf(model: tf.LayersModel): Variant {
+  if (model.layers.some((l) => l.name === 'embedding_static')) return 'multichannel';
+  const table = model.layers.find((l) => isEmbedding(l));
+  return table && !table.trainable ? 'static' : 'rand';
+}
 
 /** The shape of a trained Kim CNN, read off its layers (what buildKimCnn needs to make another like it). */
-export function kimConfigOf(model: tf.LayersModel, variant: Variant): KimConfig {
+export function kimConfigOf(model: tf.LayersModel): KimConfig {
   const table = model.layers.find((l) => isEmbedding(l))?.getWeights()[0];
   if (!table || table.shape.length !== 2) throw new Error(`${model.name}: no word-vector table (an Embedding layer) found`);
   const windows = model.layers.flatMap((l) => {
@@ -17,7 +27,7 @@ export function kimConfigOf(model: tf.LayersModel, variant: Variant): KimConfig 
     ...KIM_DEFAULTS,
     vocabSize: table.shape[0] as number,
     classes,
-    variant,
+    variant: variantOf(model),
     embeddingDim: table.shape[1] as number,
     windows,
     featureMaps: kernel.shape[2] as number,
@@ -29,8 +39,9 @@ export function kimConfigOf(model: tf.LayersModel, variant: Variant): KimConfig 
  * first rows and the other words become <unk>. The vocabulary is most frequent first, so what goes is the
  * rare words, most of the table's bytes and little of the accuracy (measure it with eval).
  */
-export function keepFirstRows(model: tf.LayersModel, variant: Variant, rows: number): tf.LayersModel {
-  const config = kimConfigOf(model, variant);
+export function keepFirstRows(model: tf.LayersModel, rows: number): tf.LayersModel {
+  const config = kimConfigOf(model);
+  const { variant } = config;
   if (!(Number.isInteger(rows) && rows >= 2)) throw new Error(`keepFirstRows: rows must be a whole number >= 2 (pad and unknown), got ${rows}`);
   if (rows >= config.vocabSize) throw new Error(`keepFirstRows: the model has ${config.vocabSize} words; asked to keep ${rows}`);
   // Pretrained tables are set below; buildKimCnn only wants some for variants other than rand.

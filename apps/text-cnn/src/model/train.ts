@@ -1,13 +1,14 @@
 import type * as tf from '@tensorflow/tfjs';
 import { evaluate, fit, withSeed, type History } from '@cnn-lab/core';
-import { sequenceSource } from '../data/index.js';
-import { buildKimCnn, KIM_DEFAULTS, KIM_TRAINING, kimAdadelta, type Variant } from '../model/index.js';
-import { LazyRowsAdadelta, trainableTables } from '../model/index.js';
+import { sequenceSource, type PreparedSplit } from '../data/index.js';
 import { PAD_ID } from '../text/index.js';
-import type { PreparedSplit } from './prepare.js';
+import { kimAdadelta } from './adadelta.js';
+import { buildKimCnn, KIM_DEFAULTS, KIM_TRAINING, trainableTables, type Variant } from './kim.js';
+import { LazyRowsAdadelta } from './lazy-rows.js';
 
 export interface TrainOptions {
-  variant: Variant;
+  /** CNN-rand unless given: the shipped recipe. The pretrained-vector variants are experiments (src/experiments). */
+  variant?: Variant;
   /** Pretrained (or U(-0.25, 0.25)) rows for the vocabulary; required unless variant is rand. */
   embeddings?: { data: Float32Array; dim: number };
   embeddingDim?: number;
@@ -25,12 +26,6 @@ export interface TrainOptions {
   checkpointDir?: string;
   resume?: boolean;
   historyPath?: string;
-  /**
-   * Update the word-vector tables densely, as Kim's Theano code does, instead of only the rows each batch
-   * used (the same result, see lazy-rows.ts; kept to measure the difference), except that the padding
-   * word's vector then trains instead of staying zero.
-   */
-  denseTables?: boolean;
 }
 
 export interface TrainResult {
@@ -55,7 +50,7 @@ export async function trainOnSplit(data: PreparedSplit, opts: TrainOptions): Pro
       ...KIM_DEFAULTS,
       vocabSize: data.vocab.size,
       classes: data.classes.length,
-      variant: opts.variant,
+      variant: opts.variant ?? 'rand',
       embeddingDim: dim,
       windows,
       featureMaps: opts.featureMaps ?? KIM_DEFAULTS.featureMaps,
@@ -69,10 +64,11 @@ export async function trainOnSplit(data: PreparedSplit, opts: TrainOptions): Pro
     validation: sequenceSource(data.dev, { maxWindow, shuffle: false }),
     epochs: opts.epochs ?? KIM_TRAINING.epochs,
     batchSize,
-    // Kim's padding word stays a zero vector (his code zeroes it after every update).
-    optimizer: opts.denseTables ? kimAdadelta() : new LazyRowsAdadelta(kimAdadelta(), trainableTables(model), [PAD_ID]),
+    // Adadelta on the word vectors row by row (lazy-rows.ts); Kim's padding word stays a zero vector (his code
+    // zeroes it after every update).
+    optimizer: new LazyRowsAdadelta(kimAdadelta(), trainableTables(model), [PAD_ID]),
     // The row-wise optimizer writes the tables in place; with workers only the rows a step used travel.
-    ...(opts.denseTables ? {} : { rowTables: trainableTables(model) }),
+    rowTables: trainableTables(model),
     seed: opts.seed,
     monitor: 'valAccuracy',
     restoreBestWeights: true,

@@ -1,0 +1,56 @@
+import { join } from 'node:path';
+import {
+  DataError,
+  classReport,
+  confusionMatrix,
+  evaluate,
+  formatClassReport,
+  formatConfusionMatrix,
+  plotConfusionMatrix,
+  runAction,
+  withCommonOptions,
+} from '@cnn-lab/core';
+import type { Command } from 'commander';
+import { sequenceSource } from '../data/index.js';
+import { KIM_DEFAULTS } from '../model/index.js';
+import { loadTextModel } from '../model/load.js';
+import { tokenize } from '../text/index.js';
+import { withDataFlags, type DataFlags } from './data-flags.js';
+import { modelDirToRead, outDirFor } from './model-folder.js';
+import { flagsOf, readSplit } from './read-split.js';
+
+interface EvalFlags extends DataFlags {
+  out?: string;
+}
+
+export function registerEval(program: Command): void {
+  const cmd = program.command('eval').description("accuracy, confusion matrix and per-class scores on a model's test examples (or --set / --data-file)");
+  withCommonOptions(withDataFlags(cmd), ['dataDir', 'modelDir', 'seed', 'json', 'backend'])
+    .option('--out <dir>', 'folder for confusion.png (default: beside the model; for the shipped model a new runs/text-cnn/eval-<timestamp>)')
+    .action(runAction<EvalFlags>(({ opts, log }) => evalModel(opts, log)));
+}
+
+export async function evalModel(opts: EvalFlags, log: (message: string) => void) {
+  const source = modelDirToRead(opts.modelDir);
+  const { model, metadata, vocab } = await loadTextModel(source.dir);
+  // Without a data flag, the test examples the model was trained beside (same set or file, fold and seed).
+  const trainedOn = !opts.dataFile && opts.set === undefined ? metadata.split : undefined;
+  const flags: DataFlags = trainedOn ? { ...opts, ...flagsOf(trainedOn) } : opts;
+  const seed = trainedOn ? trainedOn.seed : (opts.seed ?? 1);
+  const { split } = await readSplit({ ...flags, tokenizer: metadata.tokenizer }, seed, log);
+  const index = new Map(metadata.classes.map((c, i) => [c, i]));
+  const examples = split.test.filter((e) => index.has(e.label));
+  const what = flags.dataFile ?? flags.set ?? 'MR';
+  if (examples.length === 0) throw new DataError(what, `no test examples with the model's labels (${metadata.classes.join(', ')})`);
+  const encoded = examples.map((e) => ({ ids: vocab.encode(tokenize(e.text, metadata.tokenizer)), label: index.get(e.label) as number }));
+  const ev = await evaluate(model, sequenceSource(encoded, { maxWindow: Math.max(...KIM_DEFAULTS.windows), shuffle: false }), 100, { probabilities: true });
+  model.dispose();
+  const matrix = confusionMatrix(ev.probabilities as Float32Array, ev.labels as Int32Array);
+  log(`${examples.length} test examples from ${what}${flags.fold !== undefined && !flags.dataFile ? ` (fold ${flags.fold})` : ''}`);
+  log(formatConfusionMatrix(matrix, metadata.classes));
+  log(formatClassReport(classReport(matrix, metadata.classes)));
+  const png = join(outDirFor(opts.out, source, 'eval'), 'confusion.png');
+  await plotConfusionMatrix(matrix, png, { labels: metadata.classes, title: `text-cnn on ${flags.set ?? 'data file'}` });
+  log(`accuracy ${(100 * ev.accuracy).toFixed(2)}%, loss ${ev.loss.toFixed(4)}; confusion matrix picture: ${png}`);
+  return { accuracy: ev.accuracy, loss: ev.loss, count: ev.count, confusion: matrix, picture: png };
+}

@@ -1,0 +1,117 @@
+// Reads the sentences the data flags name: a benchmark set from the data folder, or a user's file.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DataError, UsageError, resolveDataDir, resolveUserPath } from '@cnn-lab/core';
+import {
+  BENCHMARK_NAMES,
+  DEV_FRACTION,
+  benchmarkByName,
+  describeReport,
+  holdOut,
+  loadBenchmark,
+  parseDelimited,
+  parseLabelFirst,
+  protocolSplits,
+  type Benchmark,
+  type Example,
+  type Split,
+} from '../data/index.js';
+import type { SplitRecord } from '../model/load.js';
+import type { TokenizerName } from '../text/index.js';
+import type { DataFlags } from './data-flags.js';
+
+export const DATA_WHAT = 'the sentence sets of Kim (2014) (rt-polarity.all, stsa.*, subj.all, TREC.*.all)';
+
+type Log = (message: string) => void;
+
+export function benchmarkOf(name: string | undefined): Benchmark {
+  const b = benchmarkByName(name ?? 'MR');
+  if (!b) throw new UsageError(`--set: unknown set '${name}' (expected one of ${BENCHMARK_NAMES.join(', ')})`);
+  return b;
+}
+
+async function readBytes(path: string, what: string): Promise<Uint8Array> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new DataError(path, code === 'ENOENT' ? `no such file (${what})` : `cannot read (${code ?? String(err)})`);
+  }
+}
+
+/** The runs of Kim's protocol on a benchmark set (one per CV fold, at most `maxFolds`; else the given split). */
+export async function readSetSplits(opts: DataFlags, seed: number, log: Log, maxFolds?: number): Promise<{ benchmark: Benchmark; splits: Split<Example>[] }> {
+  const b = benchmarkOf(opts.set);
+  const dir = resolveDataDir(opts, 'text', DATA_WHAT);
+  const loaded = await loadBenchmark(
+    b,
+    async (name) => {
+      const path = join(dir, name);
+      return { path, bytes: await readBytes(path, `${b.name} needs it; try \`text-cnn data fetch ${b.name} --data-dir ${dir}\``) };
+    },
+    opts.encoding,
+  );
+  for (const r of loaded.reports) log(describeReport(r));
+  return { benchmark: b, splits: protocolSplits(loaded, seed, maxFolds) };
+}
+
+/** A user's file: 10% held out as test, 10% of the rest as dev (the same seed gives the same split). */
+async function readFileSplit(opts: DataFlags, seed: number, log: Log): Promise<Split<Example>> {
+  const file = resolveUserPath(opts.dataFile as string);
+  const bytes = await readBytes(file, '--data-file');
+  const { examples, report } =
+    opts.format === 'csv' || opts.format === 'tsv'
+      ? parseDelimited(bytes, file, {
+          textColumn: opts.textColumn ?? 'text',
+          labelColumn: opts.labelColumn ?? 'label',
+          delimiter: opts.format === 'tsv' ? '\t' : ',',
+          ...(opts.encoding ? { encoding: opts.encoding } : {}),
+        })
+      : parseLabelFirst(bytes, file, opts.encoding ? { encoding: opts.encoding } : {});
+  log(describeReport(report));
+  if (examples.length < 20) throw new DataError(file, `only ${examples.length} usable examples; need at least 20 to hold out dev and test sets`);
+  const { kept, held: test } = holdOut(examples, 0.1, seed);
+  const { kept: train, held: dev } = holdOut(kept, DEV_FRACTION, seed + 1);
+  return { train, dev, test };
+}
+
+export interface ReadSplit {
+  split: Split<Example>;
+  /** What to store in the model's metadata so that eval finds the same test examples again. */
+  record: SplitRecord;
+  tokenizer: TokenizerName;
+  /** A benchmark's fixed labels; a user's file takes the labels found in its training part. */
+  classes?: readonly string[];
+}
+
+/** The train/dev/test split the data flags name (--data-file, else --set and --fold). */
+export async function readSplit(opts: DataFlags, seed: number, log: Log): Promise<ReadSplit> {
+  if (opts.dataFile) {
+    const split = await readFileSplit(opts, seed, log);
+    const format = opts.format ?? 'label-first';
+    const record: SplitRecord = { dataFile: resolveUserPath(opts.dataFile), format, seed };
+    if (format === 'csv' || format === 'tsv') Object.assign(record, { textColumn: opts.textColumn ?? 'text', labelColumn: opts.labelColumn ?? 'label' });
+    return { split, record, tokenizer: opts.tokenizer ?? 'treebank' };
+  }
+  const fold = opts.fold ?? 0;
+  const { benchmark, splits } = await readSetSplits(opts, seed, log, fold + 1);
+  const split = splits[Math.min(fold, splits.length - 1)] as Split<Example>;
+  return {
+    split,
+    record: { set: benchmark.name, ...(splits.length > 1 ? { fold } : {}), seed },
+    tokenizer: opts.tokenizer ?? benchmark.tokenizer,
+    classes: benchmark.labels,
+  };
+}
+
+/** The data flags that give back the split a model was trained on, from its metadata. */
+export function flagsOf(record: SplitRecord): Partial<DataFlags> {
+  return record.dataFile !== undefined
+    ? {
+        dataFile: record.dataFile,
+        format: record.format ?? 'label-first',
+        ...(record.textColumn !== undefined ? { textColumn: record.textColumn } : {}),
+        ...(record.labelColumn !== undefined ? { labelColumn: record.labelColumn } : {}),
+      }
+    : { set: record.set as string, fold: record.fold ?? 0 };
+}

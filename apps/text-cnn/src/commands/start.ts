@@ -1,0 +1,36 @@
+import { createInterface } from 'node:readline';
+import { runAction, withCommonOptions, type CommonOptions } from '@cnn-lab/core';
+import type { Command } from 'commander';
+import { Explainer } from '../explain/explainer.js';
+import { formatExplanation } from '../explain/format.js';
+import { loadTextModel } from '../model/load.js';
+import { tokenize } from '../text/index.js';
+import { modelDirToRead } from './model-folder.js';
+
+export function registerStart(program: Command): void {
+  const cmd = program.command('start').description('interactive prompt: type sentences, see labels and the n-grams behind them');
+  withCommonOptions(cmd, ['modelDir', 'json', 'backend']).action(runAction<CommonOptions>(({ opts, log }) => start(opts, log)));
+}
+
+/** Reads sentences from stdin until an empty line or end of input, answering each. */
+export async function start(opts: CommonOptions, log: (message: string) => void) {
+  const { model, metadata, vocab, dir } = await loadTextModel(modelDirToRead(opts.modelDir).dir);
+  const explainer = new Explainer(model, vocab, metadata.classes);
+  log(`text-cnn (${dir}, classes ${metadata.classes.join(', ')}): type a sentence, an empty line or Ctrl-D ends`);
+  const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: '> ', terminal: process.stdin.isTTY });
+  let answered = 0;
+  rl.prompt();
+  for await (const line of rl) {
+    if (line.trim() === '') break;
+    const tokens = tokenize(line, metadata.tokenizer);
+    if (tokens.length === 0) log('(no words left after tokenising)');
+    else {
+      for (const out of formatExplanation(explainer.explain(tokens), vocab)) log(out);
+      answered++;
+    }
+    rl.prompt();
+  }
+  rl.close();
+  model.dispose();
+  return { answered };
+}
