@@ -153,12 +153,34 @@ describe('cnn-explorer CLI', () => {
     ['visualize', ['--layer', '--kind', '--l1', '--jitter', '--blur', '--out']],
     ['dream', ['--layers', '--octaves', '--octave-scale', '--steps', '--step-size', '--max-size', '--out']],
     ['style', ['--steps', '--max-size', '--content-layer', '--style-layers', '--style-weight', '--tv-weight', '--out']],
+    ['report', ['--out', '--no-dream', '--dream-size', '--style-steps', '--data-dir', '--steps', '--l1']],
     ['start', ['--out', '--no-dream', '--dream-size', '--style-steps', '--data-dir']],
+    [
+      'train',
+      ['--model-dir', '--epochs', '--batch-size', '--seed', '--resume', '--workers', '--learning-rate', '--max-shift'],
+    ],
   ])('%s --help lists its own flags', (verb, flags) => {
     const r = cli(verb, '--help');
     expect(r.code, r.stderr).toBe(0);
     for (const flag of flags) expect(r.stdout).toContain(flag);
     expect(r.stdout).toContain('--json');
+  });
+
+  it('says how long the report takes before it starts, and that start writes the same report for now', () => {
+    const top = cli('--help').stdout.replace(/\s+/g, ' ');
+    expect(top).toMatch(/report \[options\] write the long HTML report.*\(about 3-4 minutes on two cores\)/);
+    expect(top).toContain('start [options] for now the same as `report`');
+    expect(cli('train', '--help').stdout.replace(/\s+/g, ' ')).toContain(
+      'default: a new runs/cnn-explorer/<time> folder',
+    );
+  });
+
+  it('train --resume without --model-dir names the flag instead of training from scratch', () => {
+    const r = cli('train', '--resume', '--json');
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.last)).toMatchObject({
+      error: expect.stringContaining('--resume: name the run to continue with --model-dir'),
+    });
   });
 
   it('names a bad flag value and an unknown layer', () => {

@@ -60,8 +60,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 /** metadata.json's split; a model saved before splits were stored used the default one (seed 1). */
 export function splitOf(value: unknown, file: string): SplitSpec {
   if (value === undefined) return { seed: 1, testFraction: 0.2, validationFraction: 0.1 };
-  const bad = (what: string) => new DataError(file, `"split" ${what}`);
-  if (!isRecord(value)) throw bad('is not an object of seed, testFraction and validationFraction');
+  const bad = (what: string) => new DataError(file, `"split"${what}`);
+  if (!isRecord(value)) throw bad(' is not an object of seed, testFraction and validationFraction');
   const { seed, testFraction, validationFraction } = value;
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0)
     throw bad(`.seed is ${JSON.stringify(seed)}, expected an integer >= 0`);
@@ -74,7 +74,7 @@ export function splitOf(value: unknown, file: string): SplitSpec {
   }
   const test = testFraction as number;
   const validation = validationFraction as number;
-  if (test + validation >= 1) throw bad(`fractions sum to ${test + validation}, expected below 1`);
+  if (test + validation >= 1) throw bad(` fractions sum to ${test + validation}, expected below 1`);
   return { seed, testFraction: test, validationFraction: validation };
 }
 
