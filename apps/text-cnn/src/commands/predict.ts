@@ -1,13 +1,15 @@
-import { UsageError, parseIntIn, runAction, withCommonOptions, type CommonOptions } from '@cnn-lab/core';
+import { UsageError, parseIntIn, resolveUserPath, runAction, withCommonOptions, writePng, type CommonOptions } from '@cnn-lab/core';
 import type { Command } from 'commander';
 import { Explainer } from '../explain/explainer.js';
 import { formatExplanation } from '../explain/format.js';
+import { renderExplanation } from '../explain/picture.js';
 import { loadTextModel } from '../model/load.js';
 import { tokenize } from '../text/index.js';
 import { modelDirToRead } from './model-folder.js';
 
 interface PredictFlags extends CommonOptions {
   top?: number;
+  out?: string;
 }
 
 export function registerPredict(program: Command): void {
@@ -15,7 +17,8 @@ export function registerPredict(program: Command): void {
     .command('predict')
     .description('label a sentence and show the n-grams that won the max-pooling for the most influential filters')
     .argument('<sentence...>', 'the sentence (quote it)')
-    .option('--top <n>', 'how many n-grams to show', parseIntIn(1, 50), 5);
+    .option('--top <n>', 'how many n-grams to show', parseIntIn(1, 50), 5)
+    .option('--out <png>', 'also draw the explanation: words shaded by their share of the decision, n-grams with bars');
   withCommonOptions(cmd, ['modelDir', 'json', 'backend']).action(runAction<PredictFlags>(({ opts, args, log }) => predict(args.join(' '), opts, log)));
 }
 
@@ -34,6 +37,12 @@ export async function predict(sentence: string, opts: PredictFlags, log: (messag
   const ms = performance.now() - started;
   for (const line of formatExplanation(e, vocab)) log(line);
   log(`(answered in ${ms.toFixed(0)} ms after loading the model in ${loadMs.toFixed(0)} ms)`);
+  const picture = opts.out !== undefined ? resolveUserPath(opts.out) : undefined;
+  if (picture) {
+    await writePng(picture, renderExplanation(e));
+    log(`picture: ${picture}`);
+  }
+  model.dispose();
   return {
     label: e.label,
     probabilities: e.probabilities,
@@ -42,5 +51,6 @@ export async function predict(sentence: string, opts: PredictFlags, log: (messag
     unknown: tokens.filter((t) => !vocab.has(t)),
     ms: Number(ms.toFixed(1)),
     loadMs: Number(loadMs.toFixed(0)),
+    ...(picture ? { picture } : {}),
   };
 }

@@ -6,6 +6,8 @@ import type { Vocabulary } from '../text/index.js';
 /** One filter's winning window: the n-gram that max-over-time pooling kept, and how much it pushed the answer. */
 export interface WinningNgram {
   ngram: string;
+  /** Index of the n-gram's first word in the sentence's tokens. */
+  start: number;
   /** Filter window h and index of the filter among that window's feature maps. */
   window: number;
   filter: number;
@@ -91,7 +93,7 @@ export class Explainer {
         const last = Math.min(tokens.length, at - offset + h);
         if (max > 0 && last > first) {
           const weight = this.outputKernel[(featureBase + f) * C + best] as number;
-          found.push({ ngram: tokens.slice(first, last).join(' '), window: h, filter: f, activation: max, contribution: max * weight });
+          found.push({ ngram: tokens.slice(first, last).join(' '), start: first, window: h, filter: f, activation: max, contribution: max * weight });
         }
       }
       featureBase += F;
