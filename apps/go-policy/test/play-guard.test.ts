@@ -4,6 +4,7 @@ import { BLACK, PASS, WHITE, emptyRegions, isLadderCapture } from '../src/board/
 import { chooseMove } from '../src/play/engine.js';
 import { gainsNothing, opponentJustPassed } from '../src/play/endgame.js';
 import { isSelfAtari, urgentMoves } from '../src/play/tactics.js';
+import { ladderMoves } from '../src/experiments/ladder-tactics.js';
 import { fromRows } from './positions.js';
 
 /** A policy that prefers `favourite` and spreads a little on every other point. */
@@ -173,7 +174,7 @@ describe('chooseMove with the guards', () => {
   });
 });
 
-describe('urgentMoves with ladders', () => {
+describe('urgentMoves with the ladder experiment (ladderMoves)', () => {
   // White's two stones have two liberties, (2,4) and (3,3); black's atari at (2,4) drives them down a
   // ladder to the bottom-right edge with no breaker on the way.
   const rows = [
@@ -188,17 +189,17 @@ describe('urgentMoves with ladders', () => {
     '.........',
   ];
 
-  it('starts a ladder that catches two stones, and only with ladders on', () => {
+  it('starts a ladder that catches two stones, and only with the experiment on', () => {
     const b = fromRows(rows);
     expect(isLadderCapture(b, b.point(2, 4), BLACK)).toBe(true);
-    expect(urgentMoves(b, BLACK, true)).toContainEqual({ move: b.point(2, 4), stones: 2, kind: 'ladder' });
-    expect(urgentMoves(b, BLACK, false)).toEqual([]);
+    expect(urgentMoves(b, BLACK, ladderMoves)).toContainEqual({ move: b.point(2, 4), stones: 2, kind: 'ladder' });
     expect(urgentMoves(b, BLACK)).toEqual([]); // off unless asked for
+    expect(chooseMove(b, BLACK, new Float32Array(81), 0, Math.random, { extraUrgent: ladderMoves }).move).toBe(b.point(2, 4));
   });
 
   it('runs from the same ladder when the threatened stones are ours', () => {
     const b = fromRows(rows, WHITE);
-    const escapes = urgentMoves(b, WHITE, true).filter((u) => u.kind === 'escape');
+    const escapes = urgentMoves(b, WHITE, ladderMoves).filter((u) => u.kind === 'escape');
     expect(escapes.length).toBeGreaterThan(0);
     for (const u of escapes) {
       b.play(u.move, WHITE);

@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { DataError } from '@cnn-lab/core';
 
 /** Every .sgf file under `dir` (recursively), as paths relative to it, sorted so runs repeat. */
 export async function listGames(dir: string): Promise<string[]> {
@@ -8,6 +9,13 @@ export async function listGames(dir: string): Promise<string[]> {
     .filter((e) => e.isFile() && e.name.toLowerCase().endsWith('.sgf'))
     .map((e) => relative(dir, join(e.parentPath, e.name)))
     .sort();
+}
+
+/** listGames, or a DataError naming the folder when it holds no game records (`what` says what was expected). */
+export async function requireGames(dir: string, what: string): Promise<string[]> {
+  const games = await listGames(dir);
+  if (games.length === 0) throw new DataError(dir, `no .sgf files found (expected ${what})`);
+  return games;
 }
 
 /**

@@ -33,3 +33,9 @@ export function splitGames(
   for (const p of relPaths) out[splitOf(p, seed, fractions)].push(p);
   return out;
 }
+
+/** At most `max` items spaced evenly through the list (files are sorted by folder, so by rank on Fox). */
+export function spreadEvenly<T>(items: readonly T[], max: number | undefined): T[] {
+  if (max === undefined || max >= items.length) return [...items];
+  return Array.from({ length: max }, (_, i) => items[Math.floor((i * items.length) / max)] as T);
+}

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ArrayBatch } from '../data/stream.js';
+import { gameStream, type ArrayBatch, type StreamStats } from '../data/stream.js';
+import { planeCount, type FeatureSetName } from '../features/index.js';
 
 /** Move-number buckets for accuracy by stage of the game: opening, middle game, endgame. */
 export const STAGES: readonly [number, number][] = [
@@ -99,4 +100,31 @@ export async function scorePolicy(
     onBatch?.(seen);
   }
   return scorer.result();
+}
+
+export interface ScoreGamesOptions {
+  model: tf.LayersModel;
+  featureSet: FeatureSetName;
+  /** Absolute paths of the SGF files, one game each. */
+  files: readonly string[];
+  batchSize: number;
+  /** Feature worker threads. */
+  workers: number;
+  /** Called after each batch with the positions scored so far. */
+  onBatch?: (positions: number) => void;
+}
+
+/** Scores the model on every position of the games (no symmetries, in order), with the stream's counts of games read and skipped. */
+export async function scoreGames(opts: ScoreGamesOptions): Promise<{ score: PolicyScore; stats: StreamStats | undefined }> {
+  const stream = gameStream({
+    files: opts.files,
+    featureSet: opts.featureSet,
+    planes: planeCount(opts.featureSet),
+    size: 0,
+    workers: opts.workers,
+    symmetries: false,
+    shuffleBuffer: 0,
+  });
+  const score = await scorePolicy(opts.model, stream.batches(0, opts.batchSize, 0), opts.onBatch);
+  return { score, stats: stream.lastStats() };
 }

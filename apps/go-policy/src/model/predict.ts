@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Board, Player } from '../board/index.js';
+import { formatVertex, type Board, type Player } from '../board/index.js';
 import { encodeBoard, planeCount, type FeatureSetName } from '../features/index.js';
 import type { Policy } from '../play/engine.js';
 
@@ -32,4 +32,25 @@ export function encodeForPlayer(board: Board, player: Player, featureSet: Featur
   } finally {
     board.toPlay = saved;
   }
+}
+
+export interface RankedMove {
+  vertex: string;
+  probability: number;
+}
+
+/** The k most probable legal points for the side to move, their probabilities renormalised over the legal points. */
+export function topMoves(board: Board, probs: Float32Array, k: number): RankedMove[] {
+  const legal: number[] = [];
+  let total = 0;
+  for (let p = 0; p < board.area; p++) {
+    if (board.at(p) === 0 && board.isLegal(p, board.toPlay)) {
+      legal.push(p);
+      total += probs[p] ?? 0;
+    }
+  }
+  return legal
+    .sort((a, b) => (probs[b] ?? 0) - (probs[a] ?? 0))
+    .slice(0, k)
+    .map((p) => ({ vertex: formatVertex(p, board.size), probability: total > 0 ? (probs[p] ?? 0) / total : 0 }));
 }

@@ -3,7 +3,7 @@
 import { BLACK, Board, PASS, WHITE, emptyRegions, fixedHandicap, score, type Move, type Player, type ScoringRule } from '../board/index.js';
 import { gainsNothing, opponentJustPassed } from './endgame.js';
 import { GtpError, type Colour, type GtpEngine } from './gtp.js';
-import { isSelfAtari, urgentMoves } from './tactics.js';
+import { isSelfAtari, urgentMoves, type UrgentMove } from './tactics.js';
 
 /** The network's probabilities over the board's points for the player `colour` to move. */
 export type Policy = (board: Board, colour: Player) => Float32Array | Promise<Float32Array>;
@@ -38,15 +38,12 @@ export interface EngineOptions {
  */
 export interface MoveGuard {
   tactics?: boolean;
-  /**
-   * With tactics: also start ladders that catch 2+ stones and run from them (see urgentMoves). Off by
-   * default: in a 10-game check against GNU Go level 1 it did not help (README, "Against GNU Go").
-   */
-  ladders?: boolean;
   endgame?: boolean;
+  /** With tactics: more urgent moves to weigh beside captures and escapes (an experiment's; none by default). */
+  extraUrgent?: (board: Board, player: Player) => UrgentMove[];
 }
 
-export const DEFAULT_GUARD: Required<MoveGuard> = { tactics: true, ladders: false, endgame: true };
+export const DEFAULT_GUARD: Required<Pick<MoveGuard, 'tactics' | 'endgame'>> = { tactics: true, endgame: true };
 
 export interface Choice {
   move: number; // a point, or PASS
@@ -155,7 +152,7 @@ export function chooseMove(
   random: () => number,
   guard: MoveGuard = DEFAULT_GUARD,
 ): Choice {
-  const { tactics, ladders, endgame } = { ...DEFAULT_GUARD, ...guard };
+  const { tactics, endgame, extraUrgent } = { ...DEFAULT_GUARD, ...guard };
   const regions = endgame ? emptyRegions(board) : null;
   const passed = endgame && opponentJustPassed(board, player);
   const sensible = (p: number): boolean =>
@@ -167,7 +164,7 @@ export function chooseMove(
   const prob = (p: number): number => probs[p] ?? 0;
   if (tactics) {
     // Most stones at stake first; among equals, the policy's favourite.
-    const urgent = urgentMoves(board, player, ladders)
+    const urgent = urgentMoves(board, player, extraUrgent)
       .filter((u) => board.isLegal(u.move, player))
       .sort((a, b) => b.stones - a.stones || prob(b.move) - prob(a.move));
     if (urgent.length > 0) return { move: urgent[0]!.move, probability: prob(urgent[0]!.move) };

@@ -1,7 +1,7 @@
 // A tactical guard over the policy: the moves a beginner is taught never to miss (take the stones that
 // are in atari, save your own stones from atari when they can run) and the one never to play (atari on
 // yourself). A 5-layer net sees liberties only as input planes and misses these often; GNU Go does not.
-import { isLadderCapture, isLadderEscape, type Board, type Player } from '../board/index.js';
+import { isLadderEscape, type Board, type Player } from '../board/index.js';
 
 export interface UrgentMove {
   move: number;
@@ -11,7 +11,7 @@ export interface UrgentMove {
 }
 
 /** Roots of the chains of `colour` that have exactly `libs` liberties. */
-function chainsWith(board: Board, colour: Player, libs: number): number[] {
+export function chainsWith(board: Board, colour: Player, libs: number): number[] {
   const roots: number[] = [];
   for (let p = 0; p < board.area; p++) {
     if (board.cells[p] === colour && board.head[p] === p && board.libCount[p] === libs) roots.push(p);
@@ -22,11 +22,10 @@ function chainsWith(board: Board, colour: Player, libs: number): number[] {
 /**
  * Captures of opponent chains in atari, and escapes that save one of `player`'s chains in atari (by
  * extending or by capturing a neighbour, checked with the ladder reader so a chain that would only be
- * caught again is not "saved"), and with `ladders` the first atari of a ladder that catches two or more
- * opponent stones, or the extension that saves two or more of our stones from such a ladder. Legal moves only (simple ko; the caller checks superko). One entry per
- * move, with the most stones at stake.
+ * caught again is not "saved"). Legal moves only (simple ko; the caller checks superko). One entry per
+ * move, with the most stones at stake; `more` (an experiment's extra moves) are merged in the same way.
  */
-export function urgentMoves(board: Board, player: Player, ladders = false): UrgentMove[] {
+export function urgentMoves(board: Board, player: Player, more?: (board: Board, player: Player) => UrgentMove[]): UrgentMove[] {
   const found = new Map<number, UrgentMove>();
   const add = (u: UrgentMove): void => {
     const had = found.get(u.move);
@@ -42,37 +41,8 @@ export function urgentMoves(board: Board, player: Player, ladders = false): Urge
       if (isLadderEscape(board, m, player)) add({ move: m, stones: board.chainSize[h]!, kind: 'escape' });
     }
   }
-  if (ladders) {
-    // Two or more stones with two liberties that a ladder catches: start it (a lone stone is often bait).
-    for (const h of chainsWith(board, other, 2)) {
-      if (board.chainSize[h]! < 2) continue;
-      for (const m of board.libertyPoints(h)) {
-        if (isLadderCapture(board, m, player)) add({ move: m, stones: board.chainSize[h]!, kind: 'ladder' });
-      }
-    }
-    // And the same threat against two or more of our stones: run before the atari comes.
-    for (const h of chainsWith(board, player, 2)) {
-      if (board.chainSize[h]! < 2) continue;
-      const libs = board.libertyPoints(h);
-      if (!libs.some((m) => isLadderCapture(board, m, other))) continue;
-      for (const m of libs) {
-        if (board.isLegalSimple(m, player) && !isSelfAtari(board, m, player) && safeAfter(board, m, player, h)) {
-          add({ move: m, stones: board.chainSize[h]!, kind: 'escape' });
-        }
-      }
-    }
-  }
+  if (more) for (const u of more(board, player)) add(u);
   return [...found.values()];
-}
-
-/** After `player` plays m, does the chain through stone s have three liberties, or two that no ladder takes? */
-function safeAfter(board: Board, m: number, player: Player, s: number): boolean {
-  const other = (3 - player) as Player;
-  board.tryMove(m, player);
-  const libs = board.libCount[board.head[s]!]!;
-  const safe = libs >= 3 || (libs === 2 && !board.libertyPoints(s).some((q) => isLadderCapture(board, q, other)));
-  board.undoTry();
-  return safe;
 }
 
 /** The chain's liberty and the liberties of the opponent chains in atari that touch it. */

@@ -1,11 +1,12 @@
-// The network's policy averaged over the 8 symmetries of the board (as AlphaGo does at play time): the
-// planes are computed once, mapped 8 ways, and run as one batch of 8, so a net that learned a shape in
-// one orientation better than in another gets the benefit of all of them for one forward pass.
+// Experiment, not used by the shipped engine: the network's policy averaged over the 8 symmetries of the
+// board (as AlphaGo does at play time). The planes are computed once, mapped 8 ways, and run as one batch
+// of 8, so a net that learned a shape in one orientation better than in another gets the benefit of all
+// of them. Against GNU Go it won no more games than the plain policy for 8 times the forward-pass cost.
 import * as tf from '@tensorflow/tfjs';
 import type { Board, Player } from '../board/index.js';
 import { SYMMETRIES, planeCount, symmetryTable, transformPlanes, type FeatureSetName } from '../features/index.js';
 import { encodeForPlayer } from '../model/predict.js';
-import type { Policy } from './engine.js';
+import type { Policy } from '../play/engine.js';
 
 /**
  * Average of `probs` ([count, area], the network's output on each symmetry's image of the board) mapped

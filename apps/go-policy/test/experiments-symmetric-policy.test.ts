@@ -1,4 +1,4 @@
-// Symmetry averaging at play time (src/play/symmetric-policy.ts).
+// Symmetry averaging at play time, an experiment (src/experiments/symmetric-policy.ts).
 import type * as tf from '@tensorflow/tfjs';
 import { initBackend, withSeed } from '@cnn-lab/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { planesOf } from '../src/data/positions.js';
 import { symmetryTable } from '../src/features/index.js';
 import { buildPolicyNet } from '../src/model/policy.js';
 import { networkPolicy } from '../src/model/predict.js';
-import { averageOverSymmetries, symmetricPolicy } from '../src/play/symmetric-policy.js';
+import { averageOverSymmetries, symmetricPolicy } from '../src/experiments/symmetric-policy.js';
 
 let model: tf.LayersModel;
 

@@ -1,0 +1,59 @@
+// `match`: our engine against another GTP engine (e.g. GNU Go), colours alternating, each game kept as SGF.
+import { join } from 'node:path';
+import { parseIntIn, parseNumberIn, resolveUserPath, runAction, withCommonOptions, writeFileAtomic } from '@cnn-lab/core';
+import type { Command } from 'commander';
+import { APP, VERSION, newRunDir } from '../app.js';
+import { loadPolicyModel } from '../model/load.js';
+import { latency } from '../play/latency.js';
+import { playMatch } from '../play/match.js';
+import { gameToSgf } from '../sgf/index.js';
+import { makeEngine, withPlayOptions, type PlayOptions } from './play-options.js';
+
+interface MatchOptions extends PlayOptions {
+  opponent: string;
+  games: number;
+  komi: number;
+  maxMoves: number;
+  sgfDir?: string;
+}
+
+export function registerMatch(program: Command): void {
+  const cmd = program.command('match').description('play our engine against another GTP engine (e.g. GNU Go) and count the wins');
+  withCommonOptions(cmd, ['modelDir', 'backend', 'seed', 'json']);
+  cmd
+    .requiredOption('--opponent <command>', 'the opponent engine as a shell command, e.g. "/usr/games/gnugo --mode gtp --level 1"')
+    .option('--games <n>', 'games to play (colours alternate)', parseIntIn(1), 10)
+    .option('--komi <k>', 'komi', parseNumberIn(-100, 100), 7.5)
+    .option('--max-moves <n>', 'call a game unfinished after this many moves', parseIntIn(2), 600)
+    .option('--sgf-dir <dir>', `where each game is written as SGF (default: a new folder runs/${APP}/match-<time> in the repository)`);
+  withPlayOptions(cmd).action(
+    runAction<MatchOptions>(async ({ opts, log }) => {
+      const { model, meta } = await loadPolicyModel(opts.modelDir);
+      const sgfDir = opts.sgfDir !== undefined ? resolveUserPath(opts.sgfDir) : newRunDir('match');
+      const genmove: number[] = [];
+      const { summary } = await playMatch({
+        engine: () => makeEngine(model, meta, opts),
+        opponent: opts.opponent,
+        games: opts.games,
+        komi: opts.komi,
+        maxMoves: opts.maxMoves,
+        onGame: async (r) => {
+          genmove.push(...r.genmoveMs);
+          const file = join(sgfDir, `game-${String(r.index + 1).padStart(3, '0')}.sgf`);
+          await writeFileAtomic(file, gameToSgf(r.game, { application: `${APP} ${VERSION}` }));
+          const result = r.result ? ` (${r.result}; our count ${r.ourScore ?? '-'})` : '';
+          log(`game ${r.index + 1}/${opts.games}: we are ${r.ours}, ${r.outcome}${result} after ${r.moves} moves${r.outcome === 'unfinished' ? `: ${r.reason}` : ''} -> ${file}`);
+        },
+      });
+      const ci = summary.interval;
+      const pct = (x: number | undefined): string => ((x ?? 0) * 100).toFixed(1);
+      log(
+        `${summary.wins} wins, ${summary.losses} losses, ${summary.unfinished} unfinished of ${summary.games}` +
+          (summary.winRate === null ? '' : `; win rate ${pct(summary.winRate)}% (95% interval ${pct(ci?.low)}-${pct(ci?.high)}%)`),
+      );
+      const lat = latency(genmove);
+      if (lat) log(`genmove latency: median ${lat.median.toFixed(1)} ms, p95 ${lat.p95.toFixed(1)} ms over ${genmove.length} moves`);
+      return { ...summary, genmoveMs: lat, sgfDir };
+    }),
+  );
+}
