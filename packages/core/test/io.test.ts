@@ -72,6 +72,21 @@ async function predictions(model: tf.LayersModel): Promise<Float32Array> {
   return out;
 }
 
+/** The content-addressed weights file saveModel wrote. */
+async function weightsFile(dir: string): Promise<string> {
+  const names = (await readdir(dir)).filter((n) => /^weights-[0-9a-f]{16}\.bin$/.test(n));
+  expect(names).toHaveLength(1);
+  return names[0] as string;
+}
+
+/** Makes a folder look like one saved before model.json carried the metadata. */
+async function stripEmbeddedMetadata(dir: string): Promise<void> {
+  const path = join(dir, 'model.json');
+  const json = JSON.parse(await readFile(path, 'utf8')) as { cnnLab: Record<string, unknown> };
+  delete json.cnnLab.metadata;
+  await writeFile(path, JSON.stringify(json));
+}
+
 async function newDir(name: string): Promise<string> {
   return mkdtemp(join(root, `${name}-`));
 }
@@ -100,8 +115,10 @@ describe('saveModel / loadModel', () => {
     const dir = await newDir('roundtrip');
     const model = tinyNet(1);
     const info = await saveModel(model, dir, { app: 'speech-cnn', version: '1.2.0', labels: ['yes', 'no'], metrics: { accuracy: 0.9 } });
-    expect(info.files.sort()).toEqual(['metadata.json', 'model.json', 'weights.bin']);
-    expect((await readdir(dir)).sort()).toEqual(['metadata.json', 'model.json', 'weights.bin']);
+    const weights = await weightsFile(dir);
+    expect(weights).toMatch(/^weights-[0-9a-f]{16}\.bin$/);
+    expect(info.files.sort()).toEqual(['metadata.json', 'model.json', weights]);
+    expect((await readdir(dir)).sort()).toEqual(['metadata.json', 'model.json', weights]);
 
     const { model: loaded, metadata } = await loadModel(dir);
     expect(Array.from(await predictions(loaded))).toEqual(Array.from(await predictions(model)));
@@ -118,14 +135,15 @@ describe('saveModel / loadModel', () => {
     expect(json.format).toBe('layers-model');
     expect(json.weightsManifest).toHaveLength(1);
     const group = json.weightsManifest[0] as tf.io.WeightsManifestConfig[number];
-    expect(group.paths).toEqual(['weights.bin']);
+    const weights = await weightsFile(dir);
+    expect(group.paths).toEqual([weights]);
     // Manifest order is the model's weight order, and the file is exactly those weights back to back.
     expect(group.weights.map((w) => w.name)).toEqual(model.weights.map((w) => w.originalName));
     expect(group.weights.map((w) => w.shape)).toEqual(model.weights.map((w) => w.shape));
     const expectedBytes = group.weights.reduce((n, w) => n + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
-    expect((await stat(join(dir, 'weights.bin'))).size).toBe(expectedBytes);
+    expect((await stat(join(dir, weights))).size).toBe(expectedBytes);
     const firstKernel = (await model.weights[0]?.read().data()) as Float32Array;
-    const fileStart = new Float32Array((await readFile(join(dir, 'weights.bin'))).buffer.slice(0, firstKernel.byteLength));
+    const fileStart = new Float32Array((await readFile(join(dir, weights))).buffer.slice(0, firstKernel.byteLength));
     expect(Array.from(fileStart)).toEqual(Array.from(firstKernel));
 
     const viaNode = await tf.loadLayersModel(nodeFileHandler(join(dir, 'model.json')));
@@ -145,9 +163,12 @@ describe('saveModel / loadModel', () => {
     expect((await readdir(nodeDir)).sort()).toEqual(['model.json', 'weights.bin']);
     const ours = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as Record<string, unknown>;
     const theirs = JSON.parse(await readFile(join(nodeDir, 'model.json'), 'utf8')) as Record<string, unknown>;
-    expect(ours.weightsManifest).toEqual(theirs.weightsManifest);
+    // The same manifest but for the weights file's name, which ours takes from the content.
+    const [ourGroup] = ours.weightsManifest as tf.io.WeightsManifestConfig;
+    const [theirGroup] = theirs.weightsManifest as tf.io.WeightsManifestConfig;
+    expect(ourGroup?.weights).toEqual(theirGroup?.weights);
     expect(Object.keys(ours).filter((k) => k !== 'cnnLab')).toEqual(Object.keys(theirs));
-    expect(await readFile(join(dir, 'weights.bin'))).toEqual(await readFile(join(nodeDir, 'weights.bin')));
+    expect(await readFile(join(dir, await weightsFile(dir)))).toEqual(await readFile(join(nodeDir, 'weights.bin')));
     const { model: loaded, metadata } = await loadModel(nodeDir, { allowMissingMetadata: true });
     expect(metadata).toBeNull();
     expect(Array.from(await predictions(loaded))).toEqual(Array.from(await predictions(model)));
@@ -190,10 +211,11 @@ describe('saveModel / loadModel', () => {
   it('names weights.bin and both lengths when the weights are truncated', async () => {
     const dir = await newDir('truncated');
     const { weightBytes } = await saveModel(tinyNet(5), dir);
-    await truncate(join(dir, 'weights.bin'), weightBytes - 8);
+    const weights = join(dir, await weightsFile(dir));
+    await truncate(weights, weightBytes - 8);
     const err = await loadModel(dir).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DataError);
-    expect((err as DataError).file).toBe(join(dir, 'weights.bin'));
+    expect((err as DataError).file).toBe(weights);
     expect((err as Error).message).toContain(`truncated: ${weightBytes - 8} bytes`);
     expect((err as Error).message).toContain(`needing ${weightBytes} bytes`);
   });
@@ -201,8 +223,9 @@ describe('saveModel / loadModel', () => {
   it('names a missing weights file', async () => {
     const dir = await newDir('noweights');
     await saveModel(tinyNet(6), dir);
-    await rm(join(dir, 'weights.bin'));
-    await expect(loadModel(dir)).rejects.toThrow(`${join(dir, 'weights.bin')}: is missing`);
+    const weights = join(dir, await weightsFile(dir));
+    await rm(weights);
+    await expect(loadModel(dir)).rejects.toThrow(`${weights}: is missing`);
   });
 
   it('catches weights overwritten by an unfinished save of another model of the same shape', async () => {
@@ -210,8 +233,9 @@ describe('saveModel / loadModel', () => {
     const b = await newDir('b');
     await saveModel(tinyNet(7), a);
     await saveModel(tinyNet(8), b);
-    await copyFile(join(b, 'weights.bin'), join(a, 'weights.bin'));
-    await expect(loadModel(a)).rejects.toThrow(`${join(a, 'weights.bin')}: does not match model.json`);
+    const target = join(a, await weightsFile(a));
+    await copyFile(join(b, await weightsFile(b)), target);
+    await expect(loadModel(a)).rejects.toThrow(`${target}: does not match model.json`);
   });
 
   it('names the weight whose shape disagrees with the topology', async () => {
@@ -240,10 +264,13 @@ describe('saveModel / loadModel', () => {
     await expect(loadModel(dir)).rejects.toThrow(`${path}: is not valid JSON`);
   });
 
-  it('needs metadata.json unless told a foreign folder lacks it', async () => {
+  it('needs metadata.json in a folder whose model.json holds none, unless told a foreign folder lacks it', async () => {
     const dir = await newDir('nometa');
     await saveModel(tinyNet(11), dir);
     await rm(join(dir, 'metadata.json'));
+    // model.json holds the metadata: the readable copy is not needed.
+    expect((await loadModel(dir)).metadata.app).toBeNull();
+    await stripEmbeddedMetadata(dir);
     await expect(loadModel(dir)).rejects.toThrow(`${join(dir, 'metadata.json')}: is missing`);
     const { metadata } = await loadModel(dir, { allowMissingMetadata: true });
     expect(metadata).toBeNull();

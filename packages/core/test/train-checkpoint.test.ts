@@ -15,13 +15,17 @@ vi.mock('node:fs/promises', async (importOriginal) => {
   const fs = await importOriginal<typeof FsPromises>();
   return {
     ...fs,
-    writeFile: async (path: string, data: Uint8Array | string, ...rest: unknown[]) => {
-      if (crash.armed && String(path).includes(CHECKPOINT_FILE)) {
+    // Core writes files through a handle (so it can fsync them): the handle of a checkpoint write gets a writeFile
+    // that stops half-way.
+    open: async (path: string, ...rest: unknown[]) => {
+      const handle = await (fs.open as (...a: unknown[]) => Promise<FsPromises.FileHandle>)(path, ...rest);
+      if (!crash.armed || !String(path).includes(CHECKPOINT_FILE)) return handle;
+      handle.writeFile = async (data: Uint8Array | string) => {
         const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-        await fs.writeFile(path, bytes.subarray(0, bytes.length >> 1));
+        await handle.write(bytes.subarray(0, bytes.length >> 1));
         throw new Error('simulated crash while writing');
-      }
-      return (fs.writeFile as (...a: unknown[]) => Promise<void>)(path, data, ...rest);
+      };
+      return handle;
     },
   };
 });

@@ -1,4 +1,4 @@
-export { writeFileAtomic } from './atomic.js';
+export { type FileOps, nodeFileOps, writeFileAtomic } from './atomic.js';
 export {
   type ModelMetadata,
   type MetadataFields,
@@ -11,7 +11,27 @@ export {
   METADATA_JSON,
   saveModel,
   loadModel,
+  removeModel,
+  modelFiles,
 } from './model.js';
+export {
+  type ResolvedModelDir,
+  type ResolveModelDirOptions,
+  type ResolveOutDirOptions,
+  type MetadataValidator,
+  type MetadataFieldReader,
+  type LoadModelFolderOptions,
+  type ModelFolder,
+  resolveModelDir,
+  resolveOutDir,
+  assertWritable,
+  isShippedModelDir,
+  runsRoot,
+  runTimestamp,
+  loadModelFolder,
+  metadataFields,
+} from './model-folder.js';
+export { type GroupMember, type ModelGroupOptions, saveModelGroup, modelGroupMembers, removeModelGroup } from './model-group.js';
 export {
   type CheckpointInfo,
   type NamedTensor,

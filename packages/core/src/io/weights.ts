@@ -6,7 +6,7 @@ export interface NamedTensor {
   name: string;
   tensor: tf.Tensor;
 }
-import { writeFileAtomic } from './atomic.js';
+import { nodeFileOps, writeFileAtomic, type FileOps } from './atomic.js';
 import { readOptionalFile } from './read.js';
 import { groupByteLength, validateWeightSpecs } from './weight-specs.js';
 
@@ -27,6 +27,8 @@ export interface SaveWeightsOptions {
   optimizer?: tf.Optimizer;
   /** Anything worth keeping with the weights: epoch, step, best loss, RNG state. */
   info?: CheckpointInfo;
+  /** The file-system steps (tests inject failures here). */
+  ops?: FileOps;
 }
 
 export interface LoadWeightsOptions {
@@ -34,8 +36,8 @@ export interface LoadWeightsOptions {
   optimizer?: tf.Optimizer;
 }
 
-/** Writes `tensors` (a name -> tensor list) and `info` to `path` atomically. */
-export async function saveTensors(path: string, tensors: NamedTensor[], info: CheckpointInfo = {}): Promise<void> {
+/** Writes `tensors` (a name -> tensor list) and `info` to `path` atomically (fsynced, one rename). */
+export async function saveTensors(path: string, tensors: NamedTensor[], info: CheckpointInfo = {}, ops: FileOps = nodeFileOps): Promise<void> {
   const { data, specs } = await tf.io.encodeWeights(tensors);
   const header = new TextEncoder().encode(JSON.stringify({ specs, info }));
   const out = new Uint8Array(MAGIC.length + 4 + header.byteLength + data.byteLength);
@@ -43,7 +45,7 @@ export async function saveTensors(path: string, tensors: NamedTensor[], info: Ch
   new DataView(out.buffer).setUint32(MAGIC.length, header.byteLength, true);
   out.set(header, MAGIC.length + 4);
   out.set(new Uint8Array(data), MAGIC.length + 4 + header.byteLength);
-  await writeFileAtomic(path, out);
+  await writeFileAtomic(path, out, ops);
 }
 
 /** Reads a file written by saveTensors; the tensors keep their file order. The caller disposes them. */
@@ -88,7 +90,7 @@ export async function saveWeights(model: tf.LayersModel, path: string, options: 
   const optimizerWeights = options.optimizer ? await options.optimizer.getWeights() : [];
   for (const w of optimizerWeights) named.push({ name: OPTIMIZER_PREFIX + w.name, tensor: w.tensor });
   try {
-    await saveTensors(path, named, options.info ?? {});
+    await saveTensors(path, named, options.info ?? {}, options.ops);
   } finally {
     // getWeights builds a fresh step-count scalar; the moments are the optimizer's own variables.
     for (const w of optimizerWeights) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
