@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BLACK, PASS, WHITE, parseVertex } from '../src/board/index.js';
-import { emptySummary, formatSummary, gameToSgf, readSgf, replay, tally } from '../src/sgf/index.js';
+import { emptySummary, formatSummary, gameToSgf, positionBefore, readSgf, replay, tally } from '../src/sgf/index.js';
 import type { Game } from '../src/sgf/index.js';
 
 const pt = (t: string, size = 19): number => parseVertex(t, size);
@@ -97,6 +97,31 @@ describe('readSgf', () => {
     expect(back.komi).toBe(6.5);
     expect(back.result).toBe('W+R');
     expect(back.info.blackName).toBe('\u65f6\u8d8a');
+  });
+});
+
+describe('positionBefore', () => {
+  const g = game('(;GM[1]FF[4]SZ[19]HA[2]AB[dp][pd];W[dd];B[pp];W[qc])');
+
+  it('gives the board before move n, with the colour that played there to move and its move', () => {
+    const p = positionBefore(g, 2);
+    expect(p.played).toBe('Q4');
+    expect(p.board.toPlay).toBe(BLACK);
+    expect(p.board.at(pt('D16'))).toBe(WHITE);
+    expect(p.board.at(pt('Q4'))).toBe(0);
+    expect(p.board.at(pt('D4'))).toBe(BLACK); // a handicap stone
+  });
+
+  it('defaults to after the last move, with nothing played', () => {
+    const p = positionBefore(g);
+    expect(p.played).toBeNull();
+    expect(p.board.at(pt('R17'))).toBe(WHITE);
+    expect(p.board.toPlay).toBe(BLACK);
+  });
+
+  it('names the game length when n is past the end', () => {
+    expect(() => positionBefore(g, 5)).toThrow(/has 3 moves \(expected 1..4, got 5\)/);
+    expect(() => positionBefore(g, 0)).toThrow(RangeError);
   });
 });
 
