@@ -21,6 +21,13 @@ function cli(...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, last: lines[lines.length - 1] ?? '' };
 }
 
+/** The words of the vocabulary saved with the model in `folder` (model.json names its file). */
+function vocabularyOf(folder: string): string[] {
+  const model = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8')) as { cnnLab: { files: Record<string, { path: string }> } };
+  const file = model.cnnLab.files['vocab.json']?.path ?? 'vocab.json';
+  return (JSON.parse(readFileSync(join(folder, file), 'utf8')) as { words: string[] }).words;
+}
+
 beforeAll(() => {
   const lines: string[] = [];
   for (let i = 0; i < 60; i++) lines.push(i % 2 ? `1 a truly great film number ${i}` : `0 a dull boring film number ${i}`);
@@ -36,8 +43,10 @@ describe('text-cnn CLI', () => {
     expect(typeof out.testAccuracy).toBe('number');
     expect(out.epochs).toBe(1);
     expect(typeof out.seconds).toBe('number');
-    for (const f of ['model.json', 'metadata.json', 'vocab.json', 'history.png']) expect(existsSync(join(modelDir, f))).toBe(true);
+    for (const f of ['model.json', 'metadata.json', 'history.png']) expect(existsSync(join(modelDir, f))).toBe(true);
+    // The weights and the vocabulary are saved under names that carry their hash (core's saveModel).
     expect(readdirSync(modelDir).some((f) => /^weights.*\.bin$/.test(f))).toBe(true);
+    expect(vocabularyOf(modelDir)).toContain('film');
     // The odd label is a class of its own here (no fixed label set for a user's file); the empty line is reported.
     expect(r.stderr).toMatch(/tiny\.txt: 61 examples from 62 lines; skipped 1 \(empty 1/);
   });
@@ -70,7 +79,7 @@ describe('text-cnn CLI', () => {
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.last) as { modelDir: string };
     expect(out.modelDir).toMatch(new RegExp(`^${runs}/text-cnn/\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d(-\\d+)?$`));
-    expect(readdirSync(out.modelDir)).toEqual(expect.arrayContaining(['model.json', 'vocab.json', 'history.png']));
+    expect(readdirSync(out.modelDir)).toEqual(expect.arrayContaining(['model.json', 'metadata.json', 'history.png']));
     const metadata = JSON.parse(readFileSync(join(out.modelDir, 'metadata.json'), 'utf8')) as Record<string, unknown>;
     expect(metadata).toMatchObject({ app: 'text-cnn', classes: ['0', '1', '9'], tokenizer: 'treebank' });
     expect(metadata).not.toHaveProperty('variant');
@@ -104,7 +113,7 @@ describe('text-cnn CLI', () => {
     const r = cli('experiment', 'shrink', '--model-dir', modelDir, '--out', small, '--max-vocab', '6', '--json');
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.last)).toMatchObject({ vocabulary: 6 });
-    const words = (JSON.parse(readFileSync(join(small, 'vocab.json'), 'utf8')) as { words: string[] }).words;
+    const words = vocabularyOf(small);
     expect(words.slice(0, 5)).toEqual(['<pad>', '<unk>', 'a', 'film', 'number']);
     const e = cli('eval', '--model-dir', small, '--json');
     expect(e.code, e.stderr).toBe(0);

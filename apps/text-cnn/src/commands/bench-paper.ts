@@ -2,10 +2,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError, parseIntIn, resolveDataDir, resolveUserPath, runAction, withCommonOptions, writeFileAtomic, type CommonOptions } from '@cnn-lab/core';
 import type { Command } from 'commander';
+import { DATA_SUB, DATA_WHAT } from '../app.js';
 import { BENCHMARK_NAMES, CV_FOLDS, benchmarkFiles } from '../data/index.js';
 import { benchSet, formatPaperTable, meanStd, type BenchRow } from '../experiments/bench-paper.js';
 import { KIM_TRAINING } from '../model/index.js';
-import { DATA_WHAT, benchmarkOf, readSetSplits } from './read-split.js';
+import { benchmarkOf, readSetSplits } from './read-split.js';
 
 interface BenchFlags extends CommonOptions {
   sets?: string;
@@ -31,7 +32,7 @@ export function registerBenchPaper(program: Command): void {
 export async function benchPaper(opts: BenchFlags, log: (message: string) => void) {
   const names = (opts.sets ?? BENCHMARK_NAMES.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
   const sets = names.map((n) => benchmarkOf(n));
-  const dir = resolveDataDir(opts, 'text', DATA_WHAT);
+  const dir = resolveDataDir(opts, DATA_SUB, DATA_WHAT);
   const seed = opts.seed ?? 1;
   const rows: BenchRow[] = [];
   const skipped: string[] = [];

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { findWorkspaceRoot, resolveUserPath, runAction, withCommonOptions, writeFileAtomic, type CommonOptions } from '@cnn-lab/core';
 import type { Command } from 'commander';
+import { APP_DIR, DATA_SUB } from '../app.js';
 import { BENCHMARK_NAMES, fetchBenchmark } from '../data/index.js';
-import { APP_DIR } from './model-folder.js';
 import { benchmarkOf } from './read-split.js';
 
 export function registerData(program: Command): void {
@@ -22,7 +22,7 @@ async function fetchSet(name: string | undefined, opts: CommonOptions, log: (mes
   const b = benchmarkOf(name);
   const env = process.env.CNN_LAB_DATA;
   const root = findWorkspaceRoot(APP_DIR);
-  const dir = opts.dataDir ?? (env ? join(resolveUserPath(env), 'text') : root ? join(root, '..', 'shared', 'datasets', 'text') : resolveUserPath('text'));
+  const dir = opts.dataDir ?? (env ? join(resolveUserPath(env), DATA_SUB) : root ? join(root, '..', 'shared', 'datasets', DATA_SUB) : resolveUserPath(DATA_SUB));
   const saved = await fetchBenchmark(b, {
     download: async (url) => {
       const res = await fetch(url, { signal: AbortSignal.timeout(30_000) });

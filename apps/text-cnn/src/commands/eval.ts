@@ -7,16 +7,18 @@ import {
   formatClassReport,
   formatConfusionMatrix,
   plotConfusionMatrix,
+  resolveModelDir,
+  resolveOutDir,
   runAction,
   withCommonOptions,
 } from '@cnn-lab/core';
 import type { Command } from 'commander';
+import { APP, APP_DIR } from '../app.js';
 import { sequenceSource } from '../data/index.js';
 import { KIM_DEFAULTS } from '../model/index.js';
 import { loadTextModel } from '../model/load.js';
 import { tokenize } from '../text/index.js';
 import { withDataFlags, type DataFlags } from './data-flags.js';
-import { modelDirToRead, outDirFor } from './model-folder.js';
 import { flagsOf, readSplit } from './read-split.js';
 
 interface EvalFlags extends DataFlags {
@@ -31,8 +33,8 @@ export function registerEval(program: Command): void {
 }
 
 export async function evalModel(opts: EvalFlags, log: (message: string) => void) {
-  const source = modelDirToRead(opts.modelDir);
-  const { model, metadata, vocab } = await loadTextModel(source.dir);
+  const source = resolveModelDir({ app: APP, appDir: APP_DIR, flag: opts.modelDir, mode: 'read' });
+  const { model, metadata, vocab } = await loadTextModel(source);
   // Without a data flag, the test examples the model was trained beside (same set or file, fold and seed).
   const trainedOn = !opts.dataFile && opts.set === undefined ? metadata.split : undefined;
   const flags: DataFlags = trainedOn ? { ...opts, ...flagsOf(trainedOn) } : opts;
@@ -49,8 +51,8 @@ export async function evalModel(opts: EvalFlags, log: (message: string) => void)
   log(`${examples.length} test examples from ${what}${flags.fold !== undefined && !flags.dataFile ? ` (fold ${flags.fold})` : ''}`);
   log(formatConfusionMatrix(matrix, metadata.classes));
   log(formatClassReport(classReport(matrix, metadata.classes)));
-  const png = join(outDirFor(opts.out, source, 'eval'), 'confusion.png');
-  await plotConfusionMatrix(matrix, png, { labels: metadata.classes, title: `text-cnn on ${flags.set ?? 'data file'}` });
+  const png = join(resolveOutDir({ app: APP, appDir: APP_DIR, verb: 'eval', out: opts.out, model: source }).dir, 'confusion.png');
+  await plotConfusionMatrix(matrix, png, { labels: metadata.classes, title: `${APP} on ${flags.set ?? 'data file'}` });
   log(`accuracy ${(100 * ev.accuracy).toFixed(2)}%, loss ${ev.loss.toFixed(4)}; confusion matrix picture: ${png}`);
   return { accuracy: ev.accuracy, loss: ev.loss, count: ev.count, confusion: matrix, picture: png };
 }

@@ -1,15 +1,15 @@
 // Experiments beside the shipped recipe: Kim's pretrained-vector variants, and cutting a trained model's vocabulary.
 import { existsSync, createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { DataError, UsageError, parseChoice, parseIntIn, resolveUserPath, runAction, withCommonOptions, type CommonOptions } from '@cnn-lab/core';
+import { DataError, UsageError, parseChoice, parseIntIn, resolveModelDir, resolveUserPath, runAction, withCommonOptions, type CommonOptions } from '@cnn-lab/core';
 import type { Command } from 'commander';
+import { APP, APP_DIR } from '../app.js';
 import { keepFirstRows } from '../experiments/shrink.js';
 import { embeddingsFromLines } from '../experiments/word-vectors.js';
 import { VARIANTS, type Variant } from '../model/index.js';
 import { loadTextModel } from '../model/load.js';
 import { saveTextModel } from '../model/save.js';
 import { Vocabulary } from '../text/index.js';
-import { modelDirToRead } from './model-folder.js';
 import { train, withTrainFlags, type TrainFlags } from './train.js';
 
 const PRETRAINED = VARIANTS.filter((v) => v !== 'rand');
@@ -55,10 +55,11 @@ async function trainWithWordVectors(opts: WordVectorFlags, log: (message: string
 
 /** A saved model cut to its most frequent words, written to a new folder; eval measures it again. */
 async function shrinkModel(opts: ShrinkFlags, log: (message: string) => void) {
-  const from = modelDirToRead(opts.modelDir).dir;
-  const out = resolveUserPath(opts.out);
+  const source = resolveModelDir({ app: APP, appDir: APP_DIR, flag: opts.modelDir, mode: 'read' });
+  const from = source.dir;
+  const out = resolveModelDir({ app: APP, appDir: APP_DIR, flag: opts.out, flagName: '--out', mode: 'write' }).dir;
   if (out === from) throw new UsageError('--out: give another folder than --model-dir (the full model stays as it is)');
-  const { model, metadata, vocab } = await loadTextModel(from);
+  const { model, metadata, vocab } = await loadTextModel(source);
   if (opts.maxVocab >= vocab.size) throw new UsageError(`--max-vocab: the model in ${from} has ${vocab.size} words; give fewer`);
   const small = keepFirstRows(model, opts.maxVocab);
   const words = Vocabulary.fromJSON({ words: vocab.words.slice(0, opts.maxVocab), minCount: vocab.minCount }, 'cut vocabulary');

@@ -1,11 +1,11 @@
-import { UsageError, parseIntIn, resolveUserPath, runAction, withCommonOptions, writePng, type CommonOptions } from '@cnn-lab/core';
+import { UsageError, parseIntIn, resolveModelDir, resolveUserPath, runAction, withCommonOptions, writePng, type CommonOptions } from '@cnn-lab/core';
 import type { Command } from 'commander';
+import { APP, APP_DIR } from '../app.js';
 import { Explainer } from '../explain/explainer.js';
 import { formatExplanation } from '../explain/format.js';
 import { renderExplanation } from '../explain/picture.js';
 import { loadTextModel } from '../model/load.js';
 import { tokenize } from '../text/index.js';
-import { modelDirToRead } from './model-folder.js';
 
 interface PredictFlags extends CommonOptions {
   top?: number;
@@ -25,7 +25,7 @@ export function registerPredict(program: Command): void {
 export async function predict(sentence: string, opts: PredictFlags, log: (message: string) => void) {
   if (sentence.trim() === '') throw new UsageError('predict: give a sentence, e.g. predict "a gripping, beautifully acted film"');
   const loading = performance.now();
-  const { model, metadata, vocab } = await loadTextModel(modelDirToRead(opts.modelDir).dir);
+  const { model, metadata, vocab } = await loadTextModel(resolveModelDir({ app: APP, appDir: APP_DIR, flag: opts.modelDir, mode: 'read' }));
   const explainer = new Explainer(model, vocab, metadata.classes);
   // Loading includes one pass on a fixed sentence: tfjs sets up each kernel on its first call.
   explainer.explain(['warm', 'up']);

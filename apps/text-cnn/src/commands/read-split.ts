@@ -16,11 +16,10 @@ import {
   type Example,
   type Split,
 } from '../data/index.js';
+import { DATA_SUB, DATA_WHAT } from '../app.js';
 import type { SplitRecord } from '../model/load.js';
 import type { TokenizerName } from '../text/index.js';
 import type { DataFlags } from './data-flags.js';
-
-export const DATA_WHAT = 'the sentence sets of Kim (2014) (rt-polarity.all, stsa.*, subj.all, TREC.*.all)';
 
 type Log = (message: string) => void;
 
@@ -42,7 +41,7 @@ async function readBytes(path: string, what: string): Promise<Uint8Array> {
 /** The runs of Kim's protocol on a benchmark set (one per CV fold, at most `maxFolds`; else the given split). */
 export async function readSetSplits(opts: DataFlags, seed: number, log: Log, maxFolds?: number): Promise<{ benchmark: Benchmark; splits: Split<Example>[] }> {
   const b = benchmarkOf(opts.set);
-  const dir = resolveDataDir(opts, 'text', DATA_WHAT);
+  const dir = resolveDataDir(opts, DATA_SUB, DATA_WHAT);
   const loaded = await loadBenchmark(
     b,
     async (name) => {

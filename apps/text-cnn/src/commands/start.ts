@@ -1,11 +1,11 @@
 import { createInterface } from 'node:readline';
-import { runAction, withCommonOptions, type CommonOptions } from '@cnn-lab/core';
+import { resolveModelDir, runAction, withCommonOptions, type CommonOptions } from '@cnn-lab/core';
 import type { Command } from 'commander';
+import { APP, APP_DIR } from '../app.js';
 import { Explainer } from '../explain/explainer.js';
 import { formatExplanation } from '../explain/format.js';
 import { loadTextModel } from '../model/load.js';
 import { tokenize } from '../text/index.js';
-import { modelDirToRead } from './model-folder.js';
 
 export function registerStart(program: Command): void {
   const cmd = program.command('start').description('interactive prompt: type sentences, see labels and the n-grams behind them');
@@ -14,9 +14,9 @@ export function registerStart(program: Command): void {
 
 /** Reads sentences from stdin until an empty line or end of input, answering each. */
 export async function start(opts: CommonOptions, log: (message: string) => void) {
-  const { model, metadata, vocab, dir } = await loadTextModel(modelDirToRead(opts.modelDir).dir);
+  const { model, metadata, vocab, dir } = await loadTextModel(resolveModelDir({ app: APP, appDir: APP_DIR, flag: opts.modelDir, mode: 'read' }));
   const explainer = new Explainer(model, vocab, metadata.classes);
-  log(`text-cnn (${dir}, classes ${metadata.classes.join(', ')}): type a sentence, an empty line or Ctrl-D ends`);
+  log(`${APP} (${dir}, classes ${metadata.classes.join(', ')}): type a sentence, an empty line or Ctrl-D ends`);
   const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: '> ', terminal: process.stdin.isTTY });
   let answered = 0;
   rl.prompt();

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
-import { ALL_COMMON_OPTIONS, parseIntIn, plotHistory, resolveUserPath, runAction, withCommonOptions } from '@cnn-lab/core';
+import { ALL_COMMON_OPTIONS, parseIntIn, plotHistory, resolveModelDir, resolveUserPath, runAction, withCommonOptions } from '@cnn-lab/core';
 import type { Command } from 'commander';
+import { APP, APP_DIR } from '../app.js';
 import { prepareSplit, type PreparedSplit } from '../data/index.js';
 import { KIM_TRAINING, trainOnSplit, type TrainOptions } from '../model/index.js';
 import type { TextModelMetadata } from '../model/load.js';
 import { saveTextModel } from '../model/save.js';
 import { withDataFlags, type DataFlags } from './data-flags.js';
-import { modelDirToWrite } from './model-folder.js';
 import { readSplit } from './read-split.js';
 
 export interface TrainFlags extends DataFlags {
@@ -45,7 +45,7 @@ export function withTrainFlags(cmd: Command): Command {
 /** Trains on the split the flags name and saves the model, vocabulary, metadata and learning curves. */
 export async function train(opts: TrainFlags, log: Log, network?: NetworkChoice) {
   const seed = opts.seed ?? 1;
-  const target = modelDirToWrite(opts.modelDir, opts.resume ?? false);
+  const target = resolveModelDir({ app: APP, appDir: APP_DIR, flag: opts.modelDir, mode: 'write', resume: opts.resume ?? false });
   const { split, record, tokenizer, classes } = await readSplit(opts, seed, log);
   const data = prepareSplit(split, {
     tokenizer,

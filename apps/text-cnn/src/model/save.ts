@@ -1,13 +1,13 @@
-import { join } from 'node:path';
-import { saveModel, writeFileAtomic, type MetadataFields, type SavedModelInfo } from '@cnn-lab/core';
+import { saveModel, type MetadataFields, type SavedModelInfo } from '@cnn-lab/core';
 import type * as tf from '@tensorflow/tfjs';
+import { APP } from '../app.js';
 import type { Vocabulary } from '../text/index.js';
-import { APP, VOCAB_FILE, type TextModelMetadata } from './load.js';
+import { VOCAB_FILE, type TextModelMetadata } from './load.js';
 
 /**
- * Saves a model with its vocabulary and metadata to `dir`. The vocabulary goes first: model.json, written last
- * by core's saveModel, marks a finished save. `extra` holds fields for people (history, timings); loadTextModel
- * reads only the TextModelMetadata fields.
+ * Saves a model with its vocabulary and metadata to `dir`. The vocabulary is attached to the model (core's
+ * saveModel commits both with one rename), so a folder never holds a model beside another model's words.
+ * `extra` holds fields for people (history, timings); loadTextModel reads only the TextModelMetadata fields.
  */
 export async function saveTextModel(
   model: tf.LayersModel,
@@ -16,6 +16,5 @@ export async function saveTextModel(
   metadata: TextModelMetadata,
   extra: MetadataFields = {},
 ): Promise<SavedModelInfo> {
-  await writeFileAtomic(join(dir, VOCAB_FILE), `${JSON.stringify(vocab.toJSON())}\n`);
-  return saveModel(model, dir, { ...extra, app: APP, ...metadata });
+  return saveModel(model, dir, { ...extra, app: APP, ...metadata }, { files: { [VOCAB_FILE]: `${JSON.stringify(vocab.toJSON())}\n` } });
 }
