@@ -5,7 +5,7 @@
 // Run: pnpm --filter speech-cnn exec tsx bench/ensemble-folds.ts <runs-dir> <tag> [<tag> ...]
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { initBackend, loadModel, resolveDataDir } from '@cnn-lab/core';
+import { accuracy, initBackend, loadModel, resolveDataDir } from '@cnn-lab/core';
 import { LogMel, inputShape } from '../src/features/index.js';
 import { decodeEntries, featuriseAll, labelEntries } from '../src/data/index.js';
 import { predictProbs, speechModelInfo } from '../src/model/index.js';
@@ -18,39 +18,28 @@ const dir = resolveDataDir({}, 'speech/fsdd', 'FSDD');
 const { entries } = labelEntries(readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((p) => p.endsWith('.wav')));
 const speakers = [...new Set(entries.map((e) => e.speaker as string))].sort();
 
-function accuracy(probs: Float32Array, labels: Int32Array, classes: number): number {
-  let hits = 0;
-  for (let i = 0; i < labels.length; i++) {
-    const row = Array.from(probs.subarray(i * classes, (i + 1) * classes));
-    if (row.indexOf(Math.max(...row)) === labels[i]) hits++;
-  }
-  return hits / labels.length;
-}
-
 const table: number[][] = [];
 for (const speaker of speakers) {
   const test = entries.filter((e) => e.speaker === speaker);
   let sum: Float32Array | undefined;
   let labels = new Int32Array(0);
-  let classes = 0;
   const row: number[] = [];
   for (const tag of tags) {
     const mdir = join(runs, `${tag}-${speaker}`);
     const { model, metadata } = await loadModel(mdir);
     const info = speechModelInfo(metadata, mdir);
-    classes = info.labels.length;
     for (const trimDb of trims.length ? trims : [info.features.trimDb]) {
       const features = { ...info.features, trimDb };
       const set = decodeEntries(test, (p) => readFileSync(join(dir, p)), features);
       labels = Int32Array.from(set.entries, (e) => info.labels.indexOf(e.label));
       const probs = predictProbs(model, featuriseAll(set.clips, features, new LogMel(features.mel)), inputShape(features));
-      row.push(accuracy(probs, labels, classes));
+      row.push(accuracy(probs, labels));
       sum ??= new Float32Array(probs.length);
       for (let i = 0; i < probs.length; i++) sum[i] = (sum[i] as number) + (probs[i] as number);
     }
     model.dispose();
   }
-  row.push(accuracy(sum as Float32Array, labels, classes));
+  row.push(accuracy(sum as Float32Array, labels));
   table.push(row);
   console.log(speaker, row.map((a) => (100 * a).toFixed(1)).join(' '));
 }

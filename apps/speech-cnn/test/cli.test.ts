@@ -67,21 +67,18 @@ describe('speech-cnn predict', () => {
     expect(r.stderr).toMatch(/--model.*expected one of freq, 2d, got 'rnn'/);
   });
 
-  it('rejects a reversed --speed range and an unknown --norm, naming the flag', async () => {
-    const speed = await cli(['train', '--speed', '1.2,1.1', '--data-dir', dir]);
-    expect(speed.code).toBe(2);
-    expect(speed.stderr).toMatch(/--speed.*LOW,HIGH.*'1\.2,1\.1'/);
-    const norm = await cli(['train', '--norm', 'zscore', '--data-dir', dir]);
-    expect(norm.code).toBe(2);
-    expect(norm.stderr).toMatch(/--norm.*expected one of peak, cmn, cmvn, got 'zscore'/);
-  });
-
-  it('rejects a --vtlp, --augment-prob, --mels, --range-db, --trim-db or --tempo out of range, naming the flag', async () => {
-    for (const [flag, value] of [['--vtlp', '0.5'], ['--augment-prob', '1.5'], ['--mels', '4'], ['--range-db', '5'], ['--trim-db', '-1'], ['--tempo', '1.3,1.2']] as const) {
+  it('rejects a --trim-db, --range-db, --eq, --freq-mask or --time-mask out of range, naming the flag', async () => {
+    for (const [flag, value] of [['--trim-db', '-1'], ['--range-db', '5'], ['--eq', '50'], ['--freq-mask', '41'], ['--time-mask', '-2']] as const) {
       const r = await cli(['train', flag, value, '--data-dir', dir]);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(flag);
     }
+  });
+
+  it('--resume without --model-dir is a usage error (a new run folder has no checkpoint to continue)', async () => {
+    const r = await cli(['train', '--resume', '--data-dir', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--resume.*--model-dir/);
   });
 
   /** Two words (tones) said by two speakers, six takes each, in a new folder. */
@@ -99,26 +96,24 @@ describe('speech-cnn predict', () => {
     return data;
   }
 
-  it('train stores --mels, --range-db, --trim-db, --lifter and --length-cue in the model and the augmentation switches in its training record', async () => {
+  it('train stores --trim-db, --range-db and --stretch in the model and the augmentation in its training record; predict featurises as they say', async () => {
     const data = tinyData('tiny');
     const model = join(dir, 'tiny-model');
     const args = ['train', '--data-dir', data, '--model-dir', model, '--epochs', '1', '--workers', '1', '--json'];
-    const r = await cli([...args, '--mels', '20', '--range-db', '45', '--trim-db', '25', '--vtlp', '0.1', '--tempo', '0.8,1.25', '--augment-prob', '1', '--lifter', '14', '--stretch', '--length-cue']);
+    const r = await cli([...args, '--range-db', '45', '--trim-db', '25', '--stretch', '--freq-mask', '4', '--time-mask', '6', '--eq', '3']);
     expect(r.code).toBe(0);
     const meta = JSON.parse(readFileSync(join(model, 'metadata.json'), 'utf8')) as {
-      features: { rangeDb: number; trimDb: number; lifter: number; lengthCue: number; mel: { melBands: number } };
-      training: { augment: { vtlp: number; tempo: number[]; probability: number } };
+      features: Record<string, unknown>;
+      training: { augment: { freqMaskBands: number; timeMaskFrames: number; eqDb: number } };
     };
-    expect(meta.features.mel.melBands).toBe(20);
-    expect(meta.features.rangeDb).toBe(45);
-    expect(meta.features.trimDb).toBe(25);
-    expect(meta.features.lifter).toBe(14);
-    expect(meta.features.lengthCue).toBe(8);
-    // predict featurises as the metadata says: 20 mel bands + 8 cue bands (a 20-band input would not fit the net).
+    // Only the settings this version reads: no retired switches.
+    expect(Object.keys(meta.features).sort()).toEqual(['mel', 'rangeDb', 'seconds', 'stretch', 'trimDb']);
+    expect(meta.features).toMatchObject({ rangeDb: 45, trimDb: 25, stretch: true });
+    expect(meta.training.augment).toMatchObject({ freqMaskBands: 4, timeMaskFrames: 6, eqDb: 3 });
+    expect(existsSync(join(model, 'history.png'))).toBe(true);
     const p = await cli(['predict', join(data, '1_ann_0.wav'), '--model-dir', model, '--json']);
     expect(p.code).toBe(0);
     expect((JSON.parse(p.stdout.trim().split('\n').at(-1) as string) as { predictions: unknown[] }).predictions).toHaveLength(1);
-    expect(meta.training.augment).toMatchObject({ vtlp: 0.1, tempo: [0.8, 1.25], probability: 1 });
   }, 60_000);
 
   it('--extra-train adds recordings to the training part only, skips labels the data lacks, names a missing folder and refuses the data folder', async () => {
@@ -152,45 +147,53 @@ describe('speech-cnn predict', () => {
     expect(same.stderr).toMatch(/--extra-train: '.*tiny-extra' overlaps the data folder/);
   }, 60_000);
 
-  it('predicts with a model of 20 mel bands (--mels 20), featurising as its metadata says', async () => {
+  it('predicts with a model of 20 mel bands, featurising as its metadata says', async () => {
     const r = await cli(['predict', join(dir, 'word.wav'), '--model-dir', join(dir, 'model20'), '--json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as { predictions: Array<{ label: string }> };
     expect(out.predictions).toHaveLength(1);
   });
 
-  it('train --ensemble 2 saves two members (seeds 1 and 2) and ensemble.json; eval and predict use both; a later single-model save replaces it', async () => {
+  it('eval of a trained model gives the accuracy training reported and draws confusion-<split>.png beside it or into --out; ensemble and predict use it; a later single-model save replaces the ensemble', async () => {
     const data = tinyData('tiny-ens');
-    const model = join(dir, 'ens-model');
-    const args = ['train', '--data-dir', data, '--model-dir', model, '--epochs', '1', '--workers', '1', '--json', '--split', 'speaker:bob'];
-    const r = await cli([...args, '--ensemble', '2', '--time-warp', '3', '--trim-jitter', '5']);
+    const trainArgs = (model: string, seed: string) => ['train', '--data-dir', data, '--model-dir', model, '--epochs', '1', '--workers', '1', '--json', '--split', 'speaker:bob', '--seed', seed];
+    const m1 = join(dir, 'ens-1');
+    const r = await cli(trainArgs(m1, '1'));
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as { accuracy: number; members: Array<{ seed: number; accuracy: number }> };
-    expect(out.members.map((m) => m.seed)).toEqual([1, 2]);
-    const list = JSON.parse(readFileSync(join(model, 'ensemble.json'), 'utf8')) as { members: string[] };
-    expect(list.members).toEqual(['member-1', 'member-2']);
-    expect(existsSync(join(model, 'model.json'))).toBe(false);
-    const meta2 = JSON.parse(readFileSync(join(model, 'member-2', 'metadata.json'), 'utf8')) as { training: { seed: number; augment: { timeWarpFrames: number; trimJitterDb: number } } };
-    expect(meta2.training.seed).toBe(2);
-    expect(meta2.training.augment).toMatchObject({ timeWarpFrames: 3, trimJitterDb: 5 });
-    // eval scores the same recordings with the same ensemble: the same accuracy as training reported.
-    const ev = await cli(['eval', '--data-dir', data, '--model-dir', model, '--split', 'speaker:bob', '--plot', join(dir, 'ens.png'), '--json']);
+    const trained = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as { accuracy: number; testFiles: number };
+    expect(trained.testFiles).toBe(12);
+    // eval scores the same recordings with the same model: the same accuracy as training reported.
+    const ev = await cli(['eval', '--data-dir', data, '--model-dir', m1, '--split', 'speaker:bob', '--json']);
     expect(ev.code).toBe(0);
-    expect((JSON.parse(ev.stdout.trim().split('\n').at(-1) as string) as { accuracy: number }).accuracy).toBeCloseTo(out.accuracy, 6);
-    const p = await cli(['predict', join(dir, 'word.wav'), '--model-dir', model, '--json']);
+    const scored = JSON.parse(ev.stdout.trim().split('\n').at(-1) as string) as { accuracy: number; plot: string };
+    expect(scored.accuracy).toBeCloseTo(trained.accuracy, 6);
+    expect(scored.plot).toBe(join(m1, 'confusion-speaker-bob.png'));
+    expect(existsSync(scored.plot)).toBe(true);
+    const out = join(dir, 'pictures');
+    const ev2 = await cli(['eval', '--data-dir', data, '--model-dir', m1, '--split', 'all', '--out', out, '--json']);
+    expect(ev2.code).toBe(0);
+    expect(existsSync(join(out, 'confusion-all.png'))).toBe(true);
+
+    const m2 = join(dir, 'ens-2');
+    expect((await cli(trainArgs(m2, '2'))).code).toBe(0);
+    const ens = join(dir, 'ens');
+    expect((await cli(['ensemble', m1, m2, '--model-dir', ens])).code).toBe(0);
+    const p = await cli(['predict', join(dir, 'word.wav'), '--model-dir', ens, '--json']);
     expect(p.code).toBe(0);
     const probs = (JSON.parse(p.stdout.trim().split('\n').at(-1) as string) as { predictions: Array<{ probabilities: Record<string, number> }> }).predictions[0]?.probabilities ?? {};
     expect((probs['0'] ?? 0) + (probs['1'] ?? 0)).toBeCloseTo(1, 3);
     // A broken member list is named.
-    writeFileSync(join(model, 'ensemble.json'), JSON.stringify({ members: ['../elsewhere'] }));
-    const bad = await cli(['predict', join(dir, 'word.wav'), '--model-dir', model]);
+    const list = readFileSync(join(ens, 'ensemble.json'), 'utf8');
+    writeFileSync(join(ens, 'ensemble.json'), JSON.stringify({ members: ['../elsewhere'] }));
+    const bad = await cli(['predict', join(dir, 'word.wav'), '--model-dir', ens]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/ensemble\.json.*"members"/);
-    const single = await cli([...args]);
+    writeFileSync(join(ens, 'ensemble.json'), list);
+    const single = await cli(trainArgs(ens, '3'));
     expect(single.code).toBe(0);
-    expect(existsSync(join(model, 'ensemble.json'))).toBe(false);
-    expect(existsSync(join(model, 'member-1'))).toBe(false);
-    expect(existsSync(join(model, 'model.json'))).toBe(true);
+    expect(existsSync(join(ens, 'ensemble.json'))).toBe(false);
+    expect(existsSync(join(ens, 'member-1'))).toBe(false);
+    expect(existsSync(join(ens, 'model.json'))).toBe(true);
   }, 120_000);
 
   it('ensemble combines models with different features into one folder that predict uses, and refuses a member that knows other words', async () => {

@@ -34,3 +34,18 @@ export function decodeEntries(
   });
   return out;
 }
+
+/** Example clips with their class indices. */
+export interface LabelledClips {
+  clips: PreparedClip[];
+  labels: Int32Array;
+}
+
+/** The clips of `part` (entries of `set`) with their labels' indices in `labels`. */
+export function clipsOf(part: readonly Entry[], set: DecodedSet, labels: readonly string[]): LabelledClips {
+  const index = new Map(set.entries.map((e, i) => [e.path, i]));
+  return {
+    clips: part.map((e) => set.clips[index.get(e.path) as number] as PreparedClip),
+    labels: Int32Array.from(part, (e) => labels.indexOf(e.label)),
+  };
+}

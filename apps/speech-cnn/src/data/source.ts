@@ -1,6 +1,7 @@
 import { Rng } from '@cnn-lab/core';
 import type { AugmentOptions, FeatureConfig, LogMel, PreparedClip } from '../features/index.js';
-import { augment, drawEq, drawTempo, drawTrim, drawWarp, featuresOf, inputShape, maskSpectrogram, prepareClip, timeWarp } from '../features/index.js';
+import { augment, drawEq, featuresOf, inputShape, maskSpectrogram } from '../features/index.js';
+import type { LabelledClips } from './decode.js';
 
 /** The shape core's `fit` reads batches in: inputs [n, frames, bands, 1] and one class index per example. */
 export interface ArrayBatch {
@@ -11,12 +12,6 @@ export interface ArrayBatch {
 export interface DataSource {
   size: number;
   batches(epoch: number, batchSize: number, seed: number): AsyncIterable<ArrayBatch>;
-}
-
-/** Example clips with their class indices. */
-export interface LabelledClips {
-  clips: PreparedClip[];
-  labels: Int32Array;
 }
 
 /** Featurises every clip once (for evaluation, where nothing changes between epochs). */
@@ -38,22 +33,16 @@ function batchOf(features: Float32Array[], labels: Int32Array, order: readonly n
 
 /**
  * A training source: shuffled each epoch (seeded); with augmentation, a random share of the clips is changed afresh
- * every epoch (speed, shift, gain, noise) before it is featurised (through a VTLP-warped filterbank with `vtlp`, its frames re-timed with `tempo`, its bands equalised with `eqDb`), then masked (SpecAugment); the rest come from a
- * cache of clean features.
+ * every epoch (speed, shift, gain, noise) before it is featurised (its bands equalised with `eqDb`), then masked
+ * (SpecAugment); the rest come from a cache of clean features.
  */
 export function clipSource(set: LabelledClips, cfg: FeatureConfig, logMel: LogMel, aug?: AugmentOptions): DataSource {
   const clean = featuriseAll(set.clips, cfg, logMel);
   const [frames, bands] = inputShape(cfg);
-  if (aug?.trimJitterDb && set.clips.some((c) => !c.source)) throw new RangeError('trimming jitter needs clips that kept their source recording');
   const changed = (clip: PreparedClip, o: AugmentOptions, rng: Rng): Float32Array => {
-    const trimDb = drawTrim(cfg.trimDb, o.trimJitterDb, rng);
-    const c = trimDb === cfg.trimDb ? { cfg, clip } : { cfg: { ...cfg, trimDb }, clip: prepareClip(clip.source as Float32Array, { ...cfg, trimDb }) };
-    const signal = augment(c.clip, o, cfg.mel.sampleRate, rng);
-    const warp = drawWarp(o.vtlp, rng);
-    const tempo = drawTempo(o.tempo, rng);
-    // EQ and masks touch the mel bands only, not the length cue's.
-    const feats = featuresOf(signal, c.cfg, logMel, warp, tempo, drawEq(o.eqDb, cfg.mel.melBands, rng));
-    return maskSpectrogram(timeWarp(feats, frames, bands, o.timeWarpFrames, rng), frames, bands, o, rng, cfg.mel.melBands);
+    const signal = augment(clip, o, cfg.mel.sampleRate, rng);
+    const feats = featuresOf(signal, cfg, logMel, drawEq(o.eqDb, bands, rng));
+    return maskSpectrogram(feats, frames, bands, o, rng);
   };
   return {
     size: set.clips.length,

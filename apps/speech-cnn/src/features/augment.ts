@@ -26,36 +26,11 @@ export interface AugmentOptions {
   freqMaskBands: number;
   timeMaskFrames: number;
   /**
-   * VTLP (Jaitly & Hinton 2013): the changed clips' mel filterbank is warped by a factor drawn from
-   * [1 - vtlp, 1 + vtlp], moving formants like a longer or shorter vocal tract without touching timing. 0: off
-   * (and no random draw). Absent in settings saved before it existed.
-   */
-  vtlp?: number;
-  /**
-   * Tempo perturbation: the changed clips' spectrogram frames play at a rate drawn from this range (1.2: 20% faster),
-   * so speaking rate varies without the pitch and formant shift speed perturbation brings. Absent or [1, 1]: off
-   * (and no random draw).
-   */
-  tempo?: [number, number];
-  /**
    * Random equalisation of the changed clips, like another microphone or room: a smooth curve of per-band gains,
    * sum over k = 1..3 of a_k cos(pi k (b + 1/2) / bands) dB with a_k uniform in +-eqDb / k, added to the log-mel
    * spectrogram before normalisation. Absent or 0: off (and no random draw).
    */
   eqDb?: number;
-  /**
-   * Time warping (SpecAugment's first policy) of the changed clips' features: one point of the word, drawn away from
-   * its ends, moves by up to this many frames, and the rows on either side are stretched or squeezed linearly to
-   * follow it, so the word's parts change their relative lengths (a long /s/ and a short vowel, or the reverse)
-   * while its ends stay put. Absent or 0: off (and no random draw).
-   */
-  timeWarpFrames?: number;
-  /**
-   * Trimming jitter: the changed clips are trimmed afresh at a threshold drawn from trimDb +- this many dB (so the
-   * word's ends, quiet onsets and fricatives included or not, vary). Needs clips that kept their `source`. Absent
-   * or 0: off (and no random draw).
-   */
-  trimJitterDb?: number;
 }
 
 export const DEFAULT_AUGMENT: AugmentOptions = {
@@ -67,7 +42,6 @@ export const DEFAULT_AUGMENT: AugmentOptions = {
   noiseProbability: 0.5,
   freqMaskBands: 0,
   timeMaskFrames: 0,
-  vtlp: 0,
 };
 
 /** Delays the signal by `shift` samples (leading silence), dropping what falls off the end. */
@@ -125,54 +99,11 @@ export function augment(clip: PreparedClip, o: AugmentOptions, sampleRate: numbe
   return out;
 }
 
-/** The VTLP warp factor for one changed clip: uniform in [1 - vtlp, 1 + vtlp]; 1 without drawing when vtlp is 0. */
-export function drawWarp(vtlp: number | undefined, rng: Rng): number {
-  return vtlp ? rng.uniform(1 - vtlp, 1 + vtlp) : 1;
-}
-
-/** The tempo rate for one changed clip: uniform over the range; 1 without drawing when the range is absent or [1, 1]. */
-export function drawTempo(tempo: [number, number] | undefined, rng: Rng): number {
-  return tempo && (tempo[0] !== 1 || tempo[1] !== 1) ? rng.uniform(tempo[0], tempo[1]) : 1;
-}
-
 /** The per-band dB offsets of one random equalisation (see AugmentOptions.eqDb), or null without drawing when eqDb is 0. */
 export function drawEq(eqDb: number | undefined, bands: number, rng: Rng): Float32Array | null {
   if (!eqDb) return null;
   const a = [1, 2, 3].map((k) => rng.uniform(-eqDb / k, eqDb / k));
   return Float32Array.from({ length: bands }, (_, b) => a.reduce((sum, ak, i) => sum + ak * Math.cos((Math.PI * (i + 1) * (b + 0.5)) / bands), 0));
-}
-
-/** The trim threshold (dB) for one changed clip: uniform in trimDb +- jitter, at least 1; trimDb without drawing when jitter is 0. */
-export function drawTrim(trimDb: number, jitter: number | undefined, rng: Rng): number {
-  return jitter && trimDb > 0 ? Math.max(1, rng.uniform(trimDb - jitter, trimDb + jitter)) : trimDb;
-}
-
-/**
- * Piecewise-linear time warp of a [frames x bands] row-major spectrogram: output row `to` reads input row `from`
- * (rows 0 and frames - 1 stay), rows between are linearly interpolated. A new array.
- */
-export function warpRows(features: Float32Array, frames: number, bands: number, from: number, to: number): Float32Array {
-  const last = frames - 1;
-  if (!(from > 0 && from < last && to > 0 && to < last)) throw new RangeError(`warpRows: need 0 < from, to < ${last}, got ${from} -> ${to}`);
-  const out = new Float32Array(frames * bands);
-  for (let t = 0; t < frames; t++) {
-    const pos = t <= to ? (t * from) / to : from + ((t - to) * (last - from)) / (last - to);
-    const k = Math.min(Math.floor(pos), last);
-    const f = pos - k;
-    const next = Math.min(k + 1, last);
-    for (let b = 0; b < bands; b++) out[t * bands + b] = (features[k * bands + b] as number) * (1 - f) + (features[next * bands + b] as number) * f;
-  }
-  return out;
-}
-
-/** SpecAugment's time warp with up to `maxFrames` of movement (see AugmentOptions.timeWarpFrames); the input itself, without drawing, at 0. */
-export function timeWarp(features: Float32Array, frames: number, bands: number, maxFrames: number | undefined, rng: Rng): Float32Array {
-  if (!maxFrames || frames < 4) return features;
-  const w = Math.min(maxFrames, Math.floor((frames - 2) / 2));
-  // The point moved is at least w + 1 rows from either end, so it can move w rows without reaching one.
-  const from = w + 1 + rng.int(Math.max(1, frames - 2 * w - 2));
-  const to = from + rng.uniform(-w, w);
-  return to === from ? features : warpRows(features, frames, bands, from, to);
 }
 
 /** Zeroes one random run of up to `maxWidth` indices in [0, size); returns [start, width]. */
@@ -181,26 +112,22 @@ function maskRange(size: number, maxWidth: number, rng: Rng): [number, number] {
   return [rng.int(size - width + 1), width];
 }
 
-/**
- * SpecAugment's frequency and time masks on a [frames x bands] row-major spectrogram (a new array). Only the first
- * `maskable` bands (default: all) are masked: bands after them are not sound (the length cue).
- */
+/** SpecAugment's frequency and time masks on a [frames x bands] row-major spectrogram (a new array). */
 export function maskSpectrogram(
   features: Float32Array,
   frames: number,
   bands: number,
   o: Pick<AugmentOptions, 'freqMaskBands' | 'timeMaskFrames'>,
   rng: Rng,
-  maskable = bands,
 ): Float32Array {
   const out = features.slice();
   if (o.freqMaskBands > 0) {
-    const [from, width] = maskRange(maskable, o.freqMaskBands, rng);
+    const [from, width] = maskRange(bands, o.freqMaskBands, rng);
     for (let t = 0; t < frames; t++) out.fill(0, t * bands + from, t * bands + from + width);
   }
   if (o.timeMaskFrames > 0) {
     const [from, width] = maskRange(frames, o.timeMaskFrames, rng);
-    for (let t = from; t < from + width; t++) out.fill(0, t * bands, t * bands + maskable);
+    for (let t = from; t < from + width; t++) out.fill(0, t * bands, (t + 1) * bands);
   }
   return out;
 }

@@ -62,24 +62,10 @@ export function makeWindow(kind: MelOptions['window'], n: number): Float32Array 
 }
 
 /**
- * VTLP's frequency warp (Jaitly & Hinton 2013, "Vocal Tract Length Perturbation improves speech recognition"):
- * piecewise linear, f -> alpha f up to a knee at 0.8 fMax min(alpha, 1) / alpha, then a straight line to fMax, so
- * the warped axis still ends at fMax and no band is pushed off the top. alpha > 1 moves energy to higher bands
- * (a shorter vocal tract); alpha = 1 is the identity.
- */
-export function vtlpWarp(f: number, alpha: number, fMax: number): number {
-  if (alpha === 1) return f;
-  const knee = (0.8 * fMax * Math.min(alpha, 1)) / alpha;
-  if (f <= knee) return f * alpha;
-  return fMax - ((fMax - knee * alpha) / (fMax - knee)) * (fMax - f);
-}
-
-/**
  * Triangular mel filters over the FFT bins (one row of fftSize/2+1 weights per band), peak 1, centred on
- * points equally spaced in mel between fMin and fMax. With `warp` (VTLP's alpha) each bin is weighed at its
- * warped frequency, so a tone at f lands in the band holding vtlpWarp(f).
+ * points equally spaced in mel between fMin and fMax.
  */
-export function melFilterbank(o: MelOptions, warp = 1): Float32Array[] {
+export function melFilterbank(o: MelOptions): Float32Array[] {
   const bins = o.fftSize / 2 + 1;
   const lo = hzToMel(o.fMin);
   const hi = hzToMel(o.fMax);
@@ -89,7 +75,7 @@ export function melFilterbank(o: MelOptions, warp = 1): Float32Array[] {
     const [left, centre, right] = [edges[b] as number, edges[b + 1] as number, edges[b + 2] as number];
     const row = new Float32Array(bins);
     for (let k = 0; k < bins; k++) {
-      const f = vtlpWarp((k * o.sampleRate) / o.fftSize, warp, o.fMax);
+      const f = (k * o.sampleRate) / o.fftSize;
       const up = (f - left) / (centre - left);
       const down = (right - f) / (right - centre);
       row[k] = Math.max(0, Math.min(up, down));
@@ -110,6 +96,8 @@ export function validateMelOptions(o: MelOptions): void {
     throw new RangeError(`need 0 <= fMin < fMax <= sampleRate/2, got ${o.fMin}..${o.fMax} at ${o.sampleRate} Hz`);
   }
   if (!(Number.isInteger(o.melBands) && o.melBands >= 1)) throw new RangeError(`melBands must be a positive integer, got ${o.melBands}`);
+  if (o.window !== 'hann' && o.window !== 'hamming') throw new RangeError(`window must be hann or hamming, got ${JSON.stringify(o.window)}`);
+  if (!(o.floor > 0 && Number.isFinite(o.floor))) throw new RangeError(`floor must be a power > 0, got ${o.floor}`);
 }
 
 /** Computes log-mel spectrograms (10*log10 of mel-band power, in dB); holds the FFT plan, window and filters. */
@@ -117,8 +105,9 @@ export class LogMel {
   readonly options: MelOptions;
   private readonly fft: FFT;
   private readonly window: Float32Array;
-  /** Filterbanks by VTLP warp factor (rounded to 0.001; 1 is the plain one), each with its filters' non-zero bins. */
-  private readonly banks = new Map<number, { filters: Float32Array[]; support: Array<[number, number]> }>();
+  private readonly filters: Float32Array[];
+  /** Each filter's non-zero bins [from, to): the triangles are narrow, so the rest is skipped. */
+  private readonly support: Array<[number, number]>;
   private readonly frame: Float64Array;
   private readonly spectrum: Float64Array;
   private readonly power: Float64Array;
@@ -128,32 +117,18 @@ export class LogMel {
     this.options = options;
     this.fft = new FFT(options.fftSize);
     this.window = makeWindow(options.window, frameLength(options));
-    this.bank(1);
+    this.filters = melFilterbank(options);
+    this.support = this.filters.map((w): [number, number] => {
+      const from = w.findIndex((v) => v > 0);
+      return from < 0 ? [0, 0] : [from, w.length - [...w].reverse().findIndex((v) => v > 0)];
+    });
     this.frame = new Float64Array(options.fftSize);
     this.spectrum = new Float64Array(options.fftSize * 2);
     this.power = new Float64Array(options.fftSize / 2 + 1);
   }
 
-  /** The filters for one warp factor; the triangles are narrow, so each keeps its non-zero bins [from, to) to skip the rest. */
-  private bank(warp: number): { filters: Float32Array[]; support: Array<[number, number]> } {
-    const key = Math.round(warp * 1000) / 1000;
-    let bank = this.banks.get(key);
-    if (!bank) {
-      const filters = melFilterbank(this.options, key);
-      const support = filters.map((w): [number, number] => {
-        const from = w.findIndex((v) => v > 0);
-        return from < 0 ? [0, 0] : [from, w.length - [...w].reverse().findIndex((v) => v > 0)];
-      });
-      bank = { filters, support };
-      this.banks.set(key, bank);
-    }
-    return bank;
-  }
-
-  /** `warp`: VTLP's alpha for this clip (training augmentation); 1, the default, is the plain filterbank. */
-  compute(samples: Float32Array, warp = 1): Spectrogram {
-    if (!(warp > 0.5 && warp < 2)) throw new RangeError(`VTLP warp factor must be in (0.5, 2), got ${warp}`);
-    const { filters, support } = this.bank(warp);
+  compute(samples: Float32Array): Spectrogram {
+    const { filters, support } = this;
     const o = this.options;
     const len = frameLength(o);
     const hop = hopLength(o);

@@ -1,47 +1,8 @@
 import type * as tf from '@tensorflow/tfjs';
-import { DataError } from '@cnn-lab/core';
 import type { Audio } from '../audio/index.js';
-import { LogMel, NORMALISATIONS, featuresOf, inputShape, prepareClip, validateMelOptions, type FeatureConfig, type Normalisation } from '../features/index.js';
-import { MODEL_KINDS, type ModelKind } from './models.js';
+import { LogMel, featuresOf, inputShape, prepareClip } from '../features/index.js';
+import type { SpeechModelInfo } from './metadata.js';
 import { predictProbs, rankLabels } from './predict.js';
-
-/** What a saved speech model must carry beside its weights to turn a WAV file into the same input it trained on. */
-export interface SpeechModelInfo {
-  kind: ModelKind;
-  labels: string[];
-  features: FeatureConfig;
-}
-
-/** Checks the app's fields of a loaded metadata.json; `file` names it in the error. */
-export function speechModelInfo(meta: Record<string, unknown> | null, file: string): SpeechModelInfo {
-  if (!meta) throw new DataError(file, 'missing: a speech-cnn model folder needs metadata.json with kind, labels and features');
-  const { kind, labels, features } = meta as Partial<SpeechModelInfo>;
-  if (!MODEL_KINDS.includes(kind as ModelKind)) throw new DataError(file, `"kind" must be one of ${MODEL_KINDS.join(', ')}, got ${JSON.stringify(kind)}`);
-  if (!Array.isArray(labels) || labels.length < 2 || !labels.every((l) => typeof l === 'string')) {
-    throw new DataError(file, '"labels" must be a list of at least 2 words');
-  }
-  const f = features as FeatureConfig | undefined;
-  if (!f || typeof f.seconds !== 'number' || typeof f.trimDb !== 'number' || typeof f.rangeDb !== 'number' || typeof f.mel !== 'object') {
-    throw new DataError(file, '"features" must hold mel, seconds, trimDb and rangeDb');
-  }
-  if (f.norm !== undefined && !NORMALISATIONS.includes(f.norm as Normalisation)) {
-    throw new DataError(file, `"features.norm" must be one of ${NORMALISATIONS.join(', ')}, got ${JSON.stringify(f.norm)}`);
-  }
-  if (f.lifter !== undefined && !(Number.isInteger(f.lifter) && f.lifter >= 1)) throw new DataError(file, `"features.lifter" must be a whole number >= 1, got ${JSON.stringify(f.lifter)}`);
-  if (f.stretchKeep !== undefined && !(typeof f.stretchKeep === 'number' && f.stretchKeep >= 0 && f.stretchKeep <= 1)) {
-    throw new DataError(file, `"features.stretchKeep" must be a number in [0, 1], got ${JSON.stringify(f.stretchKeep)}`);
-  }
-  if (f.lengthCue !== undefined && !(Number.isInteger(f.lengthCue) && f.lengthCue >= 1 && f.lengthCue <= 64)) {
-    throw new DataError(file, `"features.lengthCue" must be a whole number of bands in [1, 64], got ${JSON.stringify(f.lengthCue)}`);
-  }
-  if (f.stretch !== undefined && typeof f.stretch !== 'boolean') throw new DataError(file, `"features.stretch" must be true or false, got ${JSON.stringify(f.stretch)}`);
-  try {
-    validateMelOptions(f.mel);
-  } catch (err) {
-    throw new DataError(file, `"features.mel": ${(err as Error).message}`);
-  }
-  return { kind: kind as ModelKind, labels, features: f };
-}
 
 export interface Classification {
   label: string;

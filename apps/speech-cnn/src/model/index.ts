@@ -1,5 +1,8 @@
-export { type ModelKind, type FreqOptions, type TwoDOptions, type HeadOptions, type ModelOverrides, MODEL_KINDS, FREQ_DEFAULTS, TWO_D_DEFAULTS, buildFreqModel, build2dModel, buildModel } from './models.js';
+export { type ModelKind, type FreqOptions, type TwoDOptions, MODEL_KINDS, FREQ_DEFAULTS, TWO_D_DEFAULTS, buildFreqModel, build2dModel, buildModel } from './networks.js';
 export { predictProbs, rankLabels } from './predict.js';
-export { type SpeechModelInfo, type Classification, type SpeechMember, speechModelInfo, SpeechClassifier } from './classifier.js';
-export { ENSEMBLE_JSON, saveSpeechModel, saveSpeechEnsemble, loadSpeechClassifier, memberFolders, combineSpeechModels } from './ensemble.js';
-export { type TrainSpeechOptions, type TrainedSpeech, trainSpeechModel } from './train.js';
+export { type SpeechModelInfo, speechModelInfo } from './metadata.js';
+export { type Classification, type SpeechMember, SpeechClassifier } from './classifier.js';
+export { ENSEMBLE_JSON, saveSpeechModel, memberFolders } from './folder.js';
+export { loadSpeechClassifier } from './load.js';
+export { combineSpeechModels } from './combine.js';
+export { type TrainSpeechOptions, type TrainedSpeech, type ScoredSpeech, LEARNING_RATE, trainSpeechModel, trainAndScore } from './train.js';

@@ -21,7 +21,7 @@ const WAV_TYPES = ['audio/wav', 'audio/x-wav', 'audio/wave', 'audio/vnd.wave', '
 export function buildServer(classifier: SpeechClassifier, opts: ServerOptions = {}): FastifyInstance {
   const maxBytes = opts.maxBytes ?? 4 * 1024 * 1024;
   const maxSeconds = opts.maxSeconds ?? 10;
-  const page = readFileSync(new URL('./static/index.html', import.meta.url), 'utf8');
+  const page = readFileSync(new URL('./page.html', import.meta.url), 'utf8');
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: maxBytes });
 
   app.addContentTypeParser(WAV_TYPES, { parseAs: 'buffer', bodyLimit: maxBytes }, (_req, body, done) => done(null, body));

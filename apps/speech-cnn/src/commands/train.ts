@@ -1,0 +1,134 @@
+import { join, relative } from 'node:path';
+import type { Command } from 'commander';
+import {
+  UsageError,
+  parseChoice,
+  parseIntIn,
+  parseNumberIn,
+  plotHistory,
+  resolveDataDir,
+  resolveUserPath,
+  runAction,
+  withCommonOptions,
+  type ActionContext,
+  type CommonOptions,
+  type History,
+} from '@cnn-lab/core';
+import { DEFAULT_AUGMENT, DEFAULT_FEATURES, type AugmentOptions, type FeatureConfig } from '../features/index.js';
+import { SPLIT_HELP, clipsOf, parseSplit, sortLabels, speakerFolds, splitEntries, type Partition } from '../data/index.js';
+import { LEARNING_RATE, MODEL_KINDS, saveSpeechModel, trainAndScore, type ModelKind } from '../model/index.js';
+import { modelDirToWrite } from './folders.js';
+import { DATA_SUB, DATA_WHAT, readRecordings, withExtraTrain } from './recordings.js';
+
+interface TrainOpts extends CommonOptions {
+  model: ModelKind;
+  split: string;
+  testFraction: number;
+  trimDb: number;
+  rangeDb: number;
+  stretch: boolean;
+  freqMask: number;
+  timeMask: number;
+  eq: number;
+  workers?: number;
+  extraTrain?: string;
+  resume?: boolean;
+}
+
+const pct = (x: number | null): string => (x === null ? 'n/a' : `${(100 * x).toFixed(2)}%`);
+
+export function addTrain(program: Command): void {
+  const cmd = program
+    .command('train')
+    .description('train a model on a folder of WAV files and save it (default: a new folder under runs/speech-cnn)')
+    .option('--model <kind>', `network: ${MODEL_KINDS.join(' or ')} (freq: filters span all frames and slide along frequency)`, parseChoice(MODEL_KINDS), 'freq')
+    .option('--split <split>', SPLIT_HELP, 'fsdd')
+    .option('--test-fraction <f>', 'test share for --split random', parseNumberIn(0.01, 0.99), 0.2)
+    .option('--trim-db <db>', 'leading and trailing frames this many dB below the loudest are trimmed, so the word starts the clip (0: none)', parseNumberIn(0, 120), DEFAULT_FEATURES.trimDb)
+    .option('--range-db <db>', 'features span this many dB below the loudest cell; quieter cells (background noise) are clipped to silence', parseNumberIn(10, 120), DEFAULT_FEATURES.rangeDb)
+    .option('--stretch', "stretch each word's frames in time to fill the input (speaking-rate normalisation)", false)
+    .option('--freq-mask <bands>', 'SpecAugment: mask up to this many adjacent mel bands of augmented clips (0: none)', parseIntIn(0, 40), 0)
+    .option('--time-mask <frames>', 'SpecAugment: mask up to this many frames of augmented clips (0: none)', parseIntIn(0, 100), 0)
+    .option('--eq <db>', 'random equalisation of augmented clips (another microphone): a smooth per-band gain curve of up to about this many dB (0: none)', parseNumberIn(0, 30), 0)
+    .option('--extra-train <dir>', 'more recordings for training only, added to every split and never tested on (e.g. the voices of scripts/synth-voices.sh)')
+    .option('--workers <n>', 'gradient worker threads (default: one per core)', parseIntIn(1, 64))
+    .option('--resume', 'continue from the checkpoint in --model-dir');
+  withCommonOptions(cmd, undefined, { epochs: 25, batchSize: 64 }).action(runAction(train));
+}
+
+/** What the flags make of the features and the augmentation (speed, shift, gain and noise always; masks and EQ as asked). */
+function settingsOf(o: TrainOpts): { features: FeatureConfig; augment: AugmentOptions } {
+  return {
+    features: { ...DEFAULT_FEATURES, trimDb: o.trimDb, rangeDb: o.rangeDb, ...(o.stretch ? { stretch: true } : {}) },
+    augment: { ...DEFAULT_AUGMENT, freqMaskBands: o.freqMask, timeMaskFrames: o.timeMask, eqDb: o.eq },
+  };
+}
+
+async function train(ctx: ActionContext<TrainOpts>) {
+  const o = ctx.opts;
+  if (o.resume && o.modelDir === undefined) throw new UsageError('--resume continues a run: give its folder with --model-dir');
+  const dir = resolveDataDir(o, DATA_SUB, DATA_WHAT);
+  const { features, augment } = settingsOf(o);
+  // Clips are trimmed as the model will trim them (--trim-db); the rest of the features are computed later.
+  const data = readRecordings(dir, features, ctx.log);
+  const labels = sortLabels(data.entries.map((e) => e.label));
+  if (labels.length < 2) throw new UsageError(`--data-dir ${dir}: found only the label(s) ${labels.join(', ')}; need at least 2 words`);
+  const split = parseSplit(o.split, o.testFraction);
+  const { set, extra } = withExtraTrain(data, dir, o.extraTrain, features, ctx.log);
+  const common = { model: o.model, labels, files: data.clips.length, skipped: data.bad.length + data.skipped.length, ...(extra.length ? { extraTrainFiles: extra.length } : {}) };
+  const run = (part: Partition, seed: number, checkpointDir: string | undefined, validate: boolean) => {
+    const trainClips = clipsOf(part.train, set, labels);
+    if (trainClips.clips.length === 0) throw new UsageError(`--split ${o.split}: leaves no training recordings`);
+    return trainAndScore({
+      kind: o.model, labels, features, augment, train: trainClips, test: clipsOf(part.test, set, labels), validate,
+      epochs: o.epochs ?? 25, batchSize: o.batchSize ?? 64, seed, learningRate: LEARNING_RATE,
+      ...(o.workers !== undefined ? { workers: o.workers } : {}),
+      ...(checkpointDir ? { checkpointDir, resume: o.resume ?? false } : {}),
+      log: ctx.log,
+    });
+  };
+
+  if (split.kind === 'speakers') {
+    // Leave-one-speaker-out: one model per speaker, none saved; the mean is the speaker-independent score.
+    const perSpeaker: Record<string, number | null> = {};
+    let seconds = 0;
+    for (const fold of speakerFolds(data.entries)) {
+      ctx.log(`--- holding out ${fold.speaker} (${fold.test.length} test, ${fold.train.length} train${extra.length ? ` + ${extra.length} extra` : ''})`);
+      // Scoring the test set every epoch is only for the learning curves; speaker folds skip it to save time.
+      const r = await run({ train: [...fold.train, ...extra], test: fold.test }, o.seed ?? 1, undefined, false);
+      r.model.dispose();
+      perSpeaker[fold.speaker] = r.accuracy;
+      seconds += r.seconds;
+      ctx.log(`held-out ${fold.speaker}: ${pct(r.accuracy)} (${r.seconds.toFixed(0)} s)`);
+    }
+    const values = Object.values(perSpeaker).map(Number);
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    ctx.log(`mean speaker-held-out accuracy: ${pct(mean)} over ${values.length} speakers`);
+    return { ...common, split: 'speakers', perSpeaker, meanAccuracy: mean, seconds };
+  }
+
+  const drawn = splitEntries(data.entries, split, o.seed ?? 1);
+  const part = { train: [...drawn.train, ...extra], test: drawn.test };
+  const modelDir = modelDirToWrite(o.modelDir);
+  ctx.log(`training ${o.model} on ${part.train.length} recordings, testing on ${part.test.length} (split ${o.split}); model folder ${modelDir}`);
+  const r = await run(part, o.seed ?? 1, join(modelDir, 'checkpoints'), true);
+  const results = { accuracy: r.accuracy, testFiles: part.test.length, trainFiles: part.train.length, seconds: r.seconds };
+  await saveSpeechModel(r.model, modelDir, {
+    app: 'speech-cnn',
+    kind: o.model,
+    labels,
+    features,
+    training: { split: o.split, seed: o.seed ?? 1, epochs: o.epochs, batchSize: o.batchSize, lr: LEARNING_RATE, augment, dataDir: dir, ...(o.extraTrain !== undefined ? { extraTrain: resolveUserPath(o.extraTrain), extraTrainFiles: extra.length } : {}) },
+    results,
+    history: r.history.epochs,
+  });
+  await plotTraining(r.history, join(modelDir, 'history.png'), `speech-cnn ${o.model}, split ${o.split}`);
+  ctx.log(`test accuracy ${pct(r.accuracy)} on ${part.test.length} recordings; trained in ${r.seconds.toFixed(0)} s; saved to ${relative(process.cwd(), modelDir) || '.'}`);
+  return { ...common, split: o.split, ...results, seconds: Number(r.seconds.toFixed(1)), epochs: r.history.epochs.length, modelDir };
+}
+
+async function plotTraining(history: History, file: string, title: string): Promise<void> {
+  // core's History has bestEpoch: number | null where plotHistory takes number | undefined.
+  const curves = { epochs: history.epochs, ...(history.bestEpoch === null ? {} : { bestEpoch: history.bestEpoch }) };
+  await plotHistory(curves, file, { title });
+}
