@@ -12,3 +12,13 @@ export { CHECKPOINT_FILE, BEST_FILE } from './checkpoint.js';
 export { measureWorkerSpeedup, type SpeedupRow } from './speedup.js';
 export { epochProgress, type EpochProgress, type ProgressOptions } from './progress.js';
 export { editableValues, nonZeroRows, readValues, type RowGradientSink, type RowPatch } from './rows.js';
+export {
+  trainRecipe,
+  CHECKPOINTS_DIR,
+  HISTORY_PNG,
+  HISTORY_JSON,
+  type TrainRecipeOptions,
+  type TrainRecipeResult,
+  type TrainSummary,
+  type RecipeMetadataContext,
+} from './recipe.js';
