@@ -3,32 +3,28 @@
 import { pathToFileURL } from 'node:url';
 import { createProgram, runProgram } from '@cnn-lab/core';
 import type { Command } from 'commander';
-import { addDreamCommand } from './commands/dream.js';
-import { addEvalCommand } from './commands/eval.js';
-import { addPredictCommand } from './commands/predict.js';
-import { addReportCommand } from './commands/report.js';
-import { addStartCommand } from './commands/start.js';
-import { addStyleCommand } from './commands/style.js';
-import { addTrainCommand } from './commands/train.js';
-import { addVisualizeCommand } from './commands/visualize.js';
+import { registerDream } from './commands/dream.js';
+import { registerEval } from './commands/eval.js';
+import { registerPredict } from './commands/predict.js';
+import { registerReport } from './commands/report.js';
+import { registerStart } from './commands/start.js';
+import { registerStyle } from './commands/style.js';
+import { registerTrain } from './commands/train.js';
+import { registerVisualize } from './commands/visualize.js';
 
 export function buildProgram(): Command {
   const program = createProgram(
     'cnn-explorer',
     "The lecture's MNIST CNN and what a CNN learns: filters, neurons, classes, saliency, Deep Dream, style transfer",
   );
-  for (const add of [
-    addTrainCommand,
-    addEvalCommand,
-    addPredictCommand,
-    addStartCommand,
-    addReportCommand,
-    addVisualizeCommand,
-    addDreamCommand,
-    addStyleCommand,
-  ]) {
-    add(program);
-  }
+  registerTrain(program);
+  registerEval(program);
+  registerPredict(program);
+  registerStart(program);
+  registerReport(program);
+  registerVisualize(program);
+  registerDream(program);
+  registerStyle(program);
   return program;
 }
 

@@ -63,7 +63,7 @@ interface DreamOpts extends CommonOptions {
   cacheDir?: string;
 }
 
-export function addDreamCommand(program: Command): void {
+export function registerDream(program: Command): void {
   withCommonOptions(
     program
       .command('dream')

@@ -3,6 +3,7 @@
 import {
   confusionMatrix,
   formatConfusionMatrix,
+  proportionInterval,
   runAction,
   withCommonOptions,
   type CommonOptions,
@@ -16,6 +17,8 @@ export interface EvalResult {
   testAccuracy: number;
   testLoss: number;
   count: number;
+  /** Wilson's 95% interval for the accuracy on this many digits. */
+  interval: { low: number; high: number };
   /** matrix[true][predicted] counts. */
   confusion: number[][];
 }
@@ -25,10 +28,12 @@ export async function evalModel(modelDir: string, batchSize: number): Promise<Ev
   const { model, split } = await loadLectureModel(modelDir);
   const test = await scoreDigits(model, mnistSplits(split).test, batchSize);
   const confusion = confusionMatrix(test.probabilities!, test.labels!, 10);
-  return { testAccuracy: test.accuracy, testLoss: test.loss, count: test.count, confusion };
+  const right = confusion.reduce((sum, row, i) => sum + row[i]!, 0);
+  const { low, high } = proportionInterval(right, test.count);
+  return { testAccuracy: test.accuracy, testLoss: test.loss, count: test.count, interval: { low, high }, confusion };
 }
 
-export function addEvalCommand(program: Command): void {
+export function registerEval(program: Command): void {
   withCommonOptions(
     program.command('eval').description('accuracy and confusion matrix of a saved model on the held-out digits'),
     ['dataDir', 'modelDir', 'batchSize', 'seed', 'json', 'backend'],
@@ -38,10 +43,18 @@ export function addEvalCommand(program: Command): void {
       const dir = modelDirFor(opts.modelDir, 'read');
       const r = await evalModel(dir, opts.batchSize ?? 256);
       log(formatConfusionMatrix(r.confusion));
+      const pct = (x: number) => (x * 100).toFixed(2);
+      const interval = `95% interval ${pct(r.interval.low)}-${pct(r.interval.high)}%`;
       log(
-        `test accuracy ${(r.testAccuracy * 100).toFixed(2)}% on ${r.count} held-out digits (loss ${r.testLoss.toFixed(4)})`,
+        `test accuracy ${pct(r.testAccuracy)}% on ${r.count} held-out digits (${interval}, loss ${r.testLoss.toFixed(4)})`,
       );
-      return { testAccuracy: r.testAccuracy, testLoss: r.testLoss, count: r.count, modelDir: dir };
+      return {
+        testAccuracy: r.testAccuracy,
+        testLoss: r.testLoss,
+        count: r.count,
+        interval: r.interval,
+        modelDir: dir,
+      };
     }),
   );
 }

@@ -36,7 +36,7 @@ export async function predictFiles(
   return { predictions, skipped };
 }
 
-export function addPredictCommand(program: Command): void {
+export function registerPredict(program: Command): void {
   withCommonOptions(
     program
       .command('predict')

@@ -150,7 +150,7 @@ export function withReportFlags(cmd: Command): Command {
   );
 }
 
-export function addReportCommand(program: Command): void {
+export function registerReport(program: Command): void {
   withReportFlags(
     program
       .command('report')

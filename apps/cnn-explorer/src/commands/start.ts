@@ -4,7 +4,7 @@ import { runAction } from '@cnn-lab/core';
 import type { Command } from 'commander';
 import { withReportFlags, writeReport, type ReportOpts } from './report.js';
 
-export function addStartCommand(program: Command): void {
+export function registerStart(program: Command): void {
   withReportFlags(
     program
       .command('start')

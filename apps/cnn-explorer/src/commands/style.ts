@@ -63,7 +63,7 @@ interface StyleOpts extends CommonOptions {
   cacheDir?: string;
 }
 
-export function addStyleCommand(program: Command): void {
+export function registerStyle(program: Command): void {
   withCommonOptions(
     program
       .command('style')

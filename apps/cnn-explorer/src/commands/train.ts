@@ -119,7 +119,7 @@ export function trainSettings(opts: TrainOpts, now = new Date()): TrainSettings 
   };
 }
 
-export function addTrainCommand(program: Command): void {
+export function registerTrain(program: Command): void {
   const cmd = program
     .command('train')
     .description(

@@ -66,7 +66,7 @@ interface VisualizeOpts extends CommonOptions, VisualFlags {
   out?: string;
 }
 
-export function addVisualizeCommand(program: Command): void {
+export function registerVisualize(program: Command): void {
   const cmd = program
     .command('visualize')
     .description('activation maximisation for every unit of one layer of the MNIST model, as a PNG grid')
