@@ -1,16 +1,20 @@
 // The CLI as a user runs it: a tiny training run on fixture games, then eval and predict on its model.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const app = join(import.meta.dirname, '..');
 const tsx = join(app, '..', '..', 'node_modules', '.bin', 'tsx');
+/** Where runs go when a command names no folder (core's runsRoot honours CNN_LAB_RUNS). */
+const runs = mkdtempSync(join(tmpdir(), 'go-policy-runs-'));
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(tsx, [join(app, 'src', 'cli.ts'), ...args], { cwd: app, timeout: 280_000, env: { ...process.env, CNN_LAB_DATA: '' } }, (err, stdout, stderr) => {
+    const env = { ...process.env, CNN_LAB_DATA: '', CNN_LAB_RUNS: runs };
+    execFile(tsx, [join(app, 'src', 'cli.ts'), ...args], { cwd: app, timeout: 280_000, env }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -36,13 +40,25 @@ function fixtures(): string {
   return dir;
 }
 
+/** sha256 of every file of the shipped model, by name. */
+function shippedHashes(): Record<string, string> {
+  const dir = join(app, 'models', 'default');
+  return Object.fromEntries(readdirSync(dir).map((f) => [f, createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')]));
+}
+
 describe('go-policy CLI', () => {
-  it('trains a tiny model, then eval --split all --json scores every game and ends with one JSON line', async () => {
+  it('trains a tiny model into a new runs folder, then eval --split all --json scores every game and ends with one JSON line', async () => {
     const data = fixtures();
-    const modelDir = join(mkdtempSync(join(tmpdir(), 'go-policy-model-')), 'm');
-    const train = await cli(['train', '--data-dir', data, '--model-dir', modelDir, '--epochs', '1', '--filters', '2', '--layers', '2', '--batch-size', '4', '--val-games', '1', '--train-workers', '1', '--json']);
+    const before = shippedHashes();
+    const train = await cli(['train', '--data-dir', data, '--epochs', '1', '--filters', '2', '--layers', '2', '--batch-size', '4', '--val-games', '1', '--train-workers', '1', '--json']);
     expect(train.code, train.stderr).toBe(0);
-    expect(jsonLine(train.stdout)).toMatchObject({ modelDir, epochs: 1 });
+    const result = jsonLine(train.stdout);
+    expect(result).toMatchObject({ epochs: 1 });
+    // Without --model-dir: a new folder runs/go-policy/<time>, never the shipped model.
+    const modelDir = result.modelDir as string;
+    expect(modelDir).toMatch(new RegExp(`^${runs}/go-policy/\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d`));
+    expect(readdirSync(modelDir)).toEqual(expect.arrayContaining(['model.json', 'history.json', 'history.png', 'checkpoints']));
+    expect(shippedHashes()).toEqual(before);
 
     const ev = await cli(['eval', '--data-dir', data, '--model-dir', modelDir, '--split', 'all', '--json']);
     expect(ev.code, ev.stderr).toBe(0);
@@ -60,6 +76,26 @@ describe('go-policy CLI', () => {
     expect(p.played).toBe('Q4');
     expect(p.toPlay).toBe('black');
     expect((p.top as unknown[]).length).toBe(5);
+
+    // match without --out keeps its SGFs in a new runs/go-policy/match-<time> folder.
+    const opponent = join(mkdtempSync(join(tmpdir(), 'go-policy-opponent-')), 'resigns.mjs');
+    writeFileSync(
+      opponent,
+      `import { createInterface } from 'node:readline';
+for await (const line of createInterface({ input: process.stdin })) {
+  const cmd = line.trim().split(/\\s+/)[0];
+  process.stdout.write(cmd === 'genmove' ? '= resign\\n\\n' : '=\\n\\n');
+  if (cmd === 'quit') break;
+}
+`,
+    );
+    const m = await cli(['match', '--model-dir', modelDir, '--opponent', `node ${opponent}`, '--games', '2', '--json']);
+    expect(m.code, m.stderr).toBe(0);
+    const mr = jsonLine(m.stdout);
+    expect(mr).toMatchObject({ games: 2, wins: 2 });
+    expect(mr.sgfDir as string).toMatch(new RegExp(`^${runs}/go-policy/match-`));
+    expect(readdirSync(mr.sgfDir as string).sort()).toEqual(['game-001.sgf', 'game-002.sgf']);
+    expect(shippedHashes()).toEqual(before);
   }, 900_000);
 
   it('says what is missing: a data folder, a model, an SGF', async () => {

@@ -1,7 +1,7 @@
 // `match`: our engine against another GTP engine (e.g. GNU Go), colours alternating, each game kept as SGF.
 import { join } from 'node:path';
 import { parseIntIn, parseNumberIn, resolveUserPath, runAction, withCommonOptions, writeFileAtomic } from '@cnn-lab/core';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { APP, VERSION, newRunDir } from '../app.js';
 import { loadPolicyModel } from '../model/load.js';
 import { latency } from '../play/latency.js';
@@ -14,6 +14,8 @@ interface MatchOptions extends PlayOptions {
   games: number;
   komi: number;
   maxMoves: number;
+  out?: string;
+  /** The older name of --out. */
   sgfDir?: string;
 }
 
@@ -25,11 +27,13 @@ export function registerMatch(program: Command): void {
     .option('--games <n>', 'games to play (colours alternate)', parseIntIn(1), 10)
     .option('--komi <k>', 'komi', parseNumberIn(-100, 100), 7.5)
     .option('--max-moves <n>', 'call a game unfinished after this many moves', parseIntIn(2), 600)
-    .option('--sgf-dir <dir>', `where each game is written as SGF (default: a new folder runs/${APP}/match-<time> in the repository)`);
+    .option('--out <dir>', `where each game is written as SGF (default: a new folder runs/${APP}/match-<time> in the repository)`)
+    .addOption(new Option('--sgf-dir <dir>', 'the older name of --out').hideHelp());
   withPlayOptions(cmd).action(
     runAction<MatchOptions>(async ({ opts, log }) => {
       const { model, meta } = await loadPolicyModel(opts.modelDir);
-      const sgfDir = opts.sgfDir !== undefined ? resolveUserPath(opts.sgfDir) : newRunDir('match');
+      const named = opts.out ?? opts.sgfDir;
+      const sgfDir = named !== undefined ? resolveUserPath(named) : newRunDir('match');
       const genmove: number[] = [];
       const { summary } = await playMatch({
         engine: () => makeEngine(model, meta, opts),

@@ -1,17 +1,16 @@
 // `train`: the policy network on SGF games, split by game into train/validation/test.
 import {
-  UsageError,
   parseChoice,
   parseIntIn,
   parseNumberIn,
   resolveDataDir,
-  resolveUserPath,
+  resolveModelDir,
   runAction,
   withCommonOptions,
   type CommonOptions,
 } from '@cnn-lab/core';
 import type { Command } from 'commander';
-import { APP, DATA_SUB, DATA_WHAT, newRunDir } from '../app.js';
+import { APP, APP_DIR, DATA_SUB, DATA_WHAT } from '../app.js';
 import { FEATURE_SETS, type FeatureSetName } from '../data/positions.js';
 import { trainPolicy } from '../model/train.js';
 
@@ -35,7 +34,7 @@ export function registerTrain(program: Command): void {
   const cmd = program.command('train').description('train the policy network on SGF games (split by game into train/validation/test)');
   withCommonOptions(cmd, ['dataDir', 'epochs', 'batchSize', 'seed', 'json', 'backend'], { epochs: 10, batchSize: 32 });
   cmd
-    .option('--model-dir <dir>', `where the model is written (default: a new folder runs/${APP}/<time> in the repository)`, (v: string) => resolveUserPath(v))
+    .option('--model-dir <dir>', `where the model is written (default: a new folder runs/${APP}/<time> in the repository)`)
     .option('--filters <k>', 'filters per convolution (the paper: 192)', parseIntIn(1, 1024), 32)
     .option('--layers <n>', 'convolutional layers in all, counting the 5x5 and the 1x1 (the paper: 13)', parseIntIn(2, 64), 5)
     .option('--features <set>', `input feature set: ${FEATURE_SETS.join(', ')}`, parseChoice(FEATURE_SETS), 'alphago')
@@ -48,14 +47,13 @@ export function registerTrain(program: Command): void {
     .option('--workers <n>', 'feature worker threads', parseIntIn(1, 16), 1)
     .option('--train-workers <n>', "gradient worker threads for core's trainer (default: one per core)", parseIntIn(1, 16))
     .option('--split-seed <n>', 'seed of the train/validation/test split by game', parseIntIn(0), 1)
-    .option('--resume', 'continue from the checkpoint in --model-dir')
+    .option('--resume', 'continue from the checkpoint in --model-dir (without it: the newest run under runs/go-policy that has one)')
     .action(
       runAction<TrainOptions>(async ({ opts, log }) => {
-        if (opts.resume && opts.modelDir === undefined) throw new UsageError('--resume needs --model-dir (the folder of the run to continue)');
         const dataDir = resolveDataDir(opts, DATA_SUB, DATA_WHAT);
-        const modelDir = opts.modelDir ?? newRunDir();
-        if (opts.modelDir === undefined) log(`writing the model to ${modelDir}`);
-        return trainPolicy({
+        const modelDir = resolveModelDir({ app: APP, appDir: APP_DIR, flag: opts.modelDir, mode: 'write', resume: Boolean(opts.resume) });
+        if (!modelDir.named) log(`${opts.resume ? 'continuing' : 'writing'} the model in ${modelDir.dir}`);
+        const summary = await trainPolicy({
           dataDir,
           modelDir,
           features: opts.features,
@@ -76,6 +74,7 @@ export function registerTrain(program: Command): void {
           resume: Boolean(opts.resume),
           log,
         });
+        return { ...summary };
       }),
     );
 }

@@ -1,7 +1,7 @@
 // Training the policy network on a folder of SGF games: split by game, stream positions through the
 // feature workers, fit with core's trainer, and keep the model folder current after every epoch.
 import { join } from 'node:path';
-import { fit, plotHistory, saveModel, withSeed, type EpochRecord } from '@cnn-lab/core';
+import { trainRecipe, withSeed, type ResolvedModelDir, type TrainSummary } from '@cnn-lab/core';
 import { APP, DATA_WHAT, VERSION } from '../app.js';
 import { estimatePositions, requireGames } from '../data/games.js';
 import { planesOf, type FeatureSetName } from '../data/positions.js';
@@ -13,8 +13,8 @@ import { skippedSummary } from './report.js';
 
 export interface TrainPolicyOptions {
   dataDir: string;
-  /** Where the model, its checkpoints and learning curves are written. */
-  modelDir: string;
+  /** Where the model, its checkpoints and learning curves are written (resolveModelDir's answer, or a checked path). */
+  modelDir: ResolvedModelDir | string;
   features: FeatureSetName;
   filters: number;
   layers: number;
@@ -40,20 +40,8 @@ export interface TrainPolicyOptions {
   log: (message: string) => void;
 }
 
-export type TrainPolicyResult = {
-  modelDir: string;
-  epochs: number;
-  bestEpoch: number | null;
-  loss: number | null;
-  accuracy: number | null;
-  valLoss: number | null;
-  valAccuracy: number | null;
-  examplesPerSecond: number | null;
-  interrupted: boolean;
-};
-
-export async function trainPolicy(opts: TrainPolicyOptions): Promise<TrainPolicyResult> {
-  const { dataDir, modelDir, log } = opts;
+export async function trainPolicy(opts: TrainPolicyOptions): Promise<TrainSummary> {
+  const { dataDir, log } = opts;
   const games = await requireGames(dataDir, DATA_WHAT);
   const split = splitGames(games, opts.splitSeed);
   const trainFiles = (opts.maxGames === undefined ? split.train : split.train.slice(0, opts.maxGames)).map((g) => join(dataDir, g));
@@ -90,45 +78,29 @@ export async function trainPolicy(opts: TrainPolicyOptions): Promise<TrainPolicy
           shuffleBuffer: 0,
         });
   const meta: PolicyMetadata = { featureSet: opts.features, planes, filters: opts.filters, layers: opts.layers, splitSeed: opts.splitSeed };
-  const save = (h: EpochRecord[]) => saveModel(model, modelDir, { app: APP, version: VERSION, ...meta, history: h, dataDir });
   const { lrDropAt, lrDropFactor } = opts;
-  const history = await fit(model, {
-    train: trainData,
-    ...(valData ? { validation: valData } : {}),
-    epochs: opts.epochs,
-    batchSize: opts.batchSize,
-    optimizer: { name: 'adam', learningRate: opts.learningRate },
-    ...(lrDropAt !== undefined ? { lrSchedule: (epoch: number, base: number) => (epoch >= lrDropAt ? base * lrDropFactor : base) } : {}),
-    seed: opts.seed,
-    checkpointDir: join(modelDir, 'checkpoints'),
+  const { summary } = await trainRecipe({
+    model,
+    modelDir: opts.modelDir,
     resume: opts.resume,
-    historyPath: join(modelDir, 'history.json'),
-    restoreBestWeights: true,
-    log,
-    ...(opts.trainWorkers !== undefined ? { workers: opts.trainWorkers } : {}),
-    // The model folder always holds the latest finished epoch, usable while training goes on.
-    onEpochEnd: async (_record, h) => {
-      await save(h.epochs);
+    fit: {
+      train: trainData,
+      ...(valData ? { validation: valData } : {}),
+      epochs: opts.epochs,
+      batchSize: opts.batchSize,
+      optimizer: { name: 'adam', learningRate: opts.learningRate },
+      ...(lrDropAt !== undefined ? { lrSchedule: (epoch: number, base: number) => (epoch >= lrDropAt ? base * lrDropFactor : base) } : {}),
+      seed: opts.seed,
+      restoreBestWeights: true,
+      log,
+      ...(opts.trainWorkers !== undefined ? { workers: opts.trainWorkers } : {}),
     },
+    // The folder always holds the latest finished epoch (usable while training goes on), with its history.
+    metadata: ({ history }) => ({ app: APP, version: VERSION, ...meta, history: history.epochs, dataDir }),
+    historyJson: true,
+    log,
   });
   const stats = trainData.lastStats();
-  await save(history.epochs);
-  // Core's HistoryLike wants bestEpoch undefined where History has null; the curves need only the epochs.
-  await plotHistory({ epochs: history.epochs }, join(modelDir, 'history.png'));
-
-  const last = history.epochs[history.epochs.length - 1];
-  const best = history.epochs.find((e) => e.epoch === history.bestEpoch) ?? last;
-  log(`saved ${modelDir} (best epoch ${history.bestEpoch ?? '-'}); learning curves in ${join(modelDir, 'history.png')}`);
   if (stats && Object.keys(stats.skipped).length > 0) log(`skipped games in the last epoch: ${skippedSummary(stats.skipped)}`);
-  return {
-    modelDir,
-    epochs: history.epochs.length,
-    bestEpoch: history.bestEpoch,
-    loss: last?.loss ?? null,
-    accuracy: last?.accuracy ?? null,
-    valLoss: best?.valLoss ?? null,
-    valAccuracy: best?.valAccuracy ?? null,
-    examplesPerSecond: last?.examplesPerSecond ?? null,
-    interrupted: history.interrupted,
-  };
+  return summary;
 }
