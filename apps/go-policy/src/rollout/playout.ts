@@ -1,0 +1,413 @@
+// Playouts by the rollout policy, to the end of the game, counted by area. Every empty point keeps its
+// weight for both colours (exp of its pattern, move-effect and edge features); after a move only the
+// points whose features can have changed are recomputed: the 3x3 around the move and the captured
+// stones, and around every chain whose liberties changed while it had three or fewer. The distance
+// features to the last two moves multiply a few dozen nearby weights at sampling time. Weights are
+// summed per row, so drawing a move costs two short scans.
+import type { Rng } from '@cnn-lab/core';
+import { BLACK, Board, EMPTY, PASS, WHITE, type Player } from '../board/index.js';
+import {
+  NEAR_OFFSETS,
+  moveEffects,
+  neighbourCode,
+  patternGeometry,
+  swapColours,
+  withEffects,
+  type PatternGeometry,
+} from './pattern.js';
+import type { RolloutTables } from './policy.js';
+
+export interface PlayoutResult {
+  /** Black's area minus white's, komi included. */
+  margin: number;
+  /** Moves played in the playout (passes included). */
+  moves: number;
+}
+
+/** A reusable playout runner for one board size (not thread-safe; one per worker). */
+export class Playout {
+  readonly board: Board;
+  readonly size: number;
+  private readonly area: number;
+  private readonly pg: PatternGeometry;
+  private readonly tables: RolloutTables;
+  /** Weight of each point for black (index 0) and white (index 1) to play. */
+  readonly gamma: [Float64Array, Float64Array];
+  private readonly rowSum: [Float64Array, Float64Array];
+  private readonly rowDirty: Uint8Array;
+  private readonly stamp: Int32Array;
+  private stampId = 1;
+  private readonly dirty: Int32Array;
+  private nDirty = 0;
+  private readonly localStamp: Int32Array;
+  private localId = 1;
+  private readonly localPts: Int32Array;
+  private readonly localFac: Float64Array;
+  private nLocal = 0;
+  /** Near-point tables: for each point, the points within the distance features' reach and their feature index. */
+  private readonly nearStart: Int32Array;
+  private readonly nearPts: Int16Array;
+  private readonly nearIdx: Uint8Array;
+  /** Last code of each point for black (2p) and white (2p + 1); -1 on stones. */
+  private readonly codes: Int32Array;
+  /** Final owner of every point after the last run: 1 black, 2 white, 0 neither. */
+  readonly owner: Uint8Array;
+
+  constructor(tables: RolloutTables, size = 19) {
+    this.tables = tables;
+    this.size = size;
+    this.area = size * size;
+    this.board = new Board(size);
+    this.pg = patternGeometry(size);
+    const a = this.area;
+    this.gamma = [new Float64Array(a), new Float64Array(a)];
+    this.rowSum = [new Float64Array(size), new Float64Array(size)];
+    this.rowDirty = new Uint8Array(size);
+    this.stamp = new Int32Array(a);
+    this.dirty = new Int32Array(a * 2);
+    this.localStamp = new Int32Array(a);
+    this.localPts = new Int32Array(a);
+    this.localFac = new Float64Array(a);
+    this.owner = new Uint8Array(a);
+    this.codes = new Int32Array(2 * a);
+    const start = new Int32Array(a + 1);
+    const pts: number[] = [];
+    const idx: number[] = [];
+    for (let p = 0; p < a; p++) {
+      start[p] = pts.length;
+      const r = Math.floor(p / size);
+      const c = p % size;
+      for (const [dr, dc, d] of NEAR_OFFSETS) {
+        const rr = r + dr;
+        const cc = c + dc;
+        if (rr < 0 || rr >= size || cc < 0 || cc >= size) continue;
+        pts.push(rr * size + cc);
+        idx.push(d);
+      }
+    }
+    start[a] = pts.length;
+    this.nearStart = start;
+    this.nearPts = Int16Array.from(pts);
+    this.nearIdx = Uint8Array.from(idx);
+  }
+
+  /**
+   * Set up the playout board from `root` (its stones, ko and player to move; not its history) and
+   * compute every weight from scratch.
+   */
+  reset(root: Board): void {
+    this.board.copyFrom(root);
+    this.codes.fill(-2);
+    for (let p = 0; p < this.area; p++) this.recompute(p);
+  }
+
+  private recompute(p: number): void {
+    const { board, tables, pg, codes } = this;
+    if (board.cells[p] !== EMPTY) {
+      if (codes[2 * p] === -1) return;
+      codes[2 * p] = -1;
+      codes[2 * p + 1] = -1;
+      this.gamma[0][p] = 0;
+      this.gamma[1][p] = 0;
+    } else {
+      const n = neighbourCode(board, pg, p);
+      const e = moveEffects(board, p);
+      const cb = withEffects(n, e & 15);
+      const cw = withEffects(swapColours(n), e >>> 4);
+      if (cb === codes[2 * p] && cw === codes[2 * p + 1]) return;
+      const line = pg.line[p]!;
+      if (cb !== codes[2 * p]) this.gamma[0][p] = tables.baseGamma(cb, line);
+      if (cw !== codes[2 * p + 1]) this.gamma[1][p] = tables.baseGamma(cw, line);
+      codes[2 * p] = cb;
+      codes[2 * p + 1] = cw;
+    }
+    this.rowDirty[(p / this.size) | 0] = 1;
+  }
+
+  private mark(p: number): void {
+    if (this.stamp[p] !== this.stampId) {
+      this.stamp[p] = this.stampId;
+      this.dirty[this.nDirty++] = p;
+    }
+  }
+
+  private markAround(p: number): void {
+    this.mark(p);
+    const around = this.pg.around;
+    for (let i = 0; i < 8; i++) {
+      const q = around[8 * p + i]!;
+      if (q >= 0) this.mark(q);
+    }
+  }
+
+  private markChain(h: number): void {
+    const next = this.board.next;
+    let s = h;
+    do {
+      this.markAround(s);
+      s = next[s]!;
+    } while (s !== h);
+  }
+
+  /** Mark the liberties of the chain rooted at h (the points whose move effects read its liberty set). */
+  private markLibs(h: number): void {
+    const { libs } = this.board;
+    const words = this.board.geo.words;
+    const base = h * words;
+    for (let w = 0; w < words; w++) {
+      let x = libs[base + w]!;
+      while (x !== 0) {
+        this.mark(w * 32 + (31 - Math.clz32(x & -x)));
+        x &= x - 1;
+      }
+    }
+  }
+
+  /**
+   * A chain whose liberties went from `before` to `after`: when the 1/2/3+ bucket changed, every point
+   * around its stones sees a new pattern; otherwise, while it has three or fewer, only its liberties
+   * (whose liberties-after and captures read its liberty set) can change.
+   */
+  private touched(h: number, before: number, after: number): void {
+    const bb = before >= 3 ? 3 : before;
+    const ba = after >= 3 ? 3 : after;
+    if (bb !== ba) this.markChain(h);
+    else if (before <= 3 || after <= 3) this.markLibs(h);
+  }
+
+  /** Play `colour` at the empty point p (legal under simple ko) and bring the weights up to date. */
+  play(p: number, colour: Player): void {
+    const board = this.board;
+    const { cells, head, libCount } = board;
+    const { nbr, nbrCount } = board.geo;
+    const nc = nbrCount[p]!;
+    const pre = this.preLibs;
+    let ownMin = 99;
+    let ownMax = 0;
+    for (let i = 0; i < nc; i++) {
+      const q = nbr[4 * p + i]!;
+      const c = cells[q]!;
+      pre[i] = c === EMPTY ? -1 : libCount[head[q]!]!;
+      if (c === colour) {
+        if (pre[i]! < ownMin) ownMin = pre[i]!;
+        if (pre[i]! > ownMax) ownMax = pre[i]!;
+      }
+    }
+    const captured = board.applyMove(p, colour);
+    this.stampId++;
+    this.nDirty = 0;
+    this.markAround(p);
+    const h = head[p]!;
+    const after = libCount[h]!;
+    if (ownMax > 0) {
+      // Joined chains: each part's bucket against the merged chain's.
+      const ba = after >= 3 ? 3 : after;
+      if ((ownMin >= 3 ? 3 : ownMin) !== ba || (ownMax >= 3 ? 3 : ownMax) !== ba) this.markChain(h);
+      else if (ownMin <= 3 || after <= 3) this.markLibs(h);
+    } else if (after <= 3) this.markLibs(h);
+    for (let i = 0; i < nc; i++) {
+      const q = nbr[4 * p + i]!;
+      const c = cells[q]!;
+      if (c !== EMPTY && c !== colour) this.touched(head[q]!, pre[i]!, libCount[head[q]!]!);
+    }
+    for (let k = 0; k < captured.length; k++) {
+      const s = captured[k]!;
+      this.markAround(s);
+      for (let i = 0; i < nbrCount[s]!; i++) {
+        const q = nbr[4 * s + i]!;
+        if (cells[q] === colour) {
+          // A chain that gained liberties: its whole surroundings (once per chain).
+          const hq = head[q]!;
+          if (!this.chainDone(hq)) this.markChain(hq);
+        }
+      }
+    }
+    for (let k = 0; k < this.nDirty; k++) this.recompute(this.dirty[k]!);
+  }
+
+  private readonly preLibs = new Int32Array(4);
+
+  // Chains marked whole during this update (captures can touch one chain many times).
+  private readonly doneChains: number[] = [];
+  private doneStamp = 0;
+  private chainDone(h: number): boolean {
+    if (this.doneStamp !== this.stampId) {
+      this.doneStamp = this.stampId;
+      this.doneChains.length = 0;
+    }
+    if (this.doneChains.includes(h)) return true;
+    this.doneChains.push(h);
+    return false;
+  }
+
+  private refreshRows(): void {
+    const { size } = this;
+    const g0 = this.gamma[0];
+    const g1 = this.gamma[1];
+    for (let r = 0; r < size; r++) {
+      if (this.rowDirty[r] === 0) continue;
+      this.rowDirty[r] = 0;
+      let s0 = 0;
+      let s1 = 0;
+      const base = r * size;
+      for (let c = 0; c < size; c++) {
+        s0 += g0[base + c]!;
+        s1 += g1[base + c]!;
+      }
+      this.rowSum[0][r] = s0;
+      this.rowSum[1][r] = s1;
+    }
+  }
+
+  /** Build the list of points whose weight the last moves change, with their factors (ko point: 0). */
+  private buildLocal(colour: Player, last: number, own: number): void {
+    this.localId++;
+    this.nLocal = 0;
+    const t = this.tables;
+    if (last >= 0) this.addNear(colour, last, t.lastGamma);
+    if (own >= 0) this.addNear(colour, own, t.ownGamma);
+    const b = this.board;
+    if (b.koPoint >= 0 && b.koColour === colour && (colour === BLACK ? this.gamma[0] : this.gamma[1])[b.koPoint]! > 0) {
+      this.addLocal(b.koPoint, 0);
+    }
+  }
+
+  private addNear(colour: Player, centre: number, factors: Float32Array): void {
+    const gamma = colour === BLACK ? this.gamma[0] : this.gamma[1];
+    const { nearPts, nearIdx } = this;
+    const end = this.nearStart[centre + 1]!;
+    for (let k = this.nearStart[centre]!; k < end; k++) {
+      const q = nearPts[k]!;
+      if (gamma[q] !== 0) this.addLocal(q, factors[nearIdx[k]!]!);
+    }
+  }
+
+  private addLocal(q: number, f: number): void {
+    if (this.localStamp[q] !== this.localId) {
+      this.localStamp[q] = this.localId;
+      this.localPts[this.nLocal++] = q;
+      this.localFac[q] = f;
+    } else this.localFac[q]! *= f;
+  }
+
+  /**
+   * The rollout policy's weight of every point for `colour` to play now, the distance features to
+   * `last` and `own` and the ko rule applied, written into `out` (0 where it never plays).
+   */
+  weights(colour: Player, last: number, own: number, out: Float64Array): Float64Array {
+    const gamma = colour === BLACK ? this.gamma[0] : this.gamma[1];
+    out.set(gamma);
+    this.buildLocal(colour, last, own);
+    for (let k = 0; k < this.nLocal; k++) {
+      const q = this.localPts[k]!;
+      out[q] = gamma[q]! * this.localFac[q]!;
+    }
+    return out;
+  }
+
+  /** Draw a point for `colour` from the rollout policy, or PASS when it has none. */
+  choose(colour: Player, last: number, own: number, rng: Rng): number {
+    this.refreshRows();
+    this.buildLocal(colour, last, own);
+    const gamma = colour === BLACK ? this.gamma[0] : this.gamma[1];
+    const rows = colour === BLACK ? this.rowSum[0] : this.rowSum[1];
+    const { size } = this;
+    let total = 0;
+    for (let r = 0; r < size; r++) total += rows[r]!;
+    let localBase = 0;
+    let localSum = 0;
+    for (let k = 0; k < this.nLocal; k++) {
+      const g = gamma[this.localPts[k]!]!;
+      localBase += g;
+      localSum += g * this.localFac[this.localPts[k]!]!;
+    }
+    const rest = total - localBase;
+    const all = (rest > total * 1e-12 ? rest : 0) + localSum;
+    if (!(all > 0)) return PASS;
+    let x = rng.next() * all;
+    if (x < localSum) {
+      for (let k = 0; k < this.nLocal; k++) {
+        const q = this.localPts[k]!;
+        x -= gamma[q]! * this.localFac[q]!;
+        if (x < 0) return q;
+      }
+      // Rounding: the last local point with a weight.
+      for (let k = this.nLocal - 1; k >= 0; k--)
+        if (gamma[this.localPts[k]!]! * this.localFac[this.localPts[k]!]! > 0) return this.localPts[k]!;
+    }
+    // A point away from the recent moves, in proportion to its weight: draw from all and reject local ones.
+    for (let tries = 0; tries < 8; tries++) {
+      let y = rng.next() * total;
+      let r = 0;
+      while (r < size - 1 && y >= rows[r]!) y -= rows[r++]!;
+      const base = r * size;
+      let c = 0;
+      while (c < size - 1 && (y >= gamma[base + c]! || gamma[base + c] === 0)) y -= gamma[base + c++]!;
+      const p = base + c;
+      if (gamma[p]! > 0 && this.localStamp[p] !== this.localId) return p;
+    }
+    // Mostly local weight: an exact scan over the rest.
+    let y = rng.next() * rest;
+    let lastFound = PASS;
+    for (let p = 0; p < this.area; p++) {
+      const g = gamma[p]!;
+      if (g === 0 || this.localStamp[p] === this.localId) continue;
+      lastFound = p;
+      y -= g;
+      if (y < 0) return p;
+    }
+    if (lastFound !== PASS) return lastFound;
+    for (let k = this.nLocal - 1; k >= 0; k--)
+      if (gamma[this.localPts[k]!]! * this.localFac[this.localPts[k]!]! > 0) return this.localPts[k]!;
+    return PASS;
+  }
+
+  /**
+   * Play the position set by reset() to the end: both sides draw moves from the rollout policy until both
+   * pass (no point left that it plays) or `maxMoves` moves; the final board is counted by area. The
+   * owners of the points are left in `owner`.
+   */
+  run(toPlay: Player, last: number, own: number, komi: number, rng: Rng, maxMoves = this.area * 3): PlayoutResult {
+    let colour = toPlay;
+    let passes = 0;
+    let moves = 0;
+    let l = last;
+    let o = own;
+    while (passes < 2 && moves < maxMoves) {
+      const p = this.choose(colour, l, o, rng);
+      if (p === PASS) passes++;
+      else {
+        passes = 0;
+        this.play(p, colour);
+      }
+      moves++;
+      o = l;
+      l = p;
+      colour = colour === BLACK ? WHITE : BLACK;
+    }
+    return { margin: this.countArea(komi), moves };
+  }
+
+  /**
+   * Area count of the playout board: stones, and empty points whose neighbours are all of one colour
+   * (after a finished playout the empty points are eyes and single dame). Fills `owner`.
+   */
+  countArea(komi: number): number {
+    const { cells } = this.board;
+    const { nbr, nbrCount } = this.board.geo;
+    let black = 0;
+    let white = 0;
+    for (let p = 0; p < this.area; p++) {
+      let c = cells[p]!;
+      if (c === EMPTY) {
+        let seen = 0;
+        for (let i = 0; i < nbrCount[p]!; i++) seen |= cells[nbr[4 * p + i]!]!;
+        c = seen === BLACK || seen === WHITE ? seen : 0;
+      }
+      this.owner[p] = c;
+      if (c === BLACK) black++;
+      else if (c === WHITE) white++;
+    }
+    return black - white - komi;
+  }
+}
