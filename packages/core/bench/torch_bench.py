@@ -19,20 +19,19 @@ import torch.nn.functional as F
 
 
 class GoPolicy(nn.Module):
-    """AlphaGo SL policy shape: 5x5 conv, (layers-2) 3x3 convs, 1x1 conv without bias, a bias per point."""
+    """AlphaGo SL policy shape: 5x5 conv, (layers-2) 3x3 convs, 1x1 conv (its one bias standing in for the bias per point)."""
 
     def __init__(self, planes=48, filters=64, layers=6):
         super().__init__()
         convs = [nn.Conv2d(planes, filters, 5, padding=2)]
         convs += [nn.Conv2d(filters, filters, 3, padding=1) for _ in range(layers - 2)]
         self.convs = nn.ModuleList(convs)
-        self.head = nn.Conv2d(filters, 1, 1, bias=False)
-        self.bias = nn.Parameter(torch.zeros(361))
+        self.head = nn.Conv2d(filters, 1, 1)
 
     def forward(self, x):
         for conv in self.convs:
             x = F.relu(conv(x))
-        return self.head(x).flatten(1) + self.bias
+        return self.head(x).flatten(1)
 
 
 class KimCNN(nn.Module):

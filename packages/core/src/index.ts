@@ -1,6 +1,5 @@
 // @cnn-lab/core: the ML machinery every app shares. One folder per idea; each folder's index lists its public API.
 export * from './backend/index.js';
-export * from './layers/index.js';
 export * from './train/index.js';
 export * from './io/index.js';
 export * from './metrics/index.js';

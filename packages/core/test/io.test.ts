@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataError } from '../src/cli/errors.js';
-import { perPointBias } from '../src/layers/index.js';
+import { shift } from './fixtures/shift-layer.js';
 import { loadModel, loadTensors, loadWeights, saveModel, saveTensors, saveWeights } from '../src/io/index.js';
 
 let root: string;
@@ -174,16 +174,16 @@ describe('saveModel / loadModel', () => {
     expect(Array.from(await predictions(loaded))).toEqual(Array.from(await predictions(model)));
   });
 
-  it("round-trips core's custom layers (perPointBias, AlphaGo's output head)", async () => {
+  it('round-trips a registered custom layer', async () => {
     const dir = await newDir('custom');
     const model = tf.sequential({
-      layers: [tf.layers.flatten({ inputShape: [3, 3, 1] }), perPointBias(), tf.layers.softmax()],
+      layers: [tf.layers.flatten({ inputShape: [3, 3, 1] }), shift(), tf.layers.softmax()],
     });
     const bias = model.layers[1]?.weights[0];
     bias?.write(tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7, 8]));
     await saveModel(model, dir);
     const { model: loaded } = await loadModel(dir);
-    expect(loaded.layers[1]?.getClassName()).toBe('PerPointBias');
+    expect(loaded.layers[1]?.getClassName()).toBe('CnnLabTestShift');
     const x = tf.zeros([1, 3, 3, 1]);
     const got = await (loaded.predict(x) as tf.Tensor).data();
     const want = await (model.predict(x) as tf.Tensor).data();

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/index.js';
-import { perPointBias } from '../src/layers/index.js';
+import { shift } from './fixtures/shift-layer.js';
 import { arraySource, createTrainer, editableValues, fit, readValues, withSeed, type ArrayBatch, type RowPatch } from '../src/train/index.js';
 import { Rng } from '../src/util/random.js';
 
-// A tiny policy-shaped conv net: frozen 1x1 conv, conv, 1x1 conv, flatten, per-point bias, softmax over the 6x6 points.
+// A tiny policy-shaped conv net: frozen 1x1 conv, conv, 1x1 conv, flatten, a custom layer (a bias per point,
+// registered for workers through registerLayerClass), softmax over the 6x6 points.
 function convNet(seed: number): tf.LayersModel {
   return withSeed(seed, () => {
     const input = tf.input({ shape: [6, 6, 2] });
@@ -14,7 +15,7 @@ function convNet(seed: number): tf.LayersModel {
     x = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(x) as tf.SymbolicTensor;
     x = tf.layers.conv2d({ filters: 1, kernelSize: 1, useBias: false }).apply(x) as tf.SymbolicTensor;
     x = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
-    x = perPointBias().apply(x) as tf.SymbolicTensor;
+    x = shift().apply(x) as tf.SymbolicTensor;
     const out = tf.layers.activation({ activation: 'softmax' }).apply(x) as tf.SymbolicTensor;
     return tf.model({ inputs: input, outputs: out });
   });
@@ -187,7 +188,7 @@ describe('data-parallel training across worker threads', () => {
   });
 
   it('falls back to this thread, with a notice, when a worker cannot rebuild the model', async () => {
-    // A layer defined by an app and not registered in core: the worker has no class to rebuild it from.
+    // A layer registered in this thread only (no registerLayerClass): the worker has no class to rebuild it from.
     class Doubler extends tf.layers.Layer {
       static readonly className = 'TestOnlyDoubler';
       override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
@@ -208,7 +209,7 @@ describe('data-parallel training across worker threads', () => {
     const trainer = await createTrainer(model, { optimizer: { name: 'sgd', learningRate: 0.1 }, workers: 2, onFallback: (n) => notices.push(n) });
     try {
       expect(trainer.workers).toBe(1);
-      expect(notices.join('\n')).toMatch(/gradient workers unavailable .*TestOnlyDoubler.*training in one thread/s);
+      expect(notices.join('\n')).toMatch(/gradient workers unavailable .*TestOnlyDoubler.*registerLayerClass.*training in one thread/s);
       const r = await trainer.step({ xs: { data: new Float32Array(8).fill(1), shape: [2, 4] }, ys: new Int32Array([0, 2]) });
       expect(Number.isFinite(r.loss)).toBe(true);
     } finally {

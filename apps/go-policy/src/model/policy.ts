@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { perPointBias } from '@cnn-lab/core';
+import { perPointBias } from './per-point-bias.js';
 
 /** The board the network sees; the policy is a distribution over its 361 points (passes are not predicted). */
 export const BOARD = 19;

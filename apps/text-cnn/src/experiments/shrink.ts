@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { isEmbedding } from '@cnn-lab/core';
+import { isEmbedding } from '../model/lean-embedding.js';
 import { buildKimCnn, convName, KIM_DEFAULTS, type KimConfig, type Variant } from '../model/index.js';
 
 // An experiment: a full-vocabulary model cut to its most frequent words afterwards. Training with --max-vocab

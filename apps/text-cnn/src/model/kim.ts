@@ -1,4 +1,4 @@
-import { isEmbedding, leanEmbedding } from '@cnn-lab/core';
+import { isEmbedding, leanEmbedding } from './lean-embedding.js';
 import * as tf from '@tensorflow/tfjs';
 import { PAD_ID } from '../text/index.js';
 

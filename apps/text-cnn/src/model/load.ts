@@ -4,6 +4,8 @@ import { DataError, loadModelFolder, metadataFields, type ModelMetadata, type Re
 import type * as tf from '@tensorflow/tfjs';
 import { APP } from '../app.js';
 import { TOKENIZERS, Vocabulary, type TokenizerName } from '../text/index.js';
+// Registers the word-vector layer class, which model.json names.
+import './lean-embedding.js';
 
 /** The vocabulary saved with the model: word ids are rows of the model's word-vector table. */
 export const VOCAB_FILE = 'vocab.json';

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { leanEmbedding, perPointBias } from '../layers/index.js';
 import { Rng } from '../util/random.js';
 
 /*
@@ -18,16 +17,19 @@ export interface BenchNet {
   batch(seed: number): { xs: { data: Float32Array | Int32Array; shape: number[] }; ys: Int32Array };
 }
 
-/** AlphaGo's SL policy net shape (Silver et al. 2016): 5x5 conv, 3x3 convs, 1x1 conv with a bias per point. */
+/**
+ * AlphaGo's SL policy net shape (Silver et al. 2016): 5x5 conv, 3x3 convs, 1x1 conv. go-policy's head adds a bias per
+ * point (its own layer); here the 1x1 conv's one bias stands in for it: the same 361 additions per example, with
+ * stock layers only.
+ */
 function goPolicy(planes = 48, filters = 64, layers = 6): tf.LayersModel {
   const m = tf.sequential();
   m.add(tf.layers.conv2d({ inputShape: [19, 19, planes], filters, kernelSize: 5, padding: 'same', activation: 'relu' }));
   for (let i = 0; i < layers - 2; i++) {
     m.add(tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu' }));
   }
-  m.add(tf.layers.conv2d({ filters: 1, kernelSize: 1, useBias: false }));
+  m.add(tf.layers.conv2d({ filters: 1, kernelSize: 1 }));
   m.add(tf.layers.flatten());
-  m.add(perPointBias());
   m.add(tf.layers.activation({ activation: 'softmax' }));
   return m;
 }
@@ -35,8 +37,9 @@ function goPolicy(planes = 48, filters = 64, layers = 6): tf.LayersModel {
 /** Kim (2014) CNN-rand: windows 3, 4, 5 x 100 maps over the full embedding width, max over time, dropout. */
 function kimCnn(vocab = 20000, embed = 300, length = 56, classes = 2): tf.LayersModel {
   const input = tf.input({ shape: [length], dtype: 'int32' });
-  // As text-cnn builds it: the lean layer does not copy the 24 MB table at every step on wasm.
-  const words = leanEmbedding({ inputDim: vocab, outputDim: embed }).apply(input) as tf.SymbolicTensor;
+  // tfjs's own Embedding. text-cnn trains with its LeanEmbedding, which skips a copy of the 24 MB table per step on
+  // wasm (apps/text-cnn/src/model/lean-embedding.ts); core's bench measures stock layers only.
+  const words = tf.layers.embedding({ inputDim: vocab, outputDim: embed }).apply(input) as tf.SymbolicTensor;
   const image = tf.layers.reshape({ targetShape: [length, embed, 1] }).apply(words) as tf.SymbolicTensor;
   const features = [3, 4, 5].map((h) => {
     const maps = tf.layers.conv2d({ filters: 100, kernelSize: [h, embed], activation: 'relu' }).apply(image);

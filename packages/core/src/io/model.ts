@@ -3,8 +3,6 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join, normalize, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DataError } from '../cli/errors.js';
-// Core's custom layers must be registered before any model.json naming them is rebuilt.
-import '../layers/index.js';
 import { nodeFileOps, removeStaleTempFiles, tempPathFor, type FileOps } from './atomic.js';
 import { readJsonFile, readOptionalFile } from './read.js';
 import { groupByteLength, validateWeightSpecs } from './weight-specs.js';
@@ -424,7 +422,7 @@ async function explainLoadFailure(
     const why = topologyErr instanceof Error ? topologyErr.message : String(topologyErr);
     return new DataError(
       modelPath,
-      `modelTopology cannot be built: ${why} (a custom layer must be registered first: import @cnn-lab/core)`,
+      `modelTopology cannot be built: ${why} (a custom layer must be registered first: import the module that defines it)`,
     );
   }
   try {

@@ -22,3 +22,4 @@ export {
   type TrainSummary,
   type RecipeMetadataContext,
 } from './recipe.js';
+export { registerWorkerModule, registerLayerClass, workerModules } from './worker-modules.js';

@@ -8,6 +8,7 @@ import { ownedValues, sliceBatch } from './batch.js';
 import type { FromWorker, ResultMessage, StepMessage, ToWorker } from './protocol.js';
 import { readValues, takeRows, type RowPatch } from './rows.js';
 import type { ArrayBatch } from './types.js';
+import { workerModules } from './worker-modules.js';
 
 /**
  * How to start a worker. Apps load core from dist, so the script is dist/train/worker.js beside this
@@ -64,6 +65,7 @@ class GradientWorker {
     topology: string,
     backend: string,
     rowTables: number[],
+    modules: string[],
   ) {
     for (const i of rowTables) this.dirty.set(i, new Set());
     this.ready = new Promise((resolve, reject) => {
@@ -78,7 +80,7 @@ class GradientWorker {
     void this.ready.then(() => worker.on('message', (msg: FromWorker) => this.onMessage(msg)), () => undefined);
     worker.on('error', (err) => this.fail(err));
     worker.on('exit', (code) => this.fail(new Error(`gradient worker exited (code ${code})`)));
-    this.send({ type: 'init', topology, backend, rowTables });
+    this.send({ type: 'init', topology, backend, rowTables, modules });
   }
 
   /**
@@ -155,8 +157,11 @@ export class WorkerPool {
     return this.workers.length;
   }
 
-  /** `rowTables`: indices into model.weights of the tables that travel row by row (see createTrainer). */
-  static async start(model: tf.LayersModel, count: number, backend: string, rowTables: number[] = []): Promise<WorkerPool> {
+  /**
+   * `rowTables`: indices into model.weights of the tables that travel row by row (see createTrainer); `modules`:
+   * what each worker imports before rebuilding the model (registerWorkerModule's list by default).
+   */
+  static async start(model: tf.LayersModel, count: number, backend: string, rowTables: number[] = [], modules: string[] = workerModules()): Promise<WorkerPool> {
     const entry = workerEntry();
     const topology = JSON.stringify(model.toJSON(null, false));
     const workers: GradientWorker[] = [];
@@ -165,7 +170,7 @@ export class WorkerPool {
         const w = new Worker(entry.script, { eval: entry.eval, execArgv: workerExecArgv() });
         // A pool the caller forgot to dispose must not keep the process alive.
         w.unref();
-        workers.push(new GradientWorker(w, topology, backend, rowTables));
+        workers.push(new GradientWorker(w, topology, backend, rowTables, modules));
       }
       await Promise.all(workers.map((w) => w.started()));
     } catch (err) {

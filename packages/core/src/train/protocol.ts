@@ -8,6 +8,8 @@ export interface InitMessage {
   backend: string;
   /** Indices into `model.weights` of the embedding tables that travel row by row (TrainerOptions.rowTables). */
   rowTables: number[];
+  /** Module URLs to import before rebuilding the model: they register the app's custom layers (registerWorkerModule). */
+  modules: string[];
 }
 
 export interface StepMessage {

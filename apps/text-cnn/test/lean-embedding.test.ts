@@ -1,7 +1,10 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../src/backend/index.js';
-import { isEmbedding, LeanEmbedding, leanEmbedding } from '../src/layers/index.js';
+import { createTrainer, initBackend, loadModel, saveModel, type ArrayBatch } from '@cnn-lab/core';
+import { isEmbedding, LeanEmbedding, leanEmbedding } from '../src/model/lean-embedding.js';
 
 // ids -> embedding -> conv1d -> max over time -> softmax: the shape of Kim's net, small.
 function net(lean: boolean): tf.LayersModel {
@@ -83,5 +86,57 @@ describe('LeanEmbedding', () => {
     expect(isEmbedding(leanEmbedding({ inputDim: 3, outputDim: 2 }))).toBe(true);
     expect(isEmbedding(tf.layers.embedding({ inputDim: 3, outputDim: 2 }))).toBe(true);
     expect(isEmbedding(tf.layers.dense({ units: 2 }))).toBe(false);
+  });
+});
+
+describe('LeanEmbedding in use', () => {
+  beforeAll(async () => {
+    await initBackend({ backend: 'wasm', quiet: true });
+  });
+
+  it('saves and loads as itself; the shipped model (stock Embedding) still loads', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'text-cnn-lean-'));
+    try {
+      const model = net(true);
+      await saveModel(model, dir, { app: 'text-cnn' });
+      const { model: loaded } = await loadModel(dir);
+      expect(loaded.getLayer('table')).toBeInstanceOf(LeanEmbedding);
+      const ids = tf.tensor2d(IDS, undefined, 'int32');
+      expect(Array.from((loaded.predict(ids) as tf.Tensor).dataSync())).toEqual(Array.from((model.predict(ids) as tf.Tensor).dataSync()));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    const { model: shipped } = await loadModel(resolve(import.meta.dirname, '..', 'models', 'default'));
+    expect(shipped.layers.some((l) => isEmbedding(l))).toBe(true);
+    shipped.dispose();
+  });
+
+  it('trains in 2 gradient workers (they import this layer module) as in one thread', async () => {
+    const batches: ArrayBatch[] = [1, 2, 3].map((k) => ({
+      xs: { data: Int32Array.from({ length: 7 * 5 }, (_, i) => (i * k * 7) % 50), shape: [7, 5] },
+      ys: Int32Array.from({ length: 7 }, (_, i) => (i + k) % 3),
+    }));
+    const run = async (workers: number) => {
+      const model = net(true);
+      const trainer = await createTrainer(model, {
+        optimizer: { name: 'adam', learningRate: 0.05 },
+        workers,
+        onFallback: (why) => {
+          throw new Error(why);
+        },
+      });
+      try {
+        expect(trainer.workers).toBe(workers);
+        const losses: number[] = [];
+        for (const b of batches) losses.push((await trainer.step(b)).loss);
+        return { losses, table: Array.from(model.getLayer('table').getWeights()[0]?.dataSync() ?? []) };
+      } finally {
+        await trainer.dispose();
+      }
+    };
+    const one = await run(1);
+    const two = await run(2);
+    two.losses.forEach((l, i) => expect(l).toBeCloseTo(one.losses[i] as number, 4));
+    two.table.forEach((v, i) => expect(v).toBeCloseTo(one.table[i] as number, 4));
   });
 });

@@ -1,3 +1,6 @@
+// text-cnn's word-vector table: tfjs's Embedding with a training step that does not copy the table. Registered for
+// model.json loading and for core's gradient workers when this module is imported (the bottom line).
+import { registerLayerClass } from '@cnn-lab/core';
 import * as tf from '@tensorflow/tfjs';
 
 type EmbeddingArgs = Parameters<typeof tf.layers.embedding>[0];
@@ -61,3 +64,5 @@ export function leanEmbedding(args: EmbeddingArgs): LeanEmbedding {
 export function isEmbedding(layer: tf.layers.Layer): boolean {
   return layer instanceof Embedding;
 }
+
+registerLayerClass(LeanEmbedding, import.meta.url);

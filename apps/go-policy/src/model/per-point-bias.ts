@@ -1,3 +1,6 @@
+// AlphaGo's per-point bias, the last layer of the policy network before the softmax. Registered for model.json
+// loading and for core's gradient workers when this module is imported (the bottom line).
+import { registerLayerClass } from '@cnn-lab/core';
 import * as tf from '@tensorflow/tfjs';
 
 /**
@@ -46,3 +49,5 @@ export class PerPointBias extends tf.layers.Layer {
 export function perPointBias(args: { name?: string; trainable?: boolean; inputShape?: tf.Shape } = {}): PerPointBias {
   return new PerPointBias(args);
 }
+
+registerLayerClass(PerPointBias, import.meta.url);
