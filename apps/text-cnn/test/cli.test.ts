@@ -86,7 +86,12 @@ describe('text-cnn CLI', () => {
     // A second run gets a folder of its own.
     const again = cli('train', '--data-file', dataFile, '--seed', '2', '--epochs', '1', '--json');
     expect(again.code, again.stderr).toBe(0);
-    expect((JSON.parse(again.last) as { modelDir: string }).modelDir).not.toBe(out.modelDir);
+    const second = (JSON.parse(again.last) as { modelDir: string }).modelDir;
+    expect(second).not.toBe(out.modelDir);
+    // --resume without --model-dir carries on in the newest run that has a checkpoint.
+    const resumed = cli('train', '--data-file', dataFile, '--seed', '2', '--epochs', '2', '--resume', '--json');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.last)).toMatchObject({ modelDir: second, epochs: 2 });
   });
 
   it('eval of the shipped model leaves its files as they are and draws into runs/text-cnn/eval-<timestamp>', () => {

@@ -15,7 +15,7 @@ import {
 import type { Command } from 'commander';
 import { APP, APP_DIR } from '../app.js';
 import { sequenceSource } from '../data/index.js';
-import { KIM_DEFAULTS } from '../model/index.js';
+import { maxWindowOf } from '../model/index.js';
 import { loadTextModel } from '../model/load.js';
 import { tokenize } from '../text/index.js';
 import { withDataFlags, type DataFlags } from './data-flags.js';
@@ -45,7 +45,7 @@ export async function evalModel(opts: EvalFlags, log: (message: string) => void)
   const what = flags.dataFile ?? flags.set ?? 'MR';
   if (examples.length === 0) throw new DataError(what, `no test examples with the model's labels (${metadata.classes.join(', ')})`);
   const encoded = examples.map((e) => ({ ids: vocab.encode(tokenize(e.text, metadata.tokenizer)), label: index.get(e.label) as number }));
-  const ev = await evaluate(model, sequenceSource(encoded, { maxWindow: Math.max(...KIM_DEFAULTS.windows), shuffle: false }), 100, { probabilities: true });
+  const ev = await evaluate(model, sequenceSource(encoded, { maxWindow: maxWindowOf(model), shuffle: false }), 100, { probabilities: true });
   model.dispose();
   const matrix = confusionMatrix(ev.probabilities as Float32Array, ev.labels as Int32Array);
   log(`${examples.length} test examples from ${what}${flags.fold !== undefined && !flags.dataFile ? ` (fold ${flags.fold})` : ''}`);

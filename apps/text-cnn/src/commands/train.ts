@@ -1,11 +1,10 @@
-import { join } from 'node:path';
-import { ALL_COMMON_OPTIONS, parseIntIn, plotHistory, resolveModelDir, resolveUserPath, runAction, withCommonOptions } from '@cnn-lab/core';
+import { ALL_COMMON_OPTIONS, parseIntIn, resolveModelDir, resolveUserPath, runAction, trainRecipe, withCommonOptions } from '@cnn-lab/core';
 import type { Command } from 'commander';
 import { APP, APP_DIR } from '../app.js';
 import { prepareSplit, type PreparedSplit } from '../data/index.js';
-import { KIM_TRAINING, trainOnSplit, type TrainOptions } from '../model/index.js';
+import { KIM_TRAINING, buildForSplit, kimFitOptions, scoreTest, type NetworkOptions } from '../model/index.js';
 import type { TextModelMetadata } from '../model/load.js';
-import { saveTextModel } from '../model/save.js';
+import { vocabularyFiles } from '../model/save.js';
 import { withDataFlags, type DataFlags } from './data-flags.js';
 import { readSplit } from './read-split.js';
 
@@ -20,7 +19,7 @@ export interface TrainFlags extends DataFlags {
 type Log = (message: string) => void;
 
 /** The network to train instead of CNN-rand (the word-vector experiments), given the prepared split. */
-export type NetworkChoice = (data: PreparedSplit) => Promise<Pick<TrainOptions, 'variant' | 'embeddings'> & { name: string }>;
+export type NetworkChoice = (data: PreparedSplit) => Promise<Pick<NetworkOptions, 'variant' | 'embeddings'> & { name: string }>;
 
 export function registerTrain(program: Command): void {
   const cmd = program.command('train').description('train CNN-rand on a benchmark set (default: MR, CV fold 0) or on --data-file, and save the model');
@@ -42,7 +41,7 @@ export function withTrainFlags(cmd: Command): Command {
     .option('--resume', 'continue from the checkpoint in --model-dir (without it: the newest run that has one)');
 }
 
-/** Trains on the split the flags name and saves the model, vocabulary, metadata and learning curves. */
+/** Trains on the split the flags name and saves the model with its vocabulary, metadata and learning curves. */
 export async function train(opts: TrainFlags, log: Log, network?: NetworkChoice) {
   const seed = opts.seed ?? 1;
   const target = resolveModelDir({ app: APP, appDir: APP_DIR, flag: opts.modelDir, mode: 'write', resume: opts.resume ?? false });
@@ -57,41 +56,31 @@ export async function train(opts: TrainFlags, log: Log, network?: NetworkChoice)
   const what = `${record.set ?? record.dataFile}${record.fold !== undefined ? ` fold ${record.fold}` : ''}`;
   log(`${what}: ${data.train.length} train, ${data.dev.length} dev, ${data.test.length} test; vocabulary ${data.vocab.size} words; classes ${data.classes.join(', ')}; ${chosen.name}`);
   if (data.unseenLabel > 0) log(`skipped ${data.unseenLabel} dev/test examples whose label never occurs in train`);
-  const result = await trainOnSplit(data, {
-    ...(chosen.variant ? { variant: chosen.variant } : {}),
-    ...(chosen.embeddings ? { embeddings: chosen.embeddings } : {}),
+  const model = buildForSplit(data, { ...chosen, seed });
+  const fitChoices = {
     epochs: opts.epochs ?? KIM_TRAINING.epochs,
     batchSize: opts.batchSize ?? KIM_TRAINING.batchSize,
     seed,
     ...(opts.patience !== undefined ? { patience: opts.patience } : {}),
     workers: opts.workers ?? 1,
     log,
-    checkpointDir: join(target.dir, 'checkpoints'),
-    resume: opts.resume ?? false,
-  });
-  const metadata: TextModelMetadata = { classes: data.classes, tokenizer, split: record, testAccuracy: result.testAccuracy };
-  await saveTextModel(result.model, target.dir, data.vocab, metadata, {
-    history: result.history,
-    bestEpoch: result.bestEpoch,
-    devAccuracy: result.devAccuracy,
-    trainSeconds: result.seconds,
-  });
-  const best = result.history.bestEpoch;
-  await plotHistory({ epochs: result.history.epochs, ...(best !== null ? { bestEpoch: best } : {}) }, join(target.dir, 'history.png'), {
-    title: `Kim ${chosen.name} on ${record.set ?? 'data file'}`,
-  });
-  log(
-    `test accuracy ${(100 * result.testAccuracy).toFixed(2)}% at the best dev epoch ${result.bestEpoch} (dev ${(100 * result.devAccuracy).toFixed(2)}%), ` +
-      `${result.seconds.toFixed(0)} s; model saved to ${target.dir} (learning curves: history.png)`,
-  );
-  result.model.dispose();
-  return {
-    testAccuracy: result.testAccuracy,
-    epochs: result.history.epochs.length,
-    seconds: Number(result.seconds.toFixed(1)),
-    bestEpoch: result.bestEpoch,
-    devAccuracy: result.devAccuracy,
-    vocabulary: data.vocab.size,
-    modelDir: target.dir,
   };
+  const { summary } = await trainRecipe({
+    model,
+    modelDir: target,
+    resume: opts.resume ?? false,
+    fit: kimFitOptions(model, data, fitChoices),
+    // Kim: the test score is taken at the best dev epoch, whose weights fit has put back.
+    score: (trained) => scoreTest(trained, data),
+    metadata: ({ history, score, seconds }) => {
+      const metadata: TextModelMetadata = { classes: data.classes, tokenizer, split: record, ...(score ? { testAccuracy: score['testAccuracy'] as number } : {}) };
+      return { app: APP, ...metadata, history, bestEpoch: history.bestEpoch, trainSeconds: seconds };
+    },
+    files: vocabularyFiles(data.vocab),
+    plot: { title: `Kim ${chosen.name} on ${record.set ?? 'data file'}` },
+    log,
+  });
+  model.dispose();
+  log(`test accuracy ${(100 * summary.testAccuracy).toFixed(2)}% at the best dev epoch ${summary.bestEpoch} (dev ${(100 * (summary.valAccuracy ?? Number.NaN)).toFixed(2)}%), ${summary.seconds.toFixed(0)} s`);
+  return { ...summary, devAccuracy: summary.valAccuracy, vocabulary: data.vocab.size };
 }

@@ -12,4 +12,14 @@ export {
 } from './kim.js';
 export { kimAdadelta } from './adadelta.js';
 export { LazyRowsAdadelta, adadeltaPatchStep, adadeltaRowStep, createRowState, settleAllRows, type AdadeltaParams, type RowState } from './lazy-rows.js';
-export { trainOnSplit, type TrainOptions, type TrainResult } from './train.js';
+export {
+  buildForSplit,
+  kimFitOptions,
+  maxWindowOf,
+  scoreTest,
+  trainOnSplit,
+  type FitChoices,
+  type NetworkOptions,
+  type TrainOptions,
+  type TrainResult,
+} from './train.js';

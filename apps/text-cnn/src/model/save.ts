@@ -16,5 +16,10 @@ export async function saveTextModel(
   metadata: TextModelMetadata,
   extra: MetadataFields = {},
 ): Promise<SavedModelInfo> {
-  return saveModel(model, dir, { ...extra, app: APP, ...metadata }, { files: { [VOCAB_FILE]: `${JSON.stringify(vocab.toJSON())}\n` } });
+  return saveModel(model, dir, { ...extra, app: APP, ...metadata }, { files: vocabularyFiles(vocab) });
+}
+
+/** The vocabulary as a file attached to the model (core's saveModel and trainRecipe commit it with the weights). */
+export function vocabularyFiles(vocab: Vocabulary): Record<string, string> {
+  return { [VOCAB_FILE]: `${JSON.stringify(vocab.toJSON())}\n` };
 }
