@@ -14,7 +14,12 @@ const work = mkdtempSync(join(tmpdir(), 'cnn-explorer-cli-'));
 const modelDir = join(work, 'model');
 
 function cliIn(initCwd: string | undefined, args: string[]) {
-  const env: NodeJS.ProcessEnv = { ...process.env, CNN_LAB_BACKEND: 'wasm', CNN_LAB_CACHE: join(work, 'cache') };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CNN_LAB_BACKEND: 'wasm',
+    CNN_LAB_CACHE: join(work, 'cache'),
+    CNN_LAB_RUNS: join(work, 'runs'),
+  };
   delete env.INIT_CWD; // set when the tests themselves run under pnpm
   if (initCwd !== undefined) env.INIT_CWD = initCwd;
   const r = spawnSync(tsx, [join(appDir, 'src', 'cli.ts'), ...args], {
@@ -175,11 +180,13 @@ describe('cnn-explorer CLI', () => {
     );
   });
 
-  it('train --resume without --model-dir names the flag instead of training from scratch', () => {
+  it('train --resume with no run to continue says so instead of training from scratch', () => {
     const r = cli('train', '--resume', '--json');
     expect(r.code).toBe(2);
     expect(JSON.parse(r.last)).toMatchObject({
-      error: expect.stringContaining('--resume: name the run to continue with --model-dir'),
+      error: expect.stringContaining(
+        `--resume: no run of cnn-explorer with checkpoints in ${join(work, 'runs', 'cnn-explorer')}`,
+      ),
     });
   });
 

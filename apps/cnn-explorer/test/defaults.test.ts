@@ -14,6 +14,7 @@ const work = mkdtempSync(join(tmpdir(), 'cnn-explorer-defaults-'));
 
 function cli(...args: string[]) {
   const env: NodeJS.ProcessEnv = { ...process.env, CNN_LAB_BACKEND: 'wasm', CNN_LAB_CACHE: join(work, 'cache') };
+  env.CNN_LAB_RUNS = join(work, 'runs');
   delete env.INIT_CWD;
   const r = spawnSync(tsx, [join(appDir, 'src', 'cli.ts'), ...args], {
     cwd: work,

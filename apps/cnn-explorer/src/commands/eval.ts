@@ -7,6 +7,7 @@ import {
   runAction,
   withCommonOptions,
   type CommonOptions,
+  type ResolvedModelDir,
 } from '@cnn-lab/core';
 import type { Command } from 'commander';
 import { mnistSplits } from '../mnist/mnist-package.js';
@@ -24,7 +25,7 @@ export interface EvalResult {
 }
 
 /** Scores the model in `modelDir` on the test part of the split stored with it. */
-export async function evalModel(modelDir: string, batchSize: number): Promise<EvalResult> {
+export async function evalModel(modelDir: string | ResolvedModelDir, batchSize: number): Promise<EvalResult> {
   const { model, split } = await loadLectureModel(modelDir);
   const test = await scoreDigits(model, mnistSplits(split).test, batchSize);
   const confusion = confusionMatrix(test.probabilities!, test.labels!, 10);
@@ -40,8 +41,8 @@ export function registerEval(program: Command): void {
     { batchSize: 256 },
   ).action(
     runAction<CommonOptions>(async ({ opts, log }) => {
-      const dir = modelDirFor(opts.modelDir, 'read');
-      const r = await evalModel(dir, opts.batchSize ?? 256);
+      const target = modelDirFor(opts.modelDir, 'read');
+      const r = await evalModel(target, opts.batchSize ?? 256);
       log(formatConfusionMatrix(r.confusion));
       const pct = (x: number) => (x * 100).toFixed(2);
       const interval = `95% interval ${pct(r.interval.low)}-${pct(r.interval.high)}%`;
@@ -53,7 +54,7 @@ export function registerEval(program: Command): void {
         testLoss: r.testLoss,
         count: r.count,
         interval: r.interval,
-        modelDir: dir,
+        modelDir: target.dir,
       };
     }),
   );

@@ -48,12 +48,12 @@ async function modelForReport(
   opts: ReportOpts,
   log: (line: string) => void,
 ): Promise<{ model: tf.LayersModel; dir: string; split: SplitSpec; history?: History }> {
-  const dir = modelDirFor(opts.modelDir, 'read');
-  if (opts.modelDir === undefined || existsSync(join(dir, 'model.json'))) return loadLectureModel(dir);
-  log(`no model in ${dir}: training one there first`);
+  const target = modelDirFor(opts.modelDir, 'read');
+  if (!target.named || existsSync(join(target.dir, 'model.json'))) return loadLectureModel(target);
+  log(`no model in ${target.dir}: training one there first`);
   return trainModel(
     {
-      modelDir: dir,
+      modelDir: modelDirFor(opts.modelDir, 'write'),
       epochs: opts.epochs ?? TRAIN_DEFAULTS.epochs,
       batchSize: opts.batchSize ?? TRAIN_DEFAULTS.batchSize,
       seed: opts.seed ?? 1,

@@ -1,29 +1,28 @@
-// `train`: the lecture CNN on the mnist package's digits, saved with its split, scores and history plot.
+// `train`: the lecture CNN on the mnist package's digits, through core's train recipe (checkpoints, fit, the
+// model saved after each epoch and at the end, history.png), with the split and held-out scores in its metadata.
 // Without --model-dir it writes a new runs/cnn-explorer/<time> folder; the shipped model changes only when named.
-import { join } from 'node:path';
-import type * as tf from '@tensorflow/tfjs';
 import {
-  UsageError,
   parseIntIn,
   parseNumberIn,
-  plotHistory,
   resolveUserPath,
   runAction,
-  saveModel,
+  trainRecipe,
   withCommonOptions,
   type CommonOptions,
   type History,
+  type ResolvedModelDir,
+  type TrainSummary,
 } from '@cnn-lab/core';
+import type * as tf from '@tensorflow/tfjs';
 import type { Command } from 'commander';
-import type { SplitSpec } from '../mnist/digits.js';
+import type { DigitSet, SplitSpec } from '../mnist/digits.js';
 import { mnistSplits } from '../mnist/mnist-package.js';
-import { buildLectureModel, describeLayers, formatLayerTable } from '../model/lecture-cnn.js';
+import { describeLayers, formatLayerTable } from '../model/lecture-cnn.js';
 import { APP, modelDirFor } from '../model/load.js';
-import { TRAIN_DEFAULTS, defaultSplit, plottable, scoreDigits, trainLectureModel } from '../model/train.js';
-import { secondsSince } from './progress.js';
+import { TRAIN_DEFAULTS, defaultSplit, lectureFitOptions, scoreDigits, seededLectureModel } from '../model/train.js';
 
 export interface TrainSettings {
-  modelDir: string;
+  modelDir: ResolvedModelDir;
   epochs: number;
   batchSize: number;
   seed: number;
@@ -38,59 +37,44 @@ export interface TrainResult {
   dir: string;
   split: SplitSpec;
   history: History;
-  testAccuracy: number;
-  testLoss: number;
-  testCount: number;
-  seconds: number;
+  /** What `train --json` prints: core's summary plus the held-out scores. */
+  summary: TrainSummary & { testAccuracy: number; testLoss: number; testCount: number };
 }
 
-/** Trains from `settings.seed`, scores the held-out digits and saves model, metadata and history.png. */
-export async function trainModel(settings: TrainSettings, log: (line: string) => void): Promise<TrainResult> {
+/**
+ * Trains from `settings.seed` into the model folder and scores the held-out digits of the split. `data` is the
+ * split of the mnist package's digits unless given (tests pass a few digits).
+ */
+export async function trainModel(
+  settings: TrainSettings,
+  log: (line: string) => void,
+  data: { train: DigitSet; validation: DigitSet; test: DigitSet } = mnistSplits(defaultSplit(settings.seed)),
+): Promise<TrainResult> {
   const split = defaultSplit(settings.seed);
-  const data = mnistSplits(split);
-  const dir = settings.modelDir;
   log(
     `MNIST (mnist package): ${data.train.count} train, ${data.validation.count} validation, ${data.test.count} test digits`,
   );
-  log(formatLayerTable(describeLayers(buildLectureModel(split.seed))));
-  const started = Date.now();
-  const { model, history } = await trainLectureModel(data, {
-    epochs: settings.epochs,
-    batchSize: settings.batchSize,
-    seed: split.seed,
-    learningRate: settings.learningRate,
-    checkpointDir: join(dir, 'checkpoints'),
-    resume: settings.resume,
-    maxShift: settings.maxShift,
-    quiet: false,
-    log,
-    ...(settings.workers !== undefined ? { workers: settings.workers } : {}),
-  });
-  const seconds = secondsSince(started);
-  const test = await scoreDigits(model, data.test);
-  await saveModel(model, dir, {
-    app: APP,
-    split,
-    maxShift: settings.maxShift,
-    testAccuracy: test.accuracy,
-    testLoss: test.loss,
-    trainSeconds: seconds,
-    history,
-  });
-  await plotHistory(plottable(history), join(dir, 'history.png'), { title: 'lecture CNN on MNIST' });
-  log(
-    `test accuracy ${(test.accuracy * 100).toFixed(2)}% on ${test.count} held-out digits (${seconds.toFixed(0)} s); model saved to ${dir}`,
-  );
-  return {
+  const model = seededLectureModel(split.seed);
+  log(formatLayerTable(describeLayers(model)));
+  const fields = { app: APP, split, maxShift: settings.maxShift };
+  const r = await trainRecipe({
     model,
-    dir,
-    split,
-    history,
-    testAccuracy: test.accuracy,
-    testLoss: test.loss,
-    testCount: test.count,
-    seconds,
-  };
+    modelDir: settings.modelDir,
+    resume: settings.resume,
+    fit: lectureFitOptions(data, { ...settings, log }),
+    score: async (trained) => {
+      const test = await scoreDigits(trained, data.test);
+      return { testAccuracy: test.accuracy, testLoss: test.loss, testCount: test.count };
+    },
+    metadata: ({ history, score, seconds }) => ({ ...fields, ...score, trainSeconds: seconds, history }),
+    plot: { title: 'lecture CNN on MNIST' },
+    log,
+  });
+  const { testAccuracy, testCount } = r.summary;
+  log(
+    `test accuracy ${(testAccuracy * 100).toFixed(2)}% on ${testCount} held-out digits (${r.summary.seconds.toFixed(0)} s)`,
+  );
+  return { model: r.model, dir: r.modelDir, split, history: r.history, summary: r.summary };
 }
 
 interface TrainOpts extends CommonOptions {
@@ -100,21 +84,17 @@ interface TrainOpts extends CommonOptions {
   workers?: number;
 }
 
-/** The settings `train` runs with; --resume needs the run it continues named. */
+/** The settings `train` runs with, its folder resolved by core's rules. */
 export function trainSettings(opts: TrainOpts, now = new Date()): TrainSettings {
-  if (opts.resume && opts.modelDir === undefined) {
-    throw new UsageError(
-      '--resume: name the run to continue with --model-dir (its checkpoints are in <model-dir>/checkpoints)',
-    );
-  }
+  const resume = opts.resume ?? false;
   return {
-    modelDir: modelDirFor(opts.modelDir, 'write', now),
+    modelDir: modelDirFor(opts.modelDir, 'write', { resume, now }),
     epochs: opts.epochs ?? TRAIN_DEFAULTS.epochs,
     batchSize: opts.batchSize ?? TRAIN_DEFAULTS.batchSize,
     seed: opts.seed ?? 1,
     learningRate: opts.learningRate,
     maxShift: opts.maxShift,
-    resume: opts.resume ?? false,
+    resume,
     ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
   };
 }
@@ -132,7 +112,10 @@ export function registerTrain(program: Command): void {
       parseIntIn(0, 6),
       TRAIN_DEFAULTS.maxShift,
     )
-    .option('--resume', 'continue from the checkpoint in <model-dir>/checkpoints (needs --model-dir)')
+    .option(
+      '--resume',
+      'continue from the checkpoint in <model-dir>/checkpoints (default: the newest run that has one)',
+    )
     .option('--workers <n>', 'gradient worker threads (default: one per core)', parseIntIn(1, 64))
     .option(
       '--model-dir <dir>',
@@ -144,18 +127,6 @@ export function registerTrain(program: Command): void {
     epochs: TRAIN_DEFAULTS.epochs,
     batchSize: TRAIN_DEFAULTS.batchSize,
   }).action(
-    runAction<TrainOpts>(async ({ opts, log }) => {
-      const r = await trainModel(trainSettings(opts), log);
-      const last = r.history.epochs.at(-1);
-      return {
-        modelDir: r.dir,
-        testAccuracy: r.testAccuracy,
-        testLoss: r.testLoss,
-        epochs: r.history.epochs.length,
-        bestEpoch: r.history.bestEpoch,
-        valAccuracy: last?.valAccuracy,
-        seconds: r.seconds,
-      };
-    }),
+    runAction<TrainOpts>(async ({ opts, log }) => ({ ...(await trainModel(trainSettings(opts), log)).summary })),
   );
 }

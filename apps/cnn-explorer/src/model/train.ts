@@ -1,15 +1,7 @@
-// Training and scoring the lecture model with core's training loop (Adam, cross-entropy, as in the lecture's Keras code).
+// The lecture model's training recipe for core's fit (Adam, cross-entropy, as in the lecture's Keras code) and
+// its held-out scoring.
 import type * as tf from '@tensorflow/tfjs';
-import {
-  Rng,
-  arraySource,
-  evaluate,
-  fit,
-  withSeed,
-  type ArrayBatch,
-  type DataSource,
-  type History,
-} from '@cnn-lab/core';
+import { Rng, arraySource, evaluate, withSeed, type ArrayBatch, type DataSource, type FitOptions } from '@cnn-lab/core';
 import { MNIST_PIXELS, MNIST_SIDE, shiftDigit, type DigitSet, type SplitSpec } from '../mnist/digits.js';
 import { buildLectureModel } from './lecture-cnn.js';
 
@@ -49,52 +41,48 @@ export function shiftedSource(source: DataSource, maxShift: number): DataSource 
   };
 }
 
-export interface TrainOptions {
+/** The lecture recipe's settings; the model folder, checkpoints and saving are the train command's. */
+export interface LectureTrainSettings {
   epochs: number;
   batchSize: number;
   seed: number;
-  learningRate?: number;
-  checkpointDir?: string;
-  resume?: boolean;
-  historyPath?: string;
-  quiet?: boolean;
-  log?: (line: string) => void;
+  learningRate: number;
+  /** Random shifts of up to this many pixels while training (0: none). */
+  maxShift: number;
   workers?: number | 'auto';
-  /** Random shifts of up to this many pixels while training (default 0: none). */
-  maxShift?: number;
+  log?: (line: string) => void;
 }
 
-/** Builds the lecture model from `seed` and trains it, keeping the weights of the best validation epoch. */
-export async function trainLectureModel(
+/** The lecture model built from `seed`, with the same starting weights for the same seed. */
+export function seededLectureModel(seed: number): tf.LayersModel {
+  return withSeed(seed, () => buildLectureModel(seed));
+}
+
+/**
+ * How the lecture model is fitted, as in the lecture's Keras code: Adam and cross-entropy, plus random shifts,
+ * early stopping on validation loss (patience 4) and the weights of the best validation epoch kept.
+ */
+export function lectureFitOptions(
   data: { train: DigitSet; validation: DigitSet },
-  opts: TrainOptions,
-): Promise<{ model: tf.LayersModel; history: History }> {
-  const model = withSeed(opts.seed, () => buildLectureModel(opts.seed));
-  const history = await fit(model, {
-    train: shiftedSource(digitSource(data.train), opts.maxShift ?? 0),
+  settings: LectureTrainSettings,
+): Omit<FitOptions, 'checkpointDir' | 'resume' | 'historyPath'> {
+  return {
+    train: shiftedSource(digitSource(data.train), settings.maxShift),
     validation: digitSource(data.validation, false),
-    epochs: opts.epochs,
-    batchSize: opts.batchSize,
-    optimizer: { name: 'adam', learningRate: opts.learningRate ?? TRAIN_DEFAULTS.learningRate },
-    seed: opts.seed,
+    epochs: settings.epochs,
+    batchSize: settings.batchSize,
+    optimizer: { name: 'adam', learningRate: settings.learningRate },
+    seed: settings.seed,
     monitor: 'valLoss',
     restoreBestWeights: true,
     earlyStopping: { patience: 4, metric: 'valLoss' },
-    ...(opts.checkpointDir ? { checkpointDir: opts.checkpointDir, resume: opts.resume ?? false } : {}),
-    ...(opts.historyPath ? { historyPath: opts.historyPath } : {}),
-    ...(opts.quiet !== undefined ? { quiet: opts.quiet } : {}),
-    ...(opts.log ? { log: opts.log } : {}),
-    ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
-  });
-  return { model, history };
+    quiet: false,
+    ...(settings.log ? { log: settings.log } : {}),
+    ...(settings.workers !== undefined ? { workers: settings.workers } : {}),
+  };
 }
 
 /** Held-out accuracy and loss, with every probability row for the confusion matrix and the report. */
 export async function scoreDigits(model: tf.LayersModel, set: DigitSet, batchSize = 256) {
   return evaluate(model, digitSource(set, false), batchSize, { probabilities: true });
-}
-
-/** core's plotHistory takes bestEpoch as number | undefined, fit's History gives number | null. */
-export function plottable(h: History): { epochs: History['epochs']; bestEpoch?: number } {
-  return { epochs: h.epochs, ...(h.bestEpoch !== null ? { bestEpoch: h.bestEpoch } : {}) };
 }

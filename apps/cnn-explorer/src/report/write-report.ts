@@ -15,7 +15,7 @@ import {
 } from '@cnn-lab/core';
 import type { DigitSet } from '../mnist/digits.js';
 import { LECTURE_LAYERS, describeLayers, formatLayerTable } from '../model/lecture-cnn.js';
-import { plottable, scoreDigits } from '../model/train.js';
+import { scoreDigits } from '../model/train.js';
 import { kernelGrid, sampleGrid } from '../pictures/digit-grids.js';
 import { saliencyGrid } from '../pictures/saliency-grid.js';
 import { visualiseLayer, type VisualKind, type VisualOptions } from '../pictures/unit-pictures.js';
@@ -73,7 +73,7 @@ export async function lectureSections(
     },
   ];
   if (input.history) {
-    await plotHistory(plottable(input.history), join(out, 'history.png'), { title: 'training' });
+    await plotHistory(input.history, join(out, 'history.png'), { title: 'training' });
     figures.push({ src: 'history.png', caption: 'Loss and accuracy per epoch, training and validation.' });
   }
   sections.push({
