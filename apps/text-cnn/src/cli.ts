@@ -10,7 +10,10 @@ import { registerStart } from './commands/start.js';
 import { registerTrain } from './commands/train.js';
 
 export function buildProgram(): Command {
-  const program = createProgram('text-cnn', 'Kim (2014) sentence CNN: full-width filters over words, max-over-time pooling');
+  const program = createProgram(
+    'text-cnn',
+    'Kim (2014) sentence CNN: full-width filters over words, max-over-time pooling',
+  );
   registerTrain(program);
   registerEval(program);
   registerPredict(program);

@@ -23,14 +23,17 @@ function cli(...args: string[]) {
 
 /** The words of the vocabulary saved with the model in `folder` (model.json names its file). */
 function vocabularyOf(folder: string): string[] {
-  const model = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8')) as { cnnLab: { files: Record<string, { path: string }> } };
+  const model = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8')) as {
+    cnnLab: { files: Record<string, { path: string }> };
+  };
   const file = model.cnnLab.files['vocab.json']?.path ?? 'vocab.json';
   return (JSON.parse(readFileSync(join(folder, file), 'utf8')) as { words: string[] }).words;
 }
 
 beforeAll(() => {
   const lines: string[] = [];
-  for (let i = 0; i < 60; i++) lines.push(i % 2 ? `1 a truly great film number ${i}` : `0 a dull boring film number ${i}`);
+  for (let i = 0; i < 60; i++)
+    lines.push(i % 2 ? `1 a truly great film number ${i}` : `0 a dull boring film number ${i}`);
   lines.splice(10, 0, '', '9 a line with a label of its own');
   writeFileSync(dataFile, `${lines.join('\n')}\n`);
 });
@@ -54,7 +57,11 @@ describe('text-cnn CLI', () => {
   it('predict --json gives the label, probabilities and n-grams taken from the sentence', () => {
     const r = cli('predict', 'a truly great film', '--model-dir', modelDir, '--json');
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.last) as { label: string; probabilities: Record<string, number>; ngrams: Array<{ ngram: string }> };
+    const out = JSON.parse(r.last) as {
+      label: string;
+      probabilities: Record<string, number>;
+      ngrams: Array<{ ngram: string }>;
+    };
     expect(Object.keys(out.probabilities).sort()).toEqual(['0', '1', '9']);
     expect(Object.values(out.probabilities).reduce((a, b) => a + b)).toBeCloseTo(1, 4);
     for (const g of out.ngrams) expect(' a truly great film ').toContain(` ${g.ngram} `);
@@ -96,7 +103,15 @@ describe('text-cnn CLI', () => {
 
   it('eval of the shipped model leaves its files as they are and draws into runs/text-cnn/eval-<timestamp>', () => {
     const shipped = join(appDir, 'models', 'default');
-    const digest = () => Object.fromEntries(readdirSync(shipped).map((f) => [f, createHash('sha256').update(readFileSync(join(shipped, f))).digest('hex')]));
+    const digest = () =>
+      Object.fromEntries(
+        readdirSync(shipped).map((f) => [
+          f,
+          createHash('sha256')
+            .update(readFileSync(join(shipped, f)))
+            .digest('hex'),
+        ]),
+      );
     const before = digest();
     const r = cli('eval', '--data-file', dataFile, '--json');
     expect(r.code, r.stderr).toBe(0);
@@ -109,7 +124,9 @@ describe('text-cnn CLI', () => {
   it('train --help gives one default for the model folder', () => {
     const r = cli('train', '--help');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/--model-dir <dir>\s+folder to save the model in \(default: a new\s+runs\/text-cnn\/<timestamp>\)/);
+    expect(r.stdout).toMatch(
+      /--model-dir <dir>\s+folder to save the model in \(default: a new\s+runs\/text-cnn\/<timestamp>\)/,
+    );
     expect(r.stdout).not.toMatch(/models\/latest|the shipped model/);
   });
 
@@ -128,9 +145,24 @@ describe('text-cnn CLI', () => {
   it('bench-paper --folds 1 runs one cross-validation fold of Subj and reports it as a fold, not a seed', () => {
     const dataDir = join(dir, 'text');
     mkdirSync(dataDir, { recursive: true });
-    const subj = Array.from({ length: 60 }, (_, i) => (i % 2 ? `1 i think this film is wonderful ${i}` : `0 the film was shot in paris in ${i}`));
+    const subj = Array.from({ length: 60 }, (_, i) =>
+      i % 2 ? `1 i think this film is wonderful ${i}` : `0 the film was shot in paris in ${i}`,
+    );
     writeFileSync(join(dataDir, 'subj.all'), `${subj.join('\n')}\n`);
-    const r = cli('bench-paper', '--data-dir', dataDir, '--sets', 'Subj', '--folds', '1', '--seeds', '3', '--epochs', '1', '--json');
+    const r = cli(
+      'bench-paper',
+      '--data-dir',
+      dataDir,
+      '--sets',
+      'Subj',
+      '--folds',
+      '1',
+      '--seeds',
+      '3',
+      '--epochs',
+      '1',
+      '--json',
+    );
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.last) as { rows: Array<{ set: string; over: string; n: number; accuracies: number[] }> };
     expect(out.rows).toHaveLength(1);

@@ -20,7 +20,16 @@ const bytes = (...parts: Array<string | number[]>) =>
 
 describe('label-first files', () => {
   it('keeps good lines and skips, counts and reports empty lines, unknown labels and bad encodings', () => {
-    const file = bytes('1 a fine film\n', '\n', '7 what label is this\n', '0 bad ', [0xe9, 0x74, 0xe9], '\n', '0\n', '0 ok then\r\n');
+    const file = bytes(
+      '1 a fine film\n',
+      '\n',
+      '7 what label is this\n',
+      '0 bad ',
+      [0xe9, 0x74, 0xe9],
+      '\n',
+      '0\n',
+      '0 ok then\r\n',
+    );
     const { examples, report } = parseLabelFirst(file, 'mr.txt', { labels: ['0', '1'], encoding: 'utf8' });
     expect(examples.map((e) => [e.label, e.text])).toEqual([
       ['1', 'a fine film'],
@@ -47,7 +56,11 @@ describe('label-first files', () => {
 describe('CSV and TSV', () => {
   it('reads named columns with quoting and skips empty and unknown-label rows', () => {
     const csv = 'id,text,label\n1,"good, really good",pos\n2,,neg\n3,"bad ""bad"" film",neg\n4,meh,maybe\n';
-    const { examples, report } = parseDelimited(bytes(csv), 'r.csv', { textColumn: 'text', labelColumn: 'label', labels: ['pos', 'neg'] });
+    const { examples, report } = parseDelimited(bytes(csv), 'r.csv', {
+      textColumn: 'text',
+      labelColumn: 'label',
+      labels: ['pos', 'neg'],
+    });
     expect(examples.map((e) => [e.label, e.text])).toEqual([
       ['pos', 'good, really good'],
       ['neg', 'bad "bad" film'],
@@ -56,9 +69,14 @@ describe('CSV and TSV', () => {
   });
 
   it('reads TSV by column index without a header, and names a missing column', () => {
-    const { examples } = parseDelimited(bytes('pos\tnice one\nneg\tawful\n'), 'r.tsv', { textColumn: '1', labelColumn: '0' });
+    const { examples } = parseDelimited(bytes('pos\tnice one\nneg\tawful\n'), 'r.tsv', {
+      textColumn: '1',
+      labelColumn: '0',
+    });
     expect(examples.map((e) => e.label)).toEqual(['pos', 'neg']);
-    expect(() => parseDelimited(bytes('a,b\n1,2\n'), 'r.csv', { textColumn: 'text', labelColumn: 'b' })).toThrow(/r\.csv:1: --text-column 'text' is not a column \(columns: a, b\)/);
+    expect(() => parseDelimited(bytes('a,b\n1,2\n'), 'r.csv', { textColumn: 'text', labelColumn: 'b' })).toThrow(
+      /r\.csv:1: --text-column 'text' is not a column \(columns: a, b\)/,
+    );
   });
 });
 
@@ -92,7 +110,11 @@ describe('splits', () => {
     }
     const trec = await loadBenchmark(BENCHMARKS.TREC, async (name) => ({
       path: name,
-      bytes: bytes(name.includes('train') ? Array.from({ length: 40 }, (_, i) => `${i % 6} q ${i} ?`).join('\n') : '5 What is it ?\n'),
+      bytes: bytes(
+        name.includes('train')
+          ? Array.from({ length: 40 }, (_, i) => `${i % 6} q ${i} ?`).join('\n')
+          : '5 What is it ?\n',
+      ),
     }));
     const [t] = protocolSplits(trec, 1);
     expect(t?.dev).toHaveLength(4);
@@ -110,13 +132,17 @@ describe('batches', () => {
   });
 
   it('every example once per epoch; buckets of similar length; same seed same order', () => {
-    const items: Encoded[] = Array.from({ length: 230 }, (_, i) => ({ ids: new Int32Array(1 + (i * 37) % 50), label: i % 2 }));
+    const items: Encoded[] = Array.from({ length: 230 }, (_, i) => ({
+      ids: new Int32Array(1 + ((i * 37) % 50)),
+      label: i % 2,
+    }));
     const order = batchOrder(items, 0, 10, 1, true, true);
     expect(order.flat().sort((a, b) => a - b)).toEqual(items.map((_, i) => i));
     expect(batchOrder(items, 0, 10, 1, true, true)).toEqual(order);
     expect(batchOrder(items, 1, 10, 1, true, true)).not.toEqual(order);
     // Within a batch the lengths are close: sorted pools of 200 cut into batches of 10.
-    const spread = (b: number[]) => Math.max(...b.map((i) => items[i]!.ids.length)) - Math.min(...b.map((i) => items[i]!.ids.length));
+    const spread = (b: number[]) =>
+      Math.max(...b.map((i) => items[i]!.ids.length)) - Math.min(...b.map((i) => items[i]!.ids.length));
     const mean = order.reduce((a, b) => a + spread(b), 0) / order.length;
     expect(mean).toBeLessThan(10);
   });

@@ -13,14 +13,15 @@ const explanation: Explanation = {
 };
 
 describe('the explanation picture', () => {
-  it("gives each word the summed push of the n-grams that cover it", () => {
+  it('gives each word the summed push of the n-grams that cover it', () => {
     expect(wordWeights(explanation)).toEqual([0, 0.5, 0.75, 0.25, 0]);
   });
 
   it('shades the words the decision rests on and leaves the others white', () => {
     const raster = renderExplanation(explanation);
     // The words' row: find shaded (non-white, non-ink) pixels; some must be the full shade (the top word).
-    const pixel = (x: number, y: number) => Array.from(raster.data.subarray((y * raster.width + x) * 4, (y * raster.width + x) * 4 + 3));
+    const pixel = (x: number, y: number) =>
+      Array.from(raster.data.subarray((y * raster.width + x) * 4, (y * raster.width + x) * 4 + 3));
     const rowY = 16 + 30 + 6 + 2;
     const colours = new Set<string>();
     for (let x = 0; x < raster.width; x++) colours.add(pixel(x, rowY).join(','));

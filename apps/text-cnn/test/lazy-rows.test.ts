@@ -30,7 +30,10 @@ function problem(seed: number, steps: number) {
 }
 
 function variables(p: ReturnType<typeof problem>, tag: string) {
-  return { table: tf.variable(tf.tensor2d(p.table, [ROWS, WIDTH]), true, `table_${tag}`), dense: tf.variable(tf.tensor2d(p.dense, [2, 3]), true, `dense_${tag}`) };
+  return {
+    table: tf.variable(tf.tensor2d(p.table, [ROWS, WIDTH]), true, `table_${tag}`),
+    dense: tf.variable(tf.tensor2d(p.dense, [2, 3]), true, `dense_${tag}`),
+  };
 }
 
 function run(opt: tf.Optimizer, v: ReturnType<typeof variables>, grads: ReturnType<typeof problem>['grads']) {
@@ -78,7 +81,9 @@ describe('LazyRowsAdadelta', () => {
     run(kimAdadelta(), dense, p.grads);
     for (const g of p.grads) {
       // The rows in shuffled order, as a merge of two workers' rows gives them.
-      const rows = [...Array(ROWS).keys()].filter((r) => g.table.subarray(r * WIDTH, (r + 1) * WIDTH).some((x) => x !== 0)).reverse();
+      const rows = [...Array(ROWS).keys()]
+        .filter((r) => g.table.subarray(r * WIDTH, (r + 1) * WIDTH).some((x) => x !== 0))
+        .reverse();
       const values = new Float32Array(rows.length * WIDTH);
       rows.forEach((r, k) => values.set(g.table.subarray(r * WIDTH, (r + 1) * WIDTH), k * WIDTH));
       optimizer.applyRowGradients(lazy.table.name, { rows: Int32Array.from(rows), values });
@@ -88,20 +93,45 @@ describe('LazyRowsAdadelta', () => {
     }
     expectClose(lazy.table.dataSync() as Float32Array, dense.table.dataSync() as Float32Array);
     expectClose(lazy.dense.dataSync() as Float32Array, dense.dense.dataSync() as Float32Array);
-    expect(() => optimizer.applyRowGradients(lazy.dense.name, { rows: new Int32Array(0), values: new Float32Array(0) })).toThrow(/not one of its tables/);
+    expect(() =>
+      optimizer.applyRowGradients(lazy.dense.name, { rows: new Int32Array(0), values: new Float32Array(0) }),
+    ).toThrow(/not one of its tables/);
   });
 
-  it('trains Kim\'s net with 2 gradient workers to the weights 1 worker reaches (tables travel by rows)', async () => {
+  it("trains Kim's net with 2 gradient workers to the weights 1 worker reaches (tables travel by rows)", async () => {
     const rng = new Rng(6);
     const batches: ArrayBatch[] = Array.from({ length: 8 }, () => {
       const data = Int32Array.from({ length: 10 * 9 }, () => 2 + Math.floor(rng.next() * 40));
-      return { xs: { data, shape: [10, 9] }, ys: Int32Array.from({ length: 10 }, (_, i) => (data[i * 9] as number) % 2) };
+      return {
+        xs: { data, shape: [10, 9] },
+        ys: Int32Array.from({ length: 10 }, (_, i) => (data[i * 9] as number) % 2),
+      };
     });
     const train = async (workers: number) => {
       // No dropout: each worker draws the masks of its own shard, so masks would differ from one thread's.
-      const model = withSeed(1, () => buildKimCnn({ ...KIM_DEFAULTS, dropout: 0, vocabSize: 60, classes: 2, variant: 'rand', embeddingDim: 8, windows: [2, 3], featureMaps: 4, seed: 1 }));
+      const model = withSeed(1, () =>
+        buildKimCnn({
+          ...KIM_DEFAULTS,
+          dropout: 0,
+          vocabSize: 60,
+          classes: 2,
+          variant: 'rand',
+          embeddingDim: 8,
+          windows: [2, 3],
+          featureMaps: 4,
+          seed: 1,
+        }),
+      );
       const optimizer = new LazyRowsAdadelta(kimAdadelta(), trainableTables(model));
-      const trainer = await createTrainer(model, { optimizer, workers, seed: 1, rowTables: trainableTables(model), onFallback: (why) => { throw new Error(why); } });
+      const trainer = await createTrainer(model, {
+        optimizer,
+        workers,
+        seed: 1,
+        rowTables: trainableTables(model),
+        onFallback: (why) => {
+          throw new Error(why);
+        },
+      });
       try {
         for (const b of batches) await trainer.step(b);
         return model.getWeights().map((w) => Float32Array.from(w.dataSync() as Float32Array));

@@ -9,23 +9,48 @@ import { isEmbedding, LeanEmbedding, leanEmbedding } from '../src/model/lean-emb
 // ids -> embedding -> conv1d -> max over time -> softmax: the shape of Kim's net, small.
 function net(lean: boolean): tf.LayersModel {
   const ids = tf.input({ shape: [null], dtype: 'int32' });
-  const args = { name: 'table', inputDim: 50, outputDim: 6, embeddingsInitializer: tf.initializers.randomUniform({ minval: -1, maxval: 1, seed: 3 }) };
+  const args = {
+    name: 'table',
+    inputDim: 50,
+    outputDim: 6,
+    embeddingsInitializer: tf.initializers.randomUniform({ minval: -1, maxval: 1, seed: 3 }),
+  };
   let x = (lean ? leanEmbedding(args) : tf.layers.embedding(args)).apply(ids) as tf.SymbolicTensor;
-  x = tf.layers.conv1d({ filters: 4, kernelSize: 2, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .conv1d({
+      filters: 4,
+      kernelSize: 2,
+      activation: 'relu',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }),
+    })
+    .apply(x) as tf.SymbolicTensor;
   x = tf.layers.globalMaxPooling1d().apply(x) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) }).apply(x) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) })
+    .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: ids, outputs: out });
 }
 
 // Repeated ids, so the gradient must add up rows that several words share.
-const IDS = [[1, 7, 7, 3, 0], [9, 1, 42, 42, 42], [0, 0, 5, 49, 1]];
+const IDS = [
+  [1, 7, 7, 3, 0],
+  [9, 1, 42, 42, 42],
+  [0, 0, 5, 49, 1],
+];
 
 function lossAndGrads(model: tf.LayersModel) {
   const x = tf.tensor2d(IDS, undefined, 'int32');
   const y = tf.oneHot(tf.tensor1d([0, 2, 1], 'int32'), 3);
-  const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
+  const { value, grads } = tf.variableGrads(
+    () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+  );
   // In model.trainableWeights order: the table first.
-  const out = { loss: value.dataSync()[0] as number, grads: model.trainableWeights.map((w) => Array.from((grads[(w.read() as tf.Variable).name] as tf.Tensor).dataSync())) };
+  const out = {
+    loss: value.dataSync()[0] as number,
+    grads: model.trainableWeights.map((w) =>
+      Array.from((grads[(w.read() as tf.Variable).name] as tf.Tensor).dataSync()),
+    ),
+  };
   tf.dispose([x, y, value, grads]);
   return out;
 }
@@ -60,12 +85,16 @@ describe('LeanEmbedding', () => {
       const x = tf.tensor2d(IDS, undefined, 'int32');
       const y = tf.oneHot(tf.tensor1d([0, 2, 1], 'int32'), 3);
       const info = await tf.profile(() => {
-        const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
+        const { value, grads } = tf.variableGrads(
+          () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+        );
         tf.dispose([value, grads]);
       });
       tf.dispose([x, y]);
       model.dispose();
-      return info.kernels.filter((k) => ['Identity', 'Transpose'].includes(k.name) && JSON.stringify(k.inputShapes[0]) === '[50,6]').length;
+      return info.kernels.filter(
+        (k) => ['Identity', 'Transpose'].includes(k.name) && JSON.stringify(k.inputShapes[0]) === '[50,6]',
+      ).length;
     };
     expect(await tableCopies(false)).toBeGreaterThan(0);
     expect(await tableCopies(true)).toBe(0);
@@ -75,7 +104,9 @@ describe('LeanEmbedding', () => {
     const model = net(true);
     const x = tf.tensor2d(IDS, undefined, 'int32');
     const before = (model.predict(x) as tf.Tensor).arraySync();
-    const rebuilt = await tf.models.modelFromJSON({ modelTopology: model.toJSON(null, false) as tf.io.ModelJSON['modelTopology'] } as tf.io.ModelJSON);
+    const rebuilt = await tf.models.modelFromJSON({
+      modelTopology: model.toJSON(null, false) as tf.io.ModelJSON['modelTopology'],
+    } as tf.io.ModelJSON);
     rebuilt.setWeights(model.getWeights());
     expect(rebuilt.getLayer('table')).toBeInstanceOf(LeanEmbedding);
     expect((rebuilt.predict(x) as tf.Tensor).arraySync()).toEqual(before);
@@ -102,7 +133,9 @@ describe('LeanEmbedding in use', () => {
       const { model: loaded } = await loadModel(dir);
       expect(loaded.getLayer('table')).toBeInstanceOf(LeanEmbedding);
       const ids = tf.tensor2d(IDS, undefined, 'int32');
-      expect(Array.from((loaded.predict(ids) as tf.Tensor).dataSync())).toEqual(Array.from((model.predict(ids) as tf.Tensor).dataSync()));
+      expect(Array.from((loaded.predict(ids) as tf.Tensor).dataSync())).toEqual(
+        Array.from((model.predict(ids) as tf.Tensor).dataSync()),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -13,15 +13,35 @@ beforeAll(async () => {
 
 describe('the model loader', () => {
   it('reads the fields it needs and ignores the rest (history, timings)', () => {
-    const raw = { classes: ['0', '1'], tokenizer: 'kim', split: { set: 'MR', seed: 1 }, testAccuracy: 0.75, variant: 'rand', history: {} };
-    expect(parseTextMetadata(raw, 'm.json')).toEqual({ classes: ['0', '1'], tokenizer: 'kim', split: { set: 'MR', seed: 1 }, testAccuracy: 0.75 });
+    const raw = {
+      classes: ['0', '1'],
+      tokenizer: 'kim',
+      split: { set: 'MR', seed: 1 },
+      testAccuracy: 0.75,
+      variant: 'rand',
+      history: {},
+    };
+    expect(parseTextMetadata(raw, 'm.json')).toEqual({
+      classes: ['0', '1'],
+      tokenizer: 'kim',
+      split: { set: 'MR', seed: 1 },
+      testAccuracy: 0.75,
+    });
   });
 
   it('names the file and the field that is wrong', () => {
-    expect(() => parseTextMetadata({ classes: ['0'], tokenizer: 'kim' }, 'm.json')).toThrow(/m\.json: field "classes" is \["0"\]; expected a list of at least 2/);
-    expect(() => parseTextMetadata({ classes: ['0', '1'], tokenizer: 'spaces' }, 'm.json')).toThrow(/field "tokenizer" is "spaces"; expected one of kim/);
-    expect(() => parseTextMetadata({ classes: ['0', '1'], tokenizer: 'kim', split: { set: 'MR' } }, 'm.json')).toThrow(/field "split\.seed" is missing/);
-    expect(() => parseTextMetadata({ classes: ['0', '1'], tokenizer: 'kim', split: { seed: 1 } }, 'm.json')).toThrow(DataError);
+    expect(() => parseTextMetadata({ classes: ['0'], tokenizer: 'kim' }, 'm.json')).toThrow(
+      /m\.json: field "classes" is \["0"\]; expected a list of at least 2/,
+    );
+    expect(() => parseTextMetadata({ classes: ['0', '1'], tokenizer: 'spaces' }, 'm.json')).toThrow(
+      /field "tokenizer" is "spaces"; expected one of kim/,
+    );
+    expect(() => parseTextMetadata({ classes: ['0', '1'], tokenizer: 'kim', split: { set: 'MR' } }, 'm.json')).toThrow(
+      /field "split\.seed" is missing/,
+    );
+    expect(() => parseTextMetadata({ classes: ['0', '1'], tokenizer: 'kim', split: { seed: 1 } }, 'm.json')).toThrow(
+      DataError,
+    );
   });
 
   it('loads the shipped model (saved before vocabularies were attached) with its 4,000 words', async () => {
@@ -36,6 +56,8 @@ describe('the model loader', () => {
     cpSync(shipped, dir, { recursive: true });
     const vocab = JSON.parse(readFileSync(join(dir, 'vocab.json'), 'utf8')) as { words: string[] };
     writeFileSync(join(dir, 'vocab.json'), JSON.stringify({ ...vocab, words: vocab.words.slice(0, 10) }));
-    await expect(loadTextModel(dir)).rejects.toThrow(/vocab\.json: holds 10 words; the model's word-vector table has 4000 rows/);
+    await expect(loadTextModel(dir)).rejects.toThrow(
+      /vocab\.json: holds 10 words; the model's word-vector table has 4000 rows/,
+    );
   });
 });

@@ -22,7 +22,10 @@ describe('Kim CNN', () => {
 
   it('pools over time: each feature is the largest value of its feature map over all positions', () => {
     const model = buildKimCnn({ ...base, variant: 'rand' });
-    const probe = tf.model({ inputs: model.inputs, outputs: [model.getLayer(convName(4)).output, model.getLayer(poolName(4)).output] as tf.SymbolicTensor[] });
+    const probe = tf.model({
+      inputs: model.inputs,
+      outputs: [model.getLayer(convName(4)).output, model.getLayer(poolName(4)).output] as tf.SymbolicTensor[],
+    });
     const x = tf.tensor2d([[0, 0, 0, 0, 7, 3, 9, 12, 4, 0, 0, 0, 0, 0]], [1, 14], 'int32');
     const [conv, pooled] = probe.predict(x) as tf.Tensor[];
     expect(conv?.shape).toEqual([1, 14 - 4 + 1, 100]);
@@ -61,7 +64,10 @@ describe('Kim CNN', () => {
   it("drops units as Kim's code does: kept units unscaled in training, the features times (1 - p) at test time", () => {
     const model = buildKimCnn({ ...base, variant: 'rand' });
     const x = tf.tensor2d([[0, 0, 0, 0, 7, 3, 9, 12, 4, 0, 0, 0, 0, 0]], [1, 14], 'int32');
-    const probe = tf.model({ inputs: model.inputs, outputs: [model.getLayer('features').output, model.getLayer('dropout_scale').output] as tf.SymbolicTensor[] });
+    const probe = tf.model({
+      inputs: model.inputs,
+      outputs: [model.getLayer('features').output, model.getLayer('dropout_scale').output] as tf.SymbolicTensor[],
+    });
     const [z, test] = probe.predict(x) as tf.Tensor[];
     const zv = z!.dataSync();
     expect(Array.from(test!.dataSync())).toEqual(Array.from(zv, (v) => Math.fround(v * 0.5)));
@@ -108,14 +114,29 @@ function syntheticSet(n: number, seed: number): Example[] {
 
 describe('training (core fit, Adadelta, max-norm)', () => {
   it('learns a separable synthetic set, keeps the max-norm, and the explanation points at the cue word', async () => {
-    const data = prepareSplit({ train: syntheticSet(200, 1), dev: syntheticSet(40, 2), test: syntheticSet(60, 3) }, { tokenizer: 'kim' });
-    const r = await trainOnSplit(data, { embeddingDim: 100, windows: [2, 3], featureMaps: 50, epochs: 8, batchSize: 20, seed: 1, quiet: true });
+    const data = prepareSplit(
+      { train: syntheticSet(200, 1), dev: syntheticSet(40, 2), test: syntheticSet(60, 3) },
+      { tokenizer: 'kim' },
+    );
+    const r = await trainOnSplit(data, {
+      embeddingDim: 100,
+      windows: [2, 3],
+      featureMaps: 50,
+      epochs: 8,
+      batchSize: 20,
+      seed: 1,
+      quiet: true,
+    });
     expect(r.testAccuracy).toBeGreaterThan(0.9);
     expect(r.bestEpoch).toBeGreaterThanOrEqual(1);
-    const norms = tf.tidy(() => tf.norm(r.model.getLayer('softmax').getWeights()[0] as tf.Tensor, 'euclidean', 0).arraySync() as number[]);
+    const norms = tf.tidy(
+      () => tf.norm(r.model.getLayer('softmax').getWeights()[0] as tf.Tensor, 'euclidean', 0).arraySync() as number[],
+    );
     for (const n of norms) expect(n).toBeLessThanOrEqual(3 + 1e-4);
     // The padding word never moves from zero.
-    expect(Array.from(r.model.getLayer('embedding').getWeights()[0]!.dataSync().subarray(0, 100))).toEqual(new Array(100).fill(0));
+    expect(Array.from(r.model.getLayer('embedding').getWeights()[0]!.dataSync().subarray(0, 100))).toEqual(
+      new Array(100).fill(0),
+    );
 
     const tokens = ['w3', 'w17', 'wonderful', 'w8', 'w21'];
     const e = new Explainer(r.model, data.vocab, data.classes).explain(tokens, 3);

@@ -9,7 +9,17 @@ beforeAll(async () => {
   await initBackend({ backend: 'wasm', quiet: true });
 });
 
-const config = { vocabSize: 40, classes: 3, variant: 'rand' as const, embeddingDim: 8, windows: [2, 3], featureMaps: 4, dropout: 0.5, maxNorm: 3, seed: 2 };
+const config = {
+  vocabSize: 40,
+  classes: 3,
+  variant: 'rand' as const,
+  embeddingDim: 8,
+  windows: [2, 3],
+  featureMaps: 4,
+  dropout: 0.5,
+  maxNorm: 3,
+  seed: 2,
+};
 
 function expectClose(a: number[], b: number[]): void {
   expect(a.length).toBe(b.length);
@@ -17,7 +27,10 @@ function expectClose(a: number[], b: number[]): void {
 }
 
 function probabilities(model: tf.LayersModel, sentences: number[][]): number[] {
-  const { data, shape } = padBatch(sentences.map((s) => Int32Array.from(s)), 3);
+  const { data, shape } = padBatch(
+    sentences.map((s) => Int32Array.from(s)),
+    3,
+  );
   return tf.tidy(() => Array.from((model.predict(tf.tensor2d(data, shape, 'int32')) as tf.Tensor).dataSync()));
 }
 
@@ -34,7 +47,13 @@ function asTrained(model: tf.LayersModel): tf.LayersModel {
 describe('keepFirstRows', () => {
   it('reads the shape of a trained net off its layers', () => {
     const model = buildKimCnn(config);
-    expect(kimConfigOf(model)).toMatchObject({ vocabSize: 40, classes: 3, embeddingDim: 8, windows: [2, 3], featureMaps: 4 });
+    expect(kimConfigOf(model)).toMatchObject({
+      vocabSize: 40,
+      classes: 3,
+      embeddingDim: 8,
+      windows: [2, 3],
+      featureMaps: 4,
+    });
     model.dispose();
   });
 
@@ -54,7 +73,10 @@ describe('keepFirstRows', () => {
     const model = asTrained(buildKimCnn(config));
     const small = keepFirstRows(model, 12);
     expect(small.getLayer('embedding').getWeights()[0]?.shape).toEqual([12, 8]);
-    const kept = [[2, 5, 11, 7], [3, 3, 9]];
+    const kept = [
+      [2, 5, 11, 7],
+      [3, 3, 9],
+    ];
     expectClose(probabilities(small, kept), probabilities(model, kept));
     // Word 30 is gone: the small model reads it as <unk> (id 1), as the cut vocabulary will encode it.
     expectClose(probabilities(small, [[2, 1, 11]]), probabilities(model, [[2, 1, 11]]));

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DataError } from '@cnn-lab/core';
-import {
-  PAD_ID,
-  UNK_ID,
-  Vocabulary,
-  cleanStr,
-  cleanStrSst,
-  tokenize,
-} from '../src/text/index.js';
+import { PAD_ID, UNK_ID, Vocabulary, cleanStr, cleanStrSst, tokenize } from '../src/text/index.js';
 import { embeddingsFromLines, parseVectorLine } from '../src/experiments/word-vectors.js';
 
 describe("Kim's clean_str", () => {
@@ -15,10 +8,10 @@ describe("Kim's clean_str", () => {
     expect(cleanStr("It's a (great) film, isn't it? I'd say we'll see!")).toBe(
       "it 's a ( great ) film , is n't it ? i 'd say we 'll see !",
     );
-    expect(cleanStr("They've been; you're \"here\"")).toBe("they 've been you 're here");
+    expect(cleanStr('They\'ve been; you\'re "here"')).toBe("they 've been you 're here");
   });
 
-  it('drops characters outside [A-Za-z0-9(),!?\'`] and squeezes spaces', () => {
+  it("drops characters outside [A-Za-z0-9(),!?'`] and squeezes spaces", () => {
     expect(cleanStr('  café -- 100% 3.5 stars\t`ok`  ')).toBe('caf 100 3 5 stars `ok`');
   });
 
@@ -37,7 +30,11 @@ describe("Kim's clean_str", () => {
 });
 
 describe('Vocabulary', () => {
-  const sentences = [['good', 'film'], ['bad', 'film'], ['film', 'good']];
+  const sentences = [
+    ['good', 'film'],
+    ['bad', 'film'],
+    ['film', 'good'],
+  ];
 
   it('reserves 0 for padding and 1 for unknown words, most frequent words next', () => {
     const v = Vocabulary.build(sentences);
@@ -81,8 +78,12 @@ describe('pretrained word vectors', () => {
   });
 
   it('names the file and line of a bad vector', async () => {
-    await expect(embeddingsFromLines(['good 1 2 3', 'film 4 x 6'], 'vec.txt', vocab, 1)).rejects.toThrow(/vec\.txt:2: value 2 of 'film' is not a number/);
-    await expect(embeddingsFromLines(['good 1 2 3', 'film 4 5'], 'vec.txt', vocab, 1)).rejects.toThrow(/vec\.txt:2: expected 3 numbers/);
+    await expect(embeddingsFromLines(['good 1 2 3', 'film 4 x 6'], 'vec.txt', vocab, 1)).rejects.toThrow(
+      /vec\.txt:2: value 2 of 'film' is not a number/,
+    );
+    await expect(embeddingsFromLines(['good 1 2 3', 'film 4 5'], 'vec.txt', vocab, 1)).rejects.toThrow(
+      /vec\.txt:2: expected 3 numbers/,
+    );
     await expect(embeddingsFromLines([], 'empty.txt', vocab, 1)).rejects.toThrow(DataError);
     expect(() => parseVectorLine('lonely', undefined, 'f', 7)).toThrow(/f:7/);
   });

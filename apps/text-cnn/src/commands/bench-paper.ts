@@ -1,6 +1,15 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataError, parseIntIn, resolveDataDir, resolveUserPath, runAction, withCommonOptions, writeFileAtomic, type CommonOptions } from '@cnn-lab/core';
+import {
+  DataError,
+  parseIntIn,
+  resolveDataDir,
+  resolveUserPath,
+  runAction,
+  withCommonOptions,
+  writeFileAtomic,
+  type CommonOptions,
+} from '@cnn-lab/core';
 import type { Command } from 'commander';
 import { DATA_SUB, DATA_WHAT } from '../app.js';
 import { BENCHMARK_NAMES, CV_FOLDS, benchmarkFiles } from '../data/index.js';
@@ -18,8 +27,13 @@ interface BenchFlags extends CommonOptions {
 }
 
 export function registerBenchPaper(program: Command): void {
-  const cmd = program.command('bench-paper').description("Kim's protocol (CNN-rand) on every set in the data folder, beside Table 2 of the paper");
-  withCommonOptions(cmd, ['dataDir', 'epochs', 'batchSize', 'seed', 'json', 'backend'], { epochs: KIM_TRAINING.epochs, batchSize: KIM_TRAINING.batchSize })
+  const cmd = program
+    .command('bench-paper')
+    .description("Kim's protocol (CNN-rand) on every set in the data folder, beside Table 2 of the paper");
+  withCommonOptions(cmd, ['dataDir', 'epochs', 'batchSize', 'seed', 'json', 'backend'], {
+    epochs: KIM_TRAINING.epochs,
+    batchSize: KIM_TRAINING.batchSize,
+  })
     .option('--sets <list>', `comma-separated subset of ${BENCHMARK_NAMES.join(',')}`)
     .option('--folds <n>', `CV folds to run for MR and Subj (of ${CV_FOLDS})`, parseIntIn(1, CV_FOLDS), CV_FOLDS)
     .option('--seeds <n>', 'seeds per set with a given split (SST, TREC)', parseIntIn(1), 3)
@@ -30,7 +44,10 @@ export function registerBenchPaper(program: Command): void {
 }
 
 export async function benchPaper(opts: BenchFlags, log: (message: string) => void) {
-  const names = (opts.sets ?? BENCHMARK_NAMES.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+  const names = (opts.sets ?? BENCHMARK_NAMES.join(','))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const sets = names.map((n) => benchmarkOf(n));
   const dir = resolveDataDir(opts, DATA_SUB, DATA_WHAT);
   const seed = opts.seed ?? 1;
@@ -62,11 +79,21 @@ export async function benchPaper(opts: BenchFlags, log: (message: string) => voi
   log(`\n${table}`);
   if (opts.out) {
     const file = resolveUserPath(opts.out);
-    await writeFileAtomic(file, `# text-cnn bench-paper\n\n\`\`\`\n${table}\n\`\`\`\n\n${JSON.stringify(rows, null, 2)}\n`);
+    await writeFileAtomic(
+      file,
+      `# text-cnn bench-paper\n\n\`\`\`\n${table}\n\`\`\`\n\n${JSON.stringify(rows, null, 2)}\n`,
+    );
     log(`report: ${file}`);
   }
   return {
-    rows: rows.map((r) => ({ set: r.set, ...meanStd(r.accuracies), accuracies: r.accuracies, over: r.over, seconds: Number(r.seconds.toFixed(0)), kim: benchmarkOf(r.set).kimRand })),
+    rows: rows.map((r) => ({
+      set: r.set,
+      ...meanStd(r.accuracies),
+      accuracies: r.accuracies,
+      over: r.over,
+      seconds: Number(r.seconds.toFixed(0)),
+      kim: benchmarkOf(r.set).kimRand,
+    })),
     skipped,
   };
 }

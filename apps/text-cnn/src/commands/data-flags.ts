@@ -17,12 +17,35 @@ export interface DataFlags extends CommonOptions {
 
 export function withDataFlags(cmd: Command, defaultSet?: string): Command {
   return cmd
-    .option('--set <name>', `benchmark in the data folder: ${BENCHMARK_NAMES.join(', ')}${defaultSet ? '' : " (default: the model's own)"}`, defaultSet)
+    .option(
+      '--set <name>',
+      `benchmark in the data folder: ${BENCHMARK_NAMES.join(', ')}${defaultSet ? '' : " (default: the model's own)"}`,
+      defaultSet,
+    )
     .option('--data-file <file>', 'read this file instead (label-first lines, or CSV/TSV with --format)')
-    .option('--format <kind>', 'format of --data-file: label-first, csv or tsv', parseChoice(['label-first', 'csv', 'tsv'] as const), 'label-first')
+    .option(
+      '--format <kind>',
+      'format of --data-file: label-first, csv or tsv',
+      parseChoice(['label-first', 'csv', 'tsv'] as const),
+      'label-first',
+    )
     .option('--text-column <name|index>', 'CSV/TSV column with the sentence', 'text')
     .option('--label-column <name|index>', 'CSV/TSV column with the label', 'label')
-    .option('--encoding <enc>', 'auto (UTF-8, else Latin-1), utf8 (skip other lines) or latin1', parseChoice(['auto', 'utf8', 'latin1'] as const), 'auto')
-    .option('--tokenizer <name>', `${TOKENIZERS.join(', ')} (default: the set's own; treebank for --data-file)`, parseChoice(TOKENIZERS))
-    .option('--fold <n>', `which of the ${CV_FOLDS} cross-validation folds is the test set (MR, Subj)`, parseIntIn(0, CV_FOLDS - 1), 0);
+    .option(
+      '--encoding <enc>',
+      'auto (UTF-8, else Latin-1), utf8 (skip other lines) or latin1',
+      parseChoice(['auto', 'utf8', 'latin1'] as const),
+      'auto',
+    )
+    .option(
+      '--tokenizer <name>',
+      `${TOKENIZERS.join(', ')} (default: the set's own; treebank for --data-file)`,
+      parseChoice(TOKENIZERS),
+    )
+    .option(
+      '--fold <n>',
+      `which of the ${CV_FOLDS} cross-validation folds is the test set (MR, Subj)`,
+      parseIntIn(0, CV_FOLDS - 1),
+      0,
+    );
 }

@@ -1,5 +1,12 @@
 import { join } from 'node:path';
-import { findWorkspaceRoot, resolveUserPath, runAction, withCommonOptions, writeFileAtomic, type CommonOptions } from '@cnn-lab/core';
+import {
+  findWorkspaceRoot,
+  resolveUserPath,
+  runAction,
+  withCommonOptions,
+  writeFileAtomic,
+  type CommonOptions,
+} from '@cnn-lab/core';
 import type { Command } from 'commander';
 import { APP_DIR, DATA_SUB } from '../app.js';
 import { BENCHMARK_NAMES, fetchBenchmark } from '../data/index.js';
@@ -11,7 +18,9 @@ export function registerData(program: Command): void {
     .command('fetch')
     .description(`download a set (${BENCHMARK_NAMES.join(', ')}) into the data folder, checked by sha256`)
     .argument('<name>');
-  withCommonOptions(fetchCmd, ['dataDir', 'json']).action(runAction<CommonOptions>(({ opts, args, log }) => fetchSet(args[0], opts, log), { backend: false }));
+  withCommonOptions(fetchCmd, ['dataDir', 'json']).action(
+    runAction<CommonOptions>(({ opts, args, log }) => fetchSet(args[0], opts, log), { backend: false }),
+  );
 }
 
 /**
@@ -22,7 +31,13 @@ async function fetchSet(name: string | undefined, opts: CommonOptions, log: (mes
   const b = benchmarkOf(name);
   const env = process.env.CNN_LAB_DATA;
   const root = findWorkspaceRoot(APP_DIR);
-  const dir = opts.dataDir ?? (env ? join(resolveUserPath(env), DATA_SUB) : root ? join(root, '..', 'shared', 'datasets', DATA_SUB) : resolveUserPath(DATA_SUB));
+  const dir =
+    opts.dataDir ??
+    (env
+      ? join(resolveUserPath(env), DATA_SUB)
+      : root
+        ? join(root, '..', 'shared', 'datasets', DATA_SUB)
+        : resolveUserPath(DATA_SUB));
   const saved = await fetchBenchmark(b, {
     download: async (url) => {
       const res = await fetch(url, { signal: AbortSignal.timeout(30_000) });

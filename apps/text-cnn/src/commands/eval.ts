@@ -26,9 +26,14 @@ interface EvalFlags extends DataFlags {
 }
 
 export function registerEval(program: Command): void {
-  const cmd = program.command('eval').description("accuracy, confusion matrix and per-class scores on a model's test examples (or --set / --data-file)");
+  const cmd = program
+    .command('eval')
+    .description("accuracy, confusion matrix and per-class scores on a model's test examples (or --set / --data-file)");
   withCommonOptions(withDataFlags(cmd), ['dataDir', 'modelDir', 'seed', 'json', 'backend'])
-    .option('--out <dir>', 'folder for confusion.png (default: beside the model; for the shipped model a new runs/text-cnn/eval-<timestamp>)')
+    .option(
+      '--out <dir>',
+      'folder for confusion.png (default: beside the model; for the shipped model a new runs/text-cnn/eval-<timestamp>)',
+    )
     .action(runAction<EvalFlags>(({ opts, log }) => evalModel(opts, log)));
 }
 
@@ -43,15 +48,26 @@ export async function evalModel(opts: EvalFlags, log: (message: string) => void)
   const index = new Map(metadata.classes.map((c, i) => [c, i]));
   const examples = split.test.filter((e) => index.has(e.label));
   const what = flags.dataFile ?? flags.set ?? 'MR';
-  if (examples.length === 0) throw new DataError(what, `no test examples with the model's labels (${metadata.classes.join(', ')})`);
-  const encoded = examples.map((e) => ({ ids: vocab.encode(tokenize(e.text, metadata.tokenizer)), label: index.get(e.label) as number }));
-  const ev = await evaluate(model, sequenceSource(encoded, { maxWindow: maxWindowOf(model), shuffle: false }), 100, { probabilities: true });
+  if (examples.length === 0)
+    throw new DataError(what, `no test examples with the model's labels (${metadata.classes.join(', ')})`);
+  const encoded = examples.map((e) => ({
+    ids: vocab.encode(tokenize(e.text, metadata.tokenizer)),
+    label: index.get(e.label) as number,
+  }));
+  const ev = await evaluate(model, sequenceSource(encoded, { maxWindow: maxWindowOf(model), shuffle: false }), 100, {
+    probabilities: true,
+  });
   model.dispose();
   const matrix = confusionMatrix(ev.probabilities as Float32Array, ev.labels as Int32Array);
-  log(`${examples.length} test examples from ${what}${flags.fold !== undefined && !flags.dataFile ? ` (fold ${flags.fold})` : ''}`);
+  log(
+    `${examples.length} test examples from ${what}${flags.fold !== undefined && !flags.dataFile ? ` (fold ${flags.fold})` : ''}`,
+  );
   log(formatConfusionMatrix(matrix, metadata.classes));
   log(formatClassReport(classReport(matrix, metadata.classes)));
-  const png = join(resolveOutDir({ app: APP, appDir: APP_DIR, verb: 'eval', out: opts.out, model: source }).dir, 'confusion.png');
+  const png = join(
+    resolveOutDir({ app: APP, appDir: APP_DIR, verb: 'eval', out: opts.out, model: source }).dir,
+    'confusion.png',
+  );
   await plotConfusionMatrix(matrix, png, { labels: metadata.classes, title: `${APP} on ${flags.set ?? 'data file'}` });
   log(`accuracy ${(100 * ev.accuracy).toFixed(2)}%, loss ${ev.loss.toFixed(4)}; confusion matrix picture: ${png}`);
   return { accuracy: ev.accuracy, loss: ev.loss, count: ev.count, confusion: matrix, picture: png };

@@ -1,4 +1,13 @@
-import { UsageError, parseIntIn, resolveModelDir, resolveUserPath, runAction, withCommonOptions, writePng, type CommonOptions } from '@cnn-lab/core';
+import {
+  UsageError,
+  parseIntIn,
+  resolveModelDir,
+  resolveUserPath,
+  runAction,
+  withCommonOptions,
+  writePng,
+  type CommonOptions,
+} from '@cnn-lab/core';
 import type { Command } from 'commander';
 import { APP, APP_DIR } from '../app.js';
 import { Explainer } from '../explain/explainer.js';
@@ -19,19 +28,25 @@ export function registerPredict(program: Command): void {
     .argument('<sentence...>', 'the sentence (quote it)')
     .option('--top <n>', 'how many n-grams to show', parseIntIn(1, 50), 5)
     .option('--out <png>', 'also draw the explanation: words shaded by their share of the decision, n-grams with bars');
-  withCommonOptions(cmd, ['modelDir', 'json', 'backend']).action(runAction<PredictFlags>(({ opts, args, log }) => predict(args.join(' '), opts, log)));
+  withCommonOptions(cmd, ['modelDir', 'json', 'backend']).action(
+    runAction<PredictFlags>(({ opts, args, log }) => predict(args.join(' '), opts, log)),
+  );
 }
 
 export async function predict(sentence: string, opts: PredictFlags, log: (message: string) => void) {
-  if (sentence.trim() === '') throw new UsageError('predict: give a sentence, e.g. predict "a gripping, beautifully acted film"');
+  if (sentence.trim() === '')
+    throw new UsageError('predict: give a sentence, e.g. predict "a gripping, beautifully acted film"');
   const loading = performance.now();
-  const { model, metadata, vocab } = await loadTextModel(resolveModelDir({ app: APP, appDir: APP_DIR, flag: opts.modelDir, mode: 'read' }));
+  const { model, metadata, vocab } = await loadTextModel(
+    resolveModelDir({ app: APP, appDir: APP_DIR, flag: opts.modelDir, mode: 'read' }),
+  );
   const explainer = new Explainer(model, vocab, metadata.classes);
   // Loading includes one pass on a fixed sentence: tfjs sets up each kernel on its first call.
   explainer.explain(['warm', 'up']);
   const loadMs = performance.now() - loading;
   const tokens = tokenize(sentence, metadata.tokenizer);
-  if (tokens.length === 0) throw new UsageError(`predict: nothing left of '${sentence}' after tokenising (${metadata.tokenizer})`);
+  if (tokens.length === 0)
+    throw new UsageError(`predict: nothing left of '${sentence}' after tokenising (${metadata.tokenizer})`);
   const started = performance.now();
   const e = explainer.explain(tokens, opts.top ?? 5);
   const ms = performance.now() - started;

@@ -39,14 +39,22 @@ async function readBytes(path: string, what: string): Promise<Uint8Array> {
 }
 
 /** The runs of Kim's protocol on a benchmark set (one per CV fold, at most `maxFolds`; else the given split). */
-export async function readSetSplits(opts: DataFlags, seed: number, log: Log, maxFolds?: number): Promise<{ benchmark: Benchmark; splits: Split<Example>[] }> {
+export async function readSetSplits(
+  opts: DataFlags,
+  seed: number,
+  log: Log,
+  maxFolds?: number,
+): Promise<{ benchmark: Benchmark; splits: Split<Example>[] }> {
   const b = benchmarkOf(opts.set);
   const dir = resolveDataDir(opts, DATA_SUB, DATA_WHAT);
   const loaded = await loadBenchmark(
     b,
     async (name) => {
       const path = join(dir, name);
-      return { path, bytes: await readBytes(path, `${b.name} needs it; try \`text-cnn data fetch ${b.name} --data-dir ${dir}\``) };
+      return {
+        path,
+        bytes: await readBytes(path, `${b.name} needs it; try \`text-cnn data fetch ${b.name} --data-dir ${dir}\``),
+      };
     },
     opts.encoding,
   );
@@ -68,7 +76,11 @@ async function readFileSplit(opts: DataFlags, seed: number, log: Log): Promise<S
         })
       : parseLabelFirst(bytes, file, opts.encoding ? { encoding: opts.encoding } : {});
   log(describeReport(report));
-  if (examples.length < 20) throw new DataError(file, `only ${examples.length} usable examples; need at least 20 to hold out dev and test sets`);
+  if (examples.length < 20)
+    throw new DataError(
+      file,
+      `only ${examples.length} usable examples; need at least 20 to hold out dev and test sets`,
+    );
   const { kept, held: test } = holdOut(examples, 0.1, seed);
   const { kept: train, held: dev } = holdOut(kept, DEV_FRACTION, seed + 1);
   return { train, dev, test };
@@ -89,7 +101,8 @@ export async function readSplit(opts: DataFlags, seed: number, log: Log): Promis
     const split = await readFileSplit(opts, seed, log);
     const format = opts.format ?? 'label-first';
     const record: SplitRecord = { dataFile: resolveUserPath(opts.dataFile), format, seed };
-    if (format === 'csv' || format === 'tsv') Object.assign(record, { textColumn: opts.textColumn ?? 'text', labelColumn: opts.labelColumn ?? 'label' });
+    if (format === 'csv' || format === 'tsv')
+      Object.assign(record, { textColumn: opts.textColumn ?? 'text', labelColumn: opts.labelColumn ?? 'label' });
     return { split, record, tokenizer: opts.tokenizer ?? 'treebank' };
   }
   const fold = opts.fold ?? 0;

@@ -8,16 +8,27 @@ import { loadTextModel } from '../model/load.js';
 import { tokenize } from '../text/index.js';
 
 export function registerStart(program: Command): void {
-  const cmd = program.command('start').description('interactive prompt: type sentences, see labels and the n-grams behind them');
-  withCommonOptions(cmd, ['modelDir', 'json', 'backend']).action(runAction<CommonOptions>(({ opts, log }) => start(opts, log)));
+  const cmd = program
+    .command('start')
+    .description('interactive prompt: type sentences, see labels and the n-grams behind them');
+  withCommonOptions(cmd, ['modelDir', 'json', 'backend']).action(
+    runAction<CommonOptions>(({ opts, log }) => start(opts, log)),
+  );
 }
 
 /** Reads sentences from stdin until an empty line or end of input, answering each. */
 export async function start(opts: CommonOptions, log: (message: string) => void) {
-  const { model, metadata, vocab, dir } = await loadTextModel(resolveModelDir({ app: APP, appDir: APP_DIR, flag: opts.modelDir, mode: 'read' }));
+  const { model, metadata, vocab, dir } = await loadTextModel(
+    resolveModelDir({ app: APP, appDir: APP_DIR, flag: opts.modelDir, mode: 'read' }),
+  );
   const explainer = new Explainer(model, vocab, metadata.classes);
   log(`${APP} (${dir}, classes ${metadata.classes.join(', ')}): type a sentence, an empty line or Ctrl-D ends`);
-  const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: '> ', terminal: process.stdin.isTTY });
+  const rl = createInterface({
+    input: process.stdin,
+    output: process.stdout,
+    prompt: '> ',
+    terminal: process.stdin.isTTY,
+  });
   let answered = 0;
   rl.prompt();
   for await (const line of rl) {

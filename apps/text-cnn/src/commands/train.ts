@@ -1,4 +1,12 @@
-import { ALL_COMMON_OPTIONS, parseIntIn, resolveModelDir, resolveUserPath, runAction, trainRecipe, withCommonOptions } from '@cnn-lab/core';
+import {
+  ALL_COMMON_OPTIONS,
+  parseIntIn,
+  resolveModelDir,
+  resolveUserPath,
+  runAction,
+  trainRecipe,
+  withCommonOptions,
+} from '@cnn-lab/core';
 import type { Command } from 'commander';
 import { APP, APP_DIR } from '../app.js';
 import { prepareSplit, type PreparedSplit } from '../data/index.js';
@@ -19,10 +27,14 @@ export interface TrainFlags extends DataFlags {
 type Log = (message: string) => void;
 
 /** The network to train instead of CNN-rand (the word-vector experiments), given the prepared split. */
-export type NetworkChoice = (data: PreparedSplit) => Promise<Pick<NetworkOptions, 'variant' | 'embeddings'> & { name: string }>;
+export type NetworkChoice = (
+  data: PreparedSplit,
+) => Promise<Pick<NetworkOptions, 'variant' | 'embeddings'> & { name: string }>;
 
 export function registerTrain(program: Command): void {
-  const cmd = program.command('train').description('train CNN-rand on a benchmark set (default: MR, CV fold 0) or on --data-file, and save the model');
+  const cmd = program
+    .command('train')
+    .description('train CNN-rand on a benchmark set (default: MR, CV fold 0) or on --data-file, and save the model');
   withTrainFlags(cmd)
     .addHelpText('after', '\nExample: train --data-file my.txt --model-dir /tmp/m --seed 1 --json')
     .action(runAction<TrainFlags>(({ opts, log }) => train(opts, log)));
@@ -32,8 +44,14 @@ export function registerTrain(program: Command): void {
 export function withTrainFlags(cmd: Command): Command {
   // Core's --model-dir help names the shipped model, where reading verbs start; train writes elsewhere.
   const common = ALL_COMMON_OPTIONS.filter((o) => o !== 'modelDir');
-  return withCommonOptions(withDataFlags(cmd, 'MR'), common, { epochs: KIM_TRAINING.epochs, batchSize: KIM_TRAINING.batchSize, seed: 1 })
-    .option('--model-dir <dir>', 'folder to save the model in (default: a new runs/text-cnn/<timestamp>)', (v) => resolveUserPath(v))
+  return withCommonOptions(withDataFlags(cmd, 'MR'), common, {
+    epochs: KIM_TRAINING.epochs,
+    batchSize: KIM_TRAINING.batchSize,
+    seed: 1,
+  })
+    .option('--model-dir <dir>', 'folder to save the model in (default: a new runs/text-cnn/<timestamp>)', (v) =>
+      resolveUserPath(v),
+    )
     .option('--max-vocab <n>', 'keep only the n most frequent words (a smaller model)', parseIntIn(3))
     .option('--min-count <n>', 'drop words seen fewer times in training', parseIntIn(1), 1)
     .option('--patience <n>', 'stop when dev accuracy has not improved for n epochs (the paper: never)', parseIntIn(1))
@@ -44,7 +62,13 @@ export function withTrainFlags(cmd: Command): Command {
 /** Trains on the split the flags name and saves the model with its vocabulary, metadata and learning curves. */
 export async function train(opts: TrainFlags, log: Log, network?: NetworkChoice) {
   const seed = opts.seed ?? 1;
-  const target = resolveModelDir({ app: APP, appDir: APP_DIR, flag: opts.modelDir, mode: 'write', resume: opts.resume ?? false });
+  const target = resolveModelDir({
+    app: APP,
+    appDir: APP_DIR,
+    flag: opts.modelDir,
+    mode: 'write',
+    resume: opts.resume ?? false,
+  });
   const { split, record, tokenizer, classes } = await readSplit(opts, seed, log);
   const data = prepareSplit(split, {
     tokenizer,
@@ -54,7 +78,9 @@ export async function train(opts: TrainFlags, log: Log, network?: NetworkChoice)
   });
   const chosen = network ? await network(data) : { name: 'CNN-rand' };
   const what = `${record.set ?? record.dataFile}${record.fold !== undefined ? ` fold ${record.fold}` : ''}`;
-  log(`${what}: ${data.train.length} train, ${data.dev.length} dev, ${data.test.length} test; vocabulary ${data.vocab.size} words; classes ${data.classes.join(', ')}; ${chosen.name}`);
+  log(
+    `${what}: ${data.train.length} train, ${data.dev.length} dev, ${data.test.length} test; vocabulary ${data.vocab.size} words; classes ${data.classes.join(', ')}; ${chosen.name}`,
+  );
   if (data.unseenLabel > 0) log(`skipped ${data.unseenLabel} dev/test examples whose label never occurs in train`);
   const model = buildForSplit(data, { ...chosen, seed });
   const fitChoices = {
@@ -73,7 +99,12 @@ export async function train(opts: TrainFlags, log: Log, network?: NetworkChoice)
     // Kim: the test score is taken at the best dev epoch, whose weights fit has put back.
     score: (trained) => scoreTest(trained, data),
     metadata: ({ history, score, seconds }) => {
-      const metadata: TextModelMetadata = { classes: data.classes, tokenizer, split: record, ...(score ? { testAccuracy: score['testAccuracy'] as number } : {}) };
+      const metadata: TextModelMetadata = {
+        classes: data.classes,
+        tokenizer,
+        split: record,
+        ...(score ? { testAccuracy: score['testAccuracy'] as number } : {}),
+      };
       return { app: APP, ...metadata, history, bestEpoch: history.bestEpoch, trainSeconds: seconds };
     },
     files: vocabularyFiles(data.vocab),
@@ -81,6 +112,8 @@ export async function train(opts: TrainFlags, log: Log, network?: NetworkChoice)
     log,
   });
   model.dispose();
-  log(`test accuracy ${(100 * summary.testAccuracy).toFixed(2)}% at the best dev epoch ${summary.bestEpoch} (dev ${(100 * (summary.valAccuracy ?? Number.NaN)).toFixed(2)}%), ${summary.seconds.toFixed(0)} s`);
+  log(
+    `test accuracy ${(100 * summary.testAccuracy).toFixed(2)}% at the best dev epoch ${summary.bestEpoch} (dev ${(100 * (summary.valAccuracy ?? Number.NaN)).toFixed(2)}%), ${summary.seconds.toFixed(0)} s`,
+  );
   return { ...summary, devAccuracy: summary.valAccuracy, vocabulary: data.vocab.size };
 }

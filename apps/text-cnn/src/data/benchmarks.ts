@@ -81,7 +81,11 @@ export interface LoadedBenchmark {
 export type ReadFile = (name: string) => Promise<{ bytes: Uint8Array; path: string }>;
 
 /** Parses a benchmark's files, read through `readFile`, keeping the skip report of each. */
-export async function loadBenchmark(b: Benchmark, readFile: ReadFile, encoding: Encoding = 'auto'): Promise<LoadedBenchmark> {
+export async function loadBenchmark(
+  b: Benchmark,
+  readFile: ReadFile,
+  encoding: Encoding = 'auto',
+): Promise<LoadedBenchmark> {
   const reports: LoadReport[] = [];
   const read = async (name: string): Promise<Example[]> => {
     const { bytes, path } = await readFile(name);
@@ -108,7 +112,9 @@ export function protocolSplits(loaded: LoadedBenchmark, seed: number, maxFolds =
   if (loaded.all) {
     const folds = foldAssignment(loaded.all.length, CV_FOLDS, seed);
     const n = Math.min(maxFolds, CV_FOLDS);
-    return Array.from({ length: n }, (_, f) => crossValidationSplit(loaded.all as Example[], folds, f, DEV_FRACTION, seed + 1 + f));
+    return Array.from({ length: n }, (_, f) =>
+      crossValidationSplit(loaded.all as Example[], folds, f, DEV_FRACTION, seed + 1 + f),
+    );
   }
   const g = loaded.given as NonNullable<LoadedBenchmark['given']>;
   if (g.dev) return [{ train: g.train, dev: g.dev, test: g.test }];

@@ -16,7 +16,11 @@ export interface DelimitedOptions {
 }
 
 /** CSV or TSV with quoting (csv-parse); rows with an empty sentence, an unknown label or bad bytes are skipped. */
-export function parseDelimited(bytes: Uint8Array, file: string, opts: DelimitedOptions): { examples: Example[]; report: LoadReport } {
+export function parseDelimited(
+  bytes: Uint8Array,
+  file: string,
+  opts: DelimitedOptions,
+): { examples: Example[]; report: LoadReport } {
   const report = emptyReport(file);
   const decoded = decodeLine(bytes, opts.encoding ?? 'auto');
   if (!decoded) throw new DataError(file, 'not a text file (control characters or bytes that are not UTF-8)');
@@ -73,6 +77,7 @@ export function parseDelimited(bytes: Uint8Array, file: string, opts: DelimitedO
 function columnIndex(column: string, names: string[] | undefined, file: string, flag: string): number {
   if (/^\d+$/.test(column)) return Number(column);
   const ix = names?.indexOf(column) ?? -1;
-  if (ix < 0) throw new DataError(file, `${flag} '${column}' is not a column (columns: ${names?.join(', ') ?? 'none'})`, 1);
+  if (ix < 0)
+    throw new DataError(file, `${flag} '${column}' is not a column (columns: ${names?.join(', ') ?? 'none'})`, 1);
   return ix;
 }

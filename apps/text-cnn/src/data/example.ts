@@ -28,7 +28,12 @@ export function emptyReport(file: string): LoadReport {
 
 const MAX_SAMPLES = 5;
 
-export function noteSkip(report: LoadReport, kind: 'empty' | 'unknownLabel' | 'badEncoding', line: number, why: string): void {
+export function noteSkip(
+  report: LoadReport,
+  kind: 'empty' | 'unknownLabel' | 'badEncoding',
+  line: number,
+  why: string,
+): void {
   report[kind]++;
   if (report.samples.length < MAX_SAMPLES) report.samples.push(`${report.file}:${line}: ${why}`);
 }

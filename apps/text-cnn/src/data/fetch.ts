@@ -50,7 +50,10 @@ export async function fetchBenchmark(b: Benchmark, io: FetchIo): Promise<string[
       bytes = await io.download(url);
     } catch (err) {
       const why = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
-      throw new DataError(url, `download failed (${why}); offline? Copy ${name} from ${FETCH_BASE} into the data folder by hand`);
+      throw new DataError(
+        url,
+        `download failed (${why}); offline? Copy ${name} from ${FETCH_BASE} into the data folder by hand`,
+      );
     }
     verify(name, url, bytes);
     const path = await io.save(name, bytes);

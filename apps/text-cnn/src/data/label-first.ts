@@ -1,4 +1,12 @@
-import { byteLines, decodeLine, emptyReport, noteSkip, type Encoding, type Example, type LoadReport } from './example.js';
+import {
+  byteLines,
+  decodeLine,
+  emptyReport,
+  noteSkip,
+  type Encoding,
+  type Example,
+  type LoadReport,
+} from './example.js';
 
 export interface LabelFirstOptions {
   /** Accepted labels (e.g. ['0', '1'] for MR); any label is accepted when absent. */
@@ -36,7 +44,12 @@ export function parseLabelFirst(
     const label = space < 0 ? line : line.slice(0, space);
     const text = space < 0 ? '' : line.slice(space + 1).trim();
     if (allowed && !allowed.has(label)) {
-      noteSkip(report, 'unknownLabel', lineNo, `label '${label.slice(0, 20)}' is not one of ${[...allowed].join(', ')}`);
+      noteSkip(
+        report,
+        'unknownLabel',
+        lineNo,
+        `label '${label.slice(0, 20)}' is not one of ${[...allowed].join(', ')}`,
+      );
       continue;
     }
     if (text === '') {

@@ -31,11 +31,15 @@ export interface PrepareOptions {
 
 /** Tokenises a split and encodes it with a vocabulary built from its training part only. */
 export function prepareSplit(split: Split<Example>, opts: PrepareOptions): PreparedSplit {
-  const tok = (examples: Example[]) => examples.map((e) => ({ label: e.label, tokens: tokenize(e.text, opts.tokenizer) }));
+  const tok = (examples: Example[]) =>
+    examples.map((e) => ({ label: e.label, tokens: tokenize(e.text, opts.tokenizer) }));
   const train = tok(split.train);
   const vocab = Vocabulary.build(
     train.map((t) => t.tokens),
-    { ...(opts.minCount !== undefined ? { minCount: opts.minCount } : {}), ...(opts.maxVocab !== undefined ? { maxSize: opts.maxVocab } : {}) },
+    {
+      ...(opts.minCount !== undefined ? { minCount: opts.minCount } : {}),
+      ...(opts.maxVocab !== undefined ? { maxSize: opts.maxVocab } : {}),
+    },
   );
   const classes = opts.classes ? [...opts.classes] : classNames(train.map((t) => t.label));
   const index = new Map(classes.map((c, i) => [c, i]));

@@ -17,7 +17,11 @@ export function paddedLength(tokens: number, maxWindow: number): number {
 }
 
 /** Sentences as one [n, length] int32 batch, padded as in `paddedLength`; longer ones cut at `maxTokens`. */
-export function padBatch(seqs: readonly Int32Array[], maxWindow: number, maxTokens = Infinity): { data: Int32Array; shape: [number, number] } {
+export function padBatch(
+  seqs: readonly Int32Array[],
+  maxWindow: number,
+  maxTokens = Infinity,
+): { data: Int32Array; shape: [number, number] } {
   const longest = seqs.reduce((m, s) => Math.max(m, Math.min(s.length, maxTokens)), 0);
   const len = paddedLength(longest, maxWindow);
   const data = new Int32Array(seqs.length * len).fill(PAD_ID);

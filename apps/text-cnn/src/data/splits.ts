@@ -31,7 +31,13 @@ export function holdOut<T>(items: readonly T[], fraction: number, seed: number):
 }
 
 /** Fold `fold` of a k-fold CV as a Split: that fold is the test set, 10% of the rest is dev. */
-export function crossValidationSplit<T>(items: readonly T[], folds: Int32Array, fold: number, devFraction: number, seed: number): Split<T> {
+export function crossValidationSplit<T>(
+  items: readonly T[],
+  folds: Int32Array,
+  fold: number,
+  devFraction: number,
+  seed: number,
+): Split<T> {
   const rest = items.filter((_, i) => folds[i] !== fold);
   const test = items.filter((_, i) => folds[i] === fold);
   const { kept, held } = holdOut(rest, devFraction, seed);

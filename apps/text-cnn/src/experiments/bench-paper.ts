@@ -1,5 +1,12 @@
 // Kim's protocol (CNN-rand) over the benchmark sets, beside Table 2 of the paper: the numbers in the README.
-import { BENCHMARKS, prepareSplit, type Benchmark, type BenchmarkName, type Example, type Split } from '../data/index.js';
+import {
+  BENCHMARKS,
+  prepareSplit,
+  type Benchmark,
+  type BenchmarkName,
+  type Example,
+  type Split,
+} from '../data/index.js';
 import { KIM_TRAINING, trainOnSplit } from '../model/index.js';
 
 /** Mean and sample standard deviation (n - 1); std is 0 for a single run. */
@@ -23,18 +30,28 @@ export interface BenchRow {
 /** Our CNN-rand row beside Kim (2014) Table 2's, as a plain-text table. */
 export function formatPaperTable(rows: readonly BenchRow[]): string {
   const header = ['', ...rows.map((r) => r.set)];
-  const ours = ['ours (CNN-rand)', ...rows.map((r) => {
-    const { mean, std, n } = meanStd(r.accuracies);
-    return `${(100 * mean).toFixed(1)} ± ${(100 * std).toFixed(1)} (${n} ${r.over}${n === 1 ? '' : 's'})`;
-  })];
+  const ours = [
+    'ours (CNN-rand)',
+    ...rows.map((r) => {
+      const { mean, std, n } = meanStd(r.accuracies);
+      return `${(100 * mean).toFixed(1)} ± ${(100 * std).toFixed(1)} (${n} ${r.over}${n === 1 ? '' : 's'})`;
+    }),
+  ];
   const kim = ['Kim 2014 CNN-rand', ...rows.map((r) => BENCHMARKS[r.set].kimRand.toFixed(1))];
-  const delta = ['difference', ...rows.map((r) => {
-    const d = 100 * meanStd(r.accuracies).mean - BENCHMARKS[r.set].kimRand;
-    return `${d >= 0 ? '+' : ''}${d.toFixed(1)}`;
-  })];
+  const delta = [
+    'difference',
+    ...rows.map((r) => {
+      const d = 100 * meanStd(r.accuracies).mean - BENCHMARKS[r.set].kimRand;
+      return `${d >= 0 ? '+' : ''}${d.toFixed(1)}`;
+    }),
+  ];
   const table = [header, ours, kim, delta];
   const widths = header.map((_, c) => Math.max(...table.map((row) => (row[c] ?? '').length)));
-  return table.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ')).join('\n');
+  return table
+    .map((row) =>
+      row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  '),
+    )
+    .join('\n');
 }
 
 export interface BenchOptions {
@@ -72,7 +89,14 @@ export async function benchSet(b: Benchmark, splits: readonly Split<Example>[], 
     r.model.dispose();
     accuracies.push(r.testAccuracy);
     const label = crossValidated ? `fold ${i + 1}/${runs.length}` : `seed ${run.seed}`;
-    opts.log(`${b.name} ${label}: test ${(100 * r.testAccuracy).toFixed(2)}% (best dev epoch ${r.bestEpoch}, ${r.seconds.toFixed(0)} s)`);
+    opts.log(
+      `${b.name} ${label}: test ${(100 * r.testAccuracy).toFixed(2)}% (best dev epoch ${r.bestEpoch}, ${r.seconds.toFixed(0)} s)`,
+    );
   }
-  return { set: b.name, accuracies, over: crossValidated ? 'fold' : 'seed', seconds: (performance.now() - started) / 1000 };
+  return {
+    set: b.name,
+    accuracies,
+    over: crossValidated ? 'fold' : 'seed',
+    seconds: (performance.now() - started) / 1000,
+  };
 }

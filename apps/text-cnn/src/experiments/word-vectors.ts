@@ -20,7 +20,8 @@ export function parseVectorLine(
   lineNo: number,
 ): { word: string; vector: Float32Array } {
   const fields = line.trimEnd().split(' ');
-  if (fields.length < 2) throw new DataError(file, `expected a word followed by numbers, got '${preview(line)}'`, lineNo);
+  if (fields.length < 2)
+    throw new DataError(file, `expected a word followed by numbers, got '${preview(line)}'`, lineNo);
   const d = dim ?? fields.length - 1;
   if (fields.length - 1 < d) {
     throw new DataError(file, `expected ${d} numbers after the word, got ${fields.length - 1}`, lineNo);
@@ -58,7 +59,11 @@ export async function embeddingsFromLines(
       lineNo++;
       if (line.trim() === '') continue;
       if (line.includes('\u0000') || line.includes('\uFFFD')) {
-        throw new DataError(file, 'not a text vector file (binary word2vec files are not supported; convert with gensim)', lineNo);
+        throw new DataError(
+          file,
+          'not a text vector file (binary word2vec files are not supported; convert with gensim)',
+          lineNo,
+        );
       }
       if (lineNo === 1 && /^\s*\d+\s+\d+\s*$/.test(line)) {
         dim = Number(line.trim().split(/\s+/)[1]);
@@ -71,7 +76,8 @@ export async function embeddingsFromLines(
       if (id !== undefined && id !== PAD_ID && !rows.has(id)) rows.set(id, vector);
     }
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new DataError(file, 'no such file (--embeddings <file>)');
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new DataError(file, 'no such file (--embeddings <file>)');
     throw err;
   }
   if (dim === undefined) throw new DataError(file, 'no vectors in the file');

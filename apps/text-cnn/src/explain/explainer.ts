@@ -93,7 +93,14 @@ export class Explainer {
         const last = Math.min(tokens.length, at - offset + h);
         if (max > 0 && last > first) {
           const weight = this.outputKernel[(featureBase + f) * C + best] as number;
-          found.push({ ngram: tokens.slice(first, last).join(' '), start: first, window: h, filter: f, activation: max, contribution: max * weight });
+          found.push({
+            ngram: tokens.slice(first, last).join(' '),
+            start: first,
+            window: h,
+            filter: f,
+            activation: max,
+            contribution: max * weight,
+          });
         }
       }
       featureBase += F;

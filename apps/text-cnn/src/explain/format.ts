@@ -11,7 +11,9 @@ export function formatExplanation(e: Explanation, vocab: Vocabulary): string[] {
   if (unknown.length) lines.push(`unknown words: ${unknown.join(' ')}`);
   if (e.ngrams.length === 0) lines.push('no filter fired on these words');
   for (const g of e.ngrams) {
-    lines.push(`  "${g.ngram}"  (filter ${g.window}-gram #${g.filter}, feature ${g.activation.toFixed(2)}, pushes ${e.label} by ${g.contribution.toFixed(2)})`);
+    lines.push(
+      `  "${g.ngram}"  (filter ${g.window}-gram #${g.filter}, feature ${g.activation.toFixed(2)}, pushes ${e.label} by ${g.contribution.toFixed(2)})`,
+    );
   }
   return lines;
 }

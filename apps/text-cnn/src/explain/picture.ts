@@ -15,7 +15,8 @@ export function wordWeights(e: Explanation): number[] {
   const weights = new Array<number>(e.tokens.length).fill(0);
   for (const g of e.ngrams) {
     const length = g.ngram.split(' ').length;
-    for (let i = g.start; i < Math.min(g.start + length, weights.length); i++) weights[i] = (weights[i] as number) + g.contribution;
+    for (let i = g.start; i < Math.min(g.start + length, weights.length); i++)
+      weights[i] = (weights[i] as number) + g.contribution;
   }
   return weights;
 }
@@ -59,7 +60,13 @@ export function renderExplanation(e: Explanation): Raster {
     drawText(raster, p.word, p.x + 4, y, { scale: SCALE, color: INK });
   }
   let y = wordsTop + rows * LINE + 8;
-  drawText(raster, e.ngrams.length ? 'n-grams that won the max-pooling, by push:' : 'no filter fired on these words', MARGIN, y, { scale: SCALE, color: FAINT });
+  drawText(
+    raster,
+    e.ngrams.length ? 'n-grams that won the max-pooling, by push:' : 'no filter fired on these words',
+    MARGIN,
+    y,
+    { scale: SCALE, color: FAINT },
+  );
   e.ngrams.forEach((g, k) => {
     y += LINE;
     fillRect(raster, MARGIN, y, Math.max(2, Math.round((BAR * g.contribution) / biggest)), textHeight(SCALE), HOT);

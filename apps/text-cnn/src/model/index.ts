@@ -11,7 +11,15 @@ export {
   trainableTables,
 } from './kim.js';
 export { kimAdadelta } from './adadelta.js';
-export { LazyRowsAdadelta, adadeltaPatchStep, adadeltaRowStep, createRowState, settleAllRows, type AdadeltaParams, type RowState } from './lazy-rows.js';
+export {
+  LazyRowsAdadelta,
+  adadeltaPatchStep,
+  adadeltaRowStep,
+  createRowState,
+  settleAllRows,
+  type AdadeltaParams,
+  type RowState,
+} from './lazy-rows.js';
 export {
   buildForSplit,
   kimFitOptions,

@@ -30,7 +30,12 @@ export interface RowState {
 }
 
 export function createRowState(rows: number, width: number): RowState {
-  return { accGrad: new Float32Array(rows * width), accUpdate: new Float32Array(rows * width), current: new Float64Array(rows), width };
+  return {
+    accGrad: new Float32Array(rows * width),
+    accUpdate: new Float32Array(rows * width),
+    current: new Float64Array(rows),
+    width,
+  };
 }
 
 /** Applies the rho^k that row r owes for the steps between its last use and `step`. */
@@ -61,7 +66,9 @@ export function adadeltaRowStep(
   const { width } = state;
   const rows = state.current.length;
   if (weights.length !== rows * width || grad.length !== rows * width) {
-    throw new Error(`adadeltaRowStep: expected ${rows} x ${width} values, got weights ${weights.length} and gradient ${grad.length}`);
+    throw new Error(
+      `adadeltaRowStep: expected ${rows} x ${width} values, got weights ${weights.length} and gradient ${grad.length}`,
+    );
   }
   return adadeltaPatchStep(weights, nonZeroRows(grad, width), state, step, p, frozen);
 }
@@ -80,7 +87,9 @@ export function adadeltaPatchStep(
   const { width } = state;
   const rows = state.current.length;
   if (weights.length !== rows * width || grad.values.length !== grad.rows.length * width) {
-    throw new Error(`adadeltaPatchStep: expected a ${rows} x ${width} table and ${grad.rows.length} x ${width} gradient values`);
+    throw new Error(
+      `adadeltaPatchStep: expected a ${rows} x ${width} table and ${grad.rows.length} x ${width} gradient values`,
+    );
   }
   let moved = 0;
   grad.rows.forEach((r, k) => {
@@ -93,7 +102,15 @@ export function adadeltaPatchStep(
 }
 
 /** Row r's Adadelta step, its gradient read from `grad` at `from`. */
-function updateRow(weights: Float32Array, grad: Float32Array, from: number, r: number, state: RowState, step: number, p: AdadeltaParams): void {
+function updateRow(
+  weights: Float32Array,
+  grad: Float32Array,
+  from: number,
+  r: number,
+  state: RowState,
+  step: number,
+  p: AdadeltaParams,
+): void {
   const { accGrad, accUpdate, width } = state;
   const { rho, epsilon, learningRate } = p;
   settleRow(state, r, step, rho);
@@ -144,7 +161,8 @@ export class LazyRowsAdadelta extends tf.Optimizer implements RowGradientSink {
     super();
     this.frozenRows = new Set(frozenRows);
     // tfjs's optimizers answer instanceof by duck typing (any optimizer is an AdadeltaOptimizer), so ask the class name.
-    if (dense.getClassName() !== tf.AdadeltaOptimizer.className) throw new Error(`LazyRowsAdadelta wraps an Adadelta optimizer, got ${dense.getClassName()}`);
+    if (dense.getClassName() !== tf.AdadeltaOptimizer.className)
+      throw new Error(`LazyRowsAdadelta wraps an Adadelta optimizer, got ${dense.getClassName()}`);
     this.dense = dense as tf.AdadeltaOptimizer;
     this.rowVariables = new Set(rowVariables);
   }
@@ -170,7 +188,8 @@ export class LazyRowsAdadelta extends tf.Optimizer implements RowGradientSink {
   private stateFor(variable: tf.Variable): RowState {
     let state = this.states.get(variable.name);
     if (!state) {
-      if (variable.shape.length !== 2) throw new Error(`LazyRowsAdadelta: ${variable.name} is not a table (shape ${JSON.stringify(variable.shape)})`);
+      if (variable.shape.length !== 2)
+        throw new Error(`LazyRowsAdadelta: ${variable.name} is not a table (shape ${JSON.stringify(variable.shape)})`);
       const [rows, width] = variable.shape as [number, number];
       state = createRowState(rows, width);
       state.current.fill(this.iterations);
@@ -180,7 +199,9 @@ export class LazyRowsAdadelta extends tf.Optimizer implements RowGradientSink {
   }
 
   override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
-    const list = Array.isArray(variableGradients) ? variableGradients : Object.entries(variableGradients).map(([name, tensor]) => ({ name, tensor }));
+    const list = Array.isArray(variableGradients)
+      ? variableGradients
+      : Object.entries(variableGradients).map(([name, tensor]) => ({ name, tensor }));
     const step = this.iterations;
     const params = this.params;
     const rest: NamedTensor[] = [];
@@ -205,7 +226,8 @@ export class LazyRowsAdadelta extends tf.Optimizer implements RowGradientSink {
    * called before applyGradients of the same step, which then leaves the table out.
    */
   applyRowGradients(variableName: string, gradient: RowPatch): void {
-    if (!this.rowVariables.has(variableName)) throw new Error(`LazyRowsAdadelta: ${variableName} is not one of its tables`);
+    if (!this.rowVariables.has(variableName))
+      throw new Error(`LazyRowsAdadelta: ${variableName} is not one of its tables`);
     const variable = tf.engine().registeredVariables[variableName];
     if (!variable) throw new Error(`LazyRowsAdadelta: no variable named ${variableName}`);
     const target = editableValues(variable);
@@ -219,7 +241,10 @@ export class LazyRowsAdadelta extends tf.Optimizer implements RowGradientSink {
     for (const [name, state] of this.states) {
       settleAllRows(state, this.iterations, rho);
       const shape = [state.current.length, state.width];
-      own.push({ name: name + ACC_GRAD, tensor: tf.tensor(state.accGrad, shape) }, { name: name + ACC_UPDATE, tensor: tf.tensor(state.accUpdate, shape) });
+      own.push(
+        { name: name + ACC_GRAD, tensor: tf.tensor(state.accGrad, shape) },
+        { name: name + ACC_UPDATE, tensor: tf.tensor(state.accUpdate, shape) },
+      );
     }
     return [...(await this.dense.getWeights()), ...own];
   }

@@ -64,7 +64,9 @@ export function buildForSplit(data: PreparedSplit, opts: NetworkOptions): tf.Lay
 
 /** The widest filter of a Kim CNN: how much padding its batches need. */
 export function maxWindowOf(model: tf.LayersModel): number {
-  const windows = model.layers.map((l) => /^conv_h(\d+)$/.exec(l.name)?.[1]).filter((h): h is string => h !== undefined);
+  const windows = model.layers
+    .map((l) => /^conv_h(\d+)$/.exec(l.name)?.[1])
+    .filter((h): h is string => h !== undefined);
   if (windows.length === 0) throw new Error(`${model.name}: no conv_h<h> layers (not a Kim CNN)`);
   return Math.max(...windows.map(Number));
 }
@@ -85,7 +87,9 @@ export function kimFitOptions(model: tf.LayersModel, data: PreparedSplit, opts: 
     seed: opts.seed,
     monitor: 'valAccuracy',
     restoreBestWeights: true,
-    ...(opts.patience !== undefined ? { earlyStopping: { patience: opts.patience, metric: 'valAccuracy' as const } } : {}),
+    ...(opts.patience !== undefined
+      ? { earlyStopping: { patience: opts.patience, metric: 'valAccuracy' as const } }
+      : {}),
     workers: opts.workers ?? 1,
     quiet: opts.quiet ?? false,
     ...(opts.log ? { log: opts.log } : {}),
@@ -93,7 +97,10 @@ export function kimFitOptions(model: tf.LayersModel, data: PreparedSplit, opts: 
 }
 
 /** Accuracy and loss on the split's test examples. */
-export async function scoreTest(model: tf.LayersModel, data: PreparedSplit): Promise<{ testAccuracy: number; testLoss: number }> {
+export async function scoreTest(
+  model: tf.LayersModel,
+  data: PreparedSplit,
+): Promise<{ testAccuracy: number; testLoss: number }> {
   const test = await evaluate(model, sequenceSource(data.test, { maxWindow: maxWindowOf(model), shuffle: false }), 100);
   return { testAccuracy: test.accuracy, testLoss: test.loss };
 }
@@ -106,5 +113,13 @@ export async function trainOnSplit(data: PreparedSplit, opts: TrainOptions): Pro
   const bestEpoch = history.bestEpoch ?? history.epochs.length;
   const devAccuracy = history.epochs[bestEpoch - 1]?.valAccuracy ?? Number.NaN;
   const { testAccuracy, testLoss } = await scoreTest(model, data);
-  return { model, history, bestEpoch, devAccuracy, testAccuracy, testLoss, seconds: (performance.now() - started) / 1000 };
+  return {
+    model,
+    history,
+    bestEpoch,
+    devAccuracy,
+    testAccuracy,
+    testLoss,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
