@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,10 +15,12 @@ const run = promisify(execFile);
 const appDir = join(import.meta.dirname, '..');
 const tsx = join(appDir, '..', '..', 'node_modules', '.bin', 'tsx');
 let dir: string;
+/** Where commands write runs by default in these tests (CNN_LAB_RUNS), instead of the checkout's runs/. */
+let runs: string;
 
 async function cli(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
-    const { stdout, stderr } = await run(tsx, [join(appDir, 'src', 'cli.ts'), ...args], { cwd: appDir, env: { ...process.env, CNN_LAB_BACKEND: 'cpu' } });
+    const { stdout, stderr } = await run(tsx, [join(appDir, 'src', 'cli.ts'), ...args], { cwd: appDir, env: { ...process.env, CNN_LAB_BACKEND: 'cpu', CNN_LAB_RUNS: runs } });
     return { stdout, stderr, code: 0 };
   } catch (err) {
     const e = err as { stdout: string; stderr: string; code: number };
@@ -27,6 +30,7 @@ async function cli(args: string[]): Promise<{ stdout: string; stderr: string; co
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'speech-cli-'));
+  runs = join(dir, 'runs');
   await tf.setBackend('cpu');
   const model = buildFreqModel(inputShape(DEFAULT_FEATURES), 2);
   await saveModel(model, join(dir, 'model'), { app: 'speech-cnn', kind: 'freq', labels: ['yes', 'no'], features: DEFAULT_FEATURES });
@@ -55,10 +59,10 @@ describe('speech-cnn predict', () => {
     expect(out.errors[0]?.error).toMatch(/bad\.wav: not a readable WAV file/);
   });
 
-  it('names a missing model folder and exits non-zero', async () => {
+  it('names a missing model folder and the flag, and exits 2', async () => {
     const r = await cli(['predict', join(dir, 'word.wav'), '--model-dir', join(dir, 'nowhere')]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/error: .*nowhere.*model\.json/);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/error: --model-dir: no model in .*nowhere.*model\.json/);
   });
 
   it('rejects an unknown --model for train with a usage error', async () => {
@@ -75,10 +79,10 @@ describe('speech-cnn predict', () => {
     }
   });
 
-  it('--resume without --model-dir is a usage error (a new run folder has no checkpoint to continue)', async () => {
+  it('--resume without --model-dir continues the newest run, and says so when there is none', async () => {
     const r = await cli(['train', '--resume', '--data-dir', dir]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--resume.*--model-dir/);
+    expect(r.stderr).toMatch(/--resume: no run of speech-cnn with checkpoints in .*runs.*speech-cnn/);
   });
 
   /** Two words (tones) said by two speakers, six takes each, in a new folder. */
@@ -192,7 +196,7 @@ describe('speech-cnn predict', () => {
     const single = await cli(trainArgs(ens, '3'));
     expect(single.code).toBe(0);
     expect(existsSync(join(ens, 'ensemble.json'))).toBe(false);
-    expect(existsSync(join(ens, 'member-1'))).toBe(false);
+    expect(readdirSync(ens).some((n) => n.startsWith('member-'))).toBe(false);
     expect(existsSync(join(ens, 'model.json'))).toBe(true);
   }, 120_000);
 
@@ -200,9 +204,11 @@ describe('speech-cnn predict', () => {
     const out = join(dir, 'combined');
     const r = await cli(['ensemble', join(dir, 'model'), join(dir, 'model20'), '--model-dir', out, '--json']);
     expect(r.code).toBe(0);
-    expect((JSON.parse(readFileSync(join(out, 'ensemble.json'), 'utf8')) as { members: string[] }).members).toEqual(['member-1', 'member-2']);
+    const members = (JSON.parse(readFileSync(join(out, 'ensemble.json'), 'utf8')) as { members: string[] }).members;
+    expect(members).toHaveLength(2);
+    expect(members[0]).toMatch(/^member-1-[0-9a-f]{8}$/);
     const bands = (m: string) => (JSON.parse(readFileSync(join(out, m, 'metadata.json'), 'utf8')) as { features: { mel: { melBands: number } } }).features.mel.melBands;
-    expect([bands('member-1'), bands('member-2')]).toEqual([40, 20]);
+    expect(members.map(bands)).toEqual([40, 20]);
     const p = await cli(['predict', join(dir, 'word.wav'), '--model-dir', out, '--json']);
     expect(p.code).toBe(0);
     expect((JSON.parse(p.stdout.trim().split('\n').at(-1) as string) as { predictions: unknown[] }).predictions).toHaveLength(1);
@@ -211,10 +217,33 @@ describe('speech-cnn predict', () => {
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/member 2 knows the words yes, no, maybe/);
     expect(existsSync(join(dir, 'combined-bad', 'ensemble.json'))).toBe(false);
-    // A member inside the output folder would be deleted before it is copied: refused, and nothing is touched.
-    const inside = await cli(['ensemble', join(out, 'member-1'), join(dir, 'model'), '--model-dir', out]);
+    // A member inside the output folder would be removed with the old members: refused, and nothing is touched.
+    const inside = await cli(['ensemble', join(out, members[0] as string), join(dir, 'model'), '--model-dir', out]);
     expect(inside.code).toBe(2);
-    expect(inside.stderr).toMatch(/member-1 lies inside the output folder/);
-    expect(existsSync(join(out, 'member-2', 'model.json'))).toBe(true);
+    expect(inside.stderr).toMatch(/member-1-[0-9a-f]{8} lies inside the output folder/);
+    expect(existsSync(join(out, members[1] as string, 'model.json'))).toBe(true);
   }, 60_000);
+
+  it('train and eval with their defaults write only under the runs folder: the shipped model stays byte for byte', async () => {
+    const shipped = join(appDir, 'models', 'default');
+    const snapshot = () => readdirSync(shipped, { recursive: true, encoding: 'utf8' }).sort().map((f) => {
+      const path = join(shipped, f);
+      return statSync(path).isFile() ? `${f} ${createHash('sha256').update(readFileSync(path)).digest('hex')}` : f;
+    });
+    const before = snapshot();
+    const data = tinyData('tiny-defaults');
+    const t = await cli(['train', '--data-dir', data, '--epochs', '1', '--workers', '1', '--json']);
+    expect(t.code).toBe(0);
+    const trained = JSON.parse(t.stdout.trim().split('\n').at(-1) as string) as { modelDir: string };
+    expect(trained.modelDir.startsWith(join(runs, 'speech-cnn') + sep)).toBe(true);
+    expect(existsSync(join(trained.modelDir, 'model.json'))).toBe(true);
+    // The shipped ensemble knows the digits 0 and 1: eval scores the tiny folder and draws into a new runs folder.
+    const e = await cli(['eval', '--data-dir', data, '--split', 'all', '--json']);
+    expect(e.code).toBe(0);
+    const scored = JSON.parse(e.stdout.trim().split('\n').at(-1) as string) as { plot: string };
+    expect(scored.plot.startsWith(join(runs, 'speech-cnn', 'eval-'))).toBe(true);
+    expect(scored.plot.endsWith(`${sep}confusion-all.png`)).toBe(true);
+    expect(existsSync(scored.plot)).toBe(true);
+    expect(snapshot()).toEqual(before);
+  }, 120_000);
 });

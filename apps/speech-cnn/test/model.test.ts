@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FEATURES, inputShape } from '../src/features/index.js';
-import { FREQ_DEFAULTS, SpeechClassifier, build2dModel, buildFreqModel, combineSpeechModels, loadSpeechClassifier, saveSpeechModel, speechModelInfo } from '../src/model/index.js';
+import { FREQ_DEFAULTS, SpeechClassifier, build2dModel, buildFreqModel, combineSpeechModels, loadSpeechClassifier, memberFolders, saveSpeechModel, speechModelInfo } from '../src/model/index.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu'); // shapes only: nothing is trained here
@@ -58,7 +58,7 @@ describe('model metadata', () => {
   });
 
   it('rejects a stretch that is not a boolean, naming the file and field', () => {
-    expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, stretch: 'yes' } }, 'm.json')).toThrow(/m\.json.*features\.stretch.*true or false.*"yes"/);
+    expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, stretch: 'yes' } }, 'm.json')).toThrow(/m\.json: field "features\.stretch" is "yes"; expected true or false/);
   });
 
   it.each([
@@ -73,12 +73,13 @@ describe('model metadata', () => {
 
   it('rejects missing or impossible settings, naming the file and field', () => {
     expect(() => speechModelInfo(null, 'm.json')).toThrow(/m\.json.*missing/);
-    expect(() => speechModelInfo({ ...base, kind: 'rnn' }, 'm.json')).toThrow(/m\.json.*"kind" must be one of freq, 2d, got "rnn"/);
-    expect(() => speechModelInfo({ ...base, labels: ['a'] }, 'm.json')).toThrow(/"labels" must be a list of at least 2 words/);
-    expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, trimDb: -1 } }, 'm.json')).toThrow(/"features\.trimDb" must be a number >= 0, got -1/);
-    expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, rangeDb: '40' } }, 'm.json')).toThrow(/"features\.rangeDb" must be a number > 0, got "40"/);
-    expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, seconds: 0 } }, 'm.json')).toThrow(/"features\.seconds"/);
-    expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, mel: { ...DEFAULT_FEATURES.mel, fftSize: 100 } } }, 'm.json')).toThrow(/m\.json.*"features\.mel": fftSize must be a power of two/);
+    expect(() => speechModelInfo({ ...base, kind: 'rnn' }, 'm.json')).toThrow(/m\.json: field "kind" is "rnn"; expected one of freq, 2d/);
+    expect(() => speechModelInfo({ ...base, labels: ['a'] }, 'm.json')).toThrow(/field "labels" is \["a"\]; expected a list of at least 2 strings/);
+    expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, trimDb: -1 } }, 'm.json')).toThrow(/field "features\.trimDb" is -1/);
+    expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, rangeDb: '40' } }, 'm.json')).toThrow(/field "features\.rangeDb" is "40"/);
+    expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, seconds: 0 } }, 'm.json')).toThrow(/field "features\.seconds" is 0/);
+    expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, mel: { ...DEFAULT_FEATURES.mel, window: 'boxcar' } } }, 'm.json')).toThrow(/field "features\.mel\.window" is "boxcar"; expected one of hann, hamming/);
+    expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, mel: { ...DEFAULT_FEATURES.mel, fftSize: 128 } } }, 'm.json')).toThrow(/m\.json: field "features\.mel": fftSize must be a power of two/);
   });
 });
 
@@ -104,6 +105,9 @@ describe('ensembles', () => {
     expect(r.ranked.reduce((s, p) => s + p.probability, 0)).toBeCloseTo(1, 5);
   });
 
+  /** The folder's entries, member folders shown as `member-<k>` (their names carry a token). */
+  const entries = (dir: string) => readdirSync(dir).map((n) => n.replace(/^(member-\d+)-[0-9a-f]{8}$/, '$1')).sort();
+
   it('a model folder holds one kind at a time: a single-model save removes an ensemble, combining removes a single model', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'speech-ensemble-'));
     try {
@@ -113,7 +117,7 @@ describe('ensembles', () => {
       const out = join(dir, 'out');
       await saveSpeechModel(net(3), out, meta);
       await combineSpeechModels([join(dir, 'm1'), join(dir, 'm2')], out);
-      expect(readdirSync(out).sort()).toEqual(['ensemble.json', 'member-1', 'member-2']);
+      expect(entries(out)).toEqual(['ensemble.json', 'member-1', 'member-2']);
       expect((await loadSpeechClassifier(out)).members).toHaveLength(2);
       await saveSpeechModel(net(4), out, meta);
       expect(existsSync(join(out, 'ensemble.json'))).toBe(false);
@@ -124,20 +128,23 @@ describe('ensembles', () => {
     }
   });
 
-  it('combining into a folder swaps the members in whole: old members and leftovers of a killed run go', async () => {
+  it("combining into a folder replaces its members whole, keeps each member's metadata and learning curves, and names the sources", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'speech-combine-'));
     try {
-      const meta = { app: 'speech-cnn', ...info };
-      for (const k of [1, 2, 3]) await saveSpeechModel(buildFreqModel(inputShape(features), 3, FREQ_DEFAULTS, k), join(dir, `m${k}`), meta);
+      const trim10 = { ...info, features: { ...features, trimDb: 10 } };
+      for (const k of [1, 2, 3]) await saveSpeechModel(buildFreqModel(inputShape(features), 3, FREQ_DEFAULTS, k), join(dir, `m${k}`), { app: 'speech-cnn', ...(k === 3 ? trim10 : info), training: { seed: k } });
+      writeFileSync(join(dir, 'm3', 'history.png'), 'curves');
       const out = join(dir, 'out');
       await combineSpeechModels([join(dir, 'm1'), join(dir, 'm2'), join(dir, 'm3')], out);
-      // What a run killed while copying leaves: a half-copied member beside the (still whole) old ensemble.
-      mkdirSync(join(out, 'member-5.partial'));
       expect((await loadSpeechClassifier(out)).members).toHaveLength(3);
       await combineSpeechModels([join(dir, 'm2'), join(dir, 'm3')], out);
-      expect(readdirSync(out).sort()).toEqual(['ensemble.json', 'member-1', 'member-2']);
-      expect(readdirSync(join(out, 'member-1'))).toEqual(expect.arrayContaining(['metadata.json', 'model.json']));
-      expect((await loadSpeechClassifier(out)).members).toHaveLength(2);
+      expect(entries(out)).toEqual(['ensemble.json', 'member-1', 'member-2']);
+      const loaded = await loadSpeechClassifier(out);
+      expect(loaded.members.map((m) => m.info.features.trimDb)).toEqual([features.trimDb, 10]);
+      const [, second] = await memberFolders(out);
+      expect(JSON.parse(readFileSync(join(second as string, 'metadata.json'), 'utf8'))).toMatchObject({ app: 'speech-cnn', training: { seed: 3 } });
+      expect(readFileSync(join(second as string, 'history.png'), 'utf8')).toBe('curves');
+      expect(JSON.parse(readFileSync(join(out, 'ensemble.json'), 'utf8'))).toMatchObject({ app: 'speech-cnn', kind: 'freq', from: [join(dir, 'm2'), join(dir, 'm3')] });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

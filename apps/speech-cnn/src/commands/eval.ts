@@ -17,8 +17,9 @@ import {
 } from '@cnn-lab/core';
 import { SPLIT_HELP, clipsOf, parseSplit, splitEntries } from '../data/index.js';
 import { loadSpeechClassifier } from '../model/index.js';
-import { modelDirToRead, picturesDir } from './folders.js';
-import { DATA_SUB, DATA_WHAT, readRecordings } from './recordings.js';
+import { modelToRead, picturesDir } from './folders.js';
+import { readRecordings } from './recordings.js';
+import { DATA_SUB, DATA_WHAT } from '../app.js';
 
 interface EvalOpts extends CommonOptions {
   split: string;
@@ -32,7 +33,7 @@ export function addEval(program: Command): void {
     .description('score a model on a folder: accuracy, per-word report, confusion matrix (confusion-<split>.png)')
     .option('--split <split>', `${SPLIT_HELP}; 'all' scores every file`, 'fsdd')
     .option('--test-fraction <f>', 'test share for --split random', parseNumberIn(0.01, 0.99), 0.2)
-    .option('--out <dir>', 'folder for the confusion matrix picture (default: beside --model-dir, else runs/speech-cnn/eval)', (v: string) => resolveUserPath(v));
+    .option('--out <dir>', 'folder for the confusion matrix picture (default: beside --model-dir, else runs/speech-cnn/eval-<time>)', (v: string) => resolveUserPath(v));
   withCommonOptions(cmd, ['dataDir', 'modelDir', 'seed', 'json', 'backend']).action(runAction(evaluate));
 }
 
@@ -45,7 +46,8 @@ async function evaluate(ctx: ActionContext<EvalOpts>) {
   const o = ctx.opts;
   const split = parseSplit(o.split, o.testFraction);
   if (split.kind === 'speakers') throw new UsageError('--split speakers trains one model per speaker: use it with train');
-  const classifier = await loadSpeechClassifier(modelDirToRead(o.modelDir));
+  const target = modelToRead(o.modelDir);
+  const classifier = await loadSpeechClassifier(target);
   const { labels, features } = classifier.info;
   const dir = resolveDataDir(o, DATA_SUB, DATA_WHAT);
   const set = readRecordings(dir, features, ctx.log);
@@ -61,7 +63,7 @@ async function evaluate(ctx: ActionContext<EvalOpts>) {
   const report = classReport(matrix, labels);
   ctx.log(formatClassReport(report));
   ctx.log(`\nconfusion matrix (rows: true word, columns: predicted)\n${formatConfusionMatrix(matrix, labels)}`);
-  const plot = join(picturesDir(o.out, o.modelDir), confusionFile(o.split));
+  const plot = join(picturesDir(o.out, target), confusionFile(o.split));
   const members = classifier.members.length;
   await plotConfusionMatrix(matrix, plot, { labels, title: `speech-cnn ${members > 1 ? `${members} x ` : ''}${classifier.info.kind}: ${o.split}` });
   ctx.log(`\naccuracy ${(100 * report.accuracy).toFixed(2)}% on ${test.clips.length} recordings (split ${o.split}); confusion matrix drawn in ${relative(process.cwd(), plot)}`);

@@ -1,30 +1,19 @@
-// Not a verb: where commands read and write model folders and pictures when the user names none.
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { findWorkspaceRoot } from '@cnn-lab/core';
+// Not a verb: which model folder a command reads or writes, and where pictures go, through core's rules (a
+// default never writes into the repository or over the shipped model; runs go to runs/speech-cnn/).
+import { resolveModelDir, resolveOutDir, type ResolvedModelDir } from '@cnn-lab/core';
+import { APP, APP_DIR } from '../app.js';
 
-const APP_DIR = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-/** The shipped model: read by default, never written unless the user names it. */
-export const SHIPPED_MODEL_DIR = join(APP_DIR, 'models', 'default');
-/** `<repo>/runs/speech-cnn`: ignored by git, where commands write what the user did not place. */
-export const RUNS_DIR = join(findWorkspaceRoot(APP_DIR) ?? resolve(APP_DIR, '..', '..'), 'runs', 'speech-cnn');
-
-/** The model folder a command reads: the one named, else the shipped model. */
-export function modelDirToRead(named: string | undefined): string {
-  return named ?? SHIPPED_MODEL_DIR;
+/** The model a command reads: --model-dir, else the shipped models/default. */
+export function modelToRead(flag: string | undefined): ResolvedModelDir {
+  return resolveModelDir({ app: APP, appDir: APP_DIR, flag, mode: 'read' });
 }
 
-/** The model folder `train` writes: the one named, else a new `runs/speech-cnn/<date>T<time>` folder. */
-export function modelDirToWrite(named: string | undefined, now: Date = new Date()): string {
-  if (named !== undefined) return named;
-  const stamp = now.toISOString().slice(0, 19).replaceAll(':', '-');
-  let dir = join(RUNS_DIR, stamp);
-  for (let k = 2; existsSync(dir); k++) dir = join(RUNS_DIR, `${stamp}-${k}`);
-  return dir;
+/** The folder `train` writes: --model-dir, else a new runs/speech-cnn/<timestamp> (with --resume, the newest run). */
+export function modelToWrite(flag: string | undefined, resume: boolean): ResolvedModelDir {
+  return resolveModelDir({ app: APP, appDir: APP_DIR, flag, mode: 'write', resume });
 }
 
-/** Where `eval` draws its pictures: --out, else beside the model the user named, else `runs/speech-cnn/eval`. */
-export function picturesDir(out: string | undefined, namedModelDir: string | undefined): string {
-  return out ?? namedModelDir ?? join(RUNS_DIR, 'eval');
+/** Where `eval` draws: --out, else beside the model unless it is the shipped one, else runs/speech-cnn/eval-<timestamp>. */
+export function picturesDir(out: string | undefined, model: ResolvedModelDir): string {
+  return resolveOutDir({ app: APP, verb: 'eval', out, model, appDir: APP_DIR }).dir;
 }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { DataError, UsageError, parseIntIn, resolveUserPath, runAction, withCommonOptions, type ActionContext, type CommonOptions } from '@cnn-lab/core';
 import { decodeWav } from '../audio/index.js';
 import { loadSpeechClassifier } from '../model/index.js';
-import { modelDirToRead } from './folders.js';
+import { modelToRead } from './folders.js';
 
 export function addPredict(program: Command): void {
   const cmd = program
@@ -24,7 +24,7 @@ function readBytes(file: string): Uint8Array {
 
 async function predict(ctx: ActionContext<CommonOptions & { top: number }>) {
   if (ctx.args.length === 0) throw new UsageError('predict: give one or more WAV files');
-  const classifier = await loadSpeechClassifier(modelDirToRead(ctx.opts.modelDir));
+  const classifier = await loadSpeechClassifier(modelToRead(ctx.opts.modelDir));
   const predictions: Array<{ file: string; label: string; probabilities: Record<string, number> }> = [];
   const errors: Array<{ file: string; error: string }> = [];
   for (const file of ctx.args) {

@@ -4,10 +4,8 @@ import { join } from 'node:path';
 import { UsageError, isWithin, resolveFolderOption } from '@cnn-lab/core';
 import { decodeEntries, labelEntries, type DecodedSet, type Entry, type Skipped } from '../data/index.js';
 import type { FeatureConfig } from '../features/index.js';
+import { DATA_WHAT } from '../app.js';
 
-export const DATA_WHAT = "a folder of WAV files named '{label}_{speaker}_{take}.wav' (FSDD) or in one subfolder per label";
-/** Where the data lies under $CNN_LAB_DATA (or ../shared/datasets beside the checkout). */
-export const DATA_SUB = 'speech/fsdd';
 
 /** Every WAV under `dir`, labelled and decoded; files that cannot be used are counted and listed, not fatal. */
 export function readRecordings(dir: string, cfg: FeatureConfig, log: (m: string) => void): DecodedSet & { skipped: Skipped[] } {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { parseIntIn, runAction, withCommonOptions, type ActionContext, type CommonOptions } from '@cnn-lab/core';
 import { loadSpeechClassifier } from '../model/index.js';
-import { modelDirToRead } from './folders.js';
+import { modelToRead } from './folders.js';
 
 interface StartOpts extends CommonOptions {
   port: number;
@@ -19,7 +19,7 @@ export function addStart(program: Command): void {
 
 async function start(ctx: ActionContext<StartOpts>) {
   const { buildServer } = await import('../web/server.js');
-  const classifier = await loadSpeechClassifier(modelDirToRead(ctx.opts.modelDir));
+  const classifier = await loadSpeechClassifier(modelToRead(ctx.opts.modelDir));
   const app = buildServer(classifier);
   const url = await app.listen({ host: ctx.opts.host, port: ctx.opts.port });
   const members = classifier.members.length;

@@ -13,12 +13,14 @@ import {
   type ActionContext,
   type CommonOptions,
   type History,
+  type ResolvedModelDir,
 } from '@cnn-lab/core';
 import { DEFAULT_AUGMENT, DEFAULT_FEATURES, type AugmentOptions, type FeatureConfig } from '../features/index.js';
 import { SPLIT_HELP, clipsOf, parseSplit, sortLabels, speakerFolds, splitEntries, type Partition } from '../data/index.js';
 import { LEARNING_RATE, MODEL_KINDS, saveSpeechModel, trainAndScore, type ModelKind } from '../model/index.js';
-import { modelDirToWrite } from './folders.js';
-import { DATA_SUB, DATA_WHAT, readRecordings, withExtraTrain } from './recordings.js';
+import { modelToWrite } from './folders.js';
+import { readRecordings, withExtraTrain } from './recordings.js';
+import { DATA_SUB, DATA_WHAT } from '../app.js';
 
 interface TrainOpts extends CommonOptions {
   model: ModelKind;
@@ -52,7 +54,7 @@ export function addTrain(program: Command): void {
     .option('--eq <db>', 'random equalisation of augmented clips (another microphone): a smooth per-band gain curve of up to about this many dB (0: none)', parseNumberIn(0, 30), 0)
     .option('--extra-train <dir>', 'more recordings for training only, added to every split and never tested on (e.g. the voices of scripts/synth-voices.sh)')
     .option('--workers <n>', 'gradient worker threads (default: one per core)', parseIntIn(1, 64))
-    .option('--resume', 'continue from the checkpoint in --model-dir');
+    .option('--resume', 'continue from the checkpoint in --model-dir (default: the newest run under runs/speech-cnn)');
   withCommonOptions(cmd, undefined, { epochs: 25, batchSize: 64 }).action(runAction(train));
 }
 
@@ -66,14 +68,15 @@ function settingsOf(o: TrainOpts): { features: FeatureConfig; augment: AugmentOp
 
 async function train(ctx: ActionContext<TrainOpts>) {
   const o = ctx.opts;
-  if (o.resume && o.modelDir === undefined) throw new UsageError('--resume continues a run: give its folder with --model-dir');
+  const split = parseSplit(o.split, o.testFraction);
+  // The folder is settled first, so a refused one (or --resume with nothing to resume) costs no data loading.
+  const target = split.kind === 'speakers' ? undefined : modelToWrite(o.modelDir, o.resume ?? false);
   const dir = resolveDataDir(o, DATA_SUB, DATA_WHAT);
   const { features, augment } = settingsOf(o);
   // Clips are trimmed as the model will trim them (--trim-db); the rest of the features are computed later.
   const data = readRecordings(dir, features, ctx.log);
   const labels = sortLabels(data.entries.map((e) => e.label));
   if (labels.length < 2) throw new UsageError(`--data-dir ${dir}: found only the label(s) ${labels.join(', ')}; need at least 2 words`);
-  const split = parseSplit(o.split, o.testFraction);
   const { set, extra } = withExtraTrain(data, dir, o.extraTrain, features, ctx.log);
   const common = { model: o.model, labels, files: data.clips.length, skipped: data.bad.length + data.skipped.length, ...(extra.length ? { extraTrainFiles: extra.length } : {}) };
   const run = (part: Partition, seed: number, checkpointDir: string | undefined, validate: boolean) => {
@@ -109,7 +112,7 @@ async function train(ctx: ActionContext<TrainOpts>) {
 
   const drawn = splitEntries(data.entries, split, o.seed ?? 1);
   const part = { train: [...drawn.train, ...extra], test: drawn.test };
-  const modelDir = modelDirToWrite(o.modelDir);
+  const modelDir = (target as ResolvedModelDir).dir;
   ctx.log(`training ${o.model} on ${part.train.length} recordings, testing on ${part.test.length} (split ${o.split}); model folder ${modelDir}`);
   const r = await run(part, o.seed ?? 1, join(modelDir, 'checkpoints'), true);
   const results = { accuracy: r.accuracy, testFiles: part.test.length, trainFiles: part.train.length, seconds: r.seconds };

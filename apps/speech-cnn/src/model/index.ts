@@ -3,6 +3,6 @@ export { predictProbs, rankLabels } from './predict.js';
 export { type SpeechModelInfo, speechModelInfo } from './metadata.js';
 export { type Classification, type SpeechMember, SpeechClassifier } from './classifier.js';
 export { ENSEMBLE_JSON, saveSpeechModel, memberFolders } from './folder.js';
-export { loadSpeechClassifier } from './load.js';
+export { type LoadedMember, loadMembers, loadSpeechClassifier } from './load.js';
 export { combineSpeechModels } from './combine.js';
 export { type TrainSpeechOptions, type TrainedSpeech, type ScoredSpeech, LEARNING_RATE, trainSpeechModel, trainAndScore } from './train.js';

@@ -1,4 +1,4 @@
-import { DataError } from '@cnn-lab/core';
+import { DataError, metadataFields } from '@cnn-lab/core';
 import { validateMelOptions, type FeatureConfig, type MelOptions } from '../features/index.js';
 import { MODEL_KINDS, type ModelKind } from './networks.js';
 
@@ -20,39 +20,46 @@ const RETIRED: ReadonlyArray<{ field: string; off: (v: unknown) => boolean; flag
   { field: 'lengthCue', off: () => false, flag: '--length-cue' },
 ];
 
-const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-
 /**
- * Checks the app's fields of a loaded metadata.json (`file` names it in every error) and returns them typed, the
- * feature settings holding only what this version reads.
+ * Checks the app's fields of a model's metadata (`file` names it in every error, with the field) and returns them
+ * typed, the feature settings holding only what this version reads. Other fields are ignored.
  */
-export function speechModelInfo(meta: Record<string, unknown> | null, file: string): SpeechModelInfo {
-  if (!meta) throw new DataError(file, 'missing: a speech-cnn model folder needs metadata.json with kind, labels and features');
-  const { kind, labels, features } = meta;
-  if (!MODEL_KINDS.includes(kind as ModelKind)) throw new DataError(file, `"kind" must be one of ${MODEL_KINDS.join(', ')}, got ${JSON.stringify(kind)}`);
-  if (!Array.isArray(labels) || labels.length < 2 || !labels.every((l) => typeof l === 'string')) {
-    throw new DataError(file, '"labels" must be a list of at least 2 words');
-  }
-  if (typeof features !== 'object' || features === null) throw new DataError(file, '"features" must be an object holding mel, seconds, trimDb and rangeDb');
-  const f = features as Record<string, unknown>;
-  if (!(isNumber(f.seconds) && f.seconds > 0)) throw new DataError(file, `"features.seconds" must be a number > 0, got ${JSON.stringify(f.seconds)}`);
-  if (!(isNumber(f.trimDb) && f.trimDb >= 0)) throw new DataError(file, `"features.trimDb" must be a number >= 0, got ${JSON.stringify(f.trimDb)}`);
-  if (!(isNumber(f.rangeDb) && f.rangeDb > 0)) throw new DataError(file, `"features.rangeDb" must be a number > 0, got ${JSON.stringify(f.rangeDb)}`);
-  if (f.stretch !== undefined && typeof f.stretch !== 'boolean') throw new DataError(file, `"features.stretch" must be true or false, got ${JSON.stringify(f.stretch)}`);
+export function speechModelInfo(raw: Record<string, unknown> | null, file: string): SpeechModelInfo {
+  if (!raw) throw new DataError(file, 'missing: a speech-cnn model needs metadata with kind, labels and features');
+  const m = metadataFields(raw, file);
+  const f = m.object('features');
+  const given = raw.features as Record<string, unknown>;
   for (const r of RETIRED) {
-    if (f[r.field] !== undefined && !r.off(f[r.field])) {
-      throw new DataError(file, `"features.${r.field}" is ${JSON.stringify(f[r.field])}: the model was trained with ${r.flag}, which this version no longer has`);
+    if (f.has(r.field) && !r.off(given[r.field])) {
+      throw new DataError(file, `field "features.${r.field}" is ${JSON.stringify(given[r.field])}: the model was trained with ${r.flag}, which this version no longer has`);
     }
   }
-  if (typeof f.mel !== 'object' || f.mel === null) throw new DataError(file, '"features.mel" must be an object of mel settings');
+  const mel = f.object('mel');
+  const melOptions: MelOptions = {
+    sampleRate: mel.number('sampleRate', 1),
+    frameMs: mel.number('frameMs', 0),
+    hopMs: mel.number('hopMs', 0),
+    fftSize: mel.int('fftSize', 2),
+    melBands: mel.int('melBands', 1),
+    fMin: mel.number('fMin', 0),
+    fMax: mel.number('fMax', 0),
+    window: mel.choice('window', ['hann', 'hamming'] as const),
+    floor: mel.number('floor', 1e-30, 1),
+  };
   try {
-    validateMelOptions(f.mel as MelOptions);
+    validateMelOptions(melOptions);
   } catch (err) {
-    throw new DataError(file, `"features.mel": ${(err as Error).message}`);
+    throw new DataError(file, `field "features.mel": ${(err as Error).message}`);
   }
   return {
-    kind: kind as ModelKind,
-    labels: labels as string[],
-    features: { mel: f.mel as MelOptions, seconds: f.seconds, trimDb: f.trimDb, rangeDb: f.rangeDb, ...(f.stretch ? { stretch: true } : {}) },
+    kind: m.choice('kind', MODEL_KINDS),
+    labels: m.strings('labels', 2),
+    features: {
+      mel: melOptions,
+      seconds: f.number('seconds', 0.01, 60),
+      trimDb: f.number('trimDb', 0, 200),
+      rangeDb: f.number('rangeDb', 1, 200),
+      ...(f.has('stretch') && f.boolean('stretch') ? { stretch: true } : {}),
+    },
   };
 }
