@@ -104,7 +104,7 @@ for await (const line of createInterface({ input: process.stdin })) {
     expect(noData.stderr).toMatch(/--data-dir: '\/nonexistent\/folder' is not a folder/);
     const noModel = await cli(['predict', '--model-dir', '/nonexistent/model']);
     expect(noModel.code).toBe(2);
-    expect(noModel.stderr).toMatch(/--model-dir: no model.json in '\/nonexistent\/model'/);
+    expect(noModel.stderr).toMatch(/--model-dir: no model in \/nonexistent\/model \(expected model.json/);
     const badFlag = await cli(['train', '--filters', 'many']);
     expect(badFlag.code).toBe(2);
     expect(badFlag.stderr).toMatch(/--filters.*expected an integer/);

@@ -20,10 +20,10 @@ describe('policyMetadata', () => {
   });
 
   it('names the file and the field that is wrong', () => {
-    expect(() => policyMetadata({ ...shippedMeta, featureSet: 'colours' }, 'm/metadata.json')).toThrow(/m\/metadata.json.*no known featureSet/);
-    expect(() => policyMetadata({ ...shippedMeta, planes: 12 }, 'm/metadata.json')).toThrow(/planes is 12, but feature set 'alphago' has 48/);
-    expect(() => policyMetadata({ ...shippedMeta, splitSeed: undefined }, 'm/metadata.json')).toThrow(/splitSeed must be an integer >= 0, got undefined/);
-    expect(() => policyMetadata(null, 'm/metadata.json')).toThrow(DataError);
+    expect(() => policyMetadata({ ...shippedMeta, featureSet: 'colours' }, 'm/model.json')).toThrow(/m\/model.json.*"featureSet" is "colours"; expected one of alphago, /);
+    expect(() => policyMetadata({ ...shippedMeta, planes: 12 }, 'm/model.json')).toThrow(/"planes" is 12, but feature set 'alphago' has 48/);
+    expect(() => policyMetadata({ ...shippedMeta, splitSeed: undefined }, 'm/model.json')).toThrow(/"splitSeed" is missing/);
+    expect(() => policyMetadata({}, 'm/model.json')).toThrow(DataError);
   });
 });
 
@@ -38,13 +38,20 @@ describe('loadPolicyModel', () => {
 
   it('says --model-dir when the named folder holds no model', async () => {
     await expect(loadPolicyModel('/nonexistent/model')).rejects.toThrow(UsageError);
-    await expect(loadPolicyModel('/nonexistent/model')).rejects.toThrow(/--model-dir: no model.json in '\/nonexistent\/model'/);
+    await expect(loadPolicyModel('/nonexistent/model')).rejects.toThrow(/--model-dir: no model in \/nonexistent\/model \(expected model.json/);
+  });
+
+  it("refuses another app's model by name", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'go-policy-load-'));
+    for (const f of ['model.json', 'weights.bin']) copyFileSync(join(SHIPPED_MODEL, f), join(dir, f));
+    writeFileSync(join(dir, 'metadata.json'), JSON.stringify({ ...shippedMeta, app: 'speech-cnn' }));
+    await expect(loadPolicyModel(dir)).rejects.toThrow(/is a model of "speech-cnn", not of go-policy/);
   });
 
   it('refuses metadata that does not fit the network', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'go-policy-load-'));
     for (const f of ['model.json', 'weights.bin']) copyFileSync(join(SHIPPED_MODEL, f), join(dir, f));
     writeFileSync(join(dir, 'metadata.json'), JSON.stringify({ ...shippedMeta, featureSet: 'stones', planes: 4 }));
-    await expect(loadPolicyModel(dir)).rejects.toThrow(/reads 48 planes, but metadata.json says 4/);
+    await expect(loadPolicyModel(dir)).rejects.toThrow(/reads 48 planes, but its metadata says 4/);
   });
 });
