@@ -29,8 +29,8 @@ interface BenchOptions extends CommonOptions {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-// dist/bench/cli.js and src/bench/cli.ts both sit two folders below the package root.
-const TORCH_SCRIPT = join(here, '..', '..', 'bench', 'torch_bench.py');
+// dist/bench/cli.js and src/bench/cli.ts both sit two folders below the package root; the script stays in src/bench.
+const TORCH_SCRIPT = join(here, '..', '..', 'src', 'bench', 'torch_bench.py');
 
 function listOf<T extends string>(choices: readonly T[], what: string) {
   return (value: string): T[] => {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { createTrainer } from '../train/index.js';
+import { median } from '../util/stats.js';
 import type { BenchNet } from './nets.js';
 
 export interface Timing {
@@ -28,12 +29,6 @@ export async function medianMs(
     cpu.push((c.user + c.system) / 1000);
   }
   return { wall: median(wall), cpu: median(cpu) };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 export function toTensors(net: BenchNet, seed: number): { xs: tf.Tensor; ys: tf.Tensor } {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../util/random.js';
 
 /*
- * The three reference nets of the benchmark, built exactly as packages/core/bench/torch_bench.py builds them
+ * The three reference nets of the benchmark, built exactly as torch_bench.py (beside this file) builds them
  * in PyTorch, so that a row's tfjs/PyTorch ratio compares the same arithmetic.
  */
 

@@ -29,7 +29,7 @@ export async function torchUnavailable(python = PYTHON): Promise<string | null> 
   }
 }
 
-/** Runs packages/core/bench/torch_bench.py and parses its one JSON line per net. */
+/** Runs src/bench/torch_bench.py and parses its one JSON line per net. */
 export async function runTorchBench(
   script: string,
   nets: readonly BenchNetName[],

@@ -1,16 +1,12 @@
 // Times the kernels core registers for wasm against wasm's own kernels (or the alternative they replace) on
 // the reference nets' shapes, in one process, so the comparison shares the machine's conditions.
-//   npx tsx packages/core/bench/kernel-compare.ts
+//   npx tsx packages/core/src/bench/kernel-compare.ts
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmTrainingKernels } from '../src/backend/index.js';
+import { registerWasmTrainingKernels } from '../backend/index.js';
+import { median } from '../util/stats.js';
 
 const STEPS = 5;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 /** Median CPU ms (and wall ms) of one kernel run, the result read back. */
 function time(fn: () => tf.Tensor): { cpu: number; wall: number } {

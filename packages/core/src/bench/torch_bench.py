@@ -6,7 +6,7 @@ optimizer (SGD, lr 0.01), times forward passes and training steps at a given thr
 one JSON line per net:
   {"net": "go", "framework": "pytorch", "threads": 1, "forwardMs": ..., "trainStepMs": ..., "trainStepCpuMs": ...}
 
-  /usr/bin/python3 packages/core/bench/torch_bench.py --nets go,kim,mnist --threads 1 --steps 5
+  /usr/bin/python3 packages/core/src/bench/torch_bench.py --nets go,kim,mnist --threads 1 --steps 5
 """
 import argparse
 import json
