@@ -15,7 +15,8 @@ export function variantOf(model: tf.LayersModel): Variant {
 /** The shape of a trained Kim CNN, read off its layers (what buildKimCnn needs to make another like it). */
 export function kimConfigOf(model: tf.LayersModel): KimConfig {
   const table = model.layers.find((l) => isEmbedding(l))?.getWeights()[0];
-  if (!table || table.shape.length !== 2) throw new Error(`${model.name}: no word-vector table (an Embedding layer) found`);
+  if (!table || table.shape.length !== 2)
+    throw new Error(`${model.name}: no word-vector table (an Embedding layer) found`);
   const windows = model.layers.flatMap((l) => {
     const m = /^conv_h(\d+)$/.exec(l.name);
     return m ? [Number(m[1])] : [];
@@ -42,8 +43,10 @@ export function kimConfigOf(model: tf.LayersModel): KimConfig {
 export function keepFirstRows(model: tf.LayersModel, rows: number): tf.LayersModel {
   const config = kimConfigOf(model);
   const { variant } = config;
-  if (!(Number.isInteger(rows) && rows >= 2)) throw new Error(`keepFirstRows: rows must be a whole number >= 2 (pad and unknown), got ${rows}`);
-  if (rows >= config.vocabSize) throw new Error(`keepFirstRows: the model has ${config.vocabSize} words; asked to keep ${rows}`);
+  if (!(Number.isInteger(rows) && rows >= 2))
+    throw new Error(`keepFirstRows: rows must be a whole number >= 2 (pad and unknown), got ${rows}`);
+  if (rows >= config.vocabSize)
+    throw new Error(`keepFirstRows: the model has ${config.vocabSize} words; asked to keep ${rows}`);
   // Pretrained tables are set below; buildKimCnn only wants some for variants other than rand.
   const placeholder = variant === 'rand' ? {} : { embeddings: new Float32Array(rows * config.embeddingDim) };
   const small = buildKimCnn({ ...config, ...placeholder, vocabSize: rows });

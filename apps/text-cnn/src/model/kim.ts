@@ -51,7 +51,9 @@ export function buildKimCnn(config: KimConfig): tf.LayersModel {
     throw new Error(`variant '${variant}' needs pretrained word vectors (--embeddings <file>)`);
   }
   if (config.embeddings && config.embeddings.length !== vocabSize * k) {
-    throw new Error(`embeddings hold ${config.embeddings.length} values; expected vocabSize x dim = ${vocabSize} x ${k}`);
+    throw new Error(
+      `embeddings hold ${config.embeddings.length} values; expected vocabSize x dim = ${vocabSize} x ${k}`,
+    );
   }
   // Word ids, any sentence length: each batch is padded only as far as its longest sentence needs.
   const words = tf.input({ shape: [null], dtype: 'int32', name: 'words' });
@@ -95,7 +97,10 @@ export function buildKimCnn(config: KimConfig): tf.LayersModel {
       .apply(sentence) as tf.SymbolicTensor;
     return tf.layers.globalMaxPooling1d({ name: poolName(h) }).apply(c) as tf.SymbolicTensor;
   });
-  const z = features.length > 1 ? (tf.layers.concatenate({ name: 'features' }).apply(features) as tf.SymbolicTensor) : (features[0] as tf.SymbolicTensor);
+  const z =
+    features.length > 1
+      ? (tf.layers.concatenate({ name: 'features' }).apply(features) as tf.SymbolicTensor)
+      : (features[0] as tf.SymbolicTensor);
 
   // Dropout on the penultimate layer, and an l2-norm cap s on each class's weight vector. Kim's code drops units
   // without scaling the kept ones and multiplies the weights by (1 - p) at test time, and its cap applies to those
@@ -103,7 +108,10 @@ export function buildKimCnn(config: KimConfig): tf.LayersModel {
   // gives Kim's network exactly, cap included. The dropout layer takes no seed: tfjs would repeat a seeded layer's
   // mask at every step; core's trainer seeds each step instead.
   let dropped = tf.layers.dropout({ name: 'dropout', rate: config.dropout }).apply(z) as tf.SymbolicTensor;
-  if (config.dropout > 0) dropped = tf.layers.rescaling({ name: 'dropout_scale', scale: 1 - config.dropout }).apply(dropped) as tf.SymbolicTensor;
+  if (config.dropout > 0)
+    dropped = tf.layers
+      .rescaling({ name: 'dropout_scale', scale: 1 - config.dropout })
+      .apply(dropped) as tf.SymbolicTensor;
   const probs = tf.layers
     .dense({
       name: OUTPUT_NAME,

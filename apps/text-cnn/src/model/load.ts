@@ -46,10 +46,12 @@ export function parseTextMetadata(raw: ModelMetadata | Record<string, unknown>, 
   if (f.has('split')) {
     const s = f.object('split');
     const split: SplitRecord = { seed: s.int('seed') };
-    for (const key of ['set', 'dataFile', 'textColumn', 'labelColumn'] as const) if (s.has(key)) split[key] = s.string(key);
+    for (const key of ['set', 'dataFile', 'textColumn', 'labelColumn'] as const)
+      if (s.has(key)) split[key] = s.string(key);
     if (s.has('format')) split.format = s.choice('format', FORMATS);
     if (s.has('fold')) split.fold = s.int('fold', 0);
-    if (split.set === undefined && split.dataFile === undefined) throw new DataError(file, 'field "split" names neither a set nor a dataFile');
+    if (split.set === undefined && split.dataFile === undefined)
+      throw new DataError(file, 'field "split" names neither a set nor a dataFile');
     out.split = split;
   }
   return out;
@@ -63,7 +65,10 @@ export async function loadTextModel(target: string | ResolvedModelDir): Promise<
     const vocab = await readVocabulary(files[VOCAB_FILE] ?? join(dir, VOCAB_FILE));
     const table = model.layers.find((l) => l.name.startsWith('embedding'))?.getWeights()[0];
     if (table && table.shape[0] !== vocab.size) {
-      throw new DataError(files[VOCAB_FILE] ?? join(dir, VOCAB_FILE), `holds ${vocab.size} words; the model's word-vector table has ${table.shape[0]} rows`);
+      throw new DataError(
+        files[VOCAB_FILE] ?? join(dir, VOCAB_FILE),
+        `holds ${vocab.size} words; the model's word-vector table has ${table.shape[0]} rows`,
+      );
     }
     return { model, metadata, vocab, dir };
   } catch (err) {
@@ -78,11 +83,17 @@ async function readVocabulary(path: string): Promise<Vocabulary> {
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new DataError(path, code === 'ENOENT' ? 'no such file (the vocabulary saved with the model)' : `cannot read (${code ?? String(err)})`);
+    throw new DataError(
+      path,
+      code === 'ENOENT' ? 'no such file (the vocabulary saved with the model)' : `cannot read (${code ?? String(err)})`,
+    );
   }
   try {
     return Vocabulary.fromJSON(JSON.parse(text), path);
   } catch (err) {
-    throw new DataError(path, err instanceof SyntaxError ? `not JSON (${err.message})` : (err as Error).message.replace(`${path}: `, ''));
+    throw new DataError(
+      path,
+      err instanceof SyntaxError ? `not JSON (${err.message})` : (err as Error).message.replace(`${path}: `, ''),
+    );
   }
 }
