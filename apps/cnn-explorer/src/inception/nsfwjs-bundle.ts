@@ -27,7 +27,7 @@ export function artifactsFromBundle(json: BundledModelJson, shards: Record<strin
   return {
     modelTopology: json.modelTopology,
     weightSpecs: group.weights,
-    weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer,
+    weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength),
   };
 }
 

@@ -9,7 +9,7 @@ import { MNIST_SIDE } from './digits.js';
  */
 export function digitFromPhoto(photo: FloatImage): Float32Array {
   return tf.tidy(() => {
-    const grey = tf.tensor3d(photo.data, [photo.height, photo.width, 3]).mean(2, true) as tf.Tensor3D;
+    const grey = tf.tensor3d(photo.data, [photo.height, photo.width, 3]).mean<tf.Tensor3D>(2, true);
     const small = tf.image.resizeBilinear(grey, [MNIST_SIDE, MNIST_SIDE], true);
     const lightPaper = small.mean().dataSync()[0]! > 0.5;
     return (lightPaper ? tf.sub(1, small) : small).dataSync() as Float32Array;

@@ -22,7 +22,7 @@ export function digitsFromPackage(pkg: MnistPackage): DigitSet {
   let at = 0;
   for (let d = 0; d < MNIST_CLASSES; d++) {
     const raw = pkg[d]!.raw;
-    images.set(Float32Array.from(raw as ArrayLike<number>), at * MNIST_PIXELS);
+    images.set(Float32Array.from(raw), at * MNIST_PIXELS);
     labels.fill(d, at, at + raw.length / MNIST_PIXELS);
     at += raw.length / MNIST_PIXELS;
   }
