@@ -124,8 +124,9 @@ describe('loadModelFolder', () => {
     await expect(loadModelFolder(target, { app: 'demo', validate })).rejects.toThrow(`--model-dir: no model in ${join(root, 'empty')}`);
   });
 
-  it('loads the shipped models of every app, whose metadata is still in metadata.json', async () => {
-    for (const dir of ['apps/cnn-explorer/models/mnist', 'apps/speech-cnn/models/default/member-1', 'apps/go-policy/models/default']) {
+  // go-policy's needs the app's PerPointBias layer: its own tests load it.
+  it('loads shipped models saved before model.json held the metadata', async () => {
+    for (const dir of ['apps/cnn-explorer/models/mnist', 'apps/speech-cnn/models/default/member-1', 'apps/text-cnn/models/default']) {
       const { model, metadata, metadataPath } = await loadModel(join(REPO, dir));
       expect(metadataPath).toBe(join(REPO, dir, 'metadata.json'));
       expect(typeof metadata.app).toBe('string');

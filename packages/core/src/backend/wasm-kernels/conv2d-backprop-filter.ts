@@ -7,7 +7,7 @@ import { f32Offset, heapF32, release, reshape, runWasmKernel } from './heap.js';
  * dW[(kh,kw,ci), co] = im2colT(x) · dy: one plain GEMM whose right operand is the small dy, the operand
  * XNNPACK packs on every call (packing the big patch matrix instead costs more than the GEMM itself), and whose
  * output is already in filter layout. wasm's transposeA matMul and its convolution with a large "filter"
- * are both ~10x slower (see BENCH.md).
+ * are both ~10x slower (see docs/experiments/core.md).
  */
 function conv2DBackpropFilter(args: {
   inputs: { x: TensorInfo; dy: TensorInfo };

@@ -4,7 +4,7 @@ import { f32Offset, heapF32 } from './heap.js';
 
 /**
  * Row lookup (axis 0, no batch dims: an embedding lookup) as one heap memmove per index; wasm's own
- * GatherV2 walks element by element and is ~100x slower on a 20000x300 table (see BENCH.md). Every other
+ * GatherV2 walks element by element and is ~100x slower on a 20000x300 table (see docs/experiments/core.md). Every other
  * case goes to wasm's kernel.
  */
 export function gatherConfig(fallback: KernelFunc | undefined): KernelConfig {

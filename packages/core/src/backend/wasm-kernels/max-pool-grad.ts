@@ -6,7 +6,7 @@ import { f32Offset, heapF32 } from './heap.js';
 /**
  * Routes each output gradient to the first maximum of its window (the cpu backend's rule: strict >, row by
  * row), one pass over the windows in the wasm heap. wasm's own MaxPoolGrad is measured ~50x slower on the
- * MNIST net's pools (see BENCH.md).
+ * MNIST net's pools (see docs/experiments/core.md).
  */
 function maxPoolGrad(args: {
   inputs: { dy: TensorInfo; input: TensorInfo; output: TensorInfo };

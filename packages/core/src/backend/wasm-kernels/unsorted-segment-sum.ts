@@ -5,7 +5,7 @@ import { f32Offset, heapF32 } from './heap.js';
 /**
  * out[s] = sum of x[i] over i with segmentIds[i] == s: the gradient of gather / embedding lookups.
  * Whole rows are added in place in the wasm heap, one pass over x. This is measured faster than the route
- * through wasm's ScatterNd (which sums duplicates too, but ~100x slower: see BENCH.md). Ids outside
+ * through wasm's ScatterNd (which sums duplicates too, but ~100x slower: see docs/experiments/core.md). Ids outside
  * [0, numSegments) are dropped, as the cpu backend does.
  */
 function unsortedSegmentSum(args: {
