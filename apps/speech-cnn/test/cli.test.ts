@@ -158,19 +158,20 @@ describe('speech-cnn predict', () => {
     expect(out.predictions).toHaveLength(1);
   });
 
-  it('eval of a trained model gives the accuracy training reported and draws confusion-<split>.png beside it or into --out; ensemble and predict use it; a later single-model save replaces the ensemble', async () => {
+  it('eval of a trained model gives the accuracy training reported and draws confusion-<split>.png beside it or into --out; ensemble and predict use it; training into the ensemble folder replaces it', async () => {
     const data = tinyData('tiny-ens');
     const trainArgs = (model: string, seed: string) => ['train', '--data-dir', data, '--model-dir', model, '--epochs', '1', '--workers', '1', '--json', '--split', 'speaker:bob', '--seed', seed];
     const m1 = join(dir, 'ens-1');
     const r = await cli(trainArgs(m1, '1'));
     expect(r.code).toBe(0);
-    const trained = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as { accuracy: number; testFiles: number };
+    const trained = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as { testAccuracy: number; testFiles: number; historyPlot: string };
     expect(trained.testFiles).toBe(12);
+    expect(trained.historyPlot).toBe(join(m1, 'history.png'));
     // eval scores the same recordings with the same model: the same accuracy as training reported.
     const ev = await cli(['eval', '--data-dir', data, '--model-dir', m1, '--split', 'speaker:bob', '--json']);
     expect(ev.code).toBe(0);
     const scored = JSON.parse(ev.stdout.trim().split('\n').at(-1) as string) as { accuracy: number; plot: string };
-    expect(scored.accuracy).toBeCloseTo(trained.accuracy, 6);
+    expect(scored.accuracy).toBeCloseTo(trained.testAccuracy, 6);
     expect(scored.plot).toBe(join(m1, 'confusion-speaker-bob.png'));
     expect(existsSync(scored.plot)).toBe(true);
     const out = join(dir, 'pictures');

@@ -8,12 +8,13 @@ export function addEnsemble(program: Command): void {
     .command('ensemble')
     .description('combine trained models (or ensembles) into one ensemble folder (--model-dir) that averages their softmax; each member featurises as its own metadata says')
     .argument('<models...>', 'model folders to combine');
-  withCommonOptions(cmd, ['modelDir', 'json', 'backend']).action(runAction(combine));
+  withCommonOptions(cmd, ['json', 'backend'])
+    .requiredOption('--model-dir <dir>', 'folder to write the ensemble to', (v: string) => resolveUserPath(v))
+    .action(runAction(combine));
 }
 
 async function combine(ctx: ActionContext<CommonOptions>) {
-  if (!ctx.opts.modelDir) throw new UsageError('ensemble: give --model-dir, the folder to write the ensemble to');
-  const out = ctx.opts.modelDir;
+  const out = ctx.opts.modelDir as string;
   // Typed paths resolve from where the command was typed, as --model-dir does.
   const dirs = ctx.args.map((d) => resolveUserPath(d));
   if (dirs.includes(out)) throw new UsageError(`ensemble: --model-dir ${out} is also one of the members`);

@@ -1,26 +1,25 @@
-import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import {
+  ALL_COMMON_OPTIONS,
   UsageError,
   parseChoice,
   parseIntIn,
   parseNumberIn,
-  plotHistory,
+  removeModelGroup,
   resolveDataDir,
   resolveUserPath,
   runAction,
+  trainRecipe,
   withCommonOptions,
   type ActionContext,
   type CommonOptions,
-  type History,
-  type ResolvedModelDir,
 } from '@cnn-lab/core';
+import { APP, DATA_SUB, DATA_WHAT } from '../app.js';
+import { SPLIT_HELP, clipsOf, parseSplit, sortLabels, speakerFolds, splitEntries, type DecodedSet, type Entry } from '../data/index.js';
 import { DEFAULT_AUGMENT, DEFAULT_FEATURES, type AugmentOptions, type FeatureConfig } from '../features/index.js';
-import { SPLIT_HELP, clipsOf, parseSplit, sortLabels, speakerFolds, splitEntries, type Partition } from '../data/index.js';
-import { LEARNING_RATE, MODEL_KINDS, saveSpeechModel, trainAndScore, type ModelKind } from '../model/index.js';
+import { GROUP, LEARNING_RATE, MODEL_KINDS, scoreOn, speechTraining, trainSpeechModel, type ModelKind } from '../model/index.js';
 import { modelToWrite } from './folders.js';
 import { readRecordings, withExtraTrain } from './recordings.js';
-import { DATA_SUB, DATA_WHAT } from '../app.js';
 
 interface TrainOpts extends CommonOptions {
   model: ModelKind;
@@ -54,8 +53,11 @@ export function addTrain(program: Command): void {
     .option('--eq <db>', 'random equalisation of augmented clips (another microphone): a smooth per-band gain curve of up to about this many dB (0: none)', parseNumberIn(0, 30), 0)
     .option('--extra-train <dir>', 'more recordings for training only, added to every split and never tested on (e.g. the voices of scripts/synth-voices.sh)')
     .option('--workers <n>', 'gradient worker threads (default: one per core)', parseIntIn(1, 64))
-    .option('--resume', 'continue from the checkpoint in --model-dir (default: the newest run under runs/speech-cnn)');
-  withCommonOptions(cmd, undefined, { epochs: 25, batchSize: 64 }).action(runAction(train));
+    .option('--resume', 'continue from the checkpoint in --model-dir (without it: the newest run that has one)');
+  // Core's --model-dir help names the shipped model, where reading verbs start; train writes elsewhere.
+  withCommonOptions(cmd, ALL_COMMON_OPTIONS.filter((o) => o !== 'modelDir'), { epochs: 25, batchSize: 64 })
+    .option('--model-dir <dir>', 'folder to save the model in (default: a new runs/speech-cnn/<time>)', (v: string) => resolveUserPath(v))
+    .action(runAction(train));
 }
 
 /** What the flags make of the features and the augmentation (speed, shift, gain and noise always; masks and EQ as asked). */
@@ -79,16 +81,19 @@ async function train(ctx: ActionContext<TrainOpts>) {
   if (labels.length < 2) throw new UsageError(`--data-dir ${dir}: found only the label(s) ${labels.join(', ')}; need at least 2 words`);
   const { set, extra } = withExtraTrain(data, dir, o.extraTrain, features, ctx.log);
   const common = { model: o.model, labels, files: data.clips.length, skipped: data.bad.length + data.skipped.length, ...(extra.length ? { extraTrainFiles: extra.length } : {}) };
-  const run = (part: Partition, seed: number, checkpointDir: string | undefined, validate: boolean) => {
-    const trainClips = clipsOf(part.train, set, labels);
-    if (trainClips.clips.length === 0) throw new UsageError(`--split ${o.split}: leaves no training recordings`);
-    return trainAndScore({
-      kind: o.model, labels, features, augment, train: trainClips, test: clipsOf(part.test, set, labels), validate,
+  const seed = o.seed ?? 1;
+  /** The clips of a partition, and the training settings for them. */
+  const prepare = (part: { train: Entry[]; test: Entry[] }, set: DecodedSet, validate: boolean) => {
+    const train = clipsOf(part.train, set, labels);
+    if (train.clips.length === 0) throw new UsageError(`--split ${o.split}: leaves no training recordings`);
+    const test = clipsOf(part.test, set, labels);
+    const options = {
+      kind: o.model, labels, features, augment, train, ...(validate ? { validation: test } : {}),
       epochs: o.epochs ?? 25, batchSize: o.batchSize ?? 64, seed, learningRate: LEARNING_RATE,
       ...(o.workers !== undefined ? { workers: o.workers } : {}),
-      ...(checkpointDir ? { checkpointDir, resume: o.resume ?? false } : {}),
       log: ctx.log,
-    });
+    };
+    return { train, test, options };
   };
 
   if (split.kind === 'speakers') {
@@ -98,11 +103,12 @@ async function train(ctx: ActionContext<TrainOpts>) {
     for (const fold of speakerFolds(data.entries)) {
       ctx.log(`--- holding out ${fold.speaker} (${fold.test.length} test, ${fold.train.length} train${extra.length ? ` + ${extra.length} extra` : ''})`);
       // Scoring the test set every epoch is only for the learning curves; speaker folds skip it to save time.
-      const r = await run({ train: [...fold.train, ...extra], test: fold.test }, o.seed ?? 1, undefined, false);
+      const { test, options } = prepare({ train: [...fold.train, ...extra], test: fold.test }, set, false);
+      const r = await trainSpeechModel(options);
+      perSpeaker[fold.speaker] = scoreOn(r.model, test, features).accuracy;
       r.model.dispose();
-      perSpeaker[fold.speaker] = r.accuracy;
       seconds += r.seconds;
-      ctx.log(`held-out ${fold.speaker}: ${pct(r.accuracy)} (${r.seconds.toFixed(0)} s)`);
+      ctx.log(`held-out ${fold.speaker}: ${pct(perSpeaker[fold.speaker] ?? null)} (${r.seconds.toFixed(0)} s)`);
     }
     const values = Object.values(perSpeaker).map(Number);
     const mean = values.reduce((a, b) => a + b, 0) / values.length;
@@ -110,28 +116,34 @@ async function train(ctx: ActionContext<TrainOpts>) {
     return { ...common, split: 'speakers', perSpeaker, meanAccuracy: mean, seconds };
   }
 
-  const drawn = splitEntries(data.entries, split, o.seed ?? 1);
+  if (!target) throw new Error('train: no model folder');
+  const drawn = splitEntries(data.entries, split, seed);
   const part = { train: [...drawn.train, ...extra], test: drawn.test };
-  const modelDir = (target as ResolvedModelDir).dir;
-  ctx.log(`training ${o.model} on ${part.train.length} recordings, testing on ${part.test.length} (split ${o.split}); model folder ${modelDir}`);
-  const r = await run(part, o.seed ?? 1, join(modelDir, 'checkpoints'), true);
-  const results = { accuracy: r.accuracy, testFiles: part.test.length, trainFiles: part.train.length, seconds: r.seconds };
-  await saveSpeechModel(r.model, modelDir, {
-    app: 'speech-cnn',
-    kind: o.model,
-    labels,
-    features,
-    training: { split: o.split, seed: o.seed ?? 1, epochs: o.epochs, batchSize: o.batchSize, lr: LEARNING_RATE, augment, dataDir: dir, ...(o.extraTrain !== undefined ? { extraTrain: resolveUserPath(o.extraTrain), extraTrainFiles: extra.length } : {}) },
-    results,
-    history: r.history.epochs,
+  ctx.log(`training ${o.model} on ${part.train.length} recordings, testing on ${part.test.length} (split ${o.split}); model folder ${target.dir}`);
+  const { test, options } = prepare(part, set, true);
+  const { model, fit } = speechTraining(options);
+  const training = { split: o.split, seed, epochs: options.epochs, batchSize: options.batchSize, lr: LEARNING_RATE, augment, dataDir: dir, ...(o.extraTrain !== undefined ? { extraTrain: resolveUserPath(o.extraTrain), extraTrainFiles: extra.length } : {}) };
+  const { summary } = await trainRecipe({
+    model,
+    modelDir: target,
+    resume: o.resume ?? false,
+    fit,
+    score: async (trained) => ({ testAccuracy: scoreOn(trained, test, features).accuracy, testFiles: part.test.length, trainFiles: part.train.length }),
+    metadata: ({ history, score, seconds }) => ({
+      app: APP,
+      kind: o.model,
+      labels,
+      features,
+      training,
+      ...(score ? { results: { accuracy: score['testAccuracy'], testFiles: part.test.length, trainFiles: part.train.length, seconds } } : {}),
+      history: history.epochs,
+    }),
+    plot: { title: `speech-cnn ${o.model}, split ${o.split}` },
+    log: ctx.log,
   });
-  await plotTraining(r.history, join(modelDir, 'history.png'), `speech-cnn ${o.model}, split ${o.split}`);
-  ctx.log(`test accuracy ${pct(r.accuracy)} on ${part.test.length} recordings; trained in ${r.seconds.toFixed(0)} s; saved to ${relative(process.cwd(), modelDir) || '.'}`);
-  return { ...common, split: o.split, ...results, seconds: Number(r.seconds.toFixed(1)), epochs: r.history.epochs.length, modelDir };
-}
-
-async function plotTraining(history: History, file: string, title: string): Promise<void> {
-  // core's History has bestEpoch: number | null where plotHistory takes number | undefined.
-  const curves = { epochs: history.epochs, ...(history.bestEpoch === null ? {} : { bestEpoch: history.bestEpoch }) };
-  await plotHistory(curves, file, { title });
+  model.dispose();
+  // A single model now holds the folder: an ensemble saved there before goes (its manifest first).
+  await removeModelGroup(target.dir, GROUP);
+  ctx.log(`test accuracy ${pct(summary.testAccuracy)} on ${part.test.length} recordings; trained in ${summary.seconds.toFixed(0)} s`);
+  return { ...common, split: o.split, ...summary };
 }

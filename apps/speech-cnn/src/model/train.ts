@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { accuracy, fit, withSeed, type EpochRecord, type History } from '@cnn-lab/core';
+import { accuracy, fit, withSeed, type EpochRecord, type FitOptions, type History } from '@cnn-lab/core';
 import { LogMel, inputShape, type AugmentOptions, type FeatureConfig } from '../features/index.js';
 import { clipSource, featuriseAll, fixedSource, type LabelledClips } from '../data/index.js';
 import { buildModel, type ModelKind } from './networks.js';
@@ -22,11 +22,38 @@ export interface TrainSpeechOptions {
   /** null: train on the clean clips only. */
   augment: AugmentOptions | null;
   workers?: number | 'auto';
-  checkpointDir?: string;
-  resume?: boolean;
   quiet?: boolean;
   log?: (line: string) => void;
   onEpochEnd?: (record: EpochRecord) => void;
+}
+
+/** The fit options everything but the model folder fixes (core's trainRecipe adds checkpoints and saves). */
+export type SpeechFitOptions = Omit<FitOptions, 'checkpointDir' | 'resume' | 'historyPath'>;
+
+/**
+ * The chosen network, built and seeded, and how to train it: Adam on a cosine-decayed rate over batches of
+ * (augmented) clips, one seeded, repeatable run.
+ */
+export function speechTraining(o: TrainSpeechOptions): { model: tf.LayersModel; fit: SpeechFitOptions } {
+  const logMel = new LogMel(o.features.mel);
+  const model = withSeed(o.seed, () => buildModel(o.kind, inputShape(o.features), o.labels.length, o.seed));
+  const learningRate = o.learningRate ?? LEARNING_RATE;
+  return {
+    model,
+    fit: {
+      train: clipSource(o.train, o.features, logMel, o.augment ?? undefined),
+      ...(o.validation && o.validation.clips.length > 0 ? { validation: fixedSource(o.validation, o.features, logMel) } : {}),
+      epochs: o.epochs,
+      batchSize: o.batchSize,
+      optimizer: { name: 'adam', learningRate },
+      lrSchedule: { type: 'cosine', minLr: learningRate / 20 },
+      seed: o.seed,
+      ...(o.workers !== undefined ? { workers: o.workers } : {}),
+      quiet: o.quiet ?? false,
+      ...(o.log ? { log: o.log } : {}),
+      onEpochEnd: (r) => o.onEpochEnd?.(r),
+    },
+  };
 }
 
 export interface TrainedSpeech {
@@ -35,40 +62,17 @@ export interface TrainedSpeech {
   seconds: number;
 }
 
-/** Builds the chosen network and trains it with Adam on a cosine-decayed rate, as one seeded, repeatable run. */
+/** Trains without a model folder (tests, speaker folds): see speechTraining. */
 export async function trainSpeechModel(o: TrainSpeechOptions): Promise<TrainedSpeech> {
-  const logMel = new LogMel(o.features.mel);
-  const model = withSeed(o.seed, () => buildModel(o.kind, inputShape(o.features), o.labels.length, o.seed));
-  const learningRate = o.learningRate ?? LEARNING_RATE;
+  const { model, fit: options } = speechTraining(o);
   const started = performance.now();
-  const history = await fit(model, {
-    train: clipSource(o.train, o.features, logMel, o.augment ?? undefined),
-    ...(o.validation && o.validation.clips.length > 0 ? { validation: fixedSource(o.validation, o.features, logMel) } : {}),
-    epochs: o.epochs,
-    batchSize: o.batchSize,
-    optimizer: { name: 'adam', learningRate },
-    lrSchedule: { type: 'cosine', minLr: learningRate / 20 },
-    seed: o.seed,
-    ...(o.workers !== undefined ? { workers: o.workers } : {}),
-    ...(o.checkpointDir ? { checkpointDir: o.checkpointDir, resume: o.resume ?? false } : {}),
-    quiet: o.quiet ?? false,
-    ...(o.log ? { log: o.log } : {}),
-    onEpochEnd: (r) => o.onEpochEnd?.(r),
-  });
+  const history = await fit(model, options);
   return { model, history, seconds: (performance.now() - started) / 1000 };
 }
 
-export interface ScoredSpeech extends TrainedSpeech {
-  /** Softmax over the test clips, row-major [n, classes]. */
-  probs: Float32Array;
-  /** Share of the test clips the model gets right; null without test clips. */
-  accuracy: number | null;
-}
-
-/** Trains on `train` and scores the model on `test` (also its validation set when `validate`). */
-export async function trainAndScore(o: Omit<TrainSpeechOptions, 'validation'> & { test: LabelledClips; validate: boolean }): Promise<ScoredSpeech> {
-  const { test, validate, ...rest } = o;
-  const trained = await trainSpeechModel({ ...rest, ...(validate ? { validation: test } : {}) });
-  const probs = test.clips.length ? predictProbs(trained.model, featuriseAll(test.clips, o.features, new LogMel(o.features.mel)), inputShape(o.features)) : new Float32Array(0);
-  return { ...trained, probs, accuracy: test.clips.length ? accuracy(probs, test.labels) : null };
+/** A model's softmax over `test` (row-major [n, classes]) and its accuracy there; null without test clips. */
+export function scoreOn(model: tf.LayersModel, test: LabelledClips, features: FeatureConfig): { probs: Float32Array; accuracy: number | null } {
+  if (test.clips.length === 0) return { probs: new Float32Array(0), accuracy: null };
+  const probs = predictProbs(model, featuriseAll(test.clips, features, new LogMel(features.mel)), inputShape(features));
+  return { probs, accuracy: accuracy(probs, test.labels) };
 }
