@@ -86,4 +86,4 @@ for voice in kal_diphone ked_diphone cmu_us_slt_arctic_hts; do
   festival -b "$tmp/say.scm"
   each_take festival_take
 done
-echo "synth-voices: $(ls "$out" | wc -l) files in $out ($v voices x 10 words x $takes takes)"
+echo "synth-voices: $(find "$out" -maxdepth 1 -type f | wc -l) files in $out ($v voices x 10 words x $takes takes)"

@@ -1,10 +1,11 @@
 #!/bin/sh
-# Trains the shipped default model (models/default): an ensemble of four `freq` nets, 12 epochs x 64 each, one
-# gradient worker, that differ only in how a word is cut and timed: trimmed at 20 or 15 dB below its loudest
-# frame, stretched over the input or left at its own length. All clip at 40 dB and train with the masks and
-# random EQ; two members train at a time (JOBS=1 for one). Besides FSDD's recordings each trains on the digits
-# spoken by 27 synthetic voices (Debian's text-to-speech, written by scripts/synth-voices.sh into a temporary
-# folder unless SYNTH names one made before; SYNTH=none trains on FSDD alone). See README (Results, "Ensembles of feature variants", "Synthetic voices").
+# Trains the shipped default model: an ensemble of four `freq` nets, 12 epochs x 64 each, one gradient worker,
+# that differ only in how a word is cut and timed: trimmed at 20 or 15 dB below its loudest frame, stretched over
+# the input or left at its own length. All clip at 40 dB and train with the masks and random EQ; two members
+# train at a time (JOBS=1 for one). Besides FSDD's recordings each trains on the digits spoken by 27 synthetic
+# voices (Debian's text-to-speech, written by scripts/synth-voices.sh into a temporary folder unless SYNTH names
+# one made before; SYNTH=none trains on FSDD alone). The ensemble goes to OUT, by default a new folder
+# runs/speech-cnn/default-<time> in the repository (models/default only when named).
 #   sh scripts/train-default.sh [OUT]        SPLIT=speaker:nicolas SEED=2 SYNTH=runs/synth sh scripts/train-default.sh runs/x
 set -e
 synth=${SYNTH:-}
@@ -12,7 +13,7 @@ case $synth in /* | none | '') ;; *) synth="$PWD/$synth" ;; esac
 out=${1:-}
 case $out in /* | '') ;; *) out="$PWD/$out" ;; esac
 cd "$(dirname "$0")/.."
-out=${out:-$PWD/models/default}
+out=${out:-$(cd ../.. && pwd)/runs/speech-cnn/default-$(date -u +%Y-%m-%dT%H-%M-%S)}
 split=${SPLIT:-fsdd}
 seed=${SEED:-1}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/speech-default.XXXXXX")
@@ -33,6 +34,7 @@ case $jobs in 1 | 2 | 3 | 4) ;; *) echo "train-default: JOBS must be 1 to 4, got
 member() {
   name=$1
   shift
+  # shellcheck disable=SC2086 # $common is a list of flags
   if $cli train $common "$@" --model-dir "$tmp/$name" > "$tmp/$name.log" 2>&1; then
     echo "train-default: $name: $(grep -o 'test accuracy [^;]*; trained in [0-9]* s' "$tmp/$name.log" | tail -1)"
   else
