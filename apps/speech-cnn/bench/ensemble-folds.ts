@@ -15,7 +15,9 @@ const [runs, ...tags] = process.argv.slice(2);
 if (!runs || tags.length === 0) throw new Error('usage: ensemble-folds.ts <runs-dir> <tag> [<tag> ...]');
 await initBackend({ quiet: true });
 const dir = resolveDataDir({}, 'speech/fsdd', 'FSDD');
-const { entries } = labelEntries(readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((p) => p.endsWith('.wav')));
+const { entries } = labelEntries(
+  readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((p) => p.endsWith('.wav')),
+);
 const speakers = [...new Set(entries.map((e) => e.speaker as string))].sort();
 
 const table: number[][] = [];
@@ -32,7 +34,11 @@ for (const speaker of speakers) {
       const features = { ...info.features, trimDb };
       const set = decodeEntries(test, (p) => readFileSync(join(dir, p)), features);
       labels = Int32Array.from(set.entries, (e) => info.labels.indexOf(e.label));
-      const probs = predictProbs(model, featuriseAll(set.clips, features, new LogMel(features.mel)), inputShape(features));
+      const probs = predictProbs(
+        model,
+        featuriseAll(set.clips, features, new LogMel(features.mel)),
+        inputShape(features),
+      );
       row.push(accuracy(probs, labels));
       sum ??= new Float32Array(probs.length);
       for (let i = 0; i < probs.length; i++) sum[i] = (sum[i] as number) + (probs[i] as number);
@@ -44,4 +50,8 @@ for (const speaker of speakers) {
   console.log(speaker, row.map((a) => (100 * a).toFixed(1)).join(' '));
 }
 const means = (table[0] as number[]).map((_, c) => table.reduce((s, r) => s + (r[c] as number), 0) / table.length);
-console.log('mean', means.map((a) => (100 * a).toFixed(2)).join(' '), `(columns: ${tags.join(', ')}${trims.length ? ` x trims ${trims.join(',')}` : ''}, ensemble)`);
+console.log(
+  'mean',
+  means.map((a) => (100 * a).toFixed(2)).join(' '),
+  `(columns: ${tags.join(', ')}${trims.length ? ` x trims ${trims.join(',')}` : ''}, ensemble)`,
+);

@@ -43,7 +43,13 @@ const rows = cases.map(([from, seconds, to]) => {
   const x = signal(from, seconds);
   const oldMs = median(() => wavefileResample(x, from, to));
   const newMs = median(() => resample(x, from, to));
-  return { case: `${seconds} s at ${from} Hz -> ${to} Hz`, oldMs: Number(oldMs.toFixed(2)), newMs: Number(newMs.toFixed(2)), ratio: Number((oldMs / newMs).toFixed(1)) };
+  return {
+    case: `${seconds} s at ${from} Hz -> ${to} Hz`,
+    oldMs: Number(oldMs.toFixed(2)),
+    newMs: Number(newMs.toFixed(2)),
+    ratio: Number((oldMs / newMs).toFixed(1)),
+  };
 });
-for (const r of rows) console.log(`${r.case}: wavefile ${r.oldMs} ms, new ${r.newMs} ms (median of ${runs}), ${r.ratio}x faster`);
+for (const r of rows)
+  console.log(`${r.case}: wavefile ${r.oldMs} ms, new ${r.newMs} ms (median of ${runs}), ${r.ratio}x faster`);
 console.log(JSON.stringify(rows));

@@ -11,7 +11,9 @@ import { buildServer } from '../src/web/server.js';
 
 const browserPath = '/usr/bin/chromium';
 if (!existsSync(browserPath)) throw new Error(`screenshot: ${browserPath} is needed (apt-get install chromium)`);
-const wav = process.argv[2] ? resolve(process.argv[2]) : join(resolveDataDir({}, DATA_SUB, DATA_WHAT), '7_jackson_0.wav');
+const wav = process.argv[2]
+  ? resolve(process.argv[2])
+  : join(resolveDataDir({}, DATA_SUB, DATA_WHAT), '7_jackson_0.wav');
 const out = resolve(process.argv[3] ?? join(APP_DIR, 'docs', 'page.png'));
 await initBackend({ quiet: true });
 const app = buildServer(await loadSpeechClassifier(join(APP_DIR, 'models', 'default')));
@@ -22,7 +24,8 @@ try {
   await page.goto(url);
   await page.setInputFiles('#file', wav);
   await page.waitForSelector('#status[data-state="done"], #status[data-state="error"]', { timeout: 30_000 });
-  if ((await page.getAttribute('#status', 'data-state')) !== 'done') throw new Error(`screenshot: the page says ${await page.textContent('#status')}`);
+  if ((await page.getAttribute('#status', 'data-state')) !== 'done')
+    throw new Error(`screenshot: the page says ${await page.textContent('#status')}`);
   await page.screenshot({ path: out, fullPage: true });
   console.log(`screenshot: ${out} (${await page.textContent('#answer')})`);
 } finally {

@@ -7,4 +7,5 @@ export const APP_DIR = resolve(import.meta.dirname, '..');
 
 /** The data folder under $CNN_LAB_DATA (or ../shared/datasets beside the checkout). */
 export const DATA_SUB = 'speech/fsdd';
-export const DATA_WHAT = "a folder of WAV files named '{label}_{speaker}_{take}.wav' (FSDD) or in one subfolder per label";
+export const DATA_WHAT =
+  "a folder of WAV files named '{label}_{speaker}_{take}.wav' (FSDD) or in one subfolder per label";

@@ -7,7 +7,10 @@ import { addStart } from './commands/start.js';
 import { addTrain } from './commands/train.js';
 
 export function buildProgram() {
-  const program = createProgram('speech-cnn', 'A CNN that recognises spoken words from log-mel spectrograms (Sainath & Parada 2015)');
+  const program = createProgram(
+    'speech-cnn',
+    'A CNN that recognises spoken words from log-mel spectrograms (Sainath & Parada 2015)',
+  );
   for (const add of [addTrain, addEval, addPredict, addEnsemble, addStart]) add(program);
   return program;
 }

@@ -6,10 +6,18 @@ import { decodeWav, encodeWav16, resample } from '../src/audio/index.js';
 const { WaveFile } = wavefile;
 
 function tone(hz: number, rate: number, seconds: number, amp = 0.5): Float64Array {
-  return Float64Array.from({ length: Math.round(rate * seconds) }, (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / rate));
+  return Float64Array.from(
+    { length: Math.round(rate * seconds) },
+    (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / rate),
+  );
 }
 
-function wav(channels: number, rate: number, depth: string, samples: ArrayLike<number> | ArrayLike<number>[]): Uint8Array {
+function wav(
+  channels: number,
+  rate: number,
+  depth: string,
+  samples: ArrayLike<number> | ArrayLike<number>[],
+): Uint8Array {
   const w = new WaveFile();
   w.fromScratch(channels, rate, depth, samples);
   return w.toBuffer();
@@ -31,7 +39,8 @@ describe('decodeWav', () => {
     expect(audio.sampleRate).toBe(8000);
     expect(audio.samples.length).toBe(src.length);
     const tol = depth === '8' ? 0.01 : 1e-4;
-    for (let i = 0; i < src.length; i += 37) expect(audio.samples[i]).toBeCloseTo(src[i] as number, tol === 0.01 ? 1 : 3);
+    for (let i = 0; i < src.length; i += 37)
+      expect(audio.samples[i]).toBeCloseTo(src[i] as number, tol === 0.01 ? 1 : 3);
   });
 
   it('mixes stereo down to the mean of the channels', () => {
@@ -49,7 +58,7 @@ describe('decodeWav', () => {
     // Pitch from zero crossings and level from RMS, away from the filter's edge effects.
     const mid = audio.samples.subarray(500, 3500);
     let crossings = 0;
-    for (let i = 1; i < mid.length; i++) if (((mid[i - 1] as number) < 0) !== ((mid[i] as number) < 0)) crossings++;
+    for (let i = 1; i < mid.length; i++) if ((mid[i - 1] as number) < 0 !== (mid[i] as number) < 0) crossings++;
     const hz = crossings / 2 / (mid.length / 8000);
     expect(Math.abs(hz - 1000)).toBeLessThan(10);
     const rms = Math.sqrt(mid.reduce((s, v) => s + v * v, 0) / mid.length);
@@ -103,7 +112,8 @@ describe('decodeWav', () => {
 });
 
 describe('resample', () => {
-  const f32 = (hz: number, rate: number, seconds: number, amp = 0.5): Float32Array => Float32Array.from(tone(hz, rate, seconds, amp));
+  const f32 = (hz: number, rate: number, seconds: number, amp = 0.5): Float32Array =>
+    Float32Array.from(tone(hz, rate, seconds, amp));
   const rms = (v: Float32Array): number => Math.sqrt(v.reduce((s, x) => s + x * x, 0) / v.length);
   /** The middle of a signal, away from the zero-padded edges the filter sees. */
   const middle = (v: Float32Array): Float32Array => v.subarray(Math.floor(v.length * 0.2), Math.floor(v.length * 0.8));

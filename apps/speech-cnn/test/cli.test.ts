@@ -1,6 +1,15 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,7 +29,10 @@ let runs: string;
 
 async function cli(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
-    const { stdout, stderr } = await run(tsx, [join(appDir, 'src', 'cli.ts'), ...args], { cwd: appDir, env: { ...process.env, CNN_LAB_BACKEND: 'cpu', CNN_LAB_RUNS: runs } });
+    const { stdout, stderr } = await run(tsx, [join(appDir, 'src', 'cli.ts'), ...args], {
+      cwd: appDir,
+      env: { ...process.env, CNN_LAB_BACKEND: 'cpu', CNN_LAB_RUNS: runs },
+    });
     return { stdout, stderr, code: 0 };
   } catch (err) {
     const e = err as { stdout: string; stderr: string; code: number };
@@ -33,11 +45,21 @@ beforeAll(async () => {
   runs = join(dir, 'runs');
   await tf.setBackend('cpu');
   const model = buildFreqModel(inputShape(DEFAULT_FEATURES), 2);
-  await saveModel(model, join(dir, 'model'), { app: 'speech-cnn', kind: 'freq', labels: ['yes', 'no'], features: DEFAULT_FEATURES });
+  await saveModel(model, join(dir, 'model'), {
+    app: 'speech-cnn',
+    kind: 'freq',
+    labels: ['yes', 'no'],
+    features: DEFAULT_FEATURES,
+  });
   const tone = Float32Array.from({ length: 6000 }, (_, i) => 0.4 * Math.sin(i / 5));
   // A model trained with --mels 20: its metadata, not the defaults, fixes how predict featurises.
   const mels20 = { ...DEFAULT_FEATURES, mel: { ...DEFAULT_FEATURES.mel, melBands: 20 } };
-  await saveModel(buildFreqModel(inputShape(mels20), 2), join(dir, 'model20'), { app: 'speech-cnn', kind: 'freq', labels: ['yes', 'no'], features: mels20 });
+  await saveModel(buildFreqModel(inputShape(mels20), 2), join(dir, 'model20'), {
+    app: 'speech-cnn',
+    kind: 'freq',
+    labels: ['yes', 'no'],
+    features: mels20,
+  });
   writeFileSync(join(dir, 'word.wav'), encodeWav16(tone, 16000));
   writeFileSync(join(dir, 'bad.wav'), 'not audio');
 });
@@ -45,12 +67,23 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('speech-cnn predict', () => {
-  it('--json ends with one JSON line holding each file\'s label and probabilities, and skips a bad file', async () => {
-    const r = await cli(['predict', join(dir, 'word.wav'), join(dir, 'bad.wav'), '--model-dir', join(dir, 'model'), '--json']);
+  it("--json ends with one JSON line holding each file's label and probabilities, and skips a bad file", async () => {
+    const r = await cli([
+      'predict',
+      join(dir, 'word.wav'),
+      join(dir, 'bad.wav'),
+      '--model-dir',
+      join(dir, 'model'),
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
-    const out = JSON.parse(lines[0] as string) as { predictions: Array<{ file: string; label: string; probabilities: Record<string, number> }>; failed: number; errors: Array<{ error: string }> };
+    const out = JSON.parse(lines[0] as string) as {
+      predictions: Array<{ file: string; label: string; probabilities: Record<string, number> }>;
+      failed: number;
+      errors: Array<{ error: string }>;
+    };
     expect(out.predictions).toHaveLength(1);
     expect(['yes', 'no']).toContain(out.predictions[0]?.label);
     const p = out.predictions[0]?.probabilities ?? {};
@@ -72,7 +105,13 @@ describe('speech-cnn predict', () => {
   });
 
   it('rejects a --trim-db, --range-db, --eq, --freq-mask or --time-mask out of range, naming the flag', async () => {
-    for (const [flag, value] of [['--trim-db', '-1'], ['--range-db', '5'], ['--eq', '50'], ['--freq-mask', '41'], ['--time-mask', '-2']] as const) {
+    for (const [flag, value] of [
+      ['--trim-db', '-1'],
+      ['--range-db', '5'],
+      ['--eq', '50'],
+      ['--freq-mask', '41'],
+      ['--time-mask', '-2'],
+    ] as const) {
       const r = await cli(['train', flag, value, '--data-dir', dir]);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(flag);
@@ -89,10 +128,16 @@ describe('speech-cnn predict', () => {
   function tinyData(name: string): string {
     const data = join(dir, name);
     mkdirSync(data, { recursive: true });
-    for (const [label, hz] of [['0', 500], ['1', 1500]] as const) {
+    for (const [label, hz] of [
+      ['0', 500],
+      ['1', 1500],
+    ] as const) {
       for (const speaker of ['ann', 'bob']) {
         for (let take = 0; take < 6; take++) {
-          const x = Float32Array.from({ length: 3000 }, (_, i) => 0.3 * Math.sin((2 * Math.PI * hz * (1 + 0.01 * take) * i) / 8000));
+          const x = Float32Array.from(
+            { length: 3000 },
+            (_, i) => 0.3 * Math.sin((2 * Math.PI * hz * (1 + 0.01 * take) * i) / 8000),
+          );
           writeFileSync(join(data, `${label}_${speaker}_${take}.wav`), encodeWav16(x, 8000));
         }
       }
@@ -104,7 +149,20 @@ describe('speech-cnn predict', () => {
     const data = tinyData('tiny');
     const model = join(dir, 'tiny-model');
     const args = ['train', '--data-dir', data, '--model-dir', model, '--epochs', '1', '--workers', '1', '--json'];
-    const r = await cli([...args, '--range-db', '45', '--trim-db', '25', '--stretch', '--freq-mask', '4', '--time-mask', '6', '--eq', '3']);
+    const r = await cli([
+      ...args,
+      '--range-db',
+      '45',
+      '--trim-db',
+      '25',
+      '--stretch',
+      '--freq-mask',
+      '4',
+      '--time-mask',
+      '6',
+      '--eq',
+      '3',
+    ]);
     expect(r.code).toBe(0);
     const meta = JSON.parse(readFileSync(join(model, 'metadata.json'), 'utf8')) as {
       features: Record<string, unknown>;
@@ -117,7 +175,9 @@ describe('speech-cnn predict', () => {
     expect(existsSync(join(model, 'history.png'))).toBe(true);
     const p = await cli(['predict', join(data, '1_ann_0.wav'), '--model-dir', model, '--json']);
     expect(p.code).toBe(0);
-    expect((JSON.parse(p.stdout.trim().split('\n').at(-1) as string) as { predictions: unknown[] }).predictions).toHaveLength(1);
+    expect(
+      (JSON.parse(p.stdout.trim().split('\n').at(-1) as string) as { predictions: unknown[] }).predictions,
+    ).toHaveLength(1);
   }, 60_000);
 
   it('--extra-train adds recordings to the training part only, skips labels the data lacks, names a missing folder and refuses the data folder', async () => {
@@ -125,20 +185,46 @@ describe('speech-cnn predict', () => {
     const extra = join(dir, 'synth');
     mkdirSync(extra, { recursive: true });
     // Four takes of each word by a synthetic voice, one take named like the held-out speaker, and a word the data lacks.
-    for (const [label, hz] of [['0', 520], ['1', 1450], ['7', 900]] as const) {
+    for (const [label, hz] of [
+      ['0', 520],
+      ['1', 1450],
+      ['7', 900],
+    ] as const) {
       for (let take = 0; take < 4; take++) {
         const x = Float32Array.from({ length: 2500 }, (_, i) => 0.3 * Math.sin((2 * Math.PI * hz * i) / 8000));
         writeFileSync(join(extra, `${label}_${take === 3 ? 'ann' : 'syn'}_${take}.wav`), encodeWav16(x, 8000));
       }
     }
     const model = join(dir, 'extra-model');
-    const r = await cli(['train', '--data-dir', data, '--extra-train', extra, '--split', 'speaker:ann', '--model-dir', model, '--epochs', '1', '--workers', '1', '--json']);
+    const r = await cli([
+      'train',
+      '--data-dir',
+      data,
+      '--extra-train',
+      extra,
+      '--split',
+      'speaker:ann',
+      '--model-dir',
+      model,
+      '--epochs',
+      '1',
+      '--workers',
+      '1',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as { trainFiles: number; testFiles: number; extraTrainFiles: number };
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as {
+      trainFiles: number;
+      testFiles: number;
+      extraTrainFiles: number;
+    };
     // bob's 12 recordings + the 8 extra ones of words 0 and 1; ann's 12 alone are tested (not the extra file named 'ann').
     expect(out).toMatchObject({ trainFiles: 20, testFiles: 12, extraTrainFiles: 8 });
     expect(r.stderr + r.stdout).toMatch(/4 recordings skipped: their labels are not among the data's/);
-    const meta = JSON.parse(readFileSync(join(model, 'metadata.json'), 'utf8')) as { labels: string[]; training: { extraTrain: string; extraTrainFiles: number } };
+    const meta = JSON.parse(readFileSync(join(model, 'metadata.json'), 'utf8')) as {
+      labels: string[];
+      training: { extraTrain: string; extraTrainFiles: number };
+    };
     expect(meta.labels).toEqual(['0', '1']);
     expect(meta.training).toMatchObject({ extraTrain: extra, extraTrainFiles: 8 });
 
@@ -160,11 +246,30 @@ describe('speech-cnn predict', () => {
 
   it('eval of a trained model gives the accuracy training reported and draws confusion-<split>.png beside it or into --out; ensemble and predict use it; training into the ensemble folder replaces it', async () => {
     const data = tinyData('tiny-ens');
-    const trainArgs = (model: string, seed: string) => ['train', '--data-dir', data, '--model-dir', model, '--epochs', '1', '--workers', '1', '--json', '--split', 'speaker:bob', '--seed', seed];
+    const trainArgs = (model: string, seed: string) => [
+      'train',
+      '--data-dir',
+      data,
+      '--model-dir',
+      model,
+      '--epochs',
+      '1',
+      '--workers',
+      '1',
+      '--json',
+      '--split',
+      'speaker:bob',
+      '--seed',
+      seed,
+    ];
     const m1 = join(dir, 'ens-1');
     const r = await cli(trainArgs(m1, '1'));
     expect(r.code).toBe(0);
-    const trained = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as { testAccuracy: number; testFiles: number; historyPlot: string };
+    const trained = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as {
+      testAccuracy: number;
+      testFiles: number;
+      historyPlot: string;
+    };
     expect(trained.testFiles).toBe(12);
     expect(trained.historyPlot).toBe(join(m1, 'history.png'));
     // eval scores the same recordings with the same model: the same accuracy as training reported.
@@ -185,7 +290,12 @@ describe('speech-cnn predict', () => {
     expect((await cli(['ensemble', m1, m2, '--model-dir', ens])).code).toBe(0);
     const p = await cli(['predict', join(dir, 'word.wav'), '--model-dir', ens, '--json']);
     expect(p.code).toBe(0);
-    const probs = (JSON.parse(p.stdout.trim().split('\n').at(-1) as string) as { predictions: Array<{ probabilities: Record<string, number> }> }).predictions[0]?.probabilities ?? {};
+    const probs =
+      (
+        JSON.parse(p.stdout.trim().split('\n').at(-1) as string) as {
+          predictions: Array<{ probabilities: Record<string, number> }>;
+        }
+      ).predictions[0]?.probabilities ?? {};
     expect((probs['0'] ?? 0) + (probs['1'] ?? 0)).toBeCloseTo(1, 3);
     // A broken member list is named.
     const list = readFileSync(join(ens, 'ensemble.json'), 'utf8');
@@ -208,13 +318,28 @@ describe('speech-cnn predict', () => {
     const members = (JSON.parse(readFileSync(join(out, 'ensemble.json'), 'utf8')) as { members: string[] }).members;
     expect(members).toHaveLength(2);
     expect(members[0]).toMatch(/^member-1-[0-9a-f]{8}$/);
-    const bands = (m: string) => (JSON.parse(readFileSync(join(out, m, 'metadata.json'), 'utf8')) as { features: { mel: { melBands: number } } }).features.mel.melBands;
+    const bands = (m: string) =>
+      (JSON.parse(readFileSync(join(out, m, 'metadata.json'), 'utf8')) as { features: { mel: { melBands: number } } })
+        .features.mel.melBands;
     expect(members.map(bands)).toEqual([40, 20]);
     const p = await cli(['predict', join(dir, 'word.wav'), '--model-dir', out, '--json']);
     expect(p.code).toBe(0);
-    expect((JSON.parse(p.stdout.trim().split('\n').at(-1) as string) as { predictions: unknown[] }).predictions).toHaveLength(1);
-    await saveModel(buildFreqModel(inputShape(DEFAULT_FEATURES), 3), join(dir, 'model3'), { app: 'speech-cnn', kind: 'freq', labels: ['yes', 'no', 'maybe'], features: DEFAULT_FEATURES });
-    const bad = await cli(['ensemble', join(dir, 'model'), join(dir, 'model3'), '--model-dir', join(dir, 'combined-bad')]);
+    expect(
+      (JSON.parse(p.stdout.trim().split('\n').at(-1) as string) as { predictions: unknown[] }).predictions,
+    ).toHaveLength(1);
+    await saveModel(buildFreqModel(inputShape(DEFAULT_FEATURES), 3), join(dir, 'model3'), {
+      app: 'speech-cnn',
+      kind: 'freq',
+      labels: ['yes', 'no', 'maybe'],
+      features: DEFAULT_FEATURES,
+    });
+    const bad = await cli([
+      'ensemble',
+      join(dir, 'model'),
+      join(dir, 'model3'),
+      '--model-dir',
+      join(dir, 'combined-bad'),
+    ]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/member 2 knows the words yes, no, maybe/);
     expect(existsSync(join(dir, 'combined-bad', 'ensemble.json'))).toBe(false);
@@ -227,10 +352,13 @@ describe('speech-cnn predict', () => {
 
   it('train and eval with their defaults write only under the runs folder: the shipped model stays byte for byte', async () => {
     const shipped = join(appDir, 'models', 'default');
-    const snapshot = () => readdirSync(shipped, { recursive: true, encoding: 'utf8' }).sort().map((f) => {
-      const path = join(shipped, f);
-      return statSync(path).isFile() ? `${f} ${createHash('sha256').update(readFileSync(path)).digest('hex')}` : f;
-    });
+    const snapshot = () =>
+      readdirSync(shipped, { recursive: true, encoding: 'utf8' })
+        .sort()
+        .map((f) => {
+          const path = join(shipped, f);
+          return statSync(path).isFile() ? `${f} ${createHash('sha256').update(readFileSync(path)).digest('hex')}` : f;
+        });
     const before = snapshot();
     const data = tinyData('tiny-defaults');
     const t = await cli(['train', '--data-dir', data, '--epochs', '1', '--workers', '1', '--json']);

@@ -2,15 +2,33 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '@cnn-lab/core';
 import { encodeWav16 } from '../src/audio/index.js';
 import { DEFAULT_AUGMENT, DEFAULT_FEATURES, LogMel, SPEECH_MEL, prepareClip } from '../src/features/index.js';
-import { clipSource, decodeEntries, featuriseAll, entryFor, labelEntries, parseSplit, sortLabels, speakerFolds, splitEntries, type Entry } from '../src/data/index.js';
+import {
+  clipSource,
+  decodeEntries,
+  featuriseAll,
+  entryFor,
+  labelEntries,
+  parseSplit,
+  sortLabels,
+  speakerFolds,
+  splitEntries,
+  type Entry,
+} from '../src/data/index.js';
 
 const speakers = ['alice', 'bob', 'carol'];
-const fsddNames = ['0', '1', '2'].flatMap((d) => speakers.flatMap((s) => Array.from({ length: 8 }, (_, t) => `${d}_${s}_${t}.wav`)));
+const fsddNames = ['0', '1', '2'].flatMap((d) =>
+  speakers.flatMap((s) => Array.from({ length: 8 }, (_, t) => `${d}_${s}_${t}.wav`)),
+);
 const { entries } = labelEntries(fsddNames);
 
 describe('labels', () => {
   it('reads label, speaker and take from FSDD names', () => {
-    expect(entryFor('7_jackson_32.wav')).toEqual({ path: '7_jackson_32.wav', label: '7', speaker: 'jackson', take: 32 });
+    expect(entryFor('7_jackson_32.wav')).toEqual({
+      path: '7_jackson_32.wav',
+      label: '7',
+      speaker: 'jackson',
+      take: 32,
+    });
   });
 
   it('takes the label from the subfolder when there is one', () => {
@@ -66,7 +84,9 @@ describe('splits', () => {
   });
 
   it('rejects an unknown speaker or split, naming the flag and what is known', () => {
-    expect(() => splitEntries(entries, parseSplit('speaker:dave'), 1)).toThrow(/--split speaker:dave: no such speaker \(known: alice, bob, carol\)/);
+    expect(() => splitEntries(entries, parseSplit('speaker:dave'), 1)).toThrow(
+      /--split speaker:dave: no such speaker \(known: alice, bob, carol\)/,
+    );
     expect(() => parseSplit('halves')).toThrow(UsageError);
     const unnamed: Entry[] = [{ path: 'yes/a.wav', label: 'yes' }];
     expect(() => splitEntries(unnamed, parseSplit('fsdd'), 1)).toThrow(/'yes\/a\.wav' has no take number/);
@@ -75,7 +95,10 @@ describe('splits', () => {
 
 describe('decodeEntries', () => {
   it('skips and counts bad files and keeps going', () => {
-    const good = encodeWav16(new Float32Array(800).map((_, i) => 0.3 * Math.sin(i / 3)), 8000);
+    const good = encodeWav16(
+      new Float32Array(800).map((_, i) => 0.3 * Math.sin(i / 3)),
+      8000,
+    );
     const files: Record<string, Uint8Array> = {
       '0_a_0.wav': good,
       '0_a_1.wav': new TextEncoder().encode('not a wav'),
@@ -113,7 +136,13 @@ describe('training source augmentation', () => {
     }
     return peaks;
   }
-  const still = { ...DEFAULT_AUGMENT, speed: [1, 1] as [number, number], snrDb: null, gainDb: [0, 0] as [number, number], maxShiftSeconds: 0 };
+  const still = {
+    ...DEFAULT_AUGMENT,
+    speed: [1, 1] as [number, number],
+    snrDb: null,
+    gainDb: [0, 0] as [number, number],
+    maxShiftSeconds: 0,
+  };
 
   it('speed perturbation moves the tone up and down in training batches; without it the tone stays in its band', async () => {
     const plain = await peakBands({ ...still, probability: 1 }, 3);
@@ -132,7 +161,15 @@ describe('training source augmentation', () => {
         const per = b.xs.shape[1]! * bands;
         for (let k = 0; k < b.ys.length; k++) {
           let n = 0;
-          for (let t = 0; t < 40; t++) if (Math.min(...b.xs.data.subarray(k * per + t * bands, k * per + (t + 1) * bands).filter((_, band) => Math.abs(band - home) <= 1)) === 0) n++;
+          for (let t = 0; t < 40; t++)
+            if (
+              Math.min(
+                ...b.xs.data
+                  .subarray(k * per + t * bands, k * per + (t + 1) * bands)
+                  .filter((_, band) => Math.abs(band - home) <= 1),
+              ) === 0
+            )
+              n++;
           out.push(n);
         }
       }
@@ -149,11 +186,18 @@ describe('training source augmentation', () => {
   it('the share of clips changed is the probability: 0 gives the clean features, 1 changes every one', async () => {
     const clean = featuriseAll(clips, DEFAULT_FEATURES, logMel);
     const batch = async (p: number) => {
-      for await (const b of clipSource(set, DEFAULT_FEATURES, logMel, { ...DEFAULT_AUGMENT, probability: p }).batches(0, 16, 3)) return b.xs.data;
+      for await (const b of clipSource(set, DEFAULT_FEATURES, logMel, { ...DEFAULT_AUGMENT, probability: p }).batches(
+        0,
+        16,
+        3,
+      ))
+        return b.xs.data;
       throw new Error('no batch');
     };
     const per = (clean[0] as Float32Array).length;
-    const changed = (data: Float32Array) => clean.filter((_, k) => data.subarray(k * per, (k + 1) * per).some((v, i) => v !== (clean[0] as Float32Array)[i])).length;
+    const changed = (data: Float32Array) =>
+      clean.filter((_, k) => data.subarray(k * per, (k + 1) * per).some((v, i) => v !== (clean[0] as Float32Array)[i]))
+        .length;
     expect(changed(await batch(0))).toBe(0);
     expect(changed(await batch(1))).toBe(16);
   });

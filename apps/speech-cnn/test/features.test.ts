@@ -69,27 +69,36 @@ describe('log-mel spectrogram', () => {
   });
 
   it('rejects an FFT smaller than the frame, an unknown window and a floor that is not a power, naming the option', () => {
-    expect(() => new LogMel({ ...SPEECH_MEL, fftSize: 128 })).toThrow(/fftSize must be a power of two >= the frame length \(200 samples\)/);
-    expect(() => new LogMel({ ...SPEECH_MEL, window: 'blackman' as 'hann' })).toThrow(/window must be hann or hamming, got "blackman"/);
+    expect(() => new LogMel({ ...SPEECH_MEL, fftSize: 128 })).toThrow(
+      /fftSize must be a power of two >= the frame length \(200 samples\)/,
+    );
+    expect(() => new LogMel({ ...SPEECH_MEL, window: 'blackman' as 'hann' })).toThrow(
+      /window must be hann or hamming, got "blackman"/,
+    );
     expect(() => new LogMel({ ...SPEECH_MEL, floor: 0 })).toThrow(/floor must be a power > 0/);
   });
 
   // An independent implementation (numpy's rfft, its own filterbank code) on the same signal.
   const python = '/usr/bin/python3';
-  const hasNumpy = existsSync(python) && (() => {
-    try {
-      execFileSync(python, ['-c', 'import numpy'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
+  const hasNumpy =
+    existsSync(python) &&
+    (() => {
+      try {
+        execFileSync(python, ['-c', 'import numpy'], { stdio: 'ignore' });
+        return true;
+      } catch {
+        return false;
+      }
+    })();
   if (!hasNumpy) console.warn('skipping the numpy reference comparison: /usr/bin/python3 with numpy is not available');
 
   it.skipIf(!hasNumpy)('matches a numpy reference to within 0.01 dB on a chirp with noise', () => {
     const rng = new Rng(3);
     const n = 6000;
-    const x = Float32Array.from({ length: n }, (_, i) => 0.4 * Math.sin(2 * Math.PI * (100 + 1.2 * i) * (i / rate)) + 0.01 * rng.normal());
+    const x = Float32Array.from(
+      { length: n },
+      (_, i) => 0.4 * Math.sin(2 * Math.PI * (100 + 1.2 * i) * (i / rate)) + 0.01 * rng.normal(),
+    );
     const dir = mkdtempSync(join(tmpdir(), 'speech-ref-'));
     try {
       writeFileSync(join(dir, 'x.f32'), x);
@@ -119,7 +128,8 @@ out.astype(np.float32).tofile(d + '/ref.f32')
       const ours = logMel.compute(x);
       expect(ours.data.length).toBe(ref.length);
       let worst = 0;
-      for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs((ours.data[i] as number) - (ref[i] as number)));
+      for (let i = 0; i < ref.length; i++)
+        worst = Math.max(worst, Math.abs((ours.data[i] as number) - (ref[i] as number)));
       expect(worst).toBeLessThan(0.01);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -188,7 +198,8 @@ describe('speed perturbation', () => {
     const out = changeSpeed(x, 4000, 1.1);
     expect(out.voiced).toBe(Math.floor(3999 / 1.1) + 1);
     let crossings = 0;
-    for (let i = 1; i < out.voiced - 1; i++) if (((out.signal[i - 1] as number) < 0) !== ((out.signal[i] as number) < 0)) crossings++;
+    for (let i = 1; i < out.voiced - 1; i++)
+      if ((out.signal[i - 1] as number) < 0 !== (out.signal[i] as number) < 0) crossings++;
     expect(crossings / 2 / ((out.voiced - 2) / rate)).toBeCloseTo(1100, -1);
     expect(Math.max(...out.signal.subarray(out.voiced).map(Math.abs))).toBe(0);
   });
@@ -202,11 +213,16 @@ describe('SpecAugment masks', () => {
   it('zeroes one run of adjacent bands in every frame and one run of whole frames, no wider than asked', () => {
     for (let seed = 0; seed < 30; seed++) {
       const out = maskSpectrogram(ones, frames, bands, { freqMaskBands: 4, timeMaskFrames: 6 }, new Rng(seed));
-      const zeroFrames = Array.from({ length: frames }, (_, t) => t).filter((t) => out.subarray(t * bands, (t + 1) * bands).every((v) => v === 0));
-      const zeroBands = Array.from({ length: bands }, (_, b) => b).filter((b) => Array.from({ length: frames }, (_, t) => out[t * bands + b]).every((v) => v === 0));
+      const zeroFrames = Array.from({ length: frames }, (_, t) => t).filter((t) =>
+        out.subarray(t * bands, (t + 1) * bands).every((v) => v === 0),
+      );
+      const zeroBands = Array.from({ length: bands }, (_, b) => b).filter((b) =>
+        Array.from({ length: frames }, (_, t) => out[t * bands + b]).every((v) => v === 0),
+      );
       expect(zeroFrames.length).toBeLessThanOrEqual(6);
       expect(zeroBands.length).toBeLessThanOrEqual(4);
-      for (const run of [zeroFrames, zeroBands]) if (run.length > 1) expect((run.at(-1) as number) - (run[0] as number)).toBe(run.length - 1);
+      for (const run of [zeroFrames, zeroBands])
+        if (run.length > 1) expect((run.at(-1) as number) - (run[0] as number)).toBe(run.length - 1);
       // Every zero cell lies in a masked frame or a masked band.
       out.forEach((v, i) => {
         if (v === 0) expect(zeroFrames.includes(Math.floor(i / bands)) || zeroBands.includes(i % bands)).toBe(true);
@@ -218,10 +234,15 @@ describe('SpecAugment masks', () => {
   it('masks something over many draws, and nothing (and draws no random numbers) when both are 0', () => {
     const rng = new Rng(4);
     let masked = 0;
-    for (let k = 0; k < 20; k++) masked += maskSpectrogram(ones, frames, bands, { freqMaskBands: 3, timeMaskFrames: 3 }, rng).filter((v) => v === 0).length;
+    for (let k = 0; k < 20; k++)
+      masked += maskSpectrogram(ones, frames, bands, { freqMaskBands: 3, timeMaskFrames: 3 }, rng).filter(
+        (v) => v === 0,
+      ).length;
     expect(masked).toBeGreaterThan(0);
     const a = new Rng(9);
-    expect(Array.from(maskSpectrogram(ones, frames, bands, { freqMaskBands: 0, timeMaskFrames: 0 }, a))).toEqual(Array.from(ones));
+    expect(Array.from(maskSpectrogram(ones, frames, bands, { freqMaskBands: 0, timeMaskFrames: 0 }, a))).toEqual(
+      Array.from(ones),
+    );
     expect(a.next()).toBe(new Rng(9).next());
   });
 });
@@ -256,7 +277,9 @@ describe('random equalisation (--eq)', () => {
     const lo = bandHolding(300, SPEECH_MEL) + 10 * bands;
     const hi = bandHolding(2500, SPEECH_MEL) + 10 * bands;
     const rangeDb = DEFAULT_FEATURES.rangeDb;
-    expect(((tilted[hi] as number) - (tilted[lo] as number) - ((plain[hi] as number) - (plain[lo] as number))) * rangeDb).toBeCloseTo(16, 1);
+    expect(
+      ((tilted[hi] as number) - (tilted[lo] as number) - ((plain[hi] as number) - (plain[lo] as number))) * rangeDb,
+    ).toBeCloseTo(16, 1);
   });
 });
 
@@ -291,9 +314,13 @@ describe('speaking-rate normalisation (stretch)', () => {
         return 0.3 * Math.sin(phase);
       });
     };
-    const meanAbsDiff = (a: Float32Array, b: Float32Array): number => a.reduce((s, v, i) => s + Math.abs(v - (b[i] as number)), 0) / a.length;
+    const meanAbsDiff = (a: Float32Array, b: Float32Array): number =>
+      a.reduce((s, v, i) => s + Math.abs(v - (b[i] as number)), 0) / a.length;
     const diff = (cfg: typeof DEFAULT_FEATURES): number =>
-      meanAbsDiff(featuresOf(prepareClip(glide(0.3), cfg).signal, cfg, logMel), featuresOf(prepareClip(glide(0.5), cfg).signal, cfg, logMel));
+      meanAbsDiff(
+        featuresOf(prepareClip(glide(0.3), cfg).signal, cfg, logMel),
+        featuresOf(prepareClip(glide(0.5), cfg).signal, cfg, logMel),
+      );
     const stretched = diff({ ...DEFAULT_FEATURES, stretch: true });
     const plain = diff(DEFAULT_FEATURES);
     expect(stretched).toBeLessThan(0.03);
@@ -301,7 +328,8 @@ describe('speaking-rate normalisation (stretch)', () => {
     // Stretched, the slow and the fast word fill the same rows; plain, the slow one fills more.
     const rows = (cfg: typeof DEFAULT_FEATURES, sec: number) => {
       const x = featuresOf(prepareClip(glide(sec), cfg).signal, cfg, logMel);
-      return Array.from({ length: 98 }, (_, t) => Math.max(...x.subarray(t * 40, (t + 1) * 40))).filter((v) => v > 0).length;
+      return Array.from({ length: 98 }, (_, t) => Math.max(...x.subarray(t * 40, (t + 1) * 40))).filter((v) => v > 0)
+        .length;
     };
     const ratio = (cfg: typeof DEFAULT_FEATURES) => rows(cfg, 0.5) / rows(cfg, 0.3);
     expect(ratio(DEFAULT_FEATURES)).toBeGreaterThan(1.5);

@@ -5,7 +5,16 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { saveModel } from '@cnn-lab/core';
 import { DEFAULT_FEATURES, inputShape } from '../src/features/index.js';
-import { FREQ_DEFAULTS, SpeechClassifier, build2dModel, buildFreqModel, combineSpeechModels, loadSpeechClassifier, memberFolders, speechModelInfo } from '../src/model/index.js';
+import {
+  FREQ_DEFAULTS,
+  SpeechClassifier,
+  build2dModel,
+  buildFreqModel,
+  combineSpeechModels,
+  loadSpeechClassifier,
+  memberFolders,
+  speechModelInfo,
+} from '../src/model/index.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu'); // shapes only: nothing is trained here
@@ -55,11 +64,15 @@ describe('model metadata', () => {
   it('returns the features this version reads, accepting the "off" values older models wrote (norm peak, stretchKeep 0)', () => {
     const old = { ...base, features: { ...DEFAULT_FEATURES, norm: 'peak', stretch: true, stretchKeep: 0 } };
     expect(speechModelInfo(old, 'm.json').features).toEqual({ ...DEFAULT_FEATURES, stretch: true });
-    expect(speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, stretch: false } }, 'm.json').features).toEqual(DEFAULT_FEATURES);
+    expect(speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, stretch: false } }, 'm.json').features).toEqual(
+      DEFAULT_FEATURES,
+    );
   });
 
   it('rejects a stretch that is not a boolean, naming the file and field', () => {
-    expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, stretch: 'yes' } }, 'm.json')).toThrow(/m\.json: field "features\.stretch" is "yes"; expected true or false/);
+    expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, stretch: 'yes' } }, 'm.json')).toThrow(
+      /m\.json: field "features\.stretch" is "yes"; expected true or false/,
+    );
   });
 
   it.each([
@@ -67,20 +80,45 @@ describe('model metadata', () => {
     ['lifter', 12, '--lifter'],
     ['stretchKeep', 0.5, '--stretch-keep'],
     ['lengthCue', 8, '--length-cue'],
-  ])('refuses a model trained with a retired switch (features.%s = %s), naming the file, field and switch', (field, value, flag) => {
-    const meta = { ...base, features: { ...DEFAULT_FEATURES, [field]: value } };
-    expect(() => speechModelInfo(meta, 'm.json')).toThrow(new RegExp(`m\\.json.*"features\\.${field}".*trained with ${flag}, which this version no longer has`));
-  });
+  ])(
+    'refuses a model trained with a retired switch (features.%s = %s), naming the file, field and switch',
+    (field, value, flag) => {
+      const meta = { ...base, features: { ...DEFAULT_FEATURES, [field]: value } };
+      expect(() => speechModelInfo(meta, 'm.json')).toThrow(
+        new RegExp(`m\\.json.*"features\\.${field}".*trained with ${flag}, which this version no longer has`),
+      );
+    },
+  );
 
   it('rejects missing or impossible settings, naming the file and field', () => {
     expect(() => speechModelInfo(null, 'm.json')).toThrow(/m\.json.*missing/);
-    expect(() => speechModelInfo({ ...base, kind: 'rnn' }, 'm.json')).toThrow(/m\.json: field "kind" is "rnn"; expected one of freq, 2d/);
-    expect(() => speechModelInfo({ ...base, labels: ['a'] }, 'm.json')).toThrow(/field "labels" is \["a"\]; expected a list of at least 2 strings/);
-    expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, trimDb: -1 } }, 'm.json')).toThrow(/field "features\.trimDb" is -1/);
-    expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, rangeDb: '40' } }, 'm.json')).toThrow(/field "features\.rangeDb" is "40"/);
-    expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, seconds: 0 } }, 'm.json')).toThrow(/field "features\.seconds" is 0/);
-    expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, mel: { ...DEFAULT_FEATURES.mel, window: 'boxcar' } } }, 'm.json')).toThrow(/field "features\.mel\.window" is "boxcar"; expected one of hann, hamming/);
-    expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, mel: { ...DEFAULT_FEATURES.mel, fftSize: 128 } } }, 'm.json')).toThrow(/m\.json: field "features\.mel": fftSize must be a power of two/);
+    expect(() => speechModelInfo({ ...base, kind: 'rnn' }, 'm.json')).toThrow(
+      /m\.json: field "kind" is "rnn"; expected one of freq, 2d/,
+    );
+    expect(() => speechModelInfo({ ...base, labels: ['a'] }, 'm.json')).toThrow(
+      /field "labels" is \["a"\]; expected a list of at least 2 strings/,
+    );
+    expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, trimDb: -1 } }, 'm.json')).toThrow(
+      /field "features\.trimDb" is -1/,
+    );
+    expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, rangeDb: '40' } }, 'm.json')).toThrow(
+      /field "features\.rangeDb" is "40"/,
+    );
+    expect(() => speechModelInfo({ ...base, features: { ...DEFAULT_FEATURES, seconds: 0 } }, 'm.json')).toThrow(
+      /field "features\.seconds" is 0/,
+    );
+    expect(() =>
+      speechModelInfo(
+        { ...base, features: { ...DEFAULT_FEATURES, mel: { ...DEFAULT_FEATURES.mel, window: 'boxcar' } } },
+        'm.json',
+      ),
+    ).toThrow(/field "features\.mel\.window" is "boxcar"; expected one of hann, hamming/);
+    expect(() =>
+      speechModelInfo(
+        { ...base, features: { ...DEFAULT_FEATURES, mel: { ...DEFAULT_FEATURES.mel, fftSize: 128 } } },
+        'm.json',
+      ),
+    ).toThrow(/m\.json: field "features\.mel": fftSize must be a power of two/);
   });
 });
 
@@ -107,7 +145,10 @@ describe('ensembles', () => {
   });
 
   /** The folder's entries, member folders shown as `member-<k>` (their names carry a token). */
-  const entries = (dir: string) => readdirSync(dir).map((n) => n.replace(/^(member-\d+)-[0-9a-f]{8}$/, '$1')).sort();
+  const entries = (dir: string) =>
+    readdirSync(dir)
+      .map((n) => n.replace(/^(member-\d+)-[0-9a-f]{8}$/, '$1'))
+      .sort();
 
   it('combining into a folder that holds a single model turns it into an ensemble folder', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'speech-ensemble-'));
@@ -130,7 +171,12 @@ describe('ensembles', () => {
     const dir = mkdtempSync(join(tmpdir(), 'speech-combine-'));
     try {
       const trim10 = { ...info, features: { ...features, trimDb: 10 } };
-      for (const k of [1, 2, 3]) await saveModel(buildFreqModel(inputShape(features), 3, FREQ_DEFAULTS, k), join(dir, `m${k}`), { app: 'speech-cnn', ...(k === 3 ? trim10 : info), training: { seed: k } });
+      for (const k of [1, 2, 3])
+        await saveModel(buildFreqModel(inputShape(features), 3, FREQ_DEFAULTS, k), join(dir, `m${k}`), {
+          app: 'speech-cnn',
+          ...(k === 3 ? trim10 : info),
+          training: { seed: k },
+        });
       writeFileSync(join(dir, 'm3', 'history.png'), 'curves');
       const out = join(dir, 'out');
       await combineSpeechModels([join(dir, 'm1'), join(dir, 'm2'), join(dir, 'm3')], out);
@@ -140,9 +186,16 @@ describe('ensembles', () => {
       const loaded = await loadSpeechClassifier(out);
       expect(loaded.members.map((m) => m.info.features.trimDb)).toEqual([features.trimDb, 10]);
       const [, second] = await memberFolders(out);
-      expect(JSON.parse(readFileSync(join(second as string, 'metadata.json'), 'utf8'))).toMatchObject({ app: 'speech-cnn', training: { seed: 3 } });
+      expect(JSON.parse(readFileSync(join(second as string, 'metadata.json'), 'utf8'))).toMatchObject({
+        app: 'speech-cnn',
+        training: { seed: 3 },
+      });
       expect(readFileSync(join(second as string, 'history.png'), 'utf8')).toBe('curves');
-      expect(JSON.parse(readFileSync(join(out, 'ensemble.json'), 'utf8'))).toMatchObject({ app: 'speech-cnn', kind: 'freq', from: [join(dir, 'm2'), join(dir, 'm3')] });
+      expect(JSON.parse(readFileSync(join(out, 'ensemble.json'), 'utf8'))).toMatchObject({
+        app: 'speech-cnn',
+        kind: 'freq',
+        from: [join(dir, 'm2'), join(dir, 'm3')],
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -151,8 +204,12 @@ describe('ensembles', () => {
   it('refuses members that know other words or read another sample rate', () => {
     const m = buildFreqModel(inputShape(features), 3);
     const other = { ...info, labels: ['a', 'b', 'd'] };
-    expect(() => new SpeechClassifier(m, info, [{ model: m, info: other }])).toThrow(/member 2 knows the words a, b, d/);
+    expect(() => new SpeechClassifier(m, info, [{ model: m, info: other }])).toThrow(
+      /member 2 knows the words a, b, d/,
+    );
     const rate16k = { ...info, features: { ...features, mel: { ...features.mel, sampleRate: 16000 } } };
-    expect(() => new SpeechClassifier(m, info, [{ model: m, info: rate16k }])).toThrow(/member 2 reads audio at 16000 Hz/);
+    expect(() => new SpeechClassifier(m, info, [{ model: m, info: rate16k }])).toThrow(
+      /member 2 reads audio at 16000 Hz/,
+    );
   });
 });

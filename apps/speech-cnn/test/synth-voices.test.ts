@@ -11,7 +11,10 @@ import { labelEntries } from '../src/data/index.js';
 const script = join(import.meta.dirname, '..', 'scripts', 'synth-voices.sh');
 const tools = ['espeak-ng', 'flite', 'festival', 'sox'];
 const missing = tools.filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
-if (missing.length) console.warn(`synth-voices tests skipped: ${missing.join(', ')} not installed (apt-get install sox espeak-ng flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts)`);
+if (missing.length)
+  console.warn(
+    `synth-voices tests skipped: ${missing.join(', ')} not installed (apt-get install sox espeak-ng flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts)`,
+  );
 const dir = mkdtempSync(join(tmpdir(), 'synth-voices-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -26,7 +29,13 @@ describe.skipIf(missing.length > 0)('scripts/synth-voices.sh', () => {
     expect(skipped).toEqual([]);
     const voices = new Set(entries.map((e) => e.speaker));
     expect(voices.size).toBe(27);
-    for (const v of voices) expect(entries.filter((e) => e.speaker === v).map((e) => e.label).sort()).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    for (const v of voices)
+      expect(
+        entries
+          .filter((e) => e.speaker === v)
+          .map((e) => e.label)
+          .sort(),
+      ).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
     for (const f of files) {
       const bytes = readFileSync(join(a, f));
       const audio = decodeWav(bytes, f);

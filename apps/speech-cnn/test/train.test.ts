@@ -1,6 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng, accuracy, initBackend } from '@cnn-lab/core';
-import { DEFAULT_FEATURES, DEFAULT_AUGMENT, LogMel, inputShape, prepareClip, type AugmentOptions, type FeatureConfig } from '../src/features/index.js';
+import {
+  DEFAULT_FEATURES,
+  DEFAULT_AUGMENT,
+  LogMel,
+  inputShape,
+  prepareClip,
+  type AugmentOptions,
+  type FeatureConfig,
+} from '../src/features/index.js';
 import { featuriseAll, type LabelledClips } from '../src/data/index.js';
 import { predictProbs, trainSpeechModel } from '../src/model/index.js';
 
@@ -49,7 +57,12 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'tones, peak features, speed/shift/gain/noise augmentation', contours: tones, features: base, augment: gentle },
+  {
+    name: 'tones, peak features, speed/shift/gain/noise augmentation',
+    contours: tones,
+    features: base,
+    augment: gentle,
+  },
   // Every switch the shipped recipe uses, at once: trimming, a 40 dB range, stretching, SpecAugment masks, random EQ.
   {
     name: 'glides, trimmed, 40 dB range, stretched, SpecAugment masks and random EQ',
@@ -60,26 +73,33 @@ const cases: Case[] = [
 ];
 
 describe('training the freq model', () => {
-  it.each(cases)('learns to tell synthetic words apart (chance is 33%): $name', async ({ contours, features, augment }) => {
-    const rng = new Rng(5);
-    const train = makeSet(contours, 20, features, rng);
-    const test = makeSet(contours, 8, features, rng);
-    const { model, history } = await trainSpeechModel({
-      kind: 'freq',
-      labels: ['a', 'b', 'c'],
-      features,
-      train,
-      epochs: 15,
-      batchSize: 16,
-      seed: 2,
-      learningRate: 3e-3,
-      augment,
-      workers: 1,
-      quiet: true,
-    });
-    expect(history.epochs).toHaveLength(15);
-    expect(history.epochs[14]?.loss).toBeLessThan(history.epochs[0]?.loss as number);
-    const probs = predictProbs(model, featuriseAll(test.clips, features, new LogMel(features.mel)), inputShape(features));
-    expect(accuracy(probs, test.labels)).toBeGreaterThanOrEqual(0.9);
-  });
+  it.each(cases)(
+    'learns to tell synthetic words apart (chance is 33%): $name',
+    async ({ contours, features, augment }) => {
+      const rng = new Rng(5);
+      const train = makeSet(contours, 20, features, rng);
+      const test = makeSet(contours, 8, features, rng);
+      const { model, history } = await trainSpeechModel({
+        kind: 'freq',
+        labels: ['a', 'b', 'c'],
+        features,
+        train,
+        epochs: 15,
+        batchSize: 16,
+        seed: 2,
+        learningRate: 3e-3,
+        augment,
+        workers: 1,
+        quiet: true,
+      });
+      expect(history.epochs).toHaveLength(15);
+      expect(history.epochs[14]?.loss).toBeLessThan(history.epochs[0]?.loss as number);
+      const probs = predictProbs(
+        model,
+        featuriseAll(test.clips, features, new LogMel(features.mel)),
+        inputShape(features),
+      );
+      expect(accuracy(probs, test.labels)).toBeGreaterThanOrEqual(0.9);
+    },
+  );
 });

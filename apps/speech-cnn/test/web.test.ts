@@ -29,7 +29,9 @@ function bandHolding(hz: number): number {
 beforeAll(async () => {
   await tf.setBackend('cpu');
   const model = buildFreqModel(inputShape(DEFAULT_FEATURES), labels.length);
-  app = buildServer(new SpeechClassifier(model, { kind: 'freq', labels, features: DEFAULT_FEATURES }), { maxBytes: 200_000 });
+  app = buildServer(new SpeechClassifier(model, { kind: 'freq', labels, features: DEFAULT_FEATURES }), {
+    maxBytes: 200_000,
+  });
   url = await app.listen({ host: '127.0.0.1', port: 0 });
 });
 
@@ -39,9 +41,18 @@ afterAll(async () => {
 
 describe('POST /api/predict', () => {
   it('returns probabilities over the labels and the spectrogram of a 44.1 kHz upload', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/predict', headers: { 'content-type': 'audio/wav' }, payload: Buffer.from(encodeWav16(tone(1000, 44100, 0.5), 44100)) });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/predict',
+      headers: { 'content-type': 'audio/wav' },
+      payload: Buffer.from(encodeWav16(tone(1000, 44100, 0.5), 44100)),
+    });
     expect(res.statusCode).toBe(200);
-    const body = res.json() as { label: string; probabilities: Array<{ label: string; probability: number }>; spectrogram: { frames: number; bands: number; data: number[] } };
+    const body = res.json() as {
+      label: string;
+      probabilities: Array<{ label: string; probability: number }>;
+      spectrogram: { frames: number; bands: number; data: number[] };
+    };
     expect(body.probabilities.map((p) => p.label).sort()).toEqual([...labels].sort());
     expect(body.probabilities.reduce((s, p) => s + p.probability, 0)).toBeCloseTo(1, 4);
     expect(body.label).toBe(body.probabilities[0]?.label);
@@ -58,21 +69,44 @@ describe('POST /api/predict', () => {
     const wav = Buffer.from(encodeWav16(tone(700, 8000, 0.4), 8000));
     const ask = async (server: FastifyInstance) =>
       Object.fromEntries(
-        ((await server.inject({ method: 'POST', url: '/api/predict', headers: { 'content-type': 'audio/wav' }, payload: wav })).json() as { probabilities: Array<{ label: string; probability: number }> }).probabilities.map((p) => [p.label, p.probability]),
+        (
+          (
+            await server.inject({
+              method: 'POST',
+              url: '/api/predict',
+              headers: { 'content-type': 'audio/wav' },
+              payload: wav,
+            })
+          ).json() as { probabilities: Array<{ label: string; probability: number }> }
+        ).probabilities.map((p) => [p.label, p.probability]),
       ) as Record<string, number>;
-    const [a, b, mean] = [await ask(buildServer(new SpeechClassifier(m1, info))), await ask(buildServer(new SpeechClassifier(m2, info))), await ask(both)];
+    const [a, b, mean] = [
+      await ask(buildServer(new SpeechClassifier(m1, info))),
+      await ask(buildServer(new SpeechClassifier(m2, info))),
+      await ask(both),
+    ];
     for (const l of labels) expect(mean[l]).toBeCloseTo(((a[l] as number) + (b[l] as number)) / 2, 3);
     expect(((await both.inject({ method: 'GET', url: '/api/info' })).json() as { members: number }).members).toBe(2);
   });
 
   it('answers 400 naming the problem for a body that is not WAV', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/predict', headers: { 'content-type': 'audio/wav' }, payload: Buffer.from('definitely not RIFF data') });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/predict',
+      headers: { 'content-type': 'audio/wav' },
+      payload: Buffer.from('definitely not RIFF data'),
+    });
     expect(res.statusCode).toBe(400);
     expect((res.json() as { error: string }).error).toMatch(/upload: not a readable WAV file/);
   });
 
   it('answers 413 for an upload over the size limit and 415 for another content type', async () => {
-    const big = await app.inject({ method: 'POST', url: '/api/predict', headers: { 'content-type': 'audio/wav' }, payload: Buffer.alloc(300_000) });
+    const big = await app.inject({
+      method: 'POST',
+      url: '/api/predict',
+      headers: { 'content-type': 'audio/wav' },
+      payload: Buffer.alloc(300_000),
+    });
     expect(big.statusCode).toBe(413);
     const json = await app.inject({ method: 'POST', url: '/api/predict', payload: { wav: 'x' } });
     expect(json.statusCode).toBe(415);
@@ -80,7 +114,8 @@ describe('POST /api/predict', () => {
 });
 
 const chromium = '/usr/bin/chromium';
-if (!existsSync(chromium)) console.warn(`skipping the browser test: ${chromium} is not installed (apt-get install chromium)`);
+if (!existsSync(chromium))
+  console.warn(`skipping the browser test: ${chromium} is not installed (apt-get install chromium)`);
 
 describe.skipIf(!existsSync(chromium))('the page in headless Chromium with a fake microphone', () => {
   it('records from the microphone, draws the spectrogram and lists the probabilities', async () => {
@@ -91,17 +126,29 @@ describe.skipIf(!existsSync(chromium))('the page in headless Chromium with a fak
     writeFileSync(wav, encodeWav16(tone(1000, 48000, 0.6, 1.4), 48000));
     const browser = await pw.launch({
       executablePath: chromium,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-        `--use-file-for-fake-audio-capture=${wav}`, '--autoplay-policy=no-user-gesture-required'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+        `--use-file-for-fake-audio-capture=${wav}`,
+        '--autoplay-policy=no-user-gesture-required',
+      ],
     });
     try {
       const page = await browser.newPage();
       await page.goto(url);
       await page.click('#record');
       await page.waitForSelector('#status[data-state="done"], #status[data-state="error"]', { timeout: 30_000 });
-      expect(await page.getAttribute('#status', 'data-state'), await page.textContent('#status') ?? '').toBe('done');
-      const probs = await page.$$eval('#probs li', (lis) => lis.map((li) => Number((li as HTMLElement).dataset.probability)));
+      expect(await page.getAttribute('#status', 'data-state'), (await page.textContent('#status')) ?? '').toBe('done');
+      const probs = await page.$$eval('#probs li', (lis) =>
+        lis.map((li) => Number((li as HTMLElement).dataset.probability)),
+      );
       expect(probs).toHaveLength(labels.length);
       expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
       // The brightest row of the drawn spectrogram is the mel band that holds 1 kHz (low bands at the bottom).
@@ -111,7 +158,8 @@ describe.skipIf(!existsSync(chromium))('the page in headless Chromium with a fak
         if (!img) return [];
         return Array.from({ length: canvas.height }, (_, y) => {
           let s = 0;
-          for (let x = 0; x < canvas.width; x++) for (let k = 0; k < 3; k++) s += img.data[(y * canvas.width + x) * 4 + k] as number;
+          for (let x = 0; x < canvas.width; x++)
+            for (let k = 0; k < 3; k++) s += img.data[(y * canvas.width + x) * 4 + k] as number;
           return s;
         });
       });

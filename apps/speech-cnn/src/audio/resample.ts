@@ -71,7 +71,8 @@ function buildKernel(from: number, to: number): Kernel {
   let phases = INTERPOLATED_PHASES;
   if (Number.isInteger(from) && Number.isInteger(to)) {
     const g = gcd(from, to);
-    if (to / g <= MAX_EXACT_PHASES && (to / g + 1) * taps <= MAX_EXACT_TABLE) [up, down, phases] = [to / g, from / g, to / g];
+    if (to / g <= MAX_EXACT_PHASES && (to / g + 1) * taps <= MAX_EXACT_TABLE)
+      [up, down, phases] = [to / g, from / g, to / g];
   }
   const table = new Float32Array((phases + 1) * taps);
   const i0Beta = besselI0(beta);
@@ -131,7 +132,7 @@ export function resample(samples: Float32Array, from: number, to: number): Float
       i = Math.floor(num / up);
       p = num - i * up;
     } else {
-      const ph = (j * step) * phases;
+      const ph = j * step * phases;
       p = Math.floor(ph);
       w = ph - p;
       i = Math.floor(p / phases);

@@ -58,7 +58,10 @@ function parse(bytes: Uint8Array, name: string): WaveFileT {
   }
   const data = wav.data as DataChunk;
   if (data.samples.length < data.chunkSize) {
-    throw new DataError(name, `truncated WAV: header promises ${data.chunkSize} bytes of audio, file holds ${data.samples.length}`);
+    throw new DataError(
+      name,
+      `truncated WAV: header promises ${data.chunkSize} bytes of audio, file holds ${data.samples.length}`,
+    );
   }
   // Compressed telephony codecs are decoded to 16-bit PCM by wavefile itself.
   if (wav.bitDepth === '8a') wav.fromALaw();
@@ -76,8 +79,10 @@ export function decodeWav(bytes: Uint8Array, name: string, opts: DecodeOptions =
   const wav = parse(bytes, name);
   const fmt = wav.fmt as FmtChunk;
   const depth = scaleFor(wav.bitDepth);
-  if (!depth) throw new DataError(name, `unsupported WAV sample format '${wav.bitDepth}' (expected PCM 8/16/24/32-bit or float)`);
-  if (!(fmt.sampleRate > 0) || !(fmt.numChannels > 0)) throw new DataError(name, 'WAV header has no sample rate or channels');
+  if (!depth)
+    throw new DataError(name, `unsupported WAV sample format '${wav.bitDepth}' (expected PCM 8/16/24/32-bit or float)`);
+  if (!(fmt.sampleRate > 0) || !(fmt.numChannels > 0))
+    throw new DataError(name, 'WAV header has no sample rate or channels');
   const raw = wav.getSamples(false, Float64Array) as unknown as Float64Array | Float64Array[];
   const channels = fmt.numChannels === 1 ? [raw as Float64Array] : (raw as Float64Array[]);
   const n = channels[0]?.length ?? 0;
@@ -89,7 +94,8 @@ export function decodeWav(bytes: Uint8Array, name: string, opts: DecodeOptions =
   }
   const mono = new Float32Array(n);
   const k = 1 / (depth.scale * channels.length);
-  for (const ch of channels) for (let i = 0; i < n; i++) mono[i] = (mono[i] as number) + ((ch[i] as number) - depth.offset) * k;
+  for (const ch of channels)
+    for (let i = 0; i < n; i++) mono[i] = (mono[i] as number) + ((ch[i] as number) - depth.offset) * k;
   const rate = opts.sampleRate ?? fmt.sampleRate;
   return { samples: resample(mono, fmt.sampleRate, rate), sampleRate: rate };
 }
@@ -97,7 +103,8 @@ export function decodeWav(bytes: Uint8Array, name: string, opts: DecodeOptions =
 /** Encodes mono float samples as a 16-bit PCM WAV (for fixtures and for the page's recordings). */
 export function encodeWav16(samples: Float32Array, sampleRate: number): Uint8Array {
   const pcm = new Int16Array(samples.length);
-  for (let i = 0; i < samples.length; i++) pcm[i] = Math.max(-32768, Math.min(32767, Math.round((samples[i] as number) * 32767)));
+  for (let i = 0; i < samples.length; i++)
+    pcm[i] = Math.max(-32768, Math.min(32767, Math.round((samples[i] as number) * 32767)));
   const wav = new WaveFile();
   wav.fromScratch(1, sampleRate, '16', pcm);
   return wav.toBuffer();

@@ -1,12 +1,21 @@
 import { relative } from 'node:path';
 import type { Command } from 'commander';
-import { UsageError, resolveUserPath, runAction, withCommonOptions, type ActionContext, type CommonOptions } from '@cnn-lab/core';
+import {
+  UsageError,
+  resolveUserPath,
+  runAction,
+  withCommonOptions,
+  type ActionContext,
+  type CommonOptions,
+} from '@cnn-lab/core';
 import { combineSpeechModels } from '../model/index.js';
 
 export function addEnsemble(program: Command): void {
   const cmd = program
     .command('ensemble')
-    .description('combine trained models (or ensembles) into one ensemble folder (--model-dir) that averages their softmax; each member featurises as its own metadata says')
+    .description(
+      'combine trained models (or ensembles) into one ensemble folder (--model-dir) that averages their softmax; each member featurises as its own metadata says',
+    )
     .argument('<models...>', 'model folders to combine');
   withCommonOptions(cmd, ['json', 'backend'])
     .requiredOption('--model-dir <dir>', 'folder to write the ensemble to', (v: string) => resolveUserPath(v))

@@ -1,6 +1,15 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { DataError, UsageError, parseIntIn, resolveUserPath, runAction, withCommonOptions, type ActionContext, type CommonOptions } from '@cnn-lab/core';
+import {
+  DataError,
+  UsageError,
+  parseIntIn,
+  resolveUserPath,
+  runAction,
+  withCommonOptions,
+  type ActionContext,
+  type CommonOptions,
+} from '@cnn-lab/core';
 import { decodeWav } from '../audio/index.js';
 import { loadSpeechClassifier } from '../model/index.js';
 import { modelToRead } from './folders.js';
@@ -30,7 +39,11 @@ async function predict(ctx: ActionContext<CommonOptions & { top: number }>) {
   for (const file of ctx.args) {
     try {
       const r = classifier.classify(decodeWav(readBytes(file), file, { sampleRate: classifier.sampleRate }));
-      predictions.push({ file, label: r.label, probabilities: Object.fromEntries(r.ranked.map((p) => [p.label, Number(p.probability.toFixed(5))])) });
+      predictions.push({
+        file,
+        label: r.label,
+        probabilities: Object.fromEntries(r.ranked.map((p) => [p.label, Number(p.probability.toFixed(5))])),
+      });
       const top = r.ranked.slice(0, ctx.opts.top).map((p) => `${p.label} ${(100 * p.probability).toFixed(2)}%`);
       ctx.log(`${file}: ${r.label}  (${top.join(', ')})`);
     } catch (err) {

@@ -6,9 +6,12 @@ import { decodeEntries, labelEntries, type DecodedSet, type Entry, type Skipped 
 import type { FeatureConfig } from '../features/index.js';
 import { DATA_WHAT } from '../app.js';
 
-
 /** Every WAV under `dir`, labelled and decoded; files that cannot be used are counted and listed, not fatal. */
-export function readRecordings(dir: string, cfg: FeatureConfig, log: (m: string) => void): DecodedSet & { skipped: Skipped[] } {
+export function readRecordings(
+  dir: string,
+  cfg: FeatureConfig,
+  log: (m: string) => void,
+): DecodedSet & { skipped: Skipped[] } {
   const paths = readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((p) => p.split('\\').join('/'));
   const { entries, skipped } = labelEntries(paths.filter((p) => /\.wav$/i.test(p)));
   if (entries.length === 0) throw new UsageError(`--data-dir ${dir}: no usable WAV files (expected ${DATA_WHAT})`);
@@ -16,7 +19,9 @@ export function readRecordings(dir: string, cfg: FeatureConfig, log: (m: string)
   const set = decodeEntries(entries, (p) => readFileSync(join(dir, p)), cfg);
   const secs = (performance.now() - started) / 1000;
   const bad = [...skipped, ...set.bad];
-  log(`${dir}: ${set.clips.length} recordings read in ${secs.toFixed(1)} s${bad.length ? `, ${bad.length} skipped` : ''}`);
+  log(
+    `${dir}: ${set.clips.length} recordings read in ${secs.toFixed(1)} s${bad.length ? `, ${bad.length} skipped` : ''}`,
+  );
   for (const b of bad.slice(0, 10)) log(`  skipped ${b.path}: ${b.reason}`);
   if (bad.length > 10) log(`  ... and ${bad.length - 10} more`);
   return { ...set, skipped };
@@ -29,20 +34,42 @@ const EXTRA_PREFIX = 'extra-train:';
  * The data folder's recordings followed by the `--extra-train` folder's (labels outside the data's are skipped and
  * counted): splits are drawn from the first set only, and `extra` is added to each training part.
  */
-export function withExtraTrain(set: DecodedSet, dataDir: string, extraDir: string | undefined, cfg: FeatureConfig, log: (m: string) => void): { set: DecodedSet; extra: Entry[] } {
+export function withExtraTrain(
+  set: DecodedSet,
+  dataDir: string,
+  extraDir: string | undefined,
+  cfg: FeatureConfig,
+  log: (m: string) => void,
+): { set: DecodedSet; extra: Entry[] } {
   if (extraDir === undefined) return { set, extra: [] };
   const dir = resolveFolderOption('--extra-train', extraDir, DATA_WHAT);
   // The data folder's test recordings would be trained on: every score would be a leak.
   const real = realpathSync(dir);
   const data = realpathSync(dataDir);
   if (isWithin(real, data) || isWithin(data, real)) {
-    throw new UsageError(`--extra-train: '${extraDir}' overlaps the data folder ${dataDir}; its recordings would be trained on and tested`);
+    throw new UsageError(
+      `--extra-train: '${extraDir}' overlaps the data folder ${dataDir}; its recordings would be trained on and tested`,
+    );
   }
   const more = readRecordings(dir, cfg, log);
   const known = new Set(set.entries.map((e) => e.label));
   const keep = more.entries.flatMap((e, i) => (known.has(e.label) ? [i] : []));
-  if (keep.length < more.entries.length) log(`--extra-train: ${more.entries.length - keep.length} recordings skipped: their labels are not among the data's (${[...known].join(', ')})`);
-  if (keep.length === 0) throw new UsageError(`--extra-train ${extraDir}: no recordings with the data's labels (${[...known].join(', ')})`);
-  const extra = keep.map((i) => ({ ...(more.entries[i] as Entry), path: EXTRA_PREFIX + (more.entries[i] as Entry).path }));
-  return { set: { entries: [...set.entries, ...extra], clips: [...set.clips, ...keep.map((i) => more.clips[i] as DecodedSet['clips'][number])], bad: set.bad }, extra };
+  if (keep.length < more.entries.length)
+    log(
+      `--extra-train: ${more.entries.length - keep.length} recordings skipped: their labels are not among the data's (${[...known].join(', ')})`,
+    );
+  if (keep.length === 0)
+    throw new UsageError(`--extra-train ${extraDir}: no recordings with the data's labels (${[...known].join(', ')})`);
+  const extra = keep.map((i) => ({
+    ...(more.entries[i] as Entry),
+    path: EXTRA_PREFIX + (more.entries[i] as Entry).path,
+  }));
+  return {
+    set: {
+      entries: [...set.entries, ...extra],
+      clips: [...set.clips, ...keep.map((i) => more.clips[i] as DecodedSet['clips'][number])],
+      bad: set.bad,
+    },
+    extra,
+  };
 }

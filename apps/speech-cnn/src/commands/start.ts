@@ -23,7 +23,9 @@ async function start(ctx: ActionContext<StartOpts>) {
   const app = buildServer(classifier);
   const url = await app.listen({ host: ctx.opts.host, port: ctx.opts.port });
   const members = classifier.members.length;
-  ctx.log(`speech-cnn: open ${url}/ (model ${members > 1 ? `ensemble of ${members} ` : ''}${classifier.info.kind}, words ${classifier.info.labels.join(' ')}); Ctrl-C to stop`);
+  ctx.log(
+    `speech-cnn: open ${url}/ (model ${members > 1 ? `ensemble of ${members} ` : ''}${classifier.info.kind}, words ${classifier.info.labels.join(' ')}); Ctrl-C to stop`,
+  );
   await new Promise<void>((done) => {
     const stop = () => void app.close().then(() => done());
     process.once('SIGINT', stop);

@@ -15,9 +15,26 @@ import {
   type CommonOptions,
 } from '@cnn-lab/core';
 import { APP, DATA_SUB, DATA_WHAT } from '../app.js';
-import { SPLIT_HELP, clipsOf, parseSplit, sortLabels, speakerFolds, splitEntries, type DecodedSet, type Entry } from '../data/index.js';
+import {
+  SPLIT_HELP,
+  clipsOf,
+  parseSplit,
+  sortLabels,
+  speakerFolds,
+  splitEntries,
+  type DecodedSet,
+  type Entry,
+} from '../data/index.js';
 import { DEFAULT_AUGMENT, DEFAULT_FEATURES, type AugmentOptions, type FeatureConfig } from '../features/index.js';
-import { GROUP, LEARNING_RATE, MODEL_KINDS, scoreOn, speechTraining, trainSpeechModel, type ModelKind } from '../model/index.js';
+import {
+  GROUP,
+  LEARNING_RATE,
+  MODEL_KINDS,
+  scoreOn,
+  speechTraining,
+  trainSpeechModel,
+  type ModelKind,
+} from '../model/index.js';
 import { modelToWrite } from './folders.js';
 import { readRecordings, withExtraTrain } from './recordings.js';
 
@@ -42,21 +59,60 @@ export function addTrain(program: Command): void {
   const cmd = program
     .command('train')
     .description('train a model on a folder of WAV files and save it (default: a new folder under runs/speech-cnn)')
-    .option('--model <kind>', `network: ${MODEL_KINDS.join(' or ')} (freq: filters span all frames and slide along frequency)`, parseChoice(MODEL_KINDS), 'freq')
+    .option(
+      '--model <kind>',
+      `network: ${MODEL_KINDS.join(' or ')} (freq: filters span all frames and slide along frequency)`,
+      parseChoice(MODEL_KINDS),
+      'freq',
+    )
     .option('--split <split>', SPLIT_HELP, 'fsdd')
     .option('--test-fraction <f>', 'test share for --split random', parseNumberIn(0.01, 0.99), 0.2)
-    .option('--trim-db <db>', 'leading and trailing frames this many dB below the loudest are trimmed, so the word starts the clip (0: none)', parseNumberIn(0, 120), DEFAULT_FEATURES.trimDb)
-    .option('--range-db <db>', 'features span this many dB below the loudest cell; quieter cells (background noise) are clipped to silence', parseNumberIn(10, 120), DEFAULT_FEATURES.rangeDb)
+    .option(
+      '--trim-db <db>',
+      'leading and trailing frames this many dB below the loudest are trimmed, so the word starts the clip (0: none)',
+      parseNumberIn(0, 120),
+      DEFAULT_FEATURES.trimDb,
+    )
+    .option(
+      '--range-db <db>',
+      'features span this many dB below the loudest cell; quieter cells (background noise) are clipped to silence',
+      parseNumberIn(10, 120),
+      DEFAULT_FEATURES.rangeDb,
+    )
     .option('--stretch', "stretch each word's frames in time to fill the input (speaking-rate normalisation)", false)
-    .option('--freq-mask <bands>', 'SpecAugment: mask up to this many adjacent mel bands of augmented clips (0: none)', parseIntIn(0, 40), 0)
-    .option('--time-mask <frames>', 'SpecAugment: mask up to this many frames of augmented clips (0: none)', parseIntIn(0, 100), 0)
-    .option('--eq <db>', 'random equalisation of augmented clips (another microphone): a smooth per-band gain curve of up to about this many dB (0: none)', parseNumberIn(0, 30), 0)
-    .option('--extra-train <dir>', 'more recordings for training only, added to every split and never tested on (e.g. the voices of scripts/synth-voices.sh)')
+    .option(
+      '--freq-mask <bands>',
+      'SpecAugment: mask up to this many adjacent mel bands of augmented clips (0: none)',
+      parseIntIn(0, 40),
+      0,
+    )
+    .option(
+      '--time-mask <frames>',
+      'SpecAugment: mask up to this many frames of augmented clips (0: none)',
+      parseIntIn(0, 100),
+      0,
+    )
+    .option(
+      '--eq <db>',
+      'random equalisation of augmented clips (another microphone): a smooth per-band gain curve of up to about this many dB (0: none)',
+      parseNumberIn(0, 30),
+      0,
+    )
+    .option(
+      '--extra-train <dir>',
+      'more recordings for training only, added to every split and never tested on (e.g. the voices of scripts/synth-voices.sh)',
+    )
     .option('--workers <n>', 'gradient worker threads (default: one per core)', parseIntIn(1, 64))
     .option('--resume', 'continue from the checkpoint in --model-dir (without it: the newest run that has one)');
   // Core's --model-dir help names the shipped model, where reading verbs start; train writes elsewhere.
-  withCommonOptions(cmd, ALL_COMMON_OPTIONS.filter((o) => o !== 'modelDir'), { epochs: 25, batchSize: 64 })
-    .option('--model-dir <dir>', 'folder to save the model in (default: a new runs/speech-cnn/<time>)', (v: string) => resolveUserPath(v))
+  withCommonOptions(
+    cmd,
+    ALL_COMMON_OPTIONS.filter((o) => o !== 'modelDir'),
+    { epochs: 25, batchSize: 64 },
+  )
+    .option('--model-dir <dir>', 'folder to save the model in (default: a new runs/speech-cnn/<time>)', (v: string) =>
+      resolveUserPath(v),
+    )
     .action(runAction(train));
 }
 
@@ -78,9 +134,16 @@ async function train(ctx: ActionContext<TrainOpts>) {
   // Clips are trimmed as the model will trim them (--trim-db); the rest of the features are computed later.
   const data = readRecordings(dir, features, ctx.log);
   const labels = sortLabels(data.entries.map((e) => e.label));
-  if (labels.length < 2) throw new UsageError(`--data-dir ${dir}: found only the label(s) ${labels.join(', ')}; need at least 2 words`);
+  if (labels.length < 2)
+    throw new UsageError(`--data-dir ${dir}: found only the label(s) ${labels.join(', ')}; need at least 2 words`);
   const { set, extra } = withExtraTrain(data, dir, o.extraTrain, features, ctx.log);
-  const common = { model: o.model, labels, files: data.clips.length, skipped: data.bad.length + data.skipped.length, ...(extra.length ? { extraTrainFiles: extra.length } : {}) };
+  const common = {
+    model: o.model,
+    labels,
+    files: data.clips.length,
+    skipped: data.bad.length + data.skipped.length,
+    ...(extra.length ? { extraTrainFiles: extra.length } : {}),
+  };
   const seed = o.seed ?? 1;
   /** The clips of a partition, and the training settings for them. */
   const prepare = (part: { train: Entry[]; test: Entry[] }, set: DecodedSet, validate: boolean) => {
@@ -88,8 +151,16 @@ async function train(ctx: ActionContext<TrainOpts>) {
     if (train.clips.length === 0) throw new UsageError(`--split ${o.split}: leaves no training recordings`);
     const test = clipsOf(part.test, set, labels);
     const options = {
-      kind: o.model, labels, features, augment, train, ...(validate ? { validation: test } : {}),
-      epochs: o.epochs ?? 25, batchSize: o.batchSize ?? 64, seed, learningRate: LEARNING_RATE,
+      kind: o.model,
+      labels,
+      features,
+      augment,
+      train,
+      ...(validate ? { validation: test } : {}),
+      epochs: o.epochs ?? 25,
+      batchSize: o.batchSize ?? 64,
+      seed,
+      learningRate: LEARNING_RATE,
       ...(o.workers !== undefined ? { workers: o.workers } : {}),
       log: ctx.log,
     };
@@ -101,7 +172,9 @@ async function train(ctx: ActionContext<TrainOpts>) {
     const perSpeaker: Record<string, number | null> = {};
     let seconds = 0;
     for (const fold of speakerFolds(data.entries)) {
-      ctx.log(`--- holding out ${fold.speaker} (${fold.test.length} test, ${fold.train.length} train${extra.length ? ` + ${extra.length} extra` : ''})`);
+      ctx.log(
+        `--- holding out ${fold.speaker} (${fold.test.length} test, ${fold.train.length} train${extra.length ? ` + ${extra.length} extra` : ''})`,
+      );
       // Scoring the test set every epoch is only for the learning curves; speaker folds skip it to save time.
       const { test, options } = prepare({ train: [...fold.train, ...extra], test: fold.test }, set, false);
       const r = await trainSpeechModel(options);
@@ -119,23 +192,47 @@ async function train(ctx: ActionContext<TrainOpts>) {
   if (!target) throw new Error('train: no model folder');
   const drawn = splitEntries(data.entries, split, seed);
   const part = { train: [...drawn.train, ...extra], test: drawn.test };
-  ctx.log(`training ${o.model} on ${part.train.length} recordings, testing on ${part.test.length} (split ${o.split}); model folder ${target.dir}`);
+  ctx.log(
+    `training ${o.model} on ${part.train.length} recordings, testing on ${part.test.length} (split ${o.split}); model folder ${target.dir}`,
+  );
   const { test, options } = prepare(part, set, true);
   const { model, fit } = speechTraining(options);
-  const training = { split: o.split, seed, epochs: options.epochs, batchSize: options.batchSize, lr: LEARNING_RATE, augment, dataDir: dir, ...(o.extraTrain !== undefined ? { extraTrain: resolveUserPath(o.extraTrain), extraTrainFiles: extra.length } : {}) };
+  const training = {
+    split: o.split,
+    seed,
+    epochs: options.epochs,
+    batchSize: options.batchSize,
+    lr: LEARNING_RATE,
+    augment,
+    dataDir: dir,
+    ...(o.extraTrain !== undefined ? { extraTrain: resolveUserPath(o.extraTrain), extraTrainFiles: extra.length } : {}),
+  };
   const { summary } = await trainRecipe({
     model,
     modelDir: target,
     resume: o.resume ?? false,
     fit,
-    score: async (trained) => ({ testAccuracy: scoreOn(trained, test, features).accuracy, testFiles: part.test.length, trainFiles: part.train.length }),
+    score: async (trained) => ({
+      testAccuracy: scoreOn(trained, test, features).accuracy,
+      testFiles: part.test.length,
+      trainFiles: part.train.length,
+    }),
     metadata: ({ history, score, seconds }) => ({
       app: APP,
       kind: o.model,
       labels,
       features,
       training,
-      ...(score ? { results: { accuracy: score['testAccuracy'], testFiles: part.test.length, trainFiles: part.train.length, seconds } } : {}),
+      ...(score
+        ? {
+            results: {
+              accuracy: score['testAccuracy'],
+              testFiles: part.test.length,
+              trainFiles: part.train.length,
+              seconds,
+            },
+          }
+        : {}),
       history: history.epochs,
     }),
     plot: { title: `speech-cnn ${o.model}, split ${o.split}` },
@@ -144,6 +241,8 @@ async function train(ctx: ActionContext<TrainOpts>) {
   model.dispose();
   // A single model now holds the folder: an ensemble saved there before goes (its manifest first).
   await removeModelGroup(target.dir, GROUP);
-  ctx.log(`test accuracy ${pct(summary.testAccuracy)} on ${part.test.length} recordings; trained in ${summary.seconds.toFixed(0)} s`);
+  ctx.log(
+    `test accuracy ${pct(summary.testAccuracy)} on ${part.test.length} recordings; trained in ${summary.seconds.toFixed(0)} s`,
+  );
   return { ...common, split: o.split, ...summary };
 }

@@ -35,7 +35,10 @@ export function entryFor(path: string): Entry | Skipped {
     return fsdd ? { path, label: folder, speaker: fsdd.speaker, take: fsdd.take } : { path, label: folder };
   }
   if (fsdd) return { path, ...fsdd };
-  return { path, reason: "no label: expected a subfolder named for the label or a name like '{label}_{speaker}_{take}.wav'" };
+  return {
+    path,
+    reason: "no label: expected a subfolder named for the label or a name like '{label}_{speaker}_{take}.wav'",
+  };
 }
 
 export function isEntry(e: Entry | Skipped): e is Entry {

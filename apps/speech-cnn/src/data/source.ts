@@ -19,7 +19,12 @@ export function featuriseAll(clips: readonly PreparedClip[], cfg: FeatureConfig,
   return clips.map((c) => featuresOf(c.signal, cfg, logMel));
 }
 
-function batchOf(features: Float32Array[], labels: Int32Array, order: readonly number[], cfg: FeatureConfig): ArrayBatch {
+function batchOf(
+  features: Float32Array[],
+  labels: Int32Array,
+  order: readonly number[],
+  cfg: FeatureConfig,
+): ArrayBatch {
   const [frames, bands] = inputShape(cfg);
   const per = frames * bands;
   const data = new Float32Array(order.length * per);
@@ -52,9 +57,16 @@ export function clipSource(set: LabelledClips, cfg: FeatureConfig, logMel: LogMe
       for (let s = 0; s < order.length; s += batchSize) {
         const idx = order.slice(s, s + batchSize);
         const feats = idx.map((i) =>
-          aug && rng.next() < aug.probability ? changed(set.clips[i] as PreparedClip, aug, rng) : (clean[i] as Float32Array),
+          aug && rng.next() < aug.probability
+            ? changed(set.clips[i] as PreparedClip, aug, rng)
+            : (clean[i] as Float32Array),
         );
-        yield batchOf(feats, Int32Array.from(idx, (i) => set.labels[i] as number), idx.map((_, k) => k), cfg);
+        yield batchOf(
+          feats,
+          Int32Array.from(idx, (i) => set.labels[i] as number),
+          idx.map((_, k) => k),
+          cfg,
+        );
       }
     },
   };

@@ -16,7 +16,8 @@ export type Split =
   | { kind: 'speakers' }
   | { kind: 'all' };
 
-export const SPLIT_HELP = 'fsdd (takes 0-4 are test), random, speaker:<name> (hold one speaker out), speakers (each in turn), all';
+export const SPLIT_HELP =
+  'fsdd (takes 0-4 are test), random, speaker:<name> (hold one speaker out), speakers (each in turn), all';
 
 export function parseSplit(text: string, testFraction = 0.2): Split {
   if (text === 'fsdd' || text === 'speakers' || text === 'all') return { kind: text };
@@ -42,8 +43,14 @@ export function splitEntries(entries: readonly Entry[], split: Split, seed: numb
       return { train: [], test: [...entries] };
     case 'fsdd': {
       const missing = entries.find((e) => e.take === undefined);
-      if (missing) throw new UsageError(`--split fsdd needs FSDD names '{label}_{speaker}_{take}.wav'; '${missing.path}' has no take number`);
-      return { train: entries.filter((e) => (e.take as number) > 4), test: entries.filter((e) => (e.take as number) <= 4) };
+      if (missing)
+        throw new UsageError(
+          `--split fsdd needs FSDD names '{label}_{speaker}_{take}.wav'; '${missing.path}' has no take number`,
+        );
+      return {
+        train: entries.filter((e) => (e.take as number) > 4),
+        test: entries.filter((e) => (e.take as number) <= 4),
+      };
     }
     case 'random': {
       const shuffled = new Rng(seed).shuffle([...entries]);
@@ -53,9 +60,14 @@ export function splitEntries(entries: readonly Entry[], split: Split, seed: numb
     case 'speaker': {
       const known = speakersOf(entries);
       if (!known.includes(split.speaker)) {
-        throw new UsageError(`--split speaker:${split.speaker}: no such speaker (known: ${known.join(', ') || 'none: file names carry no speaker'})`);
+        throw new UsageError(
+          `--split speaker:${split.speaker}: no such speaker (known: ${known.join(', ') || 'none: file names carry no speaker'})`,
+        );
       }
-      return { train: entries.filter((e) => e.speaker !== split.speaker), test: entries.filter((e) => e.speaker === split.speaker) };
+      return {
+        train: entries.filter((e) => e.speaker !== split.speaker),
+        test: entries.filter((e) => e.speaker === split.speaker),
+      };
     }
     case 'speakers':
       throw new UsageError('--split speakers makes one partition per speaker: use speakerFolds()');

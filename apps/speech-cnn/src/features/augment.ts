@@ -74,7 +74,11 @@ export function addNoise(signal: Float32Array, snrDb: number, voiced: number, rn
  * Resamples the first `voiced` samples by linear interpolation so they play `factor` times faster, into a buffer
  * of the same length (the word gets shorter or longer; what does not fit is cut).
  */
-export function changeSpeed(signal: Float32Array, voiced: number, factor: number): { signal: Float32Array; voiced: number } {
+export function changeSpeed(
+  signal: Float32Array,
+  voiced: number,
+  factor: number,
+): { signal: Float32Array; voiced: number } {
   const out = new Float32Array(signal.length);
   const n = Math.min(signal.length, Math.floor((voiced - 1) / factor) + 1);
   for (let i = 0; i < n; i++) {
@@ -103,7 +107,9 @@ export function augment(clip: PreparedClip, o: AugmentOptions, sampleRate: numbe
 export function drawEq(eqDb: number | undefined, bands: number, rng: Rng): Float32Array | null {
   if (!eqDb) return null;
   const a = [1, 2, 3].map((k) => rng.uniform(-eqDb / k, eqDb / k));
-  return Float32Array.from({ length: bands }, (_, b) => a.reduce((sum, ak, i) => sum + ak * Math.cos((Math.PI * (i + 1) * (b + 0.5)) / bands), 0));
+  return Float32Array.from({ length: bands }, (_, b) =>
+    a.reduce((sum, ak, i) => sum + ak * Math.cos((Math.PI * (i + 1) * (b + 0.5)) / bands), 0),
+  );
 }
 
 /** Zeroes one random run of up to `maxWidth` indices in [0, size); returns [start, width]. */

@@ -88,15 +88,18 @@ export function melFilterbank(o: MelOptions): Float32Array[] {
 export function validateMelOptions(o: MelOptions): void {
   const len = frameLength(o);
   if (!(o.sampleRate > 0)) throw new RangeError(`sampleRate must be > 0, got ${o.sampleRate}`);
-  if (len < 2 || hopLength(o) < 1) throw new RangeError(`frame (${o.frameMs} ms) and hop (${o.hopMs} ms) are too short at ${o.sampleRate} Hz`);
+  if (len < 2 || hopLength(o) < 1)
+    throw new RangeError(`frame (${o.frameMs} ms) and hop (${o.hopMs} ms) are too short at ${o.sampleRate} Hz`);
   if (o.fftSize < len || (o.fftSize & (o.fftSize - 1)) !== 0) {
     throw new RangeError(`fftSize must be a power of two >= the frame length (${len} samples), got ${o.fftSize}`);
   }
   if (!(o.fMin >= 0 && o.fMin < o.fMax && o.fMax <= o.sampleRate / 2)) {
     throw new RangeError(`need 0 <= fMin < fMax <= sampleRate/2, got ${o.fMin}..${o.fMax} at ${o.sampleRate} Hz`);
   }
-  if (!(Number.isInteger(o.melBands) && o.melBands >= 1)) throw new RangeError(`melBands must be a positive integer, got ${o.melBands}`);
-  if (o.window !== 'hann' && o.window !== 'hamming') throw new RangeError(`window must be hann or hamming, got ${JSON.stringify(o.window)}`);
+  if (!(Number.isInteger(o.melBands) && o.melBands >= 1))
+    throw new RangeError(`melBands must be a positive integer, got ${o.melBands}`);
+  if (o.window !== 'hann' && o.window !== 'hamming')
+    throw new RangeError(`window must be hann or hamming, got ${JSON.stringify(o.window)}`);
   if (!(o.floor > 0 && Number.isFinite(o.floor))) throw new RangeError(`floor must be a power > 0, got ${o.floor}`);
 }
 
@@ -138,7 +141,8 @@ export class LogMel {
     for (let t = 0; t < frames; t++) {
       this.frame.fill(0);
       const start = t * hop;
-      for (let i = 0; i < len && start + i < samples.length; i++) this.frame[i] = (samples[start + i] as number) * (this.window[i] as number);
+      for (let i = 0; i < len && start + i < samples.length; i++)
+        this.frame[i] = (samples[start + i] as number) * (this.window[i] as number);
       this.fft.realTransform(this.spectrum, this.frame);
       for (let k = 0; k < this.power.length; k++) {
         const re = this.spectrum[2 * k] as number;

@@ -81,7 +81,12 @@ export function normalise(spec: Spectrogram, rangeDb: number, floorDb: number): 
  * The model input for one clip of `clipSamples` samples: [frames x bands] row-major. `eq` (training augmentation
  * only) adds per-band dB, a random equalisation.
  */
-export function featuresOf(signal: Float32Array, cfg: FeatureConfig, logMel: LogMel, eq: Float32Array | null = null): Float32Array {
+export function featuresOf(
+  signal: Float32Array,
+  cfg: FeatureConfig,
+  logMel: LogMel,
+  eq: Float32Array | null = null,
+): Float32Array {
   const spec = logMel.compute(signal);
   const floorDb = 10 * Math.log10(cfg.mel.floor);
   if (eq) {

@@ -29,7 +29,8 @@ export function activeSpan(active: readonly boolean[]): [number, number] | null 
  * (row centres map onto row centres, so a one-row span is repeated and the span's end rows land on the output's).
  */
 export function stretchRows(data: Float32Array, frames: number, bands: number, from: number, to: number): Float32Array {
-  if (!(from >= 0 && to <= frames && to > from)) throw new RangeError(`stretchRows: need 0 <= from < to <= ${frames}, got ${from}..${to}`);
+  if (!(from >= 0 && to <= frames && to > from))
+    throw new RangeError(`stretchRows: need 0 <= from < to <= ${frames}, got ${from}..${to}`);
   const out = new Float32Array(frames * bands);
   const span = to - from;
   for (let t = 0; t < frames; t++) {

@@ -27,12 +27,17 @@ export class SpeechClassifier {
   constructor(model: tf.LayersModel, info: SpeechModelInfo, others: readonly SpeechMember[] = []) {
     this.members = [{ model, info }, ...others].map((m, k) => {
       const classes = (m.model.outputShape as number[])[1];
-      if (classes !== m.info.labels.length) throw new RangeError(`the model has ${classes} outputs but metadata lists ${m.info.labels.length} labels`);
+      if (classes !== m.info.labels.length)
+        throw new RangeError(`the model has ${classes} outputs but metadata lists ${m.info.labels.length} labels`);
       if (m.info.labels.join('\n') !== info.labels.join('\n')) {
-        throw new RangeError(`ensemble member ${k + 1} knows the words ${m.info.labels.join(', ')}, member 1 ${info.labels.join(', ')}`);
+        throw new RangeError(
+          `ensemble member ${k + 1} knows the words ${m.info.labels.join(', ')}, member 1 ${info.labels.join(', ')}`,
+        );
       }
       if (m.info.features.mel.sampleRate !== info.features.mel.sampleRate) {
-        throw new RangeError(`ensemble member ${k + 1} reads audio at ${m.info.features.mel.sampleRate} Hz, member 1 at ${info.features.mel.sampleRate} Hz`);
+        throw new RangeError(
+          `ensemble member ${k + 1} reads audio at ${m.info.features.mel.sampleRate} Hz, member 1 at ${info.features.mel.sampleRate} Hz`,
+        );
       }
       return { ...m, logMel: new LogMel(m.info.features.mel) };
     });
@@ -83,10 +88,15 @@ export class SpeechClassifier {
 
   /** `audio` must already be at `sampleRate` (decodeWav resamples). */
   classify(audio: Audio): Classification {
-    if (audio.sampleRate !== this.sampleRate) throw new RangeError(`audio at ${audio.sampleRate} Hz; the model needs ${this.sampleRate} Hz`);
+    if (audio.sampleRate !== this.sampleRate)
+      throw new RangeError(`audio at ${audio.sampleRate} Hz; the model needs ${this.sampleRate} Hz`);
     const [frames, bands] = inputShape(this.info.features);
     const { probs, firstFeatures } = this.score([audio.samples]);
     const ranked = rankLabels(probs, this.info.labels);
-    return { label: (ranked[0] as { label: string }).label, ranked, spectrogram: { frames, bands, data: firstFeatures[0] as Float32Array } };
+    return {
+      label: (ranked[0] as { label: string }).label,
+      ranked,
+      spectrogram: { frames, bands, data: firstFeatures[0] as Float32Array },
+    };
   }
 }

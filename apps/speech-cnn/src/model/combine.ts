@@ -29,12 +29,18 @@ export async function combineSpeechModels(dirs: readonly string[], out: string):
     const names = await saveModelGroup(
       out,
       // Each member keeps its own metadata (what saveModel adds, the hash and date, it writes afresh).
-      members.map(({ model, raw: { app: _app, version: _version, createdAt: _createdAt, weightsSha256: _hash, ...fields } }) => ({ model, metadata: { app: APP, ...fields } })),
+      members.map(
+        ({ model, raw: { app: _app, version: _version, createdAt: _createdAt, weightsSha256: _hash, ...fields } }) => ({
+          model,
+          metadata: { app: APP, ...fields },
+        }),
+      ),
       { ...GROUP, fields: { app: APP, kind, labels, from: sources } },
     );
     // The learning curves are for people: copied beside each member, not part of its commit.
     for (const [k, m] of members.entries()) {
-      if (existsSync(join(m.dir, HISTORY_PNG))) await copyFile(join(m.dir, HISTORY_PNG), join(out, names[k] as string, HISTORY_PNG));
+      if (existsSync(join(m.dir, HISTORY_PNG)))
+        await copyFile(join(m.dir, HISTORY_PNG), join(out, names[k] as string, HISTORY_PNG));
     }
     return sources;
   } finally {

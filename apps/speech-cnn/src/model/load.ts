@@ -12,7 +12,9 @@ export interface LoadedMember extends SpeechMember {
 }
 
 /** Loads single-model folders, each with the feature settings its metadata gives (checked, typed). */
-export async function loadMembers(folders: ReadonlyArray<string | ResolvedModelDir>): Promise<[LoadedMember, ...LoadedMember[]]> {
+export async function loadMembers(
+  folders: ReadonlyArray<string | ResolvedModelDir>,
+): Promise<[LoadedMember, ...LoadedMember[]]> {
   const members: LoadedMember[] = [];
   try {
     for (const target of folders) {

@@ -31,7 +31,10 @@ export function speechModelInfo(raw: Record<string, unknown> | null, file: strin
   const given = raw.features as Record<string, unknown>;
   for (const r of RETIRED) {
     if (f.has(r.field) && !r.off(given[r.field])) {
-      throw new DataError(file, `field "features.${r.field}" is ${JSON.stringify(given[r.field])}: the model was trained with ${r.flag}, which this version no longer has`);
+      throw new DataError(
+        file,
+        `field "features.${r.field}" is ${JSON.stringify(given[r.field])}: the model was trained with ${r.flag}, which this version no longer has`,
+      );
     }
   }
   const mel = f.object('mel');

@@ -26,7 +26,15 @@ export interface FreqOptions {
   dropout: number;
 }
 
-export const FREQ_DEFAULTS: FreqOptions = { timePool: 3, maps: 186, bandsPerFilter: 8, freqStride: 4, linear: 32, hidden: 128, dropout: 0.2 };
+export const FREQ_DEFAULTS: FreqOptions = {
+  timePool: 3,
+  maps: 186,
+  bandsPerFilter: 8,
+  freqStride: 4,
+  linear: 32,
+  hidden: 128,
+  dropout: 0.2,
+};
 
 /** `cnn-trad-fpool3`: two time-frequency convolutions, max-pooling 3 in frequency after the first. */
 export interface TwoDOptions {
@@ -56,26 +64,46 @@ type HeadOptions = Pick<FreqOptions, 'linear' | 'hidden' | 'dropout'>;
 /** Averages every `n` frames into one (n = 1: unchanged). */
 function timePool(x: tf.SymbolicTensor, n: number): tf.SymbolicTensor {
   if (n <= 1) return x;
-  return tf.layers.averagePooling2d({ poolSize: [n, 1], strides: [n, 1], name: 'time_pool' }).apply(x) as tf.SymbolicTensor;
+  return tf.layers
+    .averagePooling2d({ poolSize: [n, 1], strides: [n, 1], name: 'time_pool' })
+    .apply(x) as tf.SymbolicTensor;
 }
 
 /** The shared back end of both networks: linear bottleneck, one hidden ReLU layer, softmax over the words. */
 function classifierHead(x: tf.SymbolicTensor, o: HeadOptions, classes: number, seed: number): tf.SymbolicTensor {
   let h = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
-  h = tf.layers.dense({ units: o.linear, name: 'linear', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }).apply(h) as tf.SymbolicTensor;
   h = tf.layers
-    .dense({ units: o.hidden, activation: 'relu', name: 'hidden', kernelInitializer: tf.initializers.heNormal({ seed: seed + 2 }) })
+    .dense({ units: o.linear, name: 'linear', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) })
+    .apply(h) as tf.SymbolicTensor;
+  h = tf.layers
+    .dense({
+      units: o.hidden,
+      activation: 'relu',
+      name: 'hidden',
+      kernelInitializer: tf.initializers.heNormal({ seed: seed + 2 }),
+    })
     .apply(h) as tf.SymbolicTensor;
   // Unseeded: a seeded tfjs dropout layer repeats its mask at every step; core's trainer seeds each step.
   if (o.dropout > 0) h = tf.layers.dropout({ rate: o.dropout }).apply(h) as tf.SymbolicTensor;
   return tf.layers
-    .dense({ units: classes, activation: 'softmax', name: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 4 }) })
+    .dense({
+      units: classes,
+      activation: 'softmax',
+      name: 'softmax',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 4 }),
+    })
     .apply(h) as tf.SymbolicTensor;
 }
 
-export function buildFreqModel(input: [number, number], classes: number, o: FreqOptions = FREQ_DEFAULTS, seed = 1): tf.LayersModel {
+export function buildFreqModel(
+  input: [number, number],
+  classes: number,
+  o: FreqOptions = FREQ_DEFAULTS,
+  seed = 1,
+): tf.LayersModel {
   const [frames, bands] = input;
-  if (o.bandsPerFilter > bands) throw new RangeError(`freq model: a filter of ${o.bandsPerFilter} bands does not fit ${bands} mel bands`);
+  if (o.bandsPerFilter > bands)
+    throw new RangeError(`freq model: a filter of ${o.bandsPerFilter} bands does not fit ${bands} mel bands`);
   const x = tf.input({ shape: [frames, bands, 1], name: 'spectrogram' });
   const pooled = timePool(x, o.timePool);
   // A filter as tall as the whole input can only move along frequency: one output row.
@@ -92,21 +120,43 @@ export function buildFreqModel(input: [number, number], classes: number, o: Freq
   return tf.model({ inputs: x, outputs: classifierHead(conv, o, classes, seed), name: 'cnn_one_fstride' });
 }
 
-export function build2dModel(input: [number, number], classes: number, o: TwoDOptions = TWO_D_DEFAULTS, seed = 1): tf.LayersModel {
+export function build2dModel(
+  input: [number, number],
+  classes: number,
+  o: TwoDOptions = TWO_D_DEFAULTS,
+  seed = 1,
+): tf.LayersModel {
   const [frames, bands] = input;
   const x = tf.input({ shape: [frames, bands, 1], name: 'spectrogram' });
   let h = timePool(x, o.timePool);
-  if ((h.shape[1] as number) < o.conv1.frames + o.conv2.frames - 1) throw new RangeError(`2d model: ${frames} frames pooled by ${o.timePool} are too few for its filters`);
+  if ((h.shape[1] as number) < o.conv1.frames + o.conv2.frames - 1)
+    throw new RangeError(`2d model: ${frames} frames pooled by ${o.timePool} are too few for its filters`);
   h = tf.layers
-    .conv2d({ filters: o.conv1.maps, kernelSize: [o.conv1.frames, o.conv1.bands], activation: 'relu', name: 'conv1', kernelInitializer: tf.initializers.heNormal({ seed }) })
+    .conv2d({
+      filters: o.conv1.maps,
+      kernelSize: [o.conv1.frames, o.conv1.bands],
+      activation: 'relu',
+      name: 'conv1',
+      kernelInitializer: tf.initializers.heNormal({ seed }),
+    })
     .apply(h) as tf.SymbolicTensor;
-  h = tf.layers.maxPooling2d({ poolSize: [1, o.poolBands], strides: [1, o.poolBands], name: 'fpool' }).apply(h) as tf.SymbolicTensor;
   h = tf.layers
-    .conv2d({ filters: o.conv2.maps, kernelSize: [o.conv2.frames, o.conv2.bands], activation: 'relu', name: 'conv2', kernelInitializer: tf.initializers.heNormal({ seed: seed + 10 }) })
+    .maxPooling2d({ poolSize: [1, o.poolBands], strides: [1, o.poolBands], name: 'fpool' })
+    .apply(h) as tf.SymbolicTensor;
+  h = tf.layers
+    .conv2d({
+      filters: o.conv2.maps,
+      kernelSize: [o.conv2.frames, o.conv2.bands],
+      activation: 'relu',
+      name: 'conv2',
+      kernelInitializer: tf.initializers.heNormal({ seed: seed + 10 }),
+    })
     .apply(h) as tf.SymbolicTensor;
   return tf.model({ inputs: x, outputs: classifierHead(h, o, classes, seed), name: 'cnn_trad_fpool3' });
 }
 
 export function buildModel(kind: ModelKind, input: [number, number], classes: number, seed = 1): tf.LayersModel {
-  return kind === 'freq' ? buildFreqModel(input, classes, FREQ_DEFAULTS, seed) : build2dModel(input, classes, TWO_D_DEFAULTS, seed);
+  return kind === 'freq'
+    ? buildFreqModel(input, classes, FREQ_DEFAULTS, seed)
+    : build2dModel(input, classes, TWO_D_DEFAULTS, seed);
 }

@@ -42,7 +42,9 @@ export function speechTraining(o: TrainSpeechOptions): { model: tf.LayersModel; 
     model,
     fit: {
       train: clipSource(o.train, o.features, logMel, o.augment ?? undefined),
-      ...(o.validation && o.validation.clips.length > 0 ? { validation: fixedSource(o.validation, o.features, logMel) } : {}),
+      ...(o.validation && o.validation.clips.length > 0
+        ? { validation: fixedSource(o.validation, o.features, logMel) }
+        : {}),
       epochs: o.epochs,
       batchSize: o.batchSize,
       optimizer: { name: 'adam', learningRate },
@@ -71,7 +73,11 @@ export async function trainSpeechModel(o: TrainSpeechOptions): Promise<TrainedSp
 }
 
 /** A model's softmax over `test` (row-major [n, classes]) and its accuracy there; null without test clips. */
-export function scoreOn(model: tf.LayersModel, test: LabelledClips, features: FeatureConfig): { probs: Float32Array; accuracy: number | null } {
+export function scoreOn(
+  model: tf.LayersModel,
+  test: LabelledClips,
+  features: FeatureConfig,
+): { probs: Float32Array; accuracy: number | null } {
   if (test.clips.length === 0) return { probs: new Float32Array(0), accuracy: null };
   const probs = predictProbs(model, featuriseAll(test.clips, features, new LogMel(features.mel)), inputShape(features));
   return { probs, accuracy: accuracy(probs, test.labels) };

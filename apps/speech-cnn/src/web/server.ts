@@ -24,11 +24,22 @@ export function buildServer(classifier: SpeechClassifier, opts: ServerOptions = 
   const page = readFileSync(new URL('./page.html', import.meta.url), 'utf8');
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: maxBytes });
 
-  app.addContentTypeParser(WAV_TYPES, { parseAs: 'buffer', bodyLimit: maxBytes }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(WAV_TYPES, { parseAs: 'buffer', bodyLimit: maxBytes }, (_req, body, done) =>
+    done(null, body),
+  );
 
-  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page));
+  app.get('/', async (_req, reply) =>
+    reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page),
+  );
 
-  app.get('/api/info', async () => ({ labels: classifier.info.labels, kind: classifier.info.kind, members: classifier.members.length, sampleRate: classifier.sampleRate, maxSeconds, maxBytes }));
+  app.get('/api/info', async () => ({
+    labels: classifier.info.labels,
+    kind: classifier.info.kind,
+    members: classifier.members.length,
+    sampleRate: classifier.sampleRate,
+    maxSeconds,
+    maxBytes,
+  }));
 
   app.post('/api/predict', async (req, reply) => {
     const body = req.body;
@@ -36,7 +47,10 @@ export function buildServer(classifier: SpeechClassifier, opts: ServerOptions = 
       return reply.code(415).send({ error: `send the WAV file as the request body with Content-Type ${WAV_TYPES[0]}` });
     }
     try {
-      const audio = decodeWav(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), 'upload', { sampleRate: classifier.sampleRate, maxSeconds });
+      const audio = decodeWav(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), 'upload', {
+        sampleRate: classifier.sampleRate,
+        maxSeconds,
+      });
       const result = classifier.classify(audio);
       const { frames, bands, data } = result.spectrogram;
       return {
