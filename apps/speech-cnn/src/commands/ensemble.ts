@@ -1,4 +1,3 @@
-import { relative } from 'node:path';
 import type { Command } from 'commander';
 import {
   UsageError,
@@ -9,6 +8,7 @@ import {
   type CommonOptions,
 } from '@cnn-lab/core';
 import { combineSpeechModels } from '../model/index.js';
+import { shown } from './folders.js';
 
 export function addEnsemble(program: Command): void {
   const cmd = program
@@ -35,6 +35,6 @@ async function combine(ctx: ActionContext<CommonOptions>) {
     if (err instanceof RangeError) throw new UsageError(`ensemble: ${err.message}`);
     throw err;
   }
-  ctx.log(`ensemble of ${sources.length} models written to ${relative(process.cwd(), out) || '.'}`);
+  ctx.log(`ensemble of ${sources.length} models written to ${shown(out)}`);
   return { modelDir: out, members: sources };
 }

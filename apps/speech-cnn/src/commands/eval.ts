@@ -1,4 +1,4 @@
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
   UsageError,
@@ -17,7 +17,7 @@ import {
 } from '@cnn-lab/core';
 import { SPLIT_HELP, clipsOf, parseSplit, splitEntries } from '../data/index.js';
 import { loadSpeechClassifier } from '../model/index.js';
-import { modelToRead, picturesDir } from './folders.js';
+import { modelToRead, picturesDir, shown } from './folders.js';
 import { readRecordings } from './recordings.js';
 import { DATA_SUB, DATA_WHAT } from '../app.js';
 
@@ -76,7 +76,7 @@ async function evaluate(ctx: ActionContext<EvalOpts>) {
     title: `speech-cnn ${members > 1 ? `${members} x ` : ''}${classifier.info.kind}: ${o.split}`,
   });
   ctx.log(
-    `\naccuracy ${(100 * report.accuracy).toFixed(2)}% on ${test.clips.length} recordings (split ${o.split}); confusion matrix drawn in ${relative(process.cwd(), plot)}`,
+    `\naccuracy ${(100 * report.accuracy).toFixed(2)}% on ${test.clips.length} recordings (split ${o.split}); confusion matrix drawn in ${shown(plot)}`,
   );
   return {
     plot,
