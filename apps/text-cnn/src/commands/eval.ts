@@ -39,7 +39,7 @@ export function registerEval(program: Command): void {
 
 export async function evalModel(opts: EvalFlags, log: (message: string) => void) {
   const source = resolveModelDir({ app: APP, appDir: APP_DIR, flag: opts.modelDir, mode: 'read' });
-  const { model, metadata, vocab } = await loadTextModel(source);
+  const { model, metadata, classNames, vocab } = await loadTextModel(source);
   // Without a data flag, the test examples the model was trained beside (same set or file, fold and seed).
   const trainedOn = !opts.dataFile && opts.set === undefined ? metadata.split : undefined;
   const flags: DataFlags = trainedOn ? { ...opts, ...flagsOf(trainedOn) } : opts;
@@ -62,13 +62,22 @@ export async function evalModel(opts: EvalFlags, log: (message: string) => void)
   log(
     `${examples.length} test examples from ${what}${flags.fold !== undefined && !flags.dataFile ? ` (fold ${flags.fold})` : ''}`,
   );
-  log(formatConfusionMatrix(matrix, metadata.classes));
-  log(formatClassReport(classReport(matrix, metadata.classes)));
+  const report = classReport(matrix, classNames);
+  log(formatConfusionMatrix(matrix, classNames));
+  log(formatClassReport(report));
   const png = join(
     resolveOutDir({ app: APP, appDir: APP_DIR, verb: 'eval', out: opts.out, model: source }).dir,
     'confusion.png',
   );
-  await plotConfusionMatrix(matrix, png, { labels: metadata.classes, title: `${APP} on ${flags.set ?? 'data file'}` });
+  await plotConfusionMatrix(matrix, png, { labels: classNames, title: `${APP} on ${flags.set ?? 'data file'}` });
   log(`accuracy ${(100 * ev.accuracy).toFixed(2)}%, loss ${ev.loss.toFixed(4)}; confusion matrix picture: ${png}`);
-  return { accuracy: ev.accuracy, loss: ev.loss, count: ev.count, confusion: matrix, picture: png };
+  return {
+    accuracy: ev.accuracy,
+    loss: ev.loss,
+    count: ev.count,
+    classes: classNames,
+    confusion: matrix,
+    perClass: report,
+    picture: png,
+  };
 }

@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { APP, APP_DIR } from '../app.js';
 import { prepareSplit, type PreparedSplit } from '../data/index.js';
 import { KIM_TRAINING, buildForSplit, kimFitOptions, scoreTest, type NetworkOptions } from '../model/index.js';
+import { classNamesFor } from '../model/class-names.js';
 import type { TextModelMetadata } from '../model/load.js';
 import { vocabularyFiles } from '../model/save.js';
 import { withDataFlags, type DataFlags } from './data-flags.js';
@@ -101,6 +102,7 @@ export async function train(opts: TrainFlags, log: Log, network?: NetworkChoice)
     metadata: ({ history, score, seconds }) => {
       const metadata: TextModelMetadata = {
         classes: data.classes,
+        classNames: classNamesFor(record.set, data.classes),
         tokenizer,
         split: record,
         ...(score ? { testAccuracy: score['testAccuracy'] as number } : {}),

@@ -1,5 +1,5 @@
 import type { Vocabulary } from '../text/index.js';
-import type { Explanation } from './explainer.js';
+import { describeWindow, type Explanation } from './explainer.js';
 
 /** An explanation as lines for a terminal: the label and its probabilities, unknown words, the winning n-grams. */
 export function formatExplanation(e: Explanation, vocab: Vocabulary): string[] {
@@ -12,7 +12,7 @@ export function formatExplanation(e: Explanation, vocab: Vocabulary): string[] {
   if (e.ngrams.length === 0) lines.push('no filter fired on these words');
   for (const g of e.ngrams) {
     lines.push(
-      `  "${g.ngram}"  (filter ${g.window}-gram #${g.filter}, feature ${g.activation.toFixed(2)}, pushes ${e.label} by ${g.contribution.toFixed(2)})`,
+      `  "${g.ngram}"  (${describeWindow(g)}, filter #${g.filter}, feature ${g.activation.toFixed(2)}, pushes ${e.label} by ${g.contribution.toFixed(2)})`,
     );
   }
   return lines;

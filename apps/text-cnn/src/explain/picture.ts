@@ -1,5 +1,7 @@
 import { createRaster, drawText, fillRect, textHeight, textWidth, type Raster, type Rgb } from '@cnn-lab/core';
-import type { Explanation } from './explainer.js';
+import { describeWindow, wordWeights, type Explanation } from './explainer.js';
+
+export { wordWeights };
 
 const SCALE = 2;
 const MARGIN = 16;
@@ -9,17 +11,6 @@ const BAR = 120;
 const INK: Rgb = [20, 20, 20];
 const FAINT: Rgb = [110, 110, 110];
 const HOT: Rgb = [255, 150, 30];
-
-/** How much of the predicted class's logit the shown n-grams put on each word (an n-gram's share goes to each of its words). */
-export function wordWeights(e: Explanation): number[] {
-  const weights = new Array<number>(e.tokens.length).fill(0);
-  for (const g of e.ngrams) {
-    const length = g.ngram.split(' ').length;
-    for (let i = g.start; i < Math.min(g.start + length, weights.length); i++)
-      weights[i] = (weights[i] as number) + g.contribution;
-  }
-  return weights;
-}
 
 /** White shading to HOT as t goes from 0 to 1. */
 function shade(t: number): Rgb {
@@ -34,7 +25,9 @@ function shade(t: number): Rgb {
 export function renderExplanation(e: Explanation): Raster {
   const weights = wordWeights(e);
   const top = Math.max(...weights, 1e-9);
-  const captions = e.ngrams.map((g) => `"${g.ngram}"  ${g.window}-gram #${g.filter}  +${g.contribution.toFixed(2)}`);
+  const captions = e.ngrams.map(
+    (g) => `"${g.ngram}"  ${describeWindow(g)} #${g.filter}  +${g.contribution.toFixed(2)}`,
+  );
   const WIDTH = Math.max(MIN_WIDTH, ...captions.map((c) => MARGIN * 2 + BAR + 12 + textWidth(c, SCALE)));
   // Words left to right, wrapped at the picture's width.
   const placed: Array<{ word: string; x: number; row: number; weight: number }> = [];

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { DataError, loadModelFolder, metadataFields, type ModelMetadata, type ResolvedModelDir } from '@cnn-lab/core';
 import type * as tf from '@tensorflow/tfjs';
 import { APP } from '../app.js';
+import { classNamesOf } from './class-names.js';
 import { TOKENIZERS, Vocabulary, type TokenizerName } from '../text/index.js';
 // Registers the word-vector layer class, which model.json names.
 import './lean-embedding.js';
@@ -25,7 +26,10 @@ export interface SplitRecord {
 
 /** What a text-cnn model needs to be used again, beside its weights. */
 export interface TextModelMetadata {
+  /** The labels as the data writes them ("0", "1"); eval matches test examples by these. */
   classes: string[];
+  /** What each class means, for people ("negative", "positive"), in the order of `classes`. */
+  classNames?: string[];
   tokenizer: TokenizerName;
   split?: SplitRecord;
   testAccuracy?: number;
@@ -34,6 +38,8 @@ export interface TextModelMetadata {
 export interface TextModel {
   model: tf.LayersModel;
   metadata: TextModelMetadata;
+  /** The names to show for the classes: stored in the metadata, else those of a known set (see classNamesOf). */
+  classNames: string[];
   vocab: Vocabulary;
   dir: string;
 }
@@ -42,6 +48,19 @@ export interface TextModel {
 export function parseTextMetadata(raw: ModelMetadata | Record<string, unknown>, file: string): TextModelMetadata {
   const f = metadataFields(raw, file);
   const out: TextModelMetadata = { classes: f.strings('classes', 2), tokenizer: f.choice('tokenizer', TOKENIZERS) };
+  if (f.has('classNames')) {
+    const names = f.strings('classNames', out.classes.length);
+    if (
+      names.length !== out.classes.length ||
+      names.some((n) => n.trim() === '') ||
+      new Set(names).size !== names.length
+    )
+      throw new DataError(
+        file,
+        `field "classNames" is ${JSON.stringify(names).slice(0, 80)}; expected ${out.classes.length} different non-empty names, one per class`,
+      );
+    out.classNames = names;
+  }
   if (f.has('testAccuracy')) out.testAccuracy = f.number('testAccuracy', 0, 1);
   if (f.has('split')) {
     const s = f.object('split');
@@ -70,7 +89,7 @@ export async function loadTextModel(target: string | ResolvedModelDir): Promise<
         `holds ${vocab.size} words; the model's word-vector table has ${table.shape[0]} rows`,
       );
     }
-    return { model, metadata, vocab, dir };
+    return { model, metadata, classNames: classNamesOf(metadata), vocab, dir };
   } catch (err) {
     model.dispose();
     throw err;
