@@ -58,13 +58,22 @@ describe('text-cnn CLI', () => {
     const r = cli('predict', 'a truly great film', '--model-dir', modelDir, '--json');
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.last) as {
-      label: string;
-      probabilities: Record<string, number>;
-      ngrams: Array<{ ngram: string }>;
+      classes: string[];
+      results: Array<{
+        sentence: string;
+        label: string;
+        probabilities: Record<string, number>;
+        ngrams: Array<{ ngram: string }>;
+      }>;
     };
-    expect(Object.keys(out.probabilities).sort()).toEqual(['0', '1', '9']);
-    expect(Object.values(out.probabilities).reduce((a, b) => a + b)).toBeCloseTo(1, 4);
-    for (const g of out.ngrams) expect(' a truly great film ').toContain(` ${g.ngram} `);
+    // A model trained on a user's file names its classes by the file's labels.
+    expect(out.classes).toEqual(['0', '1', '9']);
+    expect(out.results).toHaveLength(1);
+    const [result] = out.results as [(typeof out.results)[number]];
+    expect(result.sentence).toBe('a truly great film');
+    expect(Object.keys(result.probabilities).sort()).toEqual(['0', '1', '9']);
+    expect(Object.values(result.probabilities).reduce((a, b) => a + b)).toBeCloseTo(1, 4);
+    for (const g of result.ngrams) expect(' a truly great film ').toContain(` ${g.ngram} `);
   });
 
   it('eval --json scores the test examples the model was trained beside, and draws confusion.png beside the model', () => {
@@ -88,7 +97,12 @@ describe('text-cnn CLI', () => {
     expect(out.modelDir).toMatch(new RegExp(`^${runs}/text-cnn/\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d(-\\d+)?$`));
     expect(readdirSync(out.modelDir)).toEqual(expect.arrayContaining(['model.json', 'metadata.json', 'history.png']));
     const metadata = JSON.parse(readFileSync(join(out.modelDir, 'metadata.json'), 'utf8')) as Record<string, unknown>;
-    expect(metadata).toMatchObject({ app: 'text-cnn', classes: ['0', '1', '9'], tokenizer: 'treebank' });
+    expect(metadata).toMatchObject({
+      app: 'text-cnn',
+      classes: ['0', '1', '9'],
+      classNames: ['0', '1', '9'],
+      tokenizer: 'treebank',
+    });
     expect(metadata).not.toHaveProperty('variant');
     // A second run gets a folder of its own.
     const again = cli('train', '--data-file', dataFile, '--seed', '2', '--epochs', '1', '--json');
