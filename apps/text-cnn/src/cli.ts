@@ -6,6 +6,7 @@ import { registerData } from './commands/data.js';
 import { registerEval } from './commands/eval.js';
 import { registerExperiment } from './commands/experiment.js';
 import { registerPredict } from './commands/predict.js';
+import { registerRepl } from './commands/repl.js';
 import { registerStart } from './commands/start.js';
 import { registerTrain } from './commands/train.js';
 
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerStart(program);
   registerBenchPaper(program);
   registerData(program);
+  registerRepl(program);
   registerExperiment(program);
   return program;
 }

@@ -1,47 +1,72 @@
-import { createInterface } from 'node:readline';
-import { resolveModelDir, runAction, withCommonOptions, type CommonOptions } from '@cnn-lab/core';
+import { UsageError, parseIntIn, runAction, withCommonOptions, type CommonOptions } from '@cnn-lab/core';
 import type { Command } from 'commander';
-import { APP, APP_DIR } from '../app.js';
-import { Explainer } from '../explain/explainer.js';
-import { formatExplanation } from '../explain/format.js';
-import { loadTextModel } from '../model/load.js';
-import { tokenize } from '../text/index.js';
+import type { FastifyInstance } from 'fastify';
+import { APP } from '../app.js';
+
+interface StartFlags extends CommonOptions {
+  port: number;
+  host: string;
+}
 
 export function registerStart(program: Command): void {
   const cmd = program
     .command('start')
-    .description('interactive prompt: type sentences, see labels and the n-grams behind them');
+    .description(
+      'serve the page: type or paste sentences, see each label, its probabilities and the words behind it ' +
+        '(a terminal prompt instead: cli repl)',
+    )
+    .option('--port <n>', 'port to listen on (0: any free port)', parseIntIn(0, 65535), 8080)
+    .option('--host <addr>', 'address to listen on (keep 127.0.0.1 unless you mean to expose it)', '127.0.0.1');
   withCommonOptions(cmd, ['modelDir', 'json', 'backend']).action(
-    runAction<CommonOptions>(({ opts, log }) => start(opts, log)),
+    runAction<StartFlags>(({ opts, log }) => start(opts, log)),
   );
 }
 
-/** Reads sentences from stdin until an empty line or end of input, answering each. */
-export async function start(opts: CommonOptions, log: (message: string) => void) {
-  const { model, metadata, vocab, dir } = await loadTextModel(
-    resolveModelDir({ app: APP, appDir: APP_DIR, flag: opts.modelDir, mode: 'read' }),
-  );
-  const explainer = new Explainer(model, vocab, metadata.classes);
-  log(`${APP} (${dir}, classes ${metadata.classes.join(', ')}): type a sentence, an empty line or Ctrl-D ends`);
-  const rl = createInterface({
-    input: process.stdin,
-    output: process.stdout,
-    prompt: '> ',
-    terminal: process.stdin.isTTY,
-  });
-  let answered = 0;
-  rl.prompt();
-  for await (const line of rl) {
-    if (line.trim() === '') break;
-    const tokens = tokenize(line, metadata.tokenizer);
-    if (tokens.length === 0) log('(no words left after tokenising)');
-    else {
-      for (const out of formatExplanation(explainer.explain(tokens), vocab)) log(out);
-      answered++;
-    }
-    rl.prompt();
+/** Listens on host:port; a port in use or an address this machine does not have is a UsageError naming the flag. */
+export async function listen(app: FastifyInstance, host: string, port: number): Promise<string> {
+  try {
+    return await app.listen({ host, port });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE')
+      throw new UsageError(
+        `--port ${port}: ${host}:${port} is already in use (another server?); pick another with --port <n>, or --port 0 for any free one`,
+      );
+    if (code === 'EACCES')
+      throw new UsageError(`--port ${port}: not allowed to listen on it here; pick one above 1023 with --port <n>`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+      throw new UsageError(`--host ${host}: not an address of this machine (${code})`);
+    throw err;
   }
-  rl.close();
-  model.dispose();
-  return { answered };
+}
+
+/** Serves the page until Ctrl-C. The default model is loaded before the URL is printed: a bad --model-dir fails here. */
+export async function start(opts: StartFlags, log: (message: string) => void) {
+  const { buildServer } = await import('../web/server.js');
+  const { ModelShelf, shippedModels, withModel } = await import('../web/models.js');
+  const shelf = new ModelShelf(
+    opts.modelDir !== undefined ? withModel(shippedModels(), opts.modelDir) : shippedModels(),
+  );
+  const app = await buildServer({ shelf });
+  // Listen first, so that a busy port is said at once; then load the default model before printing the URL.
+  const url = `${await listen(app, opts.host, opts.port)}/`;
+  try {
+    await shelf.get(shelf.defaultName);
+  } catch (err) {
+    await app.close();
+    // The shelf keeps paths out of what the page sees; here, in the terminal, the loader's own error names the file.
+    throw (err as { original?: unknown }).original ?? err;
+  }
+  const info = await shelf.info(shelf.defaultName);
+  log(
+    `${APP}: open ${url} (model ${info.name}: ${info.set}, classes ${info.classes.join(', ')}` +
+      `${shelf.names.length > 1 ? `; ${shelf.names.length} models to choose from` : ''}); Ctrl-C to stop`,
+  );
+  await new Promise<void>((done) => {
+    const stop = () => void app.close().then(() => done());
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await shelf.dispose();
+  return { url };
 }
