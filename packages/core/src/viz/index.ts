@@ -38,3 +38,6 @@ export { type LineStyle, setPixel, fillRect, strokeRect, drawLine, drawPolyline 
 export { niceTicks } from './plot-axes.js';
 export { type HistoryLike, type HistoryPlotOptions, renderHistoryPlot, plotHistory } from './plot-history.js';
 export { type ConfusionPlotOptions, renderConfusionMatrix, plotConfusionMatrix, cellColor } from './plot-confusion.js';
+export { type SmoothGradOptions, smoothGrad } from './smooth-grad.js';
+export { type GradCamResult, gradCam, splitChain } from './grad-cam.js';
+export { randomisedCopy, ranks, spearman } from './sanity.js';
