@@ -1,2 +1,11 @@
-export { type Audio, type DecodeOptions, DEFAULT_MAX_SECONDS, decodeWav, encodeWav16 } from './wav.js';
-export { resample } from './resample.js';
+export {
+  type Audio,
+  type DecodeOptions,
+  DEFAULT_MAX_SECONDS,
+  MAX_CHANNELS,
+  MAX_SAMPLE_RATE,
+  MIN_SAMPLE_RATE,
+  decodeWav,
+  encodeWav16,
+} from './wav.js';
+export { MAX_RATE_RATIO, resample } from './resample.js';

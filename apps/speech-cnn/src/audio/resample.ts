@@ -21,6 +21,11 @@
 const STOPBAND_DB = 80;
 /** Half-width of the transition band as a fraction of the cutoff: flat to 0.9 Nyquist, stopped from 1.1 Nyquist. */
 const TRANSITION = 0.1;
+/**
+ * Rates further apart than this are refused: the filter grows with the ratio (about 50 taps per unit of it), so
+ * a header claiming 400 MHz would need a table of gigabytes. 384 kHz -> 8 kHz is 48x.
+ */
+export const MAX_RATE_RATIO = 64;
 /** Phase tables up to this many phases are exact (the rate ratio reduced to L/M, L phases); others interpolate. */
 const MAX_EXACT_PHASES = 4096;
 /** ...and only while the exact table stays under this many coefficients (8 MiB), which only odd rate pairs exceed. */
@@ -119,6 +124,11 @@ export function resample(samples: Float32Array, from: number, to: number): Float
     throw new RangeError(`sample rates must be positive and finite (got ${from} -> ${to})`);
   }
   if (from === to || samples.length === 0) return samples;
+  if (from / to > MAX_RATE_RATIO || to / from > MAX_RATE_RATIO) {
+    throw new RangeError(
+      `cannot resample ${from} Hz -> ${to} Hz: the rates are more than ${MAX_RATE_RATIO}x apart (the filter would grow with the ratio)`,
+    );
+  }
   const n = samples.length;
   const out = new Float32Array(Math.round((n * to) / from));
   const { half, taps, table, phases, up, down } = kernelFor(from, to);
