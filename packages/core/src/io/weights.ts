@@ -19,6 +19,23 @@ import { groupByteLength, validateWeightSpecs } from './weight-specs.js';
 const MAGIC = 'CNNLABW1';
 const MODEL_PREFIX = 'model/';
 const OPTIMIZER_PREFIX = 'optimizer/';
+/**
+ * Optimizer variables that tfjs's getWeights leaves out and its setWeights recomputes: Adam's beta1^t and beta2^t,
+ * rebuilt with pow() where a running optimizer multiplies by beta every step. The two differ in the last bits, so
+ * a resumed run drifted from an uninterrupted one (1e-7 after a hundred steps); stored as they are, it does not.
+ */
+const EXACT_PREFIX = 'optimizer-exact/';
+const EXACT_FIELDS = ['accBeta1', 'accBeta2'] as const;
+
+function exactOptimizerState(
+  optimizer: tf.Optimizer,
+): Array<{ field: (typeof EXACT_FIELDS)[number]; variable: tf.Variable }> {
+  const fields = optimizer as unknown as Record<string, unknown>;
+  return EXACT_FIELDS.flatMap((field) => {
+    const v = fields[field];
+    return v instanceof tf.Variable ? [{ field, variable: v }] : [];
+  });
+}
 
 export type CheckpointInfo = Record<string, unknown>;
 
@@ -37,7 +54,12 @@ export interface LoadWeightsOptions {
 }
 
 /** Writes `tensors` (a name -> tensor list) and `info` to `path` atomically (fsynced, one rename). */
-export async function saveTensors(path: string, tensors: NamedTensor[], info: CheckpointInfo = {}, ops: FileOps = nodeFileOps): Promise<void> {
+export async function saveTensors(
+  path: string,
+  tensors: NamedTensor[],
+  info: CheckpointInfo = {},
+  ops: FileOps = nodeFileOps,
+): Promise<void> {
   const { data, specs } = await tf.io.encodeWeights(tensors);
   const header = new TextEncoder().encode(JSON.stringify({ specs, info }));
   const out = new Uint8Array(MAGIC.length + 4 + header.byteLength + data.byteLength);
@@ -85,10 +107,18 @@ export async function loadTensors(path: string): Promise<{ tensors: NamedTensor[
 }
 
 /** Saves the model's weights (and optionally its optimizer's state) to one checkpoint file, atomically. */
-export async function saveWeights(model: tf.LayersModel, path: string, options: SaveWeightsOptions = {}): Promise<void> {
+export async function saveWeights(
+  model: tf.LayersModel,
+  path: string,
+  options: SaveWeightsOptions = {},
+): Promise<void> {
   const named: NamedTensor[] = model.weights.map((w) => ({ name: MODEL_PREFIX + w.originalName, tensor: w.read() }));
   const optimizerWeights = options.optimizer ? await options.optimizer.getWeights() : [];
   for (const w of optimizerWeights) named.push({ name: OPTIMIZER_PREFIX + w.name, tensor: w.tensor });
+  if (options.optimizer) {
+    for (const { field, variable } of exactOptimizerState(options.optimizer))
+      named.push({ name: EXACT_PREFIX + field, tensor: variable });
+  }
   try {
     await saveTensors(path, named, options.info ?? {}, options.ops);
   } finally {
@@ -134,6 +164,17 @@ export async function loadWeights(
         .map((t) => ({ name: t.name.slice(OPTIMIZER_PREFIX.length), tensor: t.tensor }));
       if (state.length === 0) throw new DataError(path, 'holds no optimizer state to resume from');
       await options.optimizer.setWeights(state);
+      // Checkpoints written before these were kept resume with tfjs's recomputed values.
+      const exact = new Map(
+        tensors
+          .filter((t) => t.name.startsWith(EXACT_PREFIX))
+          .map((t) => [t.name.slice(EXACT_PREFIX.length), t.tensor]),
+      );
+      for (const { field, variable } of exactOptimizerState(options.optimizer)) {
+        const value = exact.get(field);
+        if (value && value.shape.join(',') === variable.shape.join(',') && value.dtype === variable.dtype)
+          variable.assign(value);
+      }
     }
     model.setWeights(values);
   } finally {
