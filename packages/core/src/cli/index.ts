@@ -10,6 +10,7 @@ export {
 } from './options.js';
 export { resolveDataDir, resolveFolderOption, findWorkspaceRoot } from './data-dir.js';
 export { isWithin, resolveUserPath } from './user-path.js';
+export { exitQuietlyOnClosedPipe } from './pipes.js';
 export {
   type ActionContext,
   type ActionResult,

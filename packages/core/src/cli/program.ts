@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { DataError, UsageError, exitCodeFor } from './errors.js';
 import type { CommonOptions } from './options.js';
+import { exitQuietlyOnClosedPipe } from './pipes.js';
 
 /** What a verb's handler gets: its options, positional arguments, and where human output goes. */
 export interface ActionContext<O> {
@@ -51,9 +52,7 @@ export function runAction<O extends CommonOptions>(
     const cmd = actionArgs[actionArgs.length - 1] as Command;
     const opts = cmd.opts<O>();
     const json = Boolean(opts.json);
-    const log = json
-      ? (m: string) => process.stderr.write(`${m}\n`)
-      : (m: string) => process.stdout.write(`${m}\n`);
+    const log = json ? (m: string) => process.stderr.write(`${m}\n`) : (m: string) => process.stdout.write(`${m}\n`);
     const args = cmd.args.map(String);
     try {
       if (options.backend !== false) {
@@ -72,8 +71,12 @@ export function runAction<O extends CommonOptions>(
   };
 }
 
-/** Parses argv and runs the chosen verb; commander's own usage errors exit 2. */
+/**
+ * Parses argv and runs the chosen verb; commander's own usage errors exit 2. A reader that closes the output
+ * pipe early (`| head -1`) ends the process quietly (see exitQuietlyOnClosedPipe).
+ */
 export async function runProgram(program: Command, argv: string[] = process.argv): Promise<void> {
+  exitQuietlyOnClosedPipe();
   try {
     await program.parseAsync(argv);
   } catch (err) {
