@@ -5,6 +5,7 @@ import { createProgram, runProgram } from '@cnn-lab/core';
 import type { Command } from 'commander';
 import { registerDream } from './commands/dream.js';
 import { registerEval } from './commands/eval.js';
+import { registerOod } from './commands/ood.js';
 import { registerPredict } from './commands/predict.js';
 import { registerReport } from './commands/report.js';
 import { registerStart } from './commands/start.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerPredict(program);
   registerStart(program);
   registerReport(program);
+  registerOod(program);
   registerVisualize(program);
   registerDream(program);
   registerStyle(program);

@@ -159,7 +159,8 @@ describe('cnn-explorer CLI', () => {
     ['dream', ['--layers', '--octaves', '--octave-scale', '--steps', '--step-size', '--max-size', '--out']],
     ['style', ['--steps', '--max-size', '--content-layer', '--style-layers', '--style-weight', '--tv-weight', '--out']],
     ['report', ['--out', '--no-dream', '--dream-size', '--style-steps', '--data-dir', '--steps', '--l1']],
-    ['start', ['--out', '--no-dream', '--dream-size', '--style-steps', '--data-dir']],
+    ['start', ['--port', '--host', '--no-pictures', '--model-dir', '--backend']],
+    ['ood', ['--quantile', '--crops', '--data-dir', '--model-dir']],
     [
       'train',
       ['--model-dir', '--epochs', '--batch-size', '--seed', '--resume', '--workers', '--learning-rate', '--max-shift'],
@@ -171,10 +172,10 @@ describe('cnn-explorer CLI', () => {
     expect(r.stdout).toContain('--json');
   });
 
-  it('says how long the report takes before it starts, and that start writes the same report for now', () => {
+  it('says how long the report takes before it starts, and that start serves the page', () => {
     const top = cli('--help').stdout.replace(/\s+/g, ' ');
     expect(top).toMatch(/report \[options\] write the long HTML report.*\(about 3-4 minutes on two cores\)/);
-    expect(top).toContain('start [options] for now the same as `report`');
+    expect(top).toContain('start [options] serve the page: draw a digit');
     expect(cli('train', '--help').stdout.replace(/\s+/g, ' ')).toContain(
       'default: a new runs/cnn-explorer/<time> folder',
     );
