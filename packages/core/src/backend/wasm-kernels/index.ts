@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc } from '@tensorflow/tfjs';
+import {
+  coreConv2dBackpropFilterConfig,
+  coreConv2dBackpropInputConfig,
+  coreConv2dConfig,
+  coreMatMulConfig,
+} from '../core-kernels/kernels.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
-import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
+import { makeConv2DBackpropInput } from './conv2d-backprop-input.js';
 import { conv2dGemmConfig } from './conv2d-gemm.js';
 import { equalConfig } from './equal.js';
 import { gatherConfig } from './gather.js';
@@ -13,23 +19,29 @@ const MARK = Symbol.for('cnn-lab.wasmTrainingKernels');
 /**
  * Adds to the wasm backend the kernels training needs that tfjs-backend-wasm 4.22 lacks
  * (Conv2DBackpropFilter, UnsortedSegmentSum) or runs on a slow path (Conv2DBackpropInput, GatherV2 on rows,
- * broadcasting Equal, MaxPoolGrad, convolutions of
- * one or two input channels under a wide filter). Call after importing @tensorflow/tfjs-backend-wasm (initBackend does); calling it
- * again does nothing.
+ * broadcasting Equal, MaxPoolGrad), and puts core's own wasm GEMM kernels (packages/core/kernels, FMA where the
+ * engine has relaxed SIMD) under the convolutions, both their gradients and the matrix products. Where core's
+ * kernels are off (CNN_LAB_WASM_KERNELS=off) or do not cover a case, the kernels of earlier versions run: wasm's
+ * own (XNNPACK) and core's compositions of them. Call after importing @tensorflow/tfjs-backend-wasm (initBackend
+ * does); calling it again does nothing.
  */
 export function registerWasmTrainingKernels(): void {
   const registry = globalThis as Record<symbol, unknown>;
   if (registry[MARK]) return;
   registry[MARK] = true;
   const original = (name: string) => tf.getKernel(name, 'wasm')?.kernelFunc as KernelFunc | undefined;
-  replace(conv2DBackpropFilterConfig);
+  replace(coreConv2dBackpropFilterConfig(conv2DBackpropFilterConfig.kernelFunc));
   replace(unsortedSegmentSumConfig);
-  replace(conv2DBackpropInputConfig(original('Conv2DBackpropInput')));
+  replace(coreConv2dBackpropInputConfig(makeConv2DBackpropInput(original('Conv2DBackpropInput'))));
   replace(gatherConfig(original('GatherV2')));
   replace(maxPoolGradConfig);
   for (const name of ['Conv2D', 'FusedConv2D'] as const) {
     const conv = original(name);
-    if (conv) replace(conv2dGemmConfig(name, conv));
+    if (conv) replace(coreConv2dConfig(name, conv2dGemmConfig(name, conv).kernelFunc));
+  }
+  for (const name of ['BatchMatMul', '_FusedMatMul'] as const) {
+    const matMul = original(name);
+    if (matMul) replace(coreMatMulConfig(name, matMul));
   }
   const equal = original('Equal');
   if (equal) replace(equalConfig(equal));
@@ -45,6 +57,8 @@ export const WASM_TRAINING_KERNELS = [
   'MaxPoolGrad',
   'Conv2D',
   'FusedConv2D',
+  'BatchMatMul',
+  '_FusedMatMul',
 ] as const;
 
 function replace(config: tf.KernelConfig): void {

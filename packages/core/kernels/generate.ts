@@ -1,0 +1,381 @@
+/*
+ * Generates the WebAssembly text of core's GEMM and convolution kernels (see README.md beside this file).
+ *
+ * One register-blocked micro-kernel computes an MR x 8 tile of C in 2*MR SIMD accumulators, reading B from a
+ * packed panel ([k][8] floats) and A by broadcast loads: either from MR row pointers that walk along k
+ * (`ukr`: GEMM rows, convolution output pixels, im2col-free through an indirection table) or from one pointer
+ * whose MR rows sit at consecutive floats and which jumps by a stride per step (`ukt`: the filter gradient,
+ * where the rows are filter taps and the reduction runs over output pixels). The drivers loop over tiles and
+ * panels inside wasm, so JavaScript makes one call per convolution.
+ *
+ * Two builds come from this one source: `fma` multiplies and adds with relaxed-SIMD `f32x4.relaxed_madd`
+ * (one fused instruction where the CPU has FMA), `simd` with plain `f32x4.mul` + `f32x4.add`.
+ * All pointers and offsets are byte addresses in the memory imported as env.memory (tfjs-backend-wasm's heap).
+ */
+
+export interface KernelVariant {
+  /** 'fma': relaxed-SIMD fused multiply-add; 'simd': mul + add. */
+  build: 'fma' | 'simd';
+  /** Rows of the register tile (accumulators: 2 * mr vectors). */
+  mr: number;
+  /** k steps per pass of ukr's inner loop (1: V8 hoists the loads of an unrolled body and spills). */
+  unroll?: number;
+  /** Pixel steps per pass of ukt's inner loop (1 or 2). */
+  unrollT?: number;
+}
+
+export const NR = 8;
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+const get = (name: string) => `(local.get $${name})`;
+const set = (name: string, value: string) => `(local.set $${name} ${value})`;
+const i32 = (n: number) => `(i32.const ${n})`;
+const add = (a: string, b: string) => `(i32.add ${a} ${b})`;
+const sub = (a: string, b: string) => `(i32.sub ${a} ${b})`;
+const mul = (a: string, b: string) => `(i32.mul ${a} ${b})`;
+const inc = (name: string, by: string | number) => set(name, add(get(name), typeof by === 'number' ? i32(by) : by));
+/** min of two non-negative i32 values */
+const minU = (a: string, b: string) => `(select ${a} ${b} (i32.lt_u ${a} ${b}))`;
+const params = (names: string[]) => names.map((n) => `(param $${n} i32)`).join(' ');
+
+const locals = (names: string[], type = 'i32') => names.map((n) => `(local $${n} ${type})`).join(' ');
+
+/** Loop while `cond` holds (tested before each pass). */
+function whileLoop(label: string, cond: string, body: string[]): string {
+  return `(block $${label}_end (loop $${label} (br_if $${label}_end (i32.eqz ${cond})) ${body.join('\n')} (br $${label})))`;
+}
+
+/** for (name = 0; name < limit; name++) */
+function forLoop(name: string, limit: string, body: string[]): string {
+  return `${set(name, i32(0))} ${whileLoop(`L_${name}`, `(i32.lt_u ${get(name)} ${limit})`, [...body, inc(name, 1)])}`;
+}
+
+export function kernelWat(v: KernelVariant): string {
+  const MR = v.mr;
+  const rows = range(MR);
+  const acc = (i: number, j: number) => `c${i}_${j}`;
+  const accs = rows.flatMap((i) => [acc(i, 0), acc(i, 1)]);
+  const madd = (a: string, b: string, c: string) =>
+    v.build === 'fma' ? `(f32x4.relaxed_madd ${a} ${b} ${c})` : `(f32x4.add ${c} (f32x4.mul ${a} ${b}))`;
+
+  /** One k step: two B vectors at b+boff, MR broadcasts from aptr(i) + aoff(i), 2*MR multiply-adds. */
+  const step = (bptr: string, boff: number, aload: (i: number) => string) => [
+    set('b0', `(v128.load offset=${boff} ${bptr})`),
+    set('b1', `(v128.load offset=${boff + 16} ${bptr})`),
+    ...rows.flatMap((i) => [
+      set('t', aload(i)),
+      set(acc(i, 0), madd(get('t'), get('b0'), get(acc(i, 0)))),
+      set(acc(i, 1), madd(get('t'), get('b1'), get(acc(i, 1)))),
+    ]),
+  ];
+
+  /**
+   * Writes the tile: rows below mvalid, columns below nvalid, at rowPtr(i); adds to what is there when `accum`
+   * (an i32 expression) is non-zero.
+   */
+  const storeTile = (rowPtr: (i: number) => string, accum: string) => {
+    const full = rows.map(
+      (i) => `(br_if $st_full (i32.le_u ${get('mvalid')} ${i32(i)}))
+        ${set('p', rowPtr(i))}
+        (if ${accum} (then
+          ${set(acc(i, 0), `(f32x4.add ${get(acc(i, 0))} (v128.load ${get('p')}))`)}
+          ${set(acc(i, 1), `(f32x4.add ${get(acc(i, 1))} (v128.load offset=16 ${get('p')}))`)}))
+        (v128.store ${get('p')} ${get(acc(i, 0))})
+        (v128.store offset=16 ${get('p')} ${get(acc(i, 1))})`,
+    );
+    const partial = rows.map((i) => {
+      const lanes = range(NR).map((j) => {
+        const lane = `(f32x4.extract_lane ${j % 4} ${get(acc(i, j >> 2))})`;
+        return `(br_if $st_row${i} (i32.le_u ${get('nvalid')} ${i32(j)}))
+          (if ${accum}
+            (then (f32.store offset=${4 * j} ${get('p')} (f32.add (f32.load offset=${4 * j} ${get('p')}) ${lane})))
+            (else (f32.store offset=${4 * j} ${get('p')} ${lane})))`;
+      });
+      return `(br_if $st_part (i32.le_u ${get('mvalid')} ${i32(i)}))
+        ${set('p', rowPtr(i))}
+        (block $st_row${i} ${lanes.join('\n')})`;
+    });
+    return `(if (i32.eq ${get('nvalid')} ${i32(NR)})
+      (then (block $st_full ${full.join('\n')}))
+      (else (block $st_part ${partial.join('\n')})))`;
+  };
+
+  // --- ukr: C[MR x 8] (=|+=) sum over runs r, k < kc of A_i[r][k] * B[r*kc + k][0..8] ---------------------
+  // A row i of run r starts at abase + i32[aind + (r*MR + i)*4]; B is one packed panel; C row i at
+  // cbase + i32[cind + i*4]. bias (when non-zero) points at 8 floats that start the accumulators.
+  // flags: 1 add into C, 2 relu, 4 relu6 (with 2).
+  const U = v.unroll ?? 1;
+  const ukr = `(func $ukr (export "ukr")
+    ${params(['aind', 'abase', 'nruns', 'kc', 'b', 'cind', 'cbase', 'mvalid', 'nvalid', 'bias', 'flags'])}
+    ${locals([...rows.map((i) => `a${i}`), 'k', 'p'])}
+    ${locals([...accs, 'b0', 'b1', 't'], 'v128')}
+    (if ${get('bias')} (then
+      ${set('b0', `(v128.load ${get('bias')})`)}
+      ${set('b1', `(v128.load offset=16 ${get('bias')})`)}
+      ${rows.map((i) => `${set(acc(i, 0), get('b0'))} ${set(acc(i, 1), get('b1'))}`).join('\n')}))
+    ${whileLoop('runs', get('nruns'), [
+      ...rows.map((i) => set(`a${i}`, add(get('abase'), `(i32.load offset=${4 * i} ${get('aind')})`))),
+      inc('aind', 4 * MR),
+      set('k', get('kc')),
+      U === 1 ? '' : `(if (i32.ge_u ${get('k')} ${i32(U)}) (then (loop $k4
+        ${range(U)
+          .flatMap((u) => step(get('b'), 32 * u, (i) => `(v128.load32_splat offset=${4 * u} ${get(`a${i}`)})`))
+          .join('\n')}
+        ${rows.map((i) => inc(`a${i}`, 4 * U)).join(' ')}
+        ${inc('b', 32 * U)}
+        ${set('k', sub(get('k'), i32(U)))}
+        (br_if $k4 (i32.ge_u ${get('k')} ${i32(U)})))))`,
+      whileLoop('k1', get('k'), [
+        ...step(get('b'), 0, (i) => `(v128.load32_splat ${get(`a${i}`)})`),
+        ...rows.map((i) => inc(`a${i}`, 4)),
+        inc('b', 32),
+        set('k', sub(get('k'), i32(1))),
+      ]),
+      set('nruns', sub(get('nruns'), i32(1))),
+    ])}
+    (if (i32.and ${get('flags')} ${i32(6)}) (then
+      ${set('b0', '(v128.const f32x4 0 0 0 0)')}
+      ${accs.map((a) => set(a, `(f32x4.max ${get(a)} ${get('b0')})`)).join('\n')}
+      (if (i32.and ${get('flags')} ${i32(4)}) (then
+        ${set('b0', '(v128.const f32x4 6 6 6 6)')}
+        ${accs.map((a) => set(a, `(f32x4.min ${get(a)} ${get('b0')})`)).join('\n')}))))
+    ${storeTile((i) => add(get('cbase'), `(i32.load offset=${4 * i} ${get('cind')})`), `(i32.and ${get('flags')} ${i32(1)})`)})`;
+
+  // --- ukt: C[MR x 8] += sum over segments s, steps t < seglen of A[s, t, i] * B[s*seglen + t][0..8] -------
+  // A[s, t, i] is the float at a + i32[segs + 4s] + t*astride + 4i (row i of the tile = the float i after);
+  // C row i at c + i*ldc.
+  const UT = v.unrollT ?? 1;
+  const ukt = `(func $ukt (export "ukt")
+    ${params(['a', 'segs', 'nseg', 'seglen', 'astride', 'b', 'c', 'ldc', 'mvalid', 'nvalid'])}
+    ${locals(['p', 'q', 'left', 'stride2'])}
+    ${locals([...accs, 'b0', 'b1', 't'], 'v128')}
+    ${set('stride2', add(get('astride'), get('astride')))}
+    ${whileLoop('segs', get('nseg'), [
+      set('p', add(get('a'), `(i32.load ${get('segs')})`)),
+      inc('segs', 4),
+      set('left', get('seglen')),
+      ...(UT === 2
+        ? [
+            `(if (i32.ge_u ${get('left')} ${i32(2)}) (then
+              ${set('q', add(get('p'), get('astride')))}
+              (loop $two
+                ${step(get('b'), 0, (i) => `(v128.load32_splat offset=${4 * i} ${get('p')})`).join('\n')}
+                ${step(get('b'), 32, (i) => `(v128.load32_splat offset=${4 * i} ${get('q')})`).join('\n')}
+                ${inc('p', get('stride2'))} ${inc('q', get('stride2'))} ${inc('b', 64)}
+                ${set('left', sub(get('left'), i32(2)))}
+                (br_if $two (i32.ge_u ${get('left')} ${i32(2)})))))`,
+            `(if ${get('left')} (then
+              ${step(get('b'), 0, (i) => `(v128.load32_splat offset=${4 * i} ${get('p')})`).join('\n')}
+              ${inc('b', 32)}))`,
+          ]
+        : [
+            `(if ${get('left')} (then (loop $one
+              ${step(get('b'), 0, (i) => `(v128.load32_splat offset=${4 * i} ${get('p')})`).join('\n')}
+              ${inc('p', get('astride'))} ${inc('b', 32)}
+              ${set('left', sub(get('left'), i32(1)))}
+              (br_if $one ${get('left')}))))`,
+          ]),
+      set('nseg', sub(get('nseg'), i32(1))),
+    ])}
+    ${storeTile((i) => add(get('c'), mul(get('ldc'), i32(i))), i32(1))})`;
+
+  // --- drivers ----------------------------------------------------------------------------------------
+  const drivers = `
+  ;; C[m x n] (=|+=) A B for every MR-row tile: A rows through the indirection table ind ([tile][run][MR] byte
+  ;; offsets from abase), B packed in panels of 8 columns ([panel][nruns*kc][8], pstride bytes apart), C rows
+  ;; ldc bytes apart from out. bias: 0 or (n rounded up to 8) floats.
+  (func (export "gemm_ind")
+    ${params(['ind', 'abase', 'nruns', 'kc', 'ntiles', 'bpk', 'n', 'out', 'ldc', 'm', 'bias', 'flags', 'ctx'])}
+    ${locals(['tile', 'panel', 'np', 'pstride', 'tstride', 'mvalid', 'crow', 'i'])}
+    ${forLoop('i', i32(MR), [`(i32.store (i32.add ${get('ctx')} (i32.shl ${get('i')} ${i32(2)})) ${mul(get('i'), get('ldc'))})`])}
+    ${set('np', `(i32.shr_u ${add(get('n'), i32(7))} ${i32(3)})`)}
+    ${set('pstride', mul(mul(get('nruns'), get('kc')), i32(32)))}
+    ${set('tstride', mul(get('nruns'), i32(4 * MR)))}
+    ${forLoop('tile', get('ntiles'), [
+      set('mvalid', minU(i32(MR), sub(get('m'), mul(get('tile'), i32(MR))))),
+      set('crow', add(get('out'), mul(mul(get('tile'), i32(MR)), get('ldc')))),
+      forLoop('panel', get('np'), [
+        `(call $ukr ${add(get('ind'), mul(get('tile'), get('tstride')))} ${get('abase')} ${get('nruns')} ${get('kc')}
+          ${add(get('bpk'), mul(get('panel'), get('pstride')))} ${get('ctx')} ${add(get('crow'), `(i32.shl ${get('panel')} ${i32(5)})`)}
+          ${get('mvalid')} ${minU(i32(NR), sub(get('n'), `(i32.shl ${get('panel')} ${i32(3)})`))}
+          (select ${add(get('bias'), `(i32.shl ${get('panel')} ${i32(5)})`)} ${i32(0)} ${get('bias')}) ${get('flags')})`,
+      ]),
+    ])})
+
+  ;; dcol = A B added into scattered rows (col2im fused into the GEMM's store): A rows through aind
+  ;; ([tile][MR] offsets from abase, kc floats each), B packed per run and panel ([run][q][kc][8]),
+  ;; the C row of tile row i, run r, panel q at cbase + i32[cind + ((tile*nruns + r)*MR + i)*4] + 32q
+  ;; (l columns per run).
+  (func (export "scatter_gemm")
+    ${params(['aind', 'abase', 'kc', 'ntiles', 'm', 'bpk', 'nruns', 'l', 'cind', 'cbase'])}
+    ${locals(['tile', 'run', 'q', 'nq', 'mvalid'])}
+    ${set('nq', `(i32.shr_u ${add(get('l'), i32(7))} ${i32(3)})`)}
+    ${forLoop('tile', get('ntiles'), [
+      set('mvalid', minU(i32(MR), sub(get('m'), mul(get('tile'), i32(MR))))),
+      forLoop('run', get('nruns'), [
+        forLoop('q', get('nq'), [
+          `(call $ukr ${add(get('aind'), mul(get('tile'), i32(4 * MR)))} ${get('abase')} ${i32(1)} ${get('kc')}
+            ${add(get('bpk'), mul(mul(add(mul(get('run'), get('nq')), get('q')), get('kc')), i32(32)))}
+            ${add(get('cind'), mul(add(mul(get('tile'), get('nruns')), get('run')), i32(4 * MR)))}
+            ${add(get('cbase'), `(i32.shl ${get('q')} ${i32(5)})`)}
+            ${get('mvalid')} ${minU(i32(NR), sub(get('l'), `(i32.shl ${get('q')} ${i32(3)})`))} ${i32(0)} ${i32(1)})`,
+        ]),
+      ]),
+    ])})
+
+  ;; dW[k][co] += sum over output pixels of x-patch[k] * dy[co]: the reduction runs over segments of output
+  ;; pixels (segs: byte offsets of each segment's first patch in xp; seglen pixels astride bytes apart),
+  ;; g segments per block; dy packed [panel][m][8] (dyp); k = (run r, l floats per run, runstride bytes apart).
+  (func (export "filter_grad")
+    ${params(['xp', 'segs', 'nsegs', 'seglen', 'astride', 'g', 'dyp', 'm', 'co', 'nruns', 'l', 'runstride', 'dw'])}
+    ${locals(['s0', 'ns', 'panel', 'np', 'run', 'q', 'nq', 'bp', 'k0'])}
+    ${set('np', `(i32.shr_u ${add(get('co'), i32(7))} ${i32(3)})`)}
+    ${set('nq', `(i32.div_u ${add(get('l'), i32(MR - 1))} ${i32(MR)})`)}
+    ${whileLoop('blocks', `(i32.lt_u ${get('s0')} ${get('nsegs')})`, [
+      set('ns', minU(get('g'), sub(get('nsegs'), get('s0')))),
+      forLoop('panel', get('np'), [
+        set('bp', add(get('dyp'), `(i32.shl ${add(mul(get('panel'), get('m')), mul(get('s0'), get('seglen')))} ${i32(5)})`)),
+        forLoop('run', get('nruns'), [
+          forLoop('q', get('nq'), [
+            set('k0', add(mul(get('run'), get('l')), mul(get('q'), i32(MR)))),
+            `(call $ukt ${add(add(get('xp'), mul(get('run'), get('runstride'))), mul(get('q'), i32(4 * MR)))}
+              ${add(get('segs'), `(i32.shl ${get('s0')} ${i32(2)})`)} ${get('ns')} ${get('seglen')} ${get('astride')} ${get('bp')}
+              ${add(get('dw'), `(i32.shl ${add(mul(get('k0'), get('co')), `(i32.shl ${get('panel')} ${i32(3)})`)} ${i32(2)})`)}
+              (i32.shl ${get('co')} ${i32(2)})
+              ${minU(i32(MR), sub(get('l'), mul(get('q'), i32(MR))))}
+              ${minU(i32(NR), sub(get('co'), `(i32.shl ${get('panel')} ${i32(3)})`))})`,
+          ]),
+        ]),
+      ]),
+      inc('s0', get('g')),
+    ])})
+
+  ;; Packs B[k][j] = src[k*sk + j*sn] (float strides) into panels of 8 columns: dst + p*pstride + k*32,
+  ;; zeros past column n.
+  (func (export "pack_b") ${params(['src', 'kk', 'n', 'sk', 'sn', 'dst', 'pstride'])}
+    ${locals(['k', 'panel', 'np', 'j', 's', 'd', 'col'])}
+    ${set('np', `(i32.shr_u ${add(get('n'), i32(7))} ${i32(3)})`)}
+    ${forLoop('k', get('kk'), [
+      set('s', add(get('src'), `(i32.shl ${mul(get('k'), get('sk'))} ${i32(2)})`)),
+      set('d', add(get('dst'), `(i32.shl ${get('k')} ${i32(5)})`)),
+      forLoop('panel', get('np'), [
+        set('col', `(i32.shl ${get('panel')} ${i32(3)})`),
+        `(if (i32.and (i32.eq ${get('sn')} ${i32(1)}) (i32.le_u ${add(get('col'), i32(8))} ${get('n')}))
+          (then
+            (v128.store ${get('d')} (v128.load ${get('s')}))
+            (v128.store offset=16 ${get('d')} (v128.load offset=16 ${get('s')})))
+          (else ${forLoop('j', i32(8), [
+            `(f32.store (i32.add ${get('d')} (i32.shl ${get('j')} ${i32(2)}))
+              (if (result f32) (i32.lt_u ${add(get('col'), get('j'))} ${get('n')})
+                (then (f32.load (i32.add ${get('s')} (i32.shl ${mul(get('j'), get('sn'))} ${i32(2)}))))
+                (else (f32.const 0))))`,
+          ])}))`,
+        inc('s', `(i32.shl ${get('sn')} ${i32(5)})`),
+        inc('d', get('pstride')),
+      ]),
+    ])})
+
+  ;; dst [n, hp, wp, c] = src [n, h, w, c] placed at (top, left), zeros around.
+  (func (export "pad_copy") ${params(['src', 'n', 'h', 'w', 'c', 'dst', 'hp', 'wp', 'top', 'left'])}
+    ${locals(['img', 'y', 'row'])}
+    ${set('row', `(i32.shl ${mul(get('w'), get('c'))} ${i32(2)})`)}
+    (memory.fill ${get('dst')} ${i32(0)} (i32.shl ${mul(mul(mul(get('n'), get('hp')), get('wp')), get('c'))} ${i32(2)}))
+    ${forLoop('img', get('n'), [
+      forLoop('y', get('h'), [
+        `(memory.copy
+          (i32.add ${get('dst')} (i32.shl ${mul(add(mul(add(mul(get('img'), get('hp')), add(get('y'), get('top'))), get('wp')), get('left')), get('c'))} ${i32(2)}))
+          (i32.add ${get('src')} ${mul(add(mul(get('img'), get('h')), get('y')), get('row'))})
+          ${get('row')})`,
+      ]),
+    ])})
+
+  ;; dst [n, h, w, c] = the window of src [n, hp, wp, c] at (top, left).
+  (func (export "crop_copy") ${params(['src', 'n', 'hp', 'wp', 'c', 'dst', 'h', 'w', 'top', 'left'])}
+    ${locals(['img', 'y', 'row'])}
+    ${set('row', `(i32.shl ${mul(get('w'), get('c'))} ${i32(2)})`)}
+    ${forLoop('img', get('n'), [
+      forLoop('y', get('h'), [
+        `(memory.copy
+          (i32.add ${get('dst')} ${mul(add(mul(get('img'), get('h')), get('y')), get('row'))})
+          (i32.add ${get('src')} (i32.shl ${mul(add(mul(add(mul(get('img'), get('hp')), add(get('y'), get('top'))), get('wp')), get('left')), get('c'))} ${i32(2)}))
+          ${get('row')})`,
+      ]),
+    ])})
+
+  ;; The indirection table of a convolution: for output pixel m = (img, oy, ox) (tiles of MR, the last
+  ;; padded with copies of pixel m-1) and run r, the byte offset of its patch run in the (padded) input
+  ;; [n, hp, wp, c]: ((img*hp + oy*sh)*wp + ox*sw)*c*4 + r*runstride. Layout [tile][run][MR].
+  (func (export "conv_ind") ${params(['dst', 'n', 'oh', 'ow', 'sh', 'sw', 'hp', 'wp', 'c', 'nruns', 'runstride', 'ntiles'])}
+    ${locals(['m', 'total', 'img', 'oy', 'ox', 'base', 'tile', 'i', 'run', 'd'])}
+    ${set('total', mul(mul(get('n'), get('oh')), get('ow')))}
+    ${forLoop('m', mul(get('ntiles'), i32(MR)), [
+      `(if (i32.lt_u ${get('m')} ${get('total')}) (then
+        ${set('base', `(i32.shl ${mul(add(mul(add(mul(get('img'), get('hp')), mul(get('oy'), get('sh'))), get('wp')), mul(get('ox'), get('sw'))), get('c'))} ${i32(2)})`)}
+        ${inc('ox', 1)}
+        (if (i32.eq ${get('ox')} ${get('ow')}) (then ${set('ox', i32(0))} ${inc('oy', 1)}
+          (if (i32.eq ${get('oy')} ${get('oh')}) (then ${set('oy', i32(0))} ${inc('img', 1)}))))))`,
+      set('tile', `(i32.div_u ${get('m')} ${i32(MR)})`),
+      set('i', sub(get('m'), mul(get('tile'), i32(MR)))),
+      set('d', add(get('dst'), `(i32.shl ${add(mul(mul(get('tile'), get('nruns')), i32(MR)), get('i'))} ${i32(2)})`)),
+      forLoop('run', get('nruns'), [
+        `(i32.store ${get('d')} ${add(get('base'), mul(get('run'), get('runstride')))})`,
+        inc('d', 4 * MR),
+      ]),
+    ])})
+
+  ;; Row offsets of a row-major matrix for gemm_ind: dst[tile*MR + i] = min(tile*MR + i, m - 1) * ld.
+  (func (export "rows_ind") ${params(['dst', 'm', 'ntiles', 'ld'])}
+    ${locals(['r'])}
+    ${forLoop('r', mul(get('ntiles'), i32(MR)), [
+      `(i32.store (i32.add ${get('dst')} (i32.shl ${get('r')} ${i32(2)})) ${mul(minU(get('r'), sub(get('m'), i32(1))), get('ld'))})`,
+    ])})
+
+  ;; dst [c, r] = src [r, c] transposed, in 8 x 8 blocks.
+  (func (export "transpose") ${params(['src', 'r', 'c', 'dst'])}
+    ${locals(['i0', 'j0', 'i', 'j', 'ie', 'je'])}
+    ${whileLoop('ib', `(i32.lt_u ${get('i0')} ${get('r')})`, [
+      set('ie', minU(add(get('i0'), i32(8)), get('r'))),
+      set('j0', i32(0)),
+      whileLoop('jb', `(i32.lt_u ${get('j0')} ${get('c')})`, [
+        set('je', minU(add(get('j0'), i32(8)), get('c'))),
+        set('i', get('i0')),
+        whileLoop('ii', `(i32.lt_u ${get('i')} ${get('ie')})`, [
+          set('j', get('j0')),
+          whileLoop('jj', `(i32.lt_u ${get('j')} ${get('je')})`, [
+            `(f32.store (i32.add ${get('dst')} (i32.shl ${add(mul(get('j'), get('r')), get('i'))} ${i32(2)}))
+              (f32.load (i32.add ${get('src')} (i32.shl ${add(mul(get('i'), get('c')), get('j'))} ${i32(2)}))))`,
+            inc('j', 1),
+          ]),
+          inc('i', 1),
+        ]),
+        inc('j0', 8),
+      ]),
+      inc('i0', 8),
+    ])})
+  `;
+
+  // --- peak: the arithmetic ceiling, 2*MR independent multiply-add chains and no memory traffic ---------
+  // Returns a lane sum so the work is not dead. FLOP = n * 2*MR chains * 4 lanes * 2.
+  const peak = `(func (export "peak") (param $n i32) (result f32)
+    ${locals([...accs, 'x', 'y'], 'v128')}
+    ${set('x', '(v128.const f32x4 0.999 0.999 0.999 0.999)')}
+    ${set('y', '(v128.const f32x4 0.001 0.001 0.001 0.001)')}
+    (if ${get('n')} (then (loop $L
+      ${accs.map((a) => set(a, madd(get(a), get('x'), get('y')))).join('\n')}
+      ${set('n', sub(get('n'), i32(1)))}
+      (br_if $L ${get('n')}))))
+    ${set('x', accs.map(get).reduce((s, a) => `(f32x4.add ${s} ${a})`))}
+    (f32.add (f32.add (f32x4.extract_lane 0 ${get('x')}) (f32x4.extract_lane 1 ${get('x')}))
+      (f32.add (f32x4.extract_lane 2 ${get('x')}) (f32x4.extract_lane 3 ${get('x')}))))`;
+
+  return `;; Generated by packages/core/kernels/generate.ts (build '${v.build}', MR ${MR}, NR ${NR}); do not edit.
+(module
+  (import "env" "memory" (memory 1))
+  (global (export "mr") i32 ${i32(MR)})
+  (global (export "nr") i32 ${i32(NR)})
+  ${ukr}
+  ${ukt}
+  ${drivers}
+  ${peak})
+`;
+}

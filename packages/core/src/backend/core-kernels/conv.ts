@@ -1,0 +1,267 @@
+import type { backend_util, TensorInfo } from '@tensorflow/tfjs';
+import { FLAG_RELU, FLAG_RELU6, Scratch } from './module.js';
+import type { CoreKernels } from './module.js';
+
+/*
+ * Convolutions (NHWC, dilation 1) on core's GEMM micro-kernel, im2col-free:
+ * - forward: C[pixel][co] = sum over taps of x-patch[pixel][k] W[k][co]. The input is copied once into a
+ *   zero-padded buffer when the convolution pads; then each output pixel's patch is FH runs of FW*C adjacent
+ *   floats (one run when the filter spans the padded width, as in Kim's text CNN), which an indirection table
+ *   hands to the micro-kernel. The filter is packed into panels of 8 output channels. Bias and relu/relu6 are
+ *   applied in the micro-kernel's epilogue.
+ * - input gradient, stride 1: the forward kernel on dy (padded) with the filter rotated 180 degrees and its
+ *   channel axes swapped; other strides (and filters nearly as wide as the input, where that convolution would
+ *   mostly multiply padding): dcol = dy W^T on the micro-kernel, whose stores add each tile straight into the
+ *   (padded) dx where its patch came from (col2im fused into the GEMM).
+ * - filter gradient: dW[k][co] = sum over output pixels of x-patch[pixel][k] dy[pixel][co], tiles of MR
+ *   adjacent taps x 8 output channels, the reduction walking output pixels by a fixed stride; dy is packed in
+ *   panels of 8 channels, the reduction is cut into blocks of about 512 pixels so a dy panel block stays in L1.
+ */
+
+export type Activation = 'linear' | 'relu' | 'relu6';
+
+export function activationFlags(activation: string | undefined): number | null {
+  if (activation === undefined || activation === 'linear') return 0;
+  if (activation === 'relu') return FLAG_RELU;
+  if (activation === 'relu6') return FLAG_RELU6;
+  return null;
+}
+
+/** The geometry core's kernels need, or null for the cases they do not cover (NCHW, dilation, odd rounding). */
+export interface Geometry {
+  conv: backend_util.Conv2DInfo;
+  /** Padded input height and width. */
+  hp: number;
+  wp: number;
+  /** Patch runs per output pixel and floats per run. */
+  nruns: number;
+  runLen: number;
+  padded: boolean;
+}
+
+export function geometry(conv: backend_util.Conv2DInfo): Geometry | null {
+  if (conv.dataFormat !== 'channelsLast' || conv.dilationHeight !== 1 || conv.dilationWidth !== 1) return null;
+  const { top, bottom, left, right } = conv.padInfo;
+  if (top < 0 || bottom < 0 || left < 0 || right < 0) return null;
+  const hp = conv.inHeight + top + bottom;
+  const wp = conv.inWidth + left + right;
+  // Every tap of every output pixel must land in the padded input (tfjs's 'ceil' rounding can break this).
+  if ((conv.outHeight - 1) * conv.strideHeight + conv.filterHeight > hp) return null;
+  if ((conv.outWidth - 1) * conv.strideWidth + conv.filterWidth > wp) return null;
+  if (conv.outHeight < 1 || conv.outWidth < 1 || conv.batchSize < 1) return null;
+  const merged = conv.filterWidth === wp;
+  const c = conv.inChannels;
+  return {
+    conv,
+    hp,
+    wp,
+    nruns: merged ? 1 : conv.filterHeight,
+    runLen: merged ? conv.filterHeight * conv.filterWidth * c : conv.filterWidth * c,
+    padded: top + bottom + left + right > 0,
+  };
+}
+
+function offsetOf(kernels: CoreKernels, t: TensorInfo): number {
+  return kernels.backend.getMemoryOffset(t.dataId);
+}
+
+function heapF32(kernels: CoreKernels): Float32Array {
+  return (kernels.backend.wasm as unknown as { HEAPF32: Float32Array }).HEAPF32;
+}
+
+const ceilDiv = (a: number, b: number) => Math.floor((a + b - 1) / b);
+
+/** x [n, h, w, c] zero-padded per the geometry, in scratch; x itself when the convolution does not pad. */
+function paddedInput(kernels: CoreKernels, scratch: Scratch, x: TensorInfo, g: Geometry): number {
+  const xo = offsetOf(kernels, x);
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c } = g.conv;
+  if (!g.padded) return xo;
+  const xp = scratch.alloc(n * g.hp * g.wp * c);
+  kernels.k.pad_copy(xo, n, h, w, c, xp, g.hp, g.wp, g.conv.padInfo.top, g.conv.padInfo.left);
+  return xp;
+}
+
+/**
+ * out = act(conv(x, filter) + bias), out a fresh backend buffer of conv.outShape. `filterPacked` (optional)
+ * gives an already packed filter (the input gradient's rotated one); `inputOffset` an already padded input.
+ */
+function forward(
+  kernels: CoreKernels,
+  scratch: Scratch,
+  g: Geometry,
+  input: number,
+  bpk: number,
+  out: number,
+  bias: number,
+  flags: number,
+): void {
+  const { k, mr, ctx } = kernels;
+  const { batchSize: n, outHeight: oh, outWidth: ow, outChannels: co, strideHeight: sh, strideWidth: sw, inChannels: c } = g.conv;
+  const m = n * oh * ow;
+  const ntiles = ceilDiv(m, mr);
+  const ind = scratch.alloc(ntiles * g.nruns * mr);
+  k.conv_ind(ind, n, oh, ow, sh, sw, g.hp, g.wp, c, g.nruns, g.wp * c * 4, ntiles);
+  k.gemm_ind(ind, input, g.nruns, g.runLen, ntiles, bpk, co, out, co * 4, m, bias, flags, ctx);
+}
+
+/** Forward convolution (Conv2D, FusedConv2D with bias and linear/relu/relu6). */
+export function conv2dForward(
+  kernels: CoreKernels,
+  g: Geometry,
+  x: TensorInfo,
+  filter: TensorInfo,
+  bias: TensorInfo | undefined,
+  flags: number,
+): TensorInfo {
+  const { backend, k } = kernels;
+  const { outChannels: co, filterHeight: fh, filterWidth: fw, inChannels: c } = g.conv;
+  const out = backend.makeOutput(g.conv.outShape, 'float32');
+  const scratch = new Scratch(backend);
+  try {
+    const kk = fh * fw * c;
+    const np = ceilDiv(co, 8);
+    const bpk = scratch.alloc(np * kk * 8);
+    k.pack_b(offsetOf(kernels, filter), kk, co, co, 1, bpk, kk * 32);
+    let biasp = 0;
+    if (bias) {
+      biasp = scratch.alloc(np * 8);
+      const heap = heapF32(kernels);
+      heap.fill(0, biasp / 4, biasp / 4 + np * 8);
+      const bo = offsetOf(kernels, bias) / 4;
+      heap.copyWithin(biasp / 4, bo, bo + co);
+    }
+    const input = paddedInput(kernels, scratch, x, g);
+    forward(kernels, scratch, g, input, bpk, offsetOf(kernels, out), biasp, flags);
+  } finally {
+    scratch.free();
+  }
+  return out;
+}
+
+/** How Conv2DBackpropInput runs for a geometry: 'conv' (rotated filter, stride 1), 'scatter' or null. */
+export function inputGradientRoute(g: Geometry): 'conv' | 'scatter' {
+  const { strideHeight: sh, strideWidth: sw, inHeight: h, inWidth: w, outHeight: oh, outWidth: ow } = g.conv;
+  const { top, left, bottom, right } = g.conv.padInfo;
+  const { filterHeight: fh, filterWidth: fw } = g.conv;
+  const fits = top <= fh - 1 && left <= fw - 1 && bottom <= fh - 1 && right <= fw - 1;
+  // MACs of the convolution route over those of the scatter route: dx's pixels over dy's.
+  const waste = (h * w) / (oh * ow);
+  return sh === 1 && sw === 1 && fits && waste <= 1.5 ? 'conv' : 'scatter';
+}
+
+/** dx [n, h, w, ci] of a convolution, from dy and the filter. */
+export function conv2dBackpropInput(kernels: CoreKernels, g: Geometry, dy: TensorInfo, filter: TensorInfo): TensorInfo {
+  const { backend, k, mr } = kernels;
+  const conv = g.conv;
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = conv;
+  const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = conv;
+  const { top, left } = conv.padInfo;
+  const dx = backend.makeOutput([n, h, w, ci], 'float32');
+  const dxo = offsetOf(kernels, dx);
+  const wo = offsetOf(kernels, filter);
+  const dyo = offsetOf(kernels, dy);
+  const scratch = new Scratch(backend);
+  try {
+    if (inputGradientRoute(g) === 'conv') {
+      // dx = conv(dy padded by (fh-1-top, fw-1-left), W'[kh][kw][co][ci] = W[fh-1-kh][fw-1-kw][ci][co]), stride 1.
+      const taps = fh * fw;
+      const np = ceilDiv(ci, 8);
+      const bpk = scratch.alloc(np * taps * co * 8);
+      for (let t = 0; t < taps; t++) {
+        k.pack_b(wo + (taps - 1 - t) * ci * co * 4, co, ci, 1, co, bpk + t * co * 32, taps * co * 32);
+      }
+      const hp = h + fh - 1;
+      const wp = w + fw - 1;
+      const dyConv: backend_util.Conv2DInfo = {
+        ...conv,
+        inHeight: oh,
+        inWidth: ow,
+        inChannels: co,
+        outHeight: h,
+        outWidth: w,
+        outChannels: ci,
+        inShape: [n, oh, ow, co],
+        outShape: [n, h, w, ci],
+        filterShape: [fh, fw, co, ci],
+        padInfo: { top: fh - 1 - top, left: fw - 1 - left, bottom: hp - oh - (fh - 1 - top), right: wp - ow - (fw - 1 - left), type: 'EXPLICIT' },
+      };
+      const gd = geometry(dyConv);
+      if (!gd || gd.hp !== hp || gd.wp !== wp) throw new Error('Conv2DBackpropInput: inconsistent padded geometry');
+      const input = paddedInput(kernels, scratch, dy, gd);
+      forward(kernels, scratch, gd, input, bpk, dxo, 0, 0);
+      return dx;
+    }
+    // Scatter route: dcol[pixel][k] = dy[pixel][:] . W[k][:], added into the padded dx at the patch positions.
+    const m = n * oh * ow;
+    const ntiles = ceilDiv(m, mr);
+    const L = g.runLen;
+    const nq = ceilDiv(L, 8);
+    const bpk = scratch.alloc(g.nruns * nq * co * 8);
+    for (let r = 0; r < g.nruns; r++) k.pack_b(wo + r * L * co * 4, co, L, 1, co, bpk + r * nq * co * 32, co * 32);
+    const aind = scratch.alloc(ntiles * mr);
+    k.rows_ind(aind, m, ntiles, co * 4);
+    const cind = scratch.alloc(ntiles * g.nruns * mr);
+    k.conv_ind(cind, n, oh, ow, sh, sw, g.hp, g.wp, ci, g.nruns, g.wp * ci * 4, ntiles);
+    const size = n * g.hp * g.wp * ci;
+    const dxp = g.padded ? scratch.alloc(size) : dxo;
+    heapF32(kernels).fill(0, dxp / 4, dxp / 4 + size);
+    k.scatter_gemm(aind, dyo, co, ntiles, m, bpk, g.nruns, L, cind, dxp);
+    if (g.padded) k.crop_copy(dxp, n, g.hp, g.wp, ci, dxo, h, w, top, left);
+    return dx;
+  } catch (err) {
+    backend.disposeData(dx.dataId);
+    throw err;
+  } finally {
+    scratch.free();
+  }
+}
+
+/** Output pixels per reduction block of the filter gradient (dy panel block: 512 * 32 bytes = 16 KB). */
+const FILTER_BLOCK = 512;
+
+/** dW [fh, fw, ci, co] of a convolution, from x and dy. */
+export function conv2dBackpropFilter(kernels: CoreKernels, g: Geometry, x: TensorInfo, dy: TensorInfo): TensorInfo {
+  const { backend, k, mr } = kernels;
+  const conv = g.conv;
+  const { batchSize: n, inChannels: c, outHeight: oh, outWidth: ow, outChannels: co } = conv;
+  const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = conv;
+  const dw = backend.makeOutput([fh, fw, c, co], 'float32');
+  const dwo = offsetOf(kernels, dw);
+  const scratch = new Scratch(backend);
+  try {
+    const m = n * oh * ow;
+    // The micro-kernel reads up to MR-1 floats past a patch run; a padded copy has slack, x in place needs
+    // memory after it.
+    const xo = offsetOf(kernels, x);
+    const xEnd = xo + n * conv.inHeight * conv.inWidth * c * 4;
+    const mem = heapF32(kernels).buffer.byteLength;
+    const input = g.padded || xEnd + 4 * mr + 64 > mem ? forcedPad(kernels, scratch, x, g) : xo;
+    // Segments of the reduction: output rows (ow pixels sw*c floats apart), or whole images when ow == 1.
+    const rowBytes = g.wp * c * 4;
+    const bySeg = ow > 1 || oh === 1;
+    const seglen = bySeg ? ow : oh;
+    const astride = bySeg ? sw * c * 4 : sh * rowBytes;
+    const nsegs = bySeg ? n * oh : n;
+    const segs = scratch.alloc(nsegs);
+    const heap32 = new Int32Array(heapF32(kernels).buffer, segs, nsegs);
+    for (let s = 0; s < nsegs; s++) {
+      heap32[s] = bySeg ? (Math.floor(s / oh) * g.hp + (s % oh) * sh) * rowBytes : s * g.hp * rowBytes;
+    }
+    const np = ceilDiv(co, 8);
+    const dyp = scratch.alloc(np * m * 8);
+    k.pack_b(offsetOf(kernels, dy), m, co, co, 1, dyp, m * 32);
+    heapF32(kernels).fill(0, dwo / 4, dwo / 4 + fh * fw * c * co);
+    const group = Math.max(1, Math.round(FILTER_BLOCK / seglen));
+    k.filter_grad(input, segs, nsegs, seglen, astride, group, dyp, m, co, g.nruns, g.runLen, rowBytes, dwo);
+    return dw;
+  } catch (err) {
+    backend.disposeData(dw.dataId);
+    throw err;
+  } finally {
+    scratch.free();
+  }
+}
+
+function forcedPad(kernels: CoreKernels, scratch: Scratch, x: TensorInfo, g: Geometry): number {
+  return g.padded ? paddedInput(kernels, scratch, x, g) : paddedInput(kernels, scratch, x, { ...g, padded: true });
+}
