@@ -22,10 +22,17 @@ export interface TrainingState {
   best: { value: number; epoch: number } | null;
   badEpochs: number;
   baseLr: number;
+  /** FitOptions.fingerprint of the run that wrote it (absent in older checkpoints and runs without one). */
+  fingerprint?: Record<string, string | number>;
 }
 
 /** Writes weights, optimizer state and training state in one file, atomically (io's saveWeights). */
-export async function saveCheckpoint(dir: string, model: tf.LayersModel, optimizer: tf.Optimizer, state: TrainingState): Promise<void> {
+export async function saveCheckpoint(
+  dir: string,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  state: TrainingState,
+): Promise<void> {
   await saveWeights(model, join(dir, CHECKPOINT_FILE), { optimizer, info: { training: state } });
 }
 
@@ -34,12 +41,17 @@ export function hasCheckpoint(dir: string): boolean {
 }
 
 /** Restores a checkpoint into `model` and `optimizer`; null when the folder has none yet. */
-export async function loadCheckpoint(dir: string, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<TrainingState | null> {
+export async function loadCheckpoint(
+  dir: string,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+): Promise<TrainingState | null> {
   const path = join(dir, CHECKPOINT_FILE);
   if (!existsSync(path)) return null;
   const info = await loadWeights(model, path, { optimizer });
   const state = info['training'] as TrainingState | undefined;
-  if (!state || state.version !== 1) throw new Error(`${path}: holds no training state this version of cnn-lab can resume`);
+  if (!state || state.version !== 1)
+    throw new Error(`${path}: holds no training state this version of cnn-lab can resume`);
   return state;
 }
 

@@ -1,6 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
+import { join } from 'node:path';
+import { DataError } from '../cli/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { hasCheckpoint, loadBest, loadCheckpoint, saveBest, saveCheckpoint, type TrainingState } from './checkpoint.js';
+import {
+  CHECKPOINT_FILE,
+  hasCheckpoint,
+  loadBest,
+  loadCheckpoint,
+  saveBest,
+  saveCheckpoint,
+  type TrainingState,
+} from './checkpoint.js';
 import { evaluate } from './evaluate.js';
 import { getLearningRate, setLearningRate, type OptimizerLike } from './optimizer.js';
 import { epochProgress } from './progress.js';
@@ -31,6 +41,12 @@ export interface FitOptions {
   checkpointEvery?: { epochs: number } | { steps: number };
   /** Continue from checkpointDir's checkpoint when there is one. */
   resume?: boolean;
+  /**
+   * What the run trains on, as short values (a data set's name or hash, the vocabulary's hash, the class list):
+   * kept in every checkpoint, and a resume whose values differ is refused with a DataError naming them, instead of
+   * carrying on silently with other word ids or other classes.
+   */
+  fingerprint?: Record<string, string | number>;
   /** JSON history, rewritten atomically after every epoch. */
   historyPath?: string;
   /** Return 'stop' to end training after this epoch. */
@@ -65,8 +81,33 @@ function isBetter(metric: Metric, value: number, best: number, minDelta: number)
 }
 
 function formatEpoch(r: EpochRecord, epochs: number): string {
-  const val = r.valLoss === undefined ? '' : `  val_loss ${r.valLoss.toFixed(4)} val_acc ${(r.valAccuracy ?? 0).toFixed(3)}`;
+  const val =
+    r.valLoss === undefined ? '' : `  val_loss ${r.valLoss.toFixed(4)} val_acc ${(r.valAccuracy ?? 0).toFixed(3)}`;
   return `epoch ${r.epoch}/${epochs}  loss ${r.loss.toFixed(4)} acc ${r.accuracy.toFixed(3)}${val}  ${r.seconds.toFixed(1)} s  ${r.examplesPerSecond.toFixed(0)} ex/s  lr ${r.lr.toPrecision(3)}`;
+}
+
+/** Refuses to resume a checkpoint made on other data (see FitOptions.fingerprint). */
+function checkFingerprint(
+  dir: string,
+  saved: Record<string, string | number> | undefined,
+  current: Record<string, string | number> | undefined,
+  log: (line: string) => void,
+): void {
+  if (!current) return;
+  const where = join(dir, CHECKPOINT_FILE);
+  if (!saved) {
+    log(`${where}: made by an older version that recorded no fingerprint of its data; resuming without checking it`);
+    return;
+  }
+  const show = (v: string | number | undefined): string =>
+    v === undefined ? 'nothing' : JSON.stringify(v).slice(0, 80);
+  const differ = [...new Set([...Object.keys(saved), ...Object.keys(current)])].filter((k) => saved[k] !== current[k]);
+  if (differ.length > 0) {
+    throw new DataError(
+      where,
+      `was made on other data: ${differ.map((k) => `${k} ${show(saved[k])} there, ${show(current[k])} now`).join('; ')}. Resume with the same data, or train into a new folder`,
+    );
+  }
 }
 
 /** Trains a softmax classifier with cross-entropy on class indices; see README.md beside this file. */
@@ -111,6 +152,7 @@ export async function fit(model: tf.LayersModel, options: FitOptions): Promise<H
     best: null,
     badEpochs: 0,
     baseLr: getLearningRate(optimizer),
+    ...(options.fingerprint ? { fingerprint: options.fingerprint } : {}),
   };
   let bestWeights: tf.Tensor[] | null = null;
 
@@ -140,6 +182,7 @@ export async function fit(model: tf.LayersModel, options: FitOptions): Promise<H
             `fit: the checkpoint in ${dir} was made with seed ${saved.seed} and batch size ${saved.batchSize}; resume with the same (got ${seed} and ${batchSize})`,
           );
         }
+        checkFingerprint(dir, saved.fingerprint, options.fingerprint, log);
         state = { ...saved, history: { ...saved.history, interrupted: false } };
         say(`resuming from ${dir}: epoch ${state.epoch + 1}, step ${state.stepInEpoch}`);
       } else {
@@ -155,10 +198,11 @@ export async function fit(model: tf.LayersModel, options: FitOptions): Promise<H
       if (dir) await saveCheckpoint(dir, model, optimizer, state);
     };
     const writeHistory = async (): Promise<void> => {
-      if (options.historyPath) await writeFileAtomic(options.historyPath, `${JSON.stringify(state.history, null, 2)}\n`);
+      if (options.historyPath)
+        await writeFileAtomic(options.historyPath, `${JSON.stringify(state.history, null, 2)}\n`);
     };
 
-    for (; state.epoch < epochs && !state.history.stoppedEarly; ) {
+    for (; state.epoch < epochs && !state.history.stoppedEarly;) {
       const epoch = state.epoch;
       const lr = learningRateAt(options.lrSchedule, epoch, state.baseLr, epochs);
       setLearningRate(optimizer, lr);
@@ -178,7 +222,11 @@ export async function fit(model: tf.LayersModel, options: FitOptions): Promise<H
           state.partial.count += r.count;
           state.stepInEpoch++;
           state.globalStep++;
-          progress.update(state.partial.count, state.partial.lossSum / state.partial.count, state.partial.correct / state.partial.count);
+          progress.update(
+            state.partial.count,
+            state.partial.lossSum / state.partial.count,
+            state.partial.correct / state.partial.count,
+          );
           if (stopRequested) break;
           if ('steps' in every && state.globalStep % every.steps === 0) {
             await checkpoint();
@@ -228,7 +276,8 @@ export async function fit(model: tf.LayersModel, options: FitOptions): Promise<H
       h.bestEpoch = state.best.epoch;
       if (options.earlyStopping && state.badEpochs >= options.earlyStopping.patience) h.stoppedEarly = true;
       say(formatEpoch(record, epochs));
-      if (h.stoppedEarly) say(`early stop: ${monitor} has not improved for ${state.badEpochs} epochs (best: epoch ${h.bestEpoch})`);
+      if (h.stoppedEarly)
+        say(`early stop: ${monitor} has not improved for ${state.badEpochs} epochs (best: epoch ${h.bestEpoch})`);
 
       state.epoch++;
       state.stepInEpoch = 0;
