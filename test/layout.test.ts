@@ -1,7 +1,7 @@
 // The layout's doors (see the README): every app imports @cnn-lab/core, core imports no app, and no
 // app imports another. A test, so that a convenient shortcut across a door fails CI instead of rotting.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..');
@@ -50,5 +50,58 @@ describe('layout doors', () => {
       }
     }
     expect(bad).toEqual([]);
+  });
+
+  it('the lab site reaches each app only through its web routes', () => {
+    const bad = sources(join(root, 'site', 'src')).flatMap((f) =>
+      importsOf(f)
+        .filter((s) => apps.some((a) => s === a || s.startsWith(`${a}/`) || s.includes('/apps/')))
+        .filter((s) => !apps.some((a) => s === `${a}/web`))
+        .map((s) => `${relative(root, f)} imports ${s}`),
+    );
+    expect(bad).toEqual([]);
+  });
+
+  it('core holds no single-app layer', () => {
+    const bad = sources(join(root, 'packages', 'core', 'src')).filter((f) =>
+      /class\s+(PerPointBias|LeanEmbedding)\b/.test(readFileSync(f, 'utf8')),
+    );
+    expect(bad.map((f) => relative(root, f))).toEqual([]);
+  });
+
+  it('has no import cycle (of values) inside any package', () => {
+    const files = [
+      ...sources(join(root, 'packages', 'core', 'src')),
+      ...apps.flatMap((a) => sources(join(root, 'apps', a, 'src'))),
+      ...sources(join(root, 'site', 'src')),
+    ];
+    const known = new Set(files);
+    const edges = new Map<string, string[]>();
+    for (const f of files) {
+      // Type-only imports vanish at run time, so only value imports can form a cycle.
+      const values = readFileSync(f, 'utf8').replace(/^\s*(import|export)\s+type\s[^;]*;/gms, '');
+      const targets = [...values.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)['"]([^'"]+)['"]/g)]
+        .map((m) => m[1]!)
+        .filter((s) => s.startsWith('.'))
+        .map((s) => join(dirname(f), s).replace(/\.js$/, '.ts'))
+        .flatMap((t) => [t, join(t, 'index.ts')])
+        .filter((t) => known.has(t));
+      edges.set(f, targets);
+    }
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const stack: string[] = [];
+    const visit = (f: string): void => {
+      state.set(f, 'open');
+      stack.push(f);
+      for (const t of edges.get(f) ?? []) {
+        if (state.get(t) === 'open') cycles.push([...stack.slice(stack.indexOf(t)), t].map((x) => relative(root, x)).join(' -> '));
+        else if (!state.has(t)) visit(t);
+      }
+      stack.pop();
+      state.set(f, 'done');
+    };
+    for (const f of files) if (!state.has(f)) visit(f);
+    expect(cycles).toEqual([]);
   });
 });
