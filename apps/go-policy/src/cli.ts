@@ -8,7 +8,21 @@ import { registerMatch } from './commands/match.js';
 import { registerPredict } from './commands/predict.js';
 import { registerStart } from './commands/start.js';
 import { registerTrain } from './commands/train.js';
+import { registerTrainRollout } from './commands/train-rollout.js';
 
-const program = createProgram('go-policy', "AlphaGo's supervised policy network: predict a professional's next move, play it through GTP and in a browser");
-for (const register of [registerTrain, registerEval, registerPredict, registerGtp, registerMatch, registerStart, registerBench]) register(program);
+const program = createProgram(
+  'go-policy',
+  "AlphaGo's supervised policy network: predict a professional's next move, play it through GTP and in a browser",
+);
+for (const register of [
+  registerTrain,
+  registerTrainRollout,
+  registerEval,
+  registerPredict,
+  registerGtp,
+  registerMatch,
+  registerStart,
+  registerBench,
+])
+  register(program);
 await runProgram(program);

@@ -1,13 +1,21 @@
 // `match`: our engine against another GTP engine (e.g. GNU Go), colours alternating, each game kept as SGF.
 import { join } from 'node:path';
-import { parseIntIn, parseNumberIn, resolveUserPath, runAction, withCommonOptions, writeFileAtomic } from '@cnn-lab/core';
+import {
+  parseIntIn,
+  parseNumberIn,
+  resolveUserPath,
+  runAction,
+  withCommonOptions,
+  writeFileAtomic,
+} from '@cnn-lab/core';
 import { Option, type Command } from 'commander';
 import { APP, VERSION, newRunDir } from '../app.js';
 import { loadPolicyModel } from '../model/load.js';
 import { latency } from '../play/latency.js';
-import { playMatch } from '../play/match.js';
+import { opponentCommand, playMatch } from '../play/match.js';
+import { SearchEngine } from '../search/engine.js';
 import { gameToSgf } from '../sgf/index.js';
-import { makeEngine, withPlayOptions, type PlayOptions } from './play-options.js';
+import { describeEngine, makeEngine, withPlayOptions, type PlayOptions } from './play-options.js';
 
 interface MatchOptions extends PlayOptions {
   opponent: string;
@@ -20,44 +28,78 @@ interface MatchOptions extends PlayOptions {
 }
 
 export function registerMatch(program: Command): void {
-  const cmd = program.command('match').description('play our engine against another GTP engine (e.g. GNU Go) and count the wins');
+  const cmd = program
+    .command('match')
+    .description('play our engine against another GTP engine (e.g. GNU Go) and count the wins');
   withCommonOptions(cmd, ['modelDir', 'backend', 'seed', 'json']);
   cmd
-    .requiredOption('--opponent <command>', 'the opponent engine as a shell command, e.g. "/usr/games/gnugo --mode gtp --level 1"')
+    .requiredOption(
+      '--opponent <command>',
+      'the opponent engine as a shell command, e.g. "/usr/games/gnugo --mode gtp --level 1" (GNU Go gets --chinese-rules when counting by area)',
+    )
     .option('--games <n>', 'games to play (colours alternate)', parseIntIn(1), 10)
     .option('--komi <k>', 'komi', parseNumberIn(-100, 100), 7.5)
     .option('--max-moves <n>', 'call a game unfinished after this many moves', parseIntIn(2), 600)
-    .option('--out <dir>', `where each game is written as SGF (default: a new folder runs/${APP}/match-<time> in the repository)`)
+    .option(
+      '--out <dir>',
+      `where each game is written as SGF (default: a new folder runs/${APP}/match-<time> in the repository)`,
+    )
     .addOption(new Option('--sgf-dir <dir>', 'the older name of --out').hideHelp());
   withPlayOptions(cmd).action(
     runAction<MatchOptions>(async ({ opts, log }) => {
-      const { model, meta } = await loadPolicyModel(opts.modelDir);
       const named = opts.out ?? opts.sgfDir;
       const sgfDir = named !== undefined ? resolveUserPath(named) : newRunDir('match');
+      const opponent = opponentCommand(opts.opponent, opts.rules);
+      if (opponent.added) log(`opponent: ${opponent.command} (--chinese-rules added: the match counts by area)`);
+      // One engine for the whole match (clear_board starts each game); the search's threads load the net once.
+      const engine = await makeEngine(await loadPolicyModel(opts.modelDir), opts);
+      log(describeEngine(opts));
       const genmove: number[] = [];
-      const { summary } = await playMatch({
-        engine: () => makeEngine(model, meta, opts),
-        opponent: opts.opponent,
-        games: opts.games,
-        komi: opts.komi,
-        maxMoves: opts.maxMoves,
-        onGame: async (r) => {
-          genmove.push(...r.genmoveMs);
-          const file = join(sgfDir, `game-${String(r.index + 1).padStart(3, '0')}.sgf`);
-          await writeFileAtomic(file, gameToSgf(r.game, { application: `${APP} ${VERSION}` }));
-          const result = r.result ? ` (${r.result}; our count ${r.ourScore ?? '-'})` : '';
-          log(`game ${r.index + 1}/${opts.games}: we are ${r.ours}, ${r.outcome}${result} after ${r.moves} moves${r.outcome === 'unfinished' ? `: ${r.reason}` : ''} -> ${file}`);
-        },
-      });
+      let summary;
+      try {
+        ({ summary } = await playMatch({
+          engine: () => engine,
+          opponent: opponent.command,
+          games: opts.games,
+          komi: opts.komi,
+          maxMoves: opts.maxMoves,
+          describeMove: () => (engine instanceof SearchEngine ? describeReport(engine) : undefined),
+          onGame: async (r) => {
+            genmove.push(...r.genmoveMs);
+            const file = join(sgfDir, `game-${String(r.index + 1).padStart(3, '0')}.sgf`);
+            await writeFileAtomic(file, gameToSgf(r.game, { application: `${APP} ${VERSION}` }));
+            const result = r.result ? ` (${r.result}; our count ${r.ourScore ?? '-'})` : '';
+            log(
+              `game ${r.index + 1}/${opts.games}: we are ${r.ours}, ${r.outcome}${result} after ${r.moves} moves${r.outcome === 'unfinished' ? `: ${r.reason}` : ''} -> ${file}`,
+            );
+          },
+        }));
+      } finally {
+        await engine.close?.();
+      }
       const ci = summary.interval;
       const pct = (x: number | undefined): string => ((x ?? 0) * 100).toFixed(1);
       log(
         `${summary.wins} wins, ${summary.losses} losses, ${summary.unfinished} unfinished of ${summary.games}` +
-          (summary.winRate === null ? '' : `; win rate ${pct(summary.winRate)}% (95% interval ${pct(ci?.low)}-${pct(ci?.high)}%)`),
+          (summary.winRate === null
+            ? ''
+            : `; win rate ${pct(summary.winRate)}% (95% interval ${pct(ci?.low)}-${pct(ci?.high)}%)`),
       );
       const lat = latency(genmove);
-      if (lat) log(`genmove latency: median ${lat.median.toFixed(1)} ms, p95 ${lat.p95.toFixed(1)} ms over ${genmove.length} moves`);
-      return { ...summary, genmoveMs: lat, sgfDir };
+      if (lat)
+        log(
+          `genmove latency: median ${lat.median.toFixed(1)} ms, p95 ${lat.p95.toFixed(1)} ms over ${genmove.length} moves`,
+        );
+      return { ...summary, genmoveMs: lat, sgfDir, engine: opts.engine, opponent: opponent.command };
     }),
   );
+}
+
+/** The SGF comment of the search's last move: its win rate for the side that played it, and why it passed or resigned. */
+function describeReport(engine: SearchEngine): string | undefined {
+  const r = engine.lastReport;
+  if (!r) return undefined;
+  const rate =
+    r.winrate === null ? '' : `win rate ${(r.winrate * 100).toFixed(1)}% for ${r.player === 1 ? 'black' : 'white'}, `;
+  return `${rate}${r.visits} of ${r.playouts} playouts, ${(r.ms / 1000).toFixed(1)} s${r.reason ? `; ${r.reason}` : ''}`;
 }

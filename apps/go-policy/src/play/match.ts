@@ -34,6 +34,8 @@ export interface MatchOptions {
   maxMoves?: number;
   /** Seconds the opponent may take for one command. */
   timeoutSeconds?: number;
+  /** A comment for the SGF after each of our moves (e.g. the search's win rate); none when it returns undefined. */
+  describeMove?: () => string | undefined;
   onGame?: (r: MatchGameResult) => void | Promise<void>;
 }
 
@@ -72,10 +74,18 @@ export async function playGame(index: number, oursColour: Player, opts: MatchOpt
     setup: { black: [], white: [] },
     moves,
     winner: null,
-    info: oursColour === BLACK ? { blackName: 'go-policy', whiteName: opts.opponent } : { blackName: opts.opponent, whiteName: 'go-policy' },
+    info:
+      oursColour === BLACK
+        ? { blackName: 'go-policy', whiteName: opts.opponent }
+        : { blackName: opts.opponent, whiteName: 'go-policy' },
   };
   const base = { index, ours: oursColour === BLACK ? ('black' as const) : ('white' as const), game, genmoveMs };
-  const done = (outcome: MatchGameResult['outcome'], result: string | null, reason: string, ourScore: string | null = null): MatchGameResult => {
+  const done = (
+    outcome: MatchGameResult['outcome'],
+    result: string | null,
+    reason: string,
+    ourScore: string | null = null,
+  ): MatchGameResult => {
     if (result) game.result = result;
     return { ...base, outcome, result, ourScore, moves: moves.length, reason };
   };
@@ -90,19 +100,23 @@ export async function playGame(index: number, oursColour: Player, opts: MatchOpt
       if (moves.length >= maxMoves) return done('unfinished', null, `no result after ${maxMoves} moves`);
       const word = colourWord(toMove);
       let vertex: string;
+      let comment: string | undefined;
       if (toMove === oursColour) {
         const t0 = performance.now();
         vertex = await ours(engine, `genmove ${word}`);
         genmoveMs.push(performance.now() - t0);
-        if (vertex.toLowerCase() === 'resign') return done('loss', `${toMove === BLACK ? 'W' : 'B'}+R`, 'we resigned');
+        comment = opts.describeMove?.();
+        if (vertex.toLowerCase() === 'resign')
+          return done('loss', `${toMove === BLACK ? 'W' : 'B'}+R`, `we resigned${comment ? ` (${comment})` : ''}`);
         await opponent.send(`play ${word} ${vertex}`);
       } else {
         vertex = (await opponent.send(`genmove ${word}`)).trim();
-        if (vertex.toLowerCase() === 'resign') return done('win', `${toMove === BLACK ? 'W' : 'B'}+R`, 'opponent resigned');
+        if (vertex.toLowerCase() === 'resign')
+          return done('win', `${toMove === BLACK ? 'W' : 'B'}+R`, 'opponent resigned');
         await ours(engine, `play ${word} ${vertex}`);
       }
       const point = parseVertex(vertex, 19);
-      moves.push({ colour: toMove, move: point });
+      moves.push({ colour: toMove, move: point, ...(comment ? { comment } : {}) });
       passes = point === PASS ? passes + 1 : 0;
       toMove = toMove === BLACK ? WHITE : BLACK;
     }
@@ -118,6 +132,16 @@ export async function playGame(index: number, oursColour: Player, opts: MatchOpt
   } finally {
     await opponent.close();
   }
+}
+
+/**
+ * GNU Go counts territory (Japanese rules) unless told otherwise: when the match counts by area, a GNU Go
+ * command without a rules flag gets --chinese-rules, so that its final_score referees by area.
+ */
+export function opponentCommand(command: string, rules: 'area' | 'territory'): { command: string; added: boolean } {
+  if (rules !== 'area' || !/\bgnugo\b/.test(command) || /--(chinese|japanese)-rules\b/.test(command))
+    return { command, added: false };
+  return { command: `${command} --chinese-rules`, added: true };
 }
 
 /** Plays `games` games with alternating colours (ours black in even games) and summarises them. */

@@ -85,6 +85,10 @@ export class SearchEngine implements GtpEngine {
     return this.board.size;
   }
 
+  get toPlay(): Player {
+    return this.board.toPlay;
+  }
+
   setSize(size: number): void {
     if (size !== 19) throw new GtpError('unacceptable size');
     this.clear();
@@ -93,6 +97,19 @@ export class SearchEngine implements GtpEngine {
   clear(): void {
     this.board = new Board(this.board.size, { koRule: 'positional-superko' });
     this.setupStones = { black: [], white: [] };
+    this.opts.searcher.clear();
+    this.scored = null;
+    this.lastReport = null;
+  }
+
+  /**
+   * Take over a position: `board` (kept, not copied) whose setup stones were `setup` (SGF AB/AW or
+   * handicap); its moves are its history. For callers that build positions themselves (tests, the page).
+   */
+  setPosition(board: Board, setup: { black: number[]; white: number[] }): void {
+    if (board.size !== 19) throw new RangeError(`the search plays 19x19, not ${board.size}x${board.size}`);
+    this.board = board;
+    this.setupStones = { black: [...setup.black], white: [...setup.white] };
     this.opts.searcher.clear();
     this.scored = null;
     this.lastReport = null;
@@ -191,8 +208,9 @@ export class SearchEngine implements GtpEngine {
 
   private async generate(player: Player, cleanup: boolean): Promise<Move | 'resign'> {
     const t0 = performance.now();
-    const result = await this.searchFor(player);
-    const { move, reason } = this.decide(player, result, cleanup);
+    const budget = this.budget(player);
+    const result = await this.searchFor(player, budget);
+    const { move, reason } = await this.decide(player, result, cleanup, budget);
     const best = result.moves.find((m) => m.move === move);
     this.lastReport = {
       move,
@@ -208,26 +226,24 @@ export class SearchEngine implements GtpEngine {
     return move;
   }
 
-  /** The move to play after a search: pass, resign, a cleanup capture or the most visited move. */
-  decide(player: Player, result: SearchResult, cleanup: boolean): { move: Move | 'resign'; reason?: string } {
+  /**
+   * The move to play after a search: pass, resign, a cleanup capture or the most visited move. A pass is
+   * considered when every point is settled, or when the opponent has passed and the count with dead stones
+   * says we win; it is played only if a second search from the position after it (the opponent to move)
+   * agrees: we still win the count there, and our win rate is no worse than with the best move. A group
+   * that lives or dies by who moves first is then defended instead of left to the referee.
+   */
+  async decide(
+    player: Player,
+    result: SearchResult,
+    cleanup: boolean,
+    budget: { timeMs?: number; playouts?: number } = this.budget(player),
+  ): Promise<{ move: Move | 'resign'; reason?: string }> {
     const legal = result.moves.filter((m) => m.move === PASS || this.board.isLegal(m.move, player));
     if (legal.length === 0) return { move: PASS, reason: 'no move left that does not fill an own eye' };
     const last = this.board.lastMove;
     const opponentPassed = last !== undefined && last.move === PASS && last.colour !== player;
     const other = opponent(player);
-    if (cleanup) {
-      const targets = deadChains(this.board, result.ownership).filter((h) => this.board.cells[h] === other);
-      if (targets.length > 0) return { move: this.cleanupMove(player, targets, legal), reason: 'removing dead stones' };
-    } else {
-      if (opponentPassed) {
-        const count = scoreWithDead(this.board, result.ownership, this.komi);
-        if (count.winner === player)
-          return { move: PASS, reason: `the opponent passed and the count is ${count.result}` };
-      }
-      if (unsettledPoints(this.board, result.ownership, this.opts.settledAt ?? 0.9).length === 0) {
-        return { move: PASS, reason: 'every point is settled' };
-      }
-    }
     const best = legal[0]!;
     const { resignBelow, resignAfter } = this.opts;
     if (
@@ -241,7 +257,39 @@ export class SearchEngine implements GtpEngine {
         reason: `win rate ${(best.winrate * 100).toFixed(1)}% is below ${(resignBelow * 100).toFixed(1)}%`,
       };
     }
+    if (cleanup) {
+      const targets = deadChains(this.board, result.ownership).filter((h) => this.board.cells[h] === other);
+      if (targets.length > 0) return { move: this.cleanupMove(player, targets, legal), reason: 'removing dead stones' };
+    } else {
+      const settled = unsettledPoints(this.board, result.ownership, this.opts.settledAt ?? 0.9).length === 0;
+      const count = scoreWithDead(this.board, result.ownership, this.komi);
+      if (settled || (opponentPassed && count.winner === player)) {
+        const after = await this.afterPass(player, budget);
+        const afterCount = scoreWithDead(this.board, after.ownership, this.komi);
+        const ourRate = 1 - after.winrate;
+        if ((!opponentPassed || afterCount.winner === player) && ourRate >= best.winrate - 0.05) {
+          const why = opponentPassed
+            ? `the opponent passed and the count is ${afterCount.result}`
+            : 'every point is settled';
+          return { move: PASS, reason: `${why} (win rate after passing ${(ourRate * 100).toFixed(1)}%)` };
+        }
+      }
+    }
     return { move: best.move };
+  }
+
+  /** Search the position after `player` passes (the opponent to move), with half the move's budget. */
+  private async afterPass(player: Player, budget: { timeMs?: number; playouts?: number }): Promise<SearchResult> {
+    this.board.play(PASS, player);
+    try {
+      const half = {
+        ...(budget.timeMs !== undefined ? { timeMs: budget.timeMs / 2 } : {}),
+        ...(budget.playouts !== undefined ? { playouts: Math.max(50, Math.floor(budget.playouts / 2)) } : {}),
+      };
+      return await this.searchFor(opponent(player), half);
+    } finally {
+      this.board.undo();
+    }
   }
 
   /** A move that takes a liberty from a dead opponent chain: the most visited one, else the first legal one. */
@@ -263,12 +311,8 @@ export class SearchEngine implements GtpEngine {
     return result;
   }
 
-  finalScore(): string {
-    throw new GtpError('final_score is asynchronous here: use finalScoreAsync');
-  }
-
   /** final_score: area count with the dead stones (from the playouts' ownership) taken off. */
-  async finalScoreAsync(): Promise<string> {
+  async finalScore(): Promise<string> {
     const r = await this.ownership();
     return scoreWithDead(this.board, r.ownership, this.komi).result;
   }
@@ -302,6 +346,8 @@ export class SearchEngine implements GtpEngine {
       const r = await this.searchFor(player, { timeMs: intervalMs });
       if (stopped() && r.playouts === 0) break;
       emit(formatLzAnalyze(r, this.board.size));
+      // Let input through between slices (a searcher on this thread resolves at once).
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 

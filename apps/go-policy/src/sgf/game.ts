@@ -5,6 +5,8 @@ export interface GameMove {
   colour: Player;
   /** Point index (row * size + col, row 0 at the top), or PASS. */
   move: Move;
+  /** A comment on the move (SGF C[]), e.g. the search's win rate. */
+  comment?: string;
 }
 
 export interface Game {
@@ -28,6 +30,13 @@ export interface Game {
 /** Why a record was not turned into a Game. */
 export type SkipReason = 'not-sgf' | 'truncated' | 'illegal-move' | 'board-size' | 'no-moves' | 'bad-property';
 
-export const SKIP_REASONS: readonly SkipReason[] = ['not-sgf', 'truncated', 'illegal-move', 'board-size', 'no-moves', 'bad-property'];
+export const SKIP_REASONS: readonly SkipReason[] = [
+  'not-sgf',
+  'truncated',
+  'illegal-move',
+  'board-size',
+  'no-moves',
+  'bad-property',
+];
 
 export type ReadResult = { ok: true; game: Game } | { ok: false; reason: SkipReason; detail: string };

@@ -32,7 +32,9 @@ export function gameToSgf(game: Game, extra: { application?: string } = {}): str
   let tail: StringifyNode = { data: root, children: [] };
   const top = tail;
   for (const m of game.moves) {
-    const node: StringifyNode = { data: { [m.colour === BLACK ? 'B' : 'W']: [vertex(m.move, game.size)] }, children: [] };
+    const data: Record<string, string[]> = { [m.colour === BLACK ? 'B' : 'W']: [vertex(m.move, game.size)] };
+    if (m.comment) data.C = [m.comment];
+    const node: StringifyNode = { data, children: [] };
     tail.children.push(node);
     tail = node;
   }

@@ -17,8 +17,8 @@ import { APP, DATA_SUB, DATA_WHAT, VERSION, newRunDir } from '../app.js';
 import { requireGames } from '../data/games.js';
 import { splitGames, spreadEvenly } from '../data/split.js';
 import { SHIPPED_MODEL } from '../model/load.js';
-import { RolloutTables, saveRollout } from './policy.js';
-import { chooseVocabulary, countPatterns, moveMatch, readGames, trainWeights } from './train.js';
+import { RolloutTables, saveRollout } from '../rollout/policy.js';
+import { chooseVocabulary, countPatterns, moveMatch, readGames, trainWeights } from '../rollout/train.js';
 
 export interface TrainRolloutOptions extends CommonOptions {
   out?: string;

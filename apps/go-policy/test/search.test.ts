@@ -1,0 +1,308 @@
+// The tree search with the shipped net and the shipped rollout policy: positions where the net's own
+// favourite move loses and the search must find the one that wins, counting with dead stones, passing and
+// resigning, repeatability, tree reuse, threads, time controls and the lz-analyze stream.
+import { PassThrough } from 'node:stream';
+import type * as tf from '@tensorflow/tfjs';
+import { initBackend } from '@cnn-lab/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BLACK, Board, WHITE, formatVertex, parseVertex, type Player } from '../src/board/index.js';
+import { SHIPPED_MODEL, loadPolicyModel, type PolicyMetadata } from '../src/model/load.js';
+import { networkPolicy } from '../src/model/predict.js';
+import { chooseMove } from '../src/play/engine.js';
+import { serveGtp } from '../src/play/gtp.js';
+import { RolloutTables, loadRollout, type RolloutWeights } from '../src/rollout/policy.js';
+import { SearchEngine } from '../src/search/engine.js';
+import { tfNetEvaluator } from '../src/search/net.js';
+import { positionData } from '../src/search/position.js';
+import { Search, type SearchResult } from '../src/search/search.js';
+import { LocalSearcher, WorkerSearcher } from '../src/search/searcher.js';
+import { filledBoard } from './search-positions.js';
+
+let model: tf.LayersModel;
+let meta: PolicyMetadata;
+let modelDir: string;
+let weights: RolloutWeights;
+let tables: RolloutTables;
+
+beforeAll(async () => {
+  await initBackend({ backend: 'wasm', quiet: true });
+  ({ model, meta, dir: modelDir } = await loadPolicyModel(undefined));
+  weights = (await loadRollout(SHIPPED_MODEL)).weights;
+  tables = new RolloutTables(weights);
+});
+
+afterAll(() => model.dispose());
+
+/** The net's most probable legal move (the policy engine's choice). */
+async function netMove(board: Board, player: Player): Promise<string> {
+  const probs = await networkPolicy(model, meta.featureSet)(board, player);
+  return formatVertex(chooseMove(board, player, probs, 0, Math.random, { tactics: false, endgame: false }).move, 19);
+}
+
+function search(board: Board, komi: number, playouts: number, seed = 1): SearchResult {
+  const s = new Search(tables, tfNetEvaluator(model, meta.planes), meta.featureSet, { komi, seed });
+  s.setPosition(board);
+  return s.run({ playouts });
+}
+
+const best = (r: SearchResult): string => formatVertex(r.moves[0]!.move, 19);
+
+describe('the search where the net alone errs', () => {
+  // Komi is set so that the fight decides the game: black wins by about 20 points if the fight goes its
+  // way, and loses by about 20 if it does not.
+  it('capturing race: fills the outside liberties, not the shared one', async () => {
+    // Black's five stones (top left) and white's nine have two liberties each and share E19; black to play
+    // must take one of white's outside liberties (A16, B16). E19 first, or any other move, loses the race.
+    const board = filledBoard(
+      [
+        '..XX.O', //
+        'XXXXOO',
+        'OOOOOO',
+        '..XXXX',
+      ],
+      0,
+      0,
+      BLACK,
+    );
+    const wins = ['A16', 'B16'];
+    expect(wins).not.toContain(await netMove(board, BLACK));
+    const r = search(board, 0.5, 1500);
+    expect(wins).toContain(best(r));
+    expect(r.moves[0]!.winrate).toBeGreaterThan(0.8);
+  });
+
+  it('one eye against two: black takes the vital point of its straight three', async () => {
+    // Black's five stones in the top right corner have the eye space R19-S19-T19 and nothing else: S19
+    // makes two eyes; anything else lets white play S19 and leaves one.
+    const board = filledBoard(
+      [
+        'OX...', //
+        'OXXXX',
+        'OOOOO',
+      ],
+      0,
+      14,
+      BLACK,
+    );
+    expect(await netMove(board, BLACK)).not.toBe('S19');
+    const r = search(board, 27.5, 1500);
+    expect(best(r)).toBe('S19');
+    expect(r.moves[0]!.winrate).toBeGreaterThan(0.8);
+  });
+});
+
+describe('counting, passing and resigning', () => {
+  // A lone white stone in a hole of black's area: dead, though it stands on the board.
+  const deadStone = (toPlay: Player): Board =>
+    filledBoard(
+      [
+        '...', //
+        '.O.',
+        '...',
+      ],
+      0,
+      0,
+      toPlay,
+    );
+
+  function engine(opts: Partial<ConstructorParameters<typeof SearchEngine>[0]> = {}): SearchEngine {
+    const e = new SearchEngine({
+      searcher: new LocalSearcher(tables, model, meta.featureSet, meta.planes, { komi: 7.5, seed: 1 }),
+      playouts: 300,
+      scoringPlayouts: 300,
+      ...opts,
+    });
+    e.setKomi(7.5);
+    return e;
+  }
+
+  /** Give the engine a board whose stones are all setup stones (and whose moves, if any, its history). */
+  function load(e: SearchEngine, board: Board): void {
+    const black: number[] = [];
+    const white: number[] = [];
+    const played = new Set(board.history.map((m) => m.move));
+    for (let p = 0; p < board.area; p++) {
+      if (played.has(p)) continue;
+      if (board.cells[p] === BLACK) black.push(p);
+      else if (board.cells[p] === WHITE) white.push(p);
+    }
+    e.setPosition(board, { black, white });
+  }
+
+  it('scores with dead stones taken off, and lists them', async () => {
+    const e = engine();
+    load(e, deadStone(BLACK));
+    // Black: columns A-K (190 points, the dead stone's included); white: L-T (171) and komi 7.5.
+    expect(await e.finalScore()).toBe('B+11.5');
+    expect(await e.finalStatusList('dead')).toBe('B18');
+    const alive = (await e.finalStatusList('alive')).split(' ');
+    expect(alive).not.toContain('B18');
+    expect(alive).toContain('A16');
+    expect(alive.length).toBe(e.board.cells.filter((c) => c !== 0).length - 1);
+  });
+
+  it('passes when every point is settled, and after the opponent passes when the count says it wins', async () => {
+    const e = engine();
+    load(e, deadStone(BLACK));
+    expect(await e.genmove('black')).toBe(-1);
+    expect(e.lastReport?.reason).toMatch(/settled|no move left/);
+    const f = engine();
+    const b = deadStone(WHITE);
+    b.play(-1, WHITE);
+    load(f, b);
+    expect(await f.genmove('black')).toBe(-1);
+  });
+
+  it('resigns only when asked to, below the win rate given', async () => {
+    // With 50 points of komi black cannot win.
+    const quiet = engine();
+    quiet.setKomi(50);
+    load(quiet, deadStone(BLACK));
+    expect(await quiet.genmove('black')).not.toBe('resign');
+    const resigns = engine({ resignBelow: 0.1 });
+    resigns.setKomi(50);
+    load(resigns, filledBoard(['..', '..'], 0, 0, BLACK));
+    expect(await resigns.genmove('black')).toBe('resign');
+  });
+
+  it('fits the move time to the time controls', () => {
+    const e = engine({ playouts: undefined, timeSeconds: 5 });
+    expect(e.budget(BLACK)).toEqual({ timeMs: 5000 });
+    e.timeSettings(600, 0, 0);
+    e.timeLeft('black', 60, 0);
+    const main = e.budget(BLACK).timeMs!;
+    expect(main).toBeGreaterThan(100);
+    expect(main).toBeLessThan(5000);
+    e.timeSettings(0, 30, 10);
+    e.timeLeft('black', 30, 10);
+    expect(e.budget(BLACK).timeMs).toBeCloseTo((0.8 * 30 * 1000) / 10 - 300, 0);
+    e.timeSettings(0, 10, 0); // byo-yomi time without stones: no limit
+    expect(e.budget(BLACK)).toEqual({ timeMs: 5000 });
+  });
+});
+
+describe('repeatable and reusable', () => {
+  const opening = (moves: string[]): Board => {
+    const b = new Board(19, { koRule: 'positional-superko' });
+    for (const v of moves) b.play(parseVertex(v, 19));
+    return b;
+  };
+
+  it('the same seed gives the same search; another seed another', () => {
+    const b = opening(['Q16', 'D4', 'Q4', 'D16', 'R14']);
+    const stats = (r: SearchResult): string => JSON.stringify(r.moves.map((m) => [m.move, m.visits, m.wins]));
+    const a = search(b, 7.5, 200, 1);
+    const again = search(b, 7.5, 200, 1);
+    const other = search(b, 7.5, 200, 2);
+    expect(a.playouts).toBe(200);
+    expect(stats(again)).toBe(stats(a));
+    expect(Array.from(again.ownership)).toEqual(Array.from(a.ownership));
+    expect(stats(other)).not.toBe(stats(a));
+  });
+
+  it('keeps the subtree of the moves played since the last search', () => {
+    const b = opening(['Q16', 'D4', 'Q4']);
+    const s = new Search(tables, tfNetEvaluator(model, meta.planes), meta.featureSet, { komi: 7.5, seed: 1 });
+    s.setPosition(b);
+    const first = s.run({ playouts: 400 });
+    const ours = first.moves[0]!;
+    const reply = ours.pv[1];
+    expect(reply).toBeDefined();
+    b.play(ours.move);
+    b.play(reply!);
+    s.setPosition(b);
+    const next = s.run({ playouts: 1 });
+    // The new root already had the visits that went through ours and reply.
+    expect(next.rootVisits).toBeGreaterThan(1);
+    // An unrelated position starts from nothing.
+    s.setPosition(opening(['K10']));
+    expect(s.run({ playouts: 1 }).rootVisits).toBe(1);
+  });
+
+  it('two worker threads split the playouts and repeat for a seed', async () => {
+    const b = opening(['Q16', 'D4']);
+    const searcher = await WorkerSearcher.start(2, { modelDir, weights, options: { komi: 7.5, seed: 3 } });
+    try {
+      const r = await searcher.search(positionData(b, { black: [], white: [] }), { playouts: 101 });
+      expect(r.playouts).toBe(101);
+      expect(r.moves.reduce((n, m) => n + m.visits, 0)).toBe(101);
+      searcher.clear();
+      const again = await searcher.search(positionData(b, { black: [], white: [] }), { playouts: 101 });
+      expect(again.moves.map((m) => [m.move, m.visits])).toEqual(r.moves.map((m) => [m.move, m.visits]));
+    } finally {
+      await searcher.close();
+    }
+  });
+});
+
+describe('GTP', () => {
+  it('streams lz-analyze lines as Leela Zero writes them until the next command', async () => {
+    const e = new SearchEngine({
+      searcher: new LocalSearcher(tables, model, meta.featureSet, meta.planes, { komi: 7.5, seed: 1 }),
+      playouts: 50,
+    });
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let text = '';
+    output.on('data', (d: Buffer) => (text += d.toString()));
+    const done = serveGtp(e, input, output);
+    input.write('play b Q16\n7 lz-analyze w 20\n');
+    // Wait for a few info lines, then send the next command.
+    for (let i = 0; i < 200 && (text.match(/info move/g) ?? []).length < 6; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    input.end('8 name\n');
+    await done;
+    const [play, analysis, name] = text.split('\n\n');
+    expect(play).toBe('=');
+    const lines = analysis!.split('\n');
+    expect(lines[0]).toBe('=7');
+    const entry =
+      /^info move ([A-HJ-T]\d{1,2}|pass) visits (\d+) winrate (\d+) prior (\d+) lcb (\d+) order (\d+) pv( ([A-HJ-T]\d{1,2}|pass))+$/;
+    expect(lines.length).toBeGreaterThan(1);
+    for (const line of lines.slice(1)) {
+      const entries = line.split(/ (?=info move)/);
+      entries.forEach((en, k) => {
+        const m = entry.exec(en);
+        expect(m, en).not.toBeNull();
+        expect(Number(m![6])).toBe(k);
+        expect(Number(m![3])).toBeLessThanOrEqual(10000);
+        expect(Number(m![4])).toBeLessThanOrEqual(10000);
+      });
+      // Most visited first.
+      const visits = entries.map((en) => Number(entry.exec(en)![2]));
+      expect([...visits].sort((x, y) => y - x)).toEqual(visits);
+    }
+    expect(name).toBe('=8 cnn-lab go-policy');
+  });
+
+  it('lists the search commands and refuses bad arguments', async () => {
+    const e = new SearchEngine({
+      searcher: new LocalSearcher(tables, model, meta.featureSet, meta.planes, { komi: 7.5, seed: 1 }),
+      playouts: 20,
+    });
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let text = '';
+    output.on('data', (d: Buffer) => (text += d.toString()));
+    const done = serveGtp(e, input, output);
+    input.end(
+      [
+        'list_commands',
+        'known_command lz-analyze',
+        'time_settings 10 x 0',
+        'final_status_list maybe',
+        'lz-analyze q',
+        'kgs-genmove_cleanup b',
+      ].join('\n'),
+    );
+    await done;
+    const out = text.split('\n\n');
+    expect(out[0]).toContain('kgs-genmove_cleanup');
+    expect(out[0]).toContain('final_status_list');
+    expect(out[1]).toBe('= true');
+    expect(out[2]).toMatch(/^\? syntax error/);
+    expect(out[3]).toMatch(/^\? syntax error: unknown status 'maybe'/);
+    expect(out[4]).toMatch(/^\? syntax error: expected lz-analyze/);
+    expect(out[5]).toMatch(/^= [A-HJ-T]\d{1,2}$/);
+  });
+});
