@@ -192,11 +192,9 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise
         target = body.target ?? target;
         if (!image.some((v) => v > 0)) return badRequest(reply, 'the picture is blank: all 784 pixels are 0');
       } else {
-        return reply
-          .code(415)
-          .send({
-            error: `send a PNG or JPEG (Content-Type ${IMAGE_TYPES.join(' or ')}) or JSON {"pixels": [784 values in 0..1]}`,
-          });
+        return reply.code(415).send({
+          error: `send a PNG or JPEG (Content-Type ${IMAGE_TYPES.join(' or ')}) or JSON {"pixels": [784 values in 0..1]}`,
+        });
       }
       const analysis = await analyseDigit(model, image, target === undefined ? {} : { target });
       return { model: explorer.modelName, ...analysisAnswer(analysis, image), ood: oodAnswer(explorer, image) };
