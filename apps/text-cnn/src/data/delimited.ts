@@ -1,6 +1,14 @@
 import { parse } from 'csv-parse/sync';
 import { DataError } from '@cnn-lab/core';
-import { decodeLine, emptyReport, noteSkip, type Encoding, type Example, type LoadReport } from './example.js';
+import {
+  MAX_LINE_BYTES,
+  decodeLine,
+  emptyReport,
+  noteSkip,
+  type Encoding,
+  type Example,
+  type LoadReport,
+} from './example.js';
 
 export interface DelimitedOptions {
   /** Column holding the sentence: a header name, or a 0-based index. */
@@ -53,6 +61,11 @@ export function parseDelimited(
   const examples: Example[] = [];
   for (const { record, line } of rows) {
     report.lines++;
+    if (record.some((f) => f.length > MAX_LINE_BYTES)) {
+      const longest = Math.max(...record.map((f) => f.length));
+      noteSkip(report, 'tooLong', line, `field of ${longest} characters (at most ${MAX_LINE_BYTES}): not a sentence`);
+      continue;
+    }
     const text = (record[textIx] ?? '').trim();
     const label = (record[labelIx] ?? '').trim();
     if (text === '' || label === '') {

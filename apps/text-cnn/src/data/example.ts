@@ -14,6 +14,8 @@ export interface LoadReport {
   empty: number;
   unknownLabel: number;
   badEncoding: number;
+  /** Lines (or CSV fields) longer than MAX_LINE_BYTES: not a sentence, and no use to a model that reads sentences. */
+  tooLong: number;
   /** Lines that were not UTF-8 and were read as Latin-1 (MR and Subj are Latin-1 files). */
   latin1: number;
   /** The first few skipped lines, "file:line: why", so a user can look. */
@@ -23,14 +25,21 @@ export interface LoadReport {
 export type Encoding = 'auto' | 'utf8' | 'latin1';
 
 export function emptyReport(file: string): LoadReport {
-  return { file, lines: 0, kept: 0, empty: 0, unknownLabel: 0, badEncoding: 0, latin1: 0, samples: [] };
+  return { file, lines: 0, kept: 0, empty: 0, unknownLabel: 0, badEncoding: 0, tooLong: 0, latin1: 0, samples: [] };
 }
+
+/**
+ * The longest line (in bytes; in characters for a CSV field) a reader takes as an example; longer ones are skipped
+ * and counted. A sentence, even a long review, is far shorter; one 10 MB line once made `train` try to pad every
+ * sentence to its length (a 29 GB batch).
+ */
+export const MAX_LINE_BYTES = 64 * 1024;
 
 const MAX_SAMPLES = 5;
 
 export function noteSkip(
   report: LoadReport,
-  kind: 'empty' | 'unknownLabel' | 'badEncoding',
+  kind: 'empty' | 'unknownLabel' | 'badEncoding' | 'tooLong',
   line: number,
   why: string,
 ): void {
@@ -39,10 +48,13 @@ export function noteSkip(
 }
 
 export function describeReport(r: LoadReport): string {
-  const skipped = r.empty + r.unknownLabel + r.badEncoding;
+  const skipped = r.empty + r.unknownLabel + r.badEncoding + r.tooLong;
   const parts = [`${r.file}: ${r.kept} examples from ${r.lines} lines`];
   if (skipped > 0) {
-    parts.push(`skipped ${skipped} (empty ${r.empty}, unknown label ${r.unknownLabel}, bad encoding ${r.badEncoding})`);
+    const long = r.tooLong > 0 ? `, too long ${r.tooLong}` : '';
+    parts.push(
+      `skipped ${skipped} (empty ${r.empty}, unknown label ${r.unknownLabel}, bad encoding ${r.badEncoding}${long})`,
+    );
   }
   if (r.latin1 > 0) parts.push(`${r.latin1} lines read as Latin-1`);
   return parts.join('; ') + (r.samples.length ? `\n  e.g. ${r.samples.join('\n  e.g. ')}` : '');
@@ -80,6 +92,11 @@ function hasControlCharacters(text: string): boolean {
     if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return true;
   }
   return false;
+}
+
+/** The note for a line over MAX_LINE_BYTES. */
+export function tooLongWhy(bytes: number): string {
+  return `line of ${bytes} bytes (at most ${MAX_LINE_BYTES}): not a sentence`;
 }
 
 /** The lines of a file's bytes, split on \n with a trailing \r dropped; the last line may lack a newline. */

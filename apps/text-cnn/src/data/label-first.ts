@@ -1,4 +1,5 @@
 import {
+  MAX_LINE_BYTES,
   byteLines,
   decodeLine,
   emptyReport,
@@ -6,6 +7,7 @@ import {
   type Encoding,
   type Example,
   type LoadReport,
+  tooLongWhy,
 } from './example.js';
 
 export interface LabelFirstOptions {
@@ -30,6 +32,10 @@ export function parseLabelFirst(
   for (const raw of byteLines(bytes)) {
     lineNo++;
     report.lines++;
+    if (raw.length > MAX_LINE_BYTES) {
+      noteSkip(report, 'tooLong', lineNo, tooLongWhy(raw.length));
+      continue;
+    }
     const decoded = decodeLine(raw, opts.encoding ?? 'auto');
     if (!decoded) {
       noteSkip(report, 'badEncoding', lineNo, `not ${opts.encoding === 'utf8' ? 'UTF-8' : 'text'}`);

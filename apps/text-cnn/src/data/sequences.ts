@@ -16,11 +16,17 @@ export function paddedLength(tokens: number, maxWindow: number): number {
   return Math.max(tokens, 1) + (maxWindow - 1) + maxWindow;
 }
 
+/**
+ * The most words of a sentence a model reads; the rest are cut. Bounds the work and memory of a batch whatever the
+ * input (a 10 MB line once asked for a 29 GB batch in `train` and ran tfjs-wasm out of memory in `start`).
+ */
+export const MAX_SENTENCE_TOKENS = 1000;
+
 /** Sentences as one [n, length] int32 batch, padded as in `paddedLength`; longer ones cut at `maxTokens`. */
 export function padBatch(
   seqs: readonly Int32Array[],
   maxWindow: number,
-  maxTokens = Infinity,
+  maxTokens = MAX_SENTENCE_TOKENS,
 ): { data: Int32Array; shape: [number, number] } {
   const longest = seqs.reduce((m, s) => Math.max(m, Math.min(s.length, maxTokens)), 0);
   const len = paddedLength(longest, maxWindow);
@@ -38,6 +44,7 @@ export interface SequenceSourceOptions {
    * batches), so that little time goes into padding. Off gives Kim's plain random batches.
    */
   bucket?: boolean;
+  /** Words per sentence read (default MAX_SENTENCE_TOKENS). */
   maxTokens?: number;
 }
 

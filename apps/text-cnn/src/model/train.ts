@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { evaluate, fit, withSeed, type FitOptions, type History } from '@cnn-lab/core';
 import { sequenceSource, type PreparedSplit } from '../data/index.js';
+import { splitFingerprint } from '../data/fingerprint.js';
 import { PAD_ID } from '../text/index.js';
 import { kimAdadelta } from './adadelta.js';
 import { buildKimCnn, KIM_DEFAULTS, KIM_TRAINING, trainableTables, type Variant } from './kim.js';
@@ -84,6 +85,8 @@ export function kimFitOptions(model: tf.LayersModel, data: PreparedSplit, opts: 
     optimizer: new LazyRowsAdadelta(kimAdadelta(), trainableTables(model), [PAD_ID]),
     // The row-wise optimizer writes the tables in place; with workers only the rows a step used travel.
     rowTables: trainableTables(model),
+    // Checkpoints remember the vocabulary, classes and examples: --resume on other data is refused by name.
+    fingerprint: splitFingerprint(data),
     seed: opts.seed,
     monitor: 'valAccuracy',
     restoreBestWeights: true,
