@@ -4,12 +4,17 @@
 # the input or left at its own length. All clip at 40 dB and train with the masks and random EQ; two members
 # train at a time (JOBS=1 for one). Besides FSDD's recordings each trains on the digits spoken by 27 synthetic
 # voices (Debian's text-to-speech, written by scripts/synth-voices.sh into a temporary folder unless SYNTH names
-# one made before; SYNTH=none trains on FSDD alone). The ensemble goes to OUT, by default a new folder
-# runs/speech-cnn/default-<time> in the repository (models/default only when named).
-#   sh scripts/train-default.sh [OUT]        SPLIT=speaker:nicolas SEED=2 SYNTH=runs/synth sh scripts/train-default.sh runs/x
+# one made before; SYNTH=none trains on FSDD alone). An eleventh class, _unknown_, learns what is not a digit from
+# 60 other words in 14 voices (scripts/synth-words.sh) and 250 noises (scripts/make-noise.ts), made into a
+# temporary folder unless UNKNOWN names one made before (UNKNOWN=none: ten classes, as before). The ensemble goes to
+# OUT, by default a new folder runs/speech-cnn/default-<time> in the repository (models/default only when named).
+#   sh scripts/train-default.sh [OUT]
+#   SPLIT=speaker:nicolas SEED=2 SYNTH=runs/synth UNKNOWN=runs/unknown sh scripts/train-default.sh runs/x
 set -e
 synth=${SYNTH:-}
 case $synth in /* | none | '') ;; *) synth="$PWD/$synth" ;; esac
+unknown=${UNKNOWN:-}
+case $unknown in /* | none | '') ;; *) unknown="$PWD/$unknown" ;; esac
 out=${1:-}
 case $out in /* | '') ;; *) out="$PWD/$out" ;; esac
 cd "$(dirname "$0")/.."
@@ -22,8 +27,14 @@ if [ -z "$synth" ]; then
   synth="$tmp/synth"
   sh scripts/synth-voices.sh "$synth" 6
 fi
+if [ -z "$unknown" ]; then
+  unknown="$tmp/unknown"
+  sh scripts/synth-words.sh "$unknown/words" train
+  pnpm exec tsx scripts/make-noise.ts "$unknown" train
+fi
 extra="--extra-train $synth"
 [ "$synth" = none ] && extra=""
+[ "$unknown" = none ] || extra="$extra --unknown $unknown"
 common="--model freq --split $split --epochs 12 --batch-size 64 --workers 1 --seed $seed --freq-mask 6 --time-mask 10 --range-db 40 --eq 6 $extra ${EXTRA:-}"
 cli="pnpm exec tsx src/cli.ts"
 jobs=${JOBS:-2}

@@ -15,7 +15,7 @@ import { join, sep } from 'node:path';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { saveModel } from '@cnn-lab/core';
+import { Rng, saveModel } from '@cnn-lab/core';
 import { encodeWav16 } from '../src/audio/index.js';
 import { DEFAULT_FEATURES, inputShape } from '../src/features/index.js';
 import { buildFreqModel } from '../src/model/index.js';
@@ -51,7 +51,8 @@ beforeAll(async () => {
     labels: ['yes', 'no'],
     features: DEFAULT_FEATURES,
   });
-  const tone = Float32Array.from({ length: 6000 }, (_, i) => 0.4 * Math.sin(i / 5));
+  // A tone that rises and falls, as a word does: the voice-activity gate lets it through (a steady one is silence).
+  const tone = Float32Array.from({ length: 6000 }, (_, i) => 0.4 * Math.sin(i / 5) * Math.sin((Math.PI * i) / 6000));
   // A model trained with --mels 20: its metadata, not the defaults, fixes how predict featurises.
   const mels20 = { ...DEFAULT_FEATURES, mel: { ...DEFAULT_FEATURES.mel, melBands: 20 } };
   await saveModel(buildFreqModel(inputShape(mels20), 2), join(dir, 'model20'), {
@@ -90,6 +91,51 @@ describe('speech-cnn predict', () => {
     expect((p.yes ?? 0) + (p.no ?? 0)).toBeCloseTo(1, 3);
     expect(out.failed).toBe(1);
     expect(out.errors[0]?.error).toMatch(/bad\.wav: not a readable WAV file/);
+  });
+
+  it('answers label null with the reason "silence" for a silent and a steady-noise WAV, and "not-a-digit" below --min-probability', async () => {
+    const silent = join(dir, 'silent.wav');
+    const hiss = join(dir, 'hiss.wav');
+    writeFileSync(silent, encodeWav16(new Float32Array(12000), 16000));
+    const rng = new Rng(5);
+    writeFileSync(
+      hiss,
+      encodeWav16(
+        Float32Array.from({ length: 12000 }, () => 0.05 * rng.normal()),
+        16000,
+      ),
+    );
+    const r = await cli(['predict', silent, hiss, join(dir, 'word.wav'), '--model-dir', join(dir, 'model'), '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as {
+      predictions: Array<{ label: string | null; reason?: string; probabilities: Record<string, number> }>;
+    };
+    expect(out.predictions.map((p) => [p.label, p.reason])).toEqual([
+      [null, 'silence'],
+      [null, 'silence'],
+      [expect.stringMatching(/^(yes|no)$/), undefined],
+    ]);
+    // Nothing was asked of the model for silence.
+    expect(out.predictions[0]?.probabilities).toEqual({});
+    const text = await cli(['predict', silent, '--model-dir', join(dir, 'model')]);
+    expect(text.stdout).toMatch(/silent\.wav: no digit \(silence: loudest -120 dBFS\)/);
+    // An untrained two-word model is never 99.9% sure: every word it hears is "not a digit".
+    const strict = await cli([
+      'predict',
+      join(dir, 'word.wav'),
+      '--model-dir',
+      join(dir, 'model'),
+      '--min-probability',
+      '0.999',
+      '--json',
+    ]);
+    const s = JSON.parse(strict.stdout.trim().split('\n').at(-1) as string) as {
+      predictions: Array<{ label: string | null; reason?: string }>;
+    };
+    expect(s.predictions[0]).toMatchObject({ label: null, reason: 'not-a-digit' });
+    const bad = await cli(['predict', silent, '--min-probability', '2', '--model-dir', join(dir, 'model')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--min-probability');
   });
 
   it('names a missing model folder and the flag, and exits 2', async () => {
@@ -136,7 +182,8 @@ describe('speech-cnn predict', () => {
         for (let take = 0; take < 6; take++) {
           const x = Float32Array.from(
             { length: 3000 },
-            (_, i) => 0.3 * Math.sin((2 * Math.PI * hz * (1 + 0.01 * take) * i) / 8000),
+            (_, i) =>
+              0.3 * Math.sin((2 * Math.PI * hz * (1 + 0.01 * take) * i) / 8000) * Math.sin((Math.PI * i) / 3000),
           );
           writeFileSync(join(data, `${label}_${speaker}_${take}.wav`), encodeWav16(x, 8000));
         }
@@ -179,6 +226,60 @@ describe('speech-cnn predict', () => {
       (JSON.parse(p.stdout.trim().split('\n').at(-1) as string) as { predictions: unknown[] }).predictions,
     ).toHaveLength(1);
   }, 60_000);
+
+  it('--unknown adds one more class, last, trained on every recording in the folder; predict answers it as not-a-digit', async () => {
+    const data = tinyData('tiny-unknown');
+    const unknown = join(dir, 'unknown');
+    mkdirSync(join(unknown, 'noise'), { recursive: true });
+    // Any name, any subfolder: everything in it is "none of the words".
+    const rng = new Rng(3);
+    for (let k = 0; k < 6; k++) {
+      const x = Float32Array.from({ length: 3000 }, (_, i) => 0.2 * rng.normal() * Math.sin((Math.PI * i) / 3000));
+      writeFileSync(join(unknown, k % 2 ? `hello_${k}.wav` : join('noise', `n${k}.wav`)), encodeWav16(x, 8000));
+    }
+    const model = join(dir, 'unknown-model');
+    const r = await cli([
+      'train',
+      '--data-dir',
+      data,
+      '--unknown',
+      unknown,
+      '--split',
+      'speaker:ann',
+      '--model-dir',
+      model,
+      '--epochs',
+      '1',
+      '--workers',
+      '1',
+      '--json',
+    ]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as Record<string, unknown>;
+    // bob's 12 recordings and the 6 unknown ones train; ann's 12 alone are tested.
+    expect(out).toMatchObject({ trainFiles: 18, testFiles: 12, unknownFiles: 6, labels: ['0', '1', '_unknown_'] });
+    const meta = JSON.parse(readFileSync(join(model, 'metadata.json'), 'utf8')) as { labels: string[] };
+    expect(meta.labels).toEqual(['0', '1', '_unknown_']);
+    // Make the unknown class win whatever the input, and predict says "not a digit" for a word it hears.
+    const forced = join(dir, 'unknown-forced');
+    const { loadModelFolder } = await import('@cnn-lab/core');
+    const loaded = await loadModelFolder(model, { app: 'speech-cnn', validate: (m) => m });
+    const last = loaded.model.layers.at(-1) as tf.layers.Layer;
+    const [kernel] = last.getWeights() as [tf.Tensor, tf.Tensor];
+    last.setWeights([tf.zerosLike(kernel), tf.tensor1d([0, 0, 20])]);
+    const { weightsSha256: _hash, createdAt: _date, app: _app, version: _version, ...fields } = loaded.raw;
+    await saveModel(loaded.model, forced, { app: 'speech-cnn', ...fields });
+    const p = await cli(['predict', join(data, '1_ann_0.wav'), '--model-dir', forced, '--json']);
+    expect(p.code).toBe(0);
+    const pred = JSON.parse(p.stdout.trim().split('\n').at(-1) as string) as {
+      predictions: Array<{ label: string | null; reason?: string; probabilities: Record<string, number> }>;
+    };
+    expect(pred.predictions[0]).toMatchObject({ label: null, reason: 'not-a-digit' });
+    expect(pred.predictions[0]?.probabilities._unknown_).toBeGreaterThan(0.99);
+    const clash = await cli(['train', '--data-dir', data, '--unknown', data, '--epochs', '1']);
+    expect(clash.code).toBe(2);
+    expect(clash.stderr).toMatch(/--unknown: .* overlaps the data folder/);
+  }, 120_000);
 
   it('--extra-train adds recordings to the training part only, skips labels the data lacks, names a missing folder and refuses the data folder', async () => {
     const data = tinyData('tiny-extra');
@@ -235,7 +336,7 @@ describe('speech-cnn predict', () => {
     const same = await cli(['train', '--data-dir', data, '--extra-train', data, '--epochs', '1']);
     expect(same.code).toBe(2);
     expect(same.stderr).toMatch(/--extra-train: '.*tiny-extra' overlaps the data folder/);
-  }, 60_000);
+  }, 120_000);
 
   it('predicts with a model of 20 mel bands, featurising as its metadata says', async () => {
     const r = await cli(['predict', join(dir, 'word.wav'), '--model-dir', join(dir, 'model20'), '--json']);

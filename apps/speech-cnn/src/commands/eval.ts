@@ -16,13 +16,18 @@ import {
   type CommonOptions,
 } from '@cnn-lab/core';
 import { SPLIT_HELP, clipsOf, parseSplit, splitEntries } from '../data/index.js';
-import { loadSpeechClassifier } from '../model/index.js';
+import { DEFAULT_REJECT, loadSpeechClassifier, wordOf, rankLabels, type SpeechClassifier } from '../model/index.js';
+import { gateReading } from '../features/index.js';
+import { decodeWav } from '../audio/index.js';
 import { modelToRead, picturesDir, shown } from './folders.js';
+import { readFileSync, readdirSync } from 'node:fs';
 import { readRecordings } from './recordings.js';
 import { DATA_SUB, DATA_WHAT } from '../app.js';
 
 interface EvalOpts extends CommonOptions {
   split: string;
+  negatives?: string;
+  minProbability: number;
   testFraction: number;
   out?: string;
 }
@@ -33,6 +38,16 @@ export function addEval(program: Command): void {
     .description('score a model on a folder: accuracy, per-word report, confusion matrix (confusion-<split>.png)')
     .option('--split <split>', `${SPLIT_HELP}; 'all' scores every file`, 'fsdd')
     .option('--test-fraction <f>', 'test share for --split random', parseNumberIn(0.01, 0.99), 0.2)
+    .option(
+      '--negatives <dir>',
+      'also score recordings that hold no word (silence, noise, other words): the share answered "no digit", per subfolder',
+    )
+    .option(
+      '--min-probability <p>',
+      'a word less probable than this is answered "no digit" (not-a-digit)',
+      parseNumberIn(0, 1),
+      DEFAULT_REJECT.minProbability,
+    )
     .option(
       '--out <dir>',
       'folder for the confusion matrix picture (default: beside --model-dir, else runs/speech-cnn/eval-<time>)',
@@ -64,7 +79,9 @@ async function evaluate(ctx: ActionContext<EvalOpts>) {
   if (part.test.length === 0) throw new UsageError(`--split ${o.split}: no test recordings in ${dir}`);
   const test = clipsOf(part.test, set, labels);
   // Each member trims and featurises the whole recording as its own metadata says.
-  const probs = classifier.probabilities(test.clips.map((c) => c.source as Float32Array));
+  const recordings = test.clips.map((c) => c.source as Float32Array);
+  const probs = classifier.probabilities(recordings);
+  const answers = decisions(classifier, recordings, probs, o.minProbability);
   const matrix = confusionMatrix(probs, test.labels);
   const report = classReport(matrix, labels);
   ctx.log(formatClassReport(report));
@@ -75,10 +92,20 @@ async function evaluate(ctx: ActionContext<EvalOpts>) {
     labels,
     title: `speech-cnn ${members > 1 ? `${members} x ` : ''}${classifier.info.kind}: ${o.split}`,
   });
+  const right = answers.filter((a, i) => a.label === labels[test.labels[i] as number]).length;
+  const silence = answers.filter((a) => a.reason === 'silence').length;
+  const notWord = answers.filter((a) => a.reason === 'not-a-digit').length;
   ctx.log(
     `\naccuracy ${(100 * report.accuracy).toFixed(2)}% on ${test.clips.length} recordings (split ${o.split}); confusion matrix drawn in ${shown(plot)}`,
   );
+  ctx.log(
+    `with the "no digit" answer: ${(100 * (right / test.clips.length)).toFixed(2)}% right (${right}/${test.clips.length}); ${silence} answered silence, ${notWord} not-a-digit`,
+  );
+  const negatives =
+    o.negatives === undefined ? undefined : scoreNegatives(classifier, o.negatives, o.minProbability, ctx.log);
   return {
+    answered: { accuracy: right / test.clips.length, right, silence, notADigit: notWord },
+    ...(negatives ? { negatives } : {}),
     plot,
     accuracy: report.accuracy,
     files: test.clips.length,
@@ -89,4 +116,87 @@ async function evaluate(ctx: ActionContext<EvalOpts>) {
     ),
     confusion: matrix,
   };
+}
+
+/** Each recording's answer from its probabilities, after the voice-activity gate. */
+function decisions(
+  classifier: SpeechClassifier,
+  recordings: readonly Float32Array[],
+  probs: Float32Array,
+  minProbability: number,
+) {
+  const labels = classifier.info.labels;
+  return recordings.map((r, i) => {
+    if (!gateReading(r, classifier.sampleRate).active) return { label: null, reason: 'silence' as const };
+    return wordOf(rankLabels(probs.subarray(i * labels.length, (i + 1) * labels.length), labels), minProbability);
+  });
+}
+
+/**
+ * The share of `dir`'s recordings (none of which holds a word) answered "no digit", per first-level subfolder
+ * (e.g. silence, noise, words) and in all; the words it was wrongly heard as.
+ */
+function scoreNegatives(classifier: SpeechClassifier, dir: string, minProbability: number, log: (m: string) => void) {
+  const root = resolveUserPath(dir);
+  let paths: string[];
+  try {
+    paths = readdirSync(root, { recursive: true, encoding: 'utf8' })
+      .map((p) => p.split('\\').join('/'))
+      .filter((p) => /\.wav$/i.test(p))
+      .sort();
+  } catch (err) {
+    throw new UsageError(
+      `--negatives ${dir}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
+  }
+  if (paths.length === 0) throw new UsageError(`--negatives ${dir}: no WAV files in it`);
+  const groups = new Map<
+    string,
+    { files: number; silence: number; notADigit: number; heardAs: Record<string, number> }
+  >();
+  const recordings: Float32Array[] = [];
+  const groupOf: string[] = [];
+  for (const p of paths) {
+    const audio = decodeWav(readFileSync(`${root}/${p}`), p, { sampleRate: classifier.sampleRate });
+    recordings.push(audio.samples);
+    groupOf.push(p.includes('/') ? (p.split('/')[0] as string) : '.');
+  }
+  const probs = classifier.probabilities(recordings);
+  decisions(classifier, recordings, probs, minProbability).forEach((a, i) => {
+    const g = groupOf[i] as string;
+    const entry = groups.get(g) ?? { files: 0, silence: 0, notADigit: 0, heardAs: {} };
+    entry.files++;
+    if (a.reason === 'silence') entry.silence++;
+    else if (a.reason === 'not-a-digit') entry.notADigit++;
+    else entry.heardAs[a.label as string] = (entry.heardAs[a.label as string] ?? 0) + 1;
+    groups.set(g, entry);
+  });
+  const all = { files: 0, noDigit: 0 };
+  const out: Record<
+    string,
+    {
+      files: number;
+      noDigit: number;
+      rate: number;
+      silence: number;
+      notADigit: number;
+      heardAs: Record<string, number>;
+    }
+  > = {};
+  log(`\nno word in --negatives ${shown(root)}: the share answered "no digit"`);
+  for (const [g, e] of [...groups.entries()].sort()) {
+    const noDigit = e.silence + e.notADigit;
+    out[g] = { ...e, noDigit, rate: noDigit / e.files };
+    all.files += e.files;
+    all.noDigit += noDigit;
+    const wrong = Object.entries(e.heardAs)
+      .sort((a, b) => b[1] - a[1])
+      .map(([w, n]) => `${w} ${n}`)
+      .join(', ');
+    log(
+      `  ${g}: ${((100 * noDigit) / e.files).toFixed(1)}% (${noDigit}/${e.files}; silence ${e.silence}, not-a-digit ${e.notADigit})${wrong ? `; heard as ${wrong}` : ''}`,
+    );
+  }
+  log(`  all: ${((100 * all.noDigit) / all.files).toFixed(1)}% (${all.noDigit}/${all.files})`);
+  return { groups: out, ...all, rate: all.noDigit / all.files };
 }

@@ -4,6 +4,7 @@ import {
   DataError,
   UsageError,
   parseIntIn,
+  parseNumberIn,
   resolveUserPath,
   runAction,
   withCommonOptions,
@@ -11,7 +12,7 @@ import {
   type CommonOptions,
 } from '@cnn-lab/core';
 import { decodeWav } from '../audio/index.js';
-import { loadSpeechClassifier } from '../model/index.js';
+import { DEFAULT_REJECT, decide, loadSpeechClassifier, type NoWordReason } from '../model/index.js';
 import { modelToRead } from './folders.js';
 
 export function addPredict(program: Command): void {
@@ -19,9 +20,17 @@ export function addPredict(program: Command): void {
     .command('predict')
     .description('say which word each WAV file holds')
     .argument('<files...>', 'WAV files (any sample rate, mono or stereo)')
-    .option('--top <k>', 'probabilities to show per file', parseIntIn(1, 100), 3);
+    .option('--top <k>', 'probabilities to show per file', parseIntIn(1, 100), 3)
+    .option(
+      '--min-probability <p>',
+      'a word less probable than this is answered "no digit" (not-a-digit)',
+      parseNumberIn(0, 1),
+      DEFAULT_REJECT.minProbability,
+    );
   withCommonOptions(cmd, ['modelDir', 'json', 'backend']).action(runAction(predict));
 }
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
 
 function readBytes(file: string): Uint8Array {
   try {
@@ -31,21 +40,35 @@ function readBytes(file: string): Uint8Array {
   }
 }
 
-async function predict(ctx: ActionContext<CommonOptions & { top: number }>) {
+async function predict(ctx: ActionContext<CommonOptions & { top: number; minProbability: number }>) {
   if (ctx.args.length === 0) throw new UsageError('predict: give one or more WAV files');
   const classifier = await loadSpeechClassifier(modelToRead(ctx.opts.modelDir));
-  const predictions: Array<{ file: string; label: string; probabilities: Record<string, number> }> = [];
+  const predictions: Array<{
+    file: string;
+    /** null: no digit, and `reason` says why. */
+    label: string | null;
+    reason?: NoWordReason;
+    probabilities: Record<string, number>;
+    level: { peakDb: number; floorDb: number };
+  }> = [];
   const errors: Array<{ file: string; error: string }> = [];
   for (const file of ctx.args) {
     try {
-      const r = classifier.classify(decodeWav(readBytes(file), file, { sampleRate: classifier.sampleRate }));
+      const audio = decodeWav(readBytes(file), file, { sampleRate: classifier.sampleRate });
+      const d = decide(classifier, audio, { ...DEFAULT_REJECT, minProbability: ctx.opts.minProbability });
+      const ranked = d.classification?.ranked ?? [];
       predictions.push({
         file,
-        label: r.label,
-        probabilities: Object.fromEntries(r.ranked.map((p) => [p.label, Number(p.probability.toFixed(5))])),
+        label: d.label,
+        ...(d.reason ? { reason: d.reason } : {}),
+        probabilities: Object.fromEntries(ranked.map((p) => [p.label, Number(p.probability.toFixed(5))])),
+        level: { peakDb: round1(d.gate.peakDb), floorDb: round1(d.gate.floorDb) },
       });
-      const top = r.ranked.slice(0, ctx.opts.top).map((p) => `${p.label} ${(100 * p.probability).toFixed(2)}%`);
-      ctx.log(`${file}: ${r.label}  (${top.join(', ')})`);
+      const top = ranked.slice(0, ctx.opts.top).map((p) => `${p.label} ${(100 * p.probability).toFixed(2)}%`);
+      const answer =
+        d.label ??
+        `no digit (${d.reason === 'silence' ? `silence: loudest ${d.gate.peakDb.toFixed(0)} dBFS` : d.reason})`;
+      ctx.log(`${file}: ${answer}${top.length ? `  (${top.join(', ')})` : ''}`);
     } catch (err) {
       // A file that is not a usable recording is reported and skipped; the others are still answered.
       if (!(err instanceof DataError)) throw err;

@@ -2,7 +2,7 @@
 import { readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError, isWithin, resolveFolderOption } from '@cnn-lab/core';
-import { decodeEntries, labelEntries, type DecodedSet, type Entry, type Skipped } from '../data/index.js';
+import { UNKNOWN, decodeEntries, labelEntries, type DecodedSet, type Entry, type Skipped } from '../data/index.js';
 import type { FeatureConfig } from '../features/index.js';
 import { DATA_WHAT } from '../app.js';
 
@@ -71,5 +71,49 @@ export function withExtraTrain(
       bad: set.bad,
     },
     extra,
+  };
+}
+
+/** Paths of `--unknown` recordings carry this prefix. */
+const UNKNOWN_PREFIX = 'unknown:';
+
+/**
+ * Every WAV under the `--unknown` folder (any name, any subfolder) as a training recording of the UNKNOWN class
+ * (other words, noise): added to every training part, never tested on.
+ */
+export function withUnknown(
+  set: DecodedSet,
+  dataDir: string,
+  unknownDir: string | undefined,
+  cfg: FeatureConfig,
+  log: (m: string) => void,
+): { set: DecodedSet; unknown: Entry[] } {
+  if (unknownDir === undefined) return { set, unknown: [] };
+  const dir = resolveFolderOption('--unknown', unknownDir, 'a folder of WAV files that hold none of the words');
+  const real = realpathSync(dir);
+  const data = realpathSync(dataDir);
+  if (isWithin(real, data) || isWithin(data, real)) {
+    throw new UsageError(
+      `--unknown: '${unknownDir}' overlaps the data folder ${dataDir}; its words would be "unknown"`,
+    );
+  }
+  const paths = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((p) => p.split('\\').join('/'))
+    .filter((p) => /\.wav$/i.test(p))
+    .sort();
+  if (paths.length === 0) throw new UsageError(`--unknown ${unknownDir}: no WAV files in it`);
+  const decoded = decodeEntries(
+    paths.map((path) => ({ path, label: UNKNOWN })),
+    (p) => readFileSync(join(dir, p)),
+    cfg,
+  );
+  log(
+    `--unknown ${dir}: ${decoded.clips.length} recordings${decoded.bad.length ? `, ${decoded.bad.length} skipped` : ''}`,
+  );
+  for (const b of decoded.bad.slice(0, 10)) log(`  skipped ${b.path}: ${b.reason}`);
+  const unknown = decoded.entries.map((e) => ({ ...e, path: UNKNOWN_PREFIX + e.path }));
+  return {
+    set: { entries: [...set.entries, ...unknown], clips: [...set.clips, ...decoded.clips], bad: set.bad },
+    unknown,
   };
 }

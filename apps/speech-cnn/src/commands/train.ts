@@ -17,6 +17,7 @@ import {
 import { APP, DATA_SUB, DATA_WHAT } from '../app.js';
 import {
   SPLIT_HELP,
+  UNKNOWN,
   clipsOf,
   parseSplit,
   sortLabels,
@@ -36,7 +37,7 @@ import {
   type ModelKind,
 } from '../model/index.js';
 import { modelToWrite } from './folders.js';
-import { readRecordings, withExtraTrain } from './recordings.js';
+import { readRecordings, withExtraTrain, withUnknown } from './recordings.js';
 
 interface TrainOpts extends CommonOptions {
   model: ModelKind;
@@ -50,6 +51,7 @@ interface TrainOpts extends CommonOptions {
   eq: number;
   workers?: number;
   extraTrain?: string;
+  unknown?: string;
   resume?: boolean;
 }
 
@@ -102,6 +104,10 @@ export function addTrain(program: Command): void {
       '--extra-train <dir>',
       'more recordings for training only, added to every split and never tested on (e.g. the voices of scripts/synth-voices.sh)',
     )
+    .option(
+      '--unknown <dir>',
+      `recordings that hold none of the words (other words, noise) for training only: they become one more class, ${UNKNOWN}, the "none of these" answer`,
+    )
     .option('--workers <n>', 'gradient worker threads (default: one per core)', parseIntIn(1, 64))
     .option('--resume', 'continue from the checkpoint in --model-dir (without it: the newest run that has one)');
   // Core's --model-dir help names the shipped model, where reading verbs start; train writes elsewhere.
@@ -133,16 +139,23 @@ async function train(ctx: ActionContext<TrainOpts>) {
   const { features, augment } = settingsOf(o);
   // Clips are trimmed as the model will trim them (--trim-db); the rest of the features are computed later.
   const data = readRecordings(dir, features, ctx.log);
-  const labels = sortLabels(data.entries.map((e) => e.label));
-  if (labels.length < 2)
-    throw new UsageError(`--data-dir ${dir}: found only the label(s) ${labels.join(', ')}; need at least 2 words`);
-  const { set, extra } = withExtraTrain(data, dir, o.extraTrain, features, ctx.log);
+  const words = sortLabels(data.entries.map((e) => e.label));
+  if (words.length < 2)
+    throw new UsageError(`--data-dir ${dir}: found only the label(s) ${words.join(', ')}; need at least 2 words`);
+  if (words.includes(UNKNOWN))
+    throw new UsageError(`--data-dir ${dir}: '${UNKNOWN}' is reserved for --unknown's class; rename that folder`);
+  const withExtra = withExtraTrain(data, dir, o.extraTrain, features, ctx.log);
+  // The unknown class comes last, so the words keep the indices they have without it.
+  const { set, unknown } = withUnknown(withExtra.set, dir, o.unknown, features, ctx.log);
+  const extra = [...withExtra.extra, ...unknown];
+  const labels = unknown.length ? [...words, UNKNOWN] : words;
   const common = {
     model: o.model,
     labels,
     files: data.clips.length,
     skipped: data.bad.length + data.skipped.length,
-    ...(extra.length ? { extraTrainFiles: extra.length } : {}),
+    ...(withExtra.extra.length ? { extraTrainFiles: withExtra.extra.length } : {}),
+    ...(unknown.length ? { unknownFiles: unknown.length } : {}),
   };
   const seed = o.seed ?? 1;
   /** The clips of a partition, and the training settings for them. */
@@ -205,7 +218,10 @@ async function train(ctx: ActionContext<TrainOpts>) {
     lr: LEARNING_RATE,
     augment,
     dataDir: dir,
-    ...(o.extraTrain !== undefined ? { extraTrain: resolveUserPath(o.extraTrain), extraTrainFiles: extra.length } : {}),
+    ...(o.extraTrain !== undefined
+      ? { extraTrain: resolveUserPath(o.extraTrain), extraTrainFiles: withExtra.extra.length }
+      : {}),
+    ...(o.unknown !== undefined ? { unknown: resolveUserPath(o.unknown), unknownFiles: unknown.length } : {}),
   };
   const { summary } = await trainRecipe({
     model,

@@ -1,4 +1,13 @@
-export { type Entry, type Skipped, parseFsddName, entryFor, isEntry, sortLabels, labelEntries } from './labels.js';
+export {
+  type Entry,
+  type Skipped,
+  UNKNOWN,
+  parseFsddName,
+  entryFor,
+  isEntry,
+  sortLabels,
+  labelEntries,
+} from './labels.js';
 export {
   type Split,
   type Partition,

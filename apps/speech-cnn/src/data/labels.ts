@@ -1,3 +1,10 @@
+/**
+ * The label of the class that holds everything that is not one of the words: other words, noise. A model trained
+ * with it (`train --unknown DIR`) answers "not a word it knows" by itself; the name cannot clash with a folder's
+ * word, since it is added by the flag and never read from a file name.
+ */
+export const UNKNOWN = '_unknown_';
+
 /** One recording in a dataset: where it is, what word it holds, who said it. */
 export interface Entry {
   /** Path relative to the dataset folder, with '/' separators. */

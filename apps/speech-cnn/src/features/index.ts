@@ -36,3 +36,4 @@ export {
 } from './augment.js';
 export { activeFrames, activeSpan, stretchRows } from './stretch.js';
 export { DEFAULT_FEATURES } from './defaults.js';
+export { type GateOptions, type GateReading, DEFAULT_GATE, frameEnergiesDb, gateReading } from './vad.js';

@@ -24,3 +24,4 @@ export {
   trainSpeechModel,
   scoreOn,
 } from './train.js';
+export { type NoWordReason, type RejectOptions, type Decision, DEFAULT_REJECT, decide, wordOf } from './decide.js';

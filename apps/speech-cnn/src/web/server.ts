@@ -1,73 +1,39 @@
-import { readFileSync } from 'node:fs';
+// speech-cnn's page served alone (`start`): the routes at `/` on a server of its own, on 127.0.0.1 unless told.
 import Fastify, { type FastifyInstance } from 'fastify';
-import { DataError } from '@cnn-lab/core';
-import { decodeWav } from '../audio/index.js';
-import type { SpeechClassifier } from '../model/index.js';
+import { UsageError } from '@cnn-lab/core';
+import { SpeechClassifier } from '../model/index.js';
+import { DEFAULT_MAX_BYTES, webRoutes, type WebOptions } from './routes.js';
 
-export interface ServerOptions {
-  /** Largest upload accepted, in bytes (10 s of 48 kHz stereo 16-bit is 1.9 MB). */
-  maxBytes?: number;
-  /** Longest recording accepted, in seconds. */
-  maxSeconds?: number;
+export interface ServerOptions extends WebOptions {
   logger?: boolean;
 }
 
-const WAV_TYPES = ['audio/wav', 'audio/x-wav', 'audio/wave', 'audio/vnd.wave', 'application/octet-stream'];
-
 /**
- * The page (GET /) and one JSON endpoint: POST /api/predict with a WAV file as the body returns the class
- * probabilities and the spectrogram the model saw.
+ * A fastify server with the page and its API at `/` (not yet listening; `listen`, `ready` or `inject` load the
+ * routes), request bodies capped at maxBytes. A classifier given first is the model it serves.
  */
-export function buildServer(classifier: SpeechClassifier, opts: ServerOptions = {}): FastifyInstance {
-  const maxBytes = opts.maxBytes ?? 4 * 1024 * 1024;
-  const maxSeconds = opts.maxSeconds ?? 10;
-  const page = readFileSync(new URL('./page.html', import.meta.url), 'utf8');
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: maxBytes });
-
-  app.addContentTypeParser(WAV_TYPES, { parseAs: 'buffer', bodyLimit: maxBytes }, (_req, body, done) =>
-    done(null, body),
-  );
-
-  app.get('/', async (_req, reply) =>
-    reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page),
-  );
-
-  app.get('/api/info', async () => ({
-    labels: classifier.info.labels,
-    kind: classifier.info.kind,
-    members: classifier.members.length,
-    sampleRate: classifier.sampleRate,
-    maxSeconds,
-    maxBytes,
-  }));
-
-  app.post('/api/predict', async (req, reply) => {
-    const body = req.body;
-    if (!Buffer.isBuffer(body)) {
-      return reply.code(415).send({ error: `send the WAV file as the request body with Content-Type ${WAV_TYPES[0]}` });
-    }
-    try {
-      const audio = decodeWav(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), 'upload', {
-        sampleRate: classifier.sampleRate,
-        maxSeconds,
-      });
-      const result = classifier.classify(audio);
-      const { frames, bands, data } = result.spectrogram;
-      return {
-        label: result.label,
-        probabilities: result.ranked,
-        spectrogram: { frames, bands, data: Array.from(data, (v) => Math.round(v * 1000) / 1000) },
-      };
-    } catch (err) {
-      if (err instanceof DataError) return reply.code(400).send({ error: err.message });
-      throw err;
-    }
-  });
-
-  app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
-    const code = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    reply.code(code).send({ error: code === 500 ? 'internal error' : err.message });
-    if (code === 500) app.log.error(err);
-  });
+export function buildServer(first: SpeechClassifier | ServerOptions = {}, more: ServerOptions = {}): FastifyInstance {
+  const opts = first instanceof SpeechClassifier ? { ...more, classifier: first } : { ...first, ...more };
+  const { logger, ...web } = opts;
+  const app = Fastify({ logger: logger ?? false, bodyLimit: web.maxBytes ?? DEFAULT_MAX_BYTES });
+  void app.register(webRoutes, web);
   return app;
+}
+
+/** Listens on host:port and returns the page's URL; a busy port (or an address this machine lacks) is a UsageError naming the flag. */
+export async function listen(app: FastifyInstance, host: string, port: number): Promise<string> {
+  try {
+    return `${await app.listen({ host, port })}/`;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE')
+      throw new UsageError(
+        `--port ${port}: ${host}:${port} is already in use (another server?); pick another with --port <n>, or --port 0 for any free one`,
+      );
+    if (code === 'EACCES')
+      throw new UsageError(`--port ${port}: not allowed to listen on it here; pick one above 1023 with --port <n>`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+      throw new UsageError(`--host ${host}: not an address of this machine (${code})`);
+    throw err;
+  }
 }
