@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataError, fit, initBackend } from '@cnn-lab/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSplit } from '../src/commands/read-split.js';
+import { createHash } from 'node:crypto';
+import { evalModel } from '../src/commands/eval.js';
+import { assertTrainable, readSplit } from '../src/commands/read-split.js';
 import { MAX_LINE_BYTES } from '../src/data/example.js';
 import { splitFingerprint } from '../src/data/fingerprint.js';
 import { MAX_SENTENCE_TOKENS } from '../src/data/sequences.js';
@@ -196,5 +198,78 @@ describe('a damaged vocabulary beside a model', () => {
     const full = JSON.stringify({ words, minCount: 1 });
     writeFileSync(join(target, VOCAB_FILE), full.slice(0, full.length - 7));
     await expect(loadTextModel(target)).rejects.toThrow(/vocab\.json: not JSON/);
+  });
+});
+
+describe("labels in a user's file", () => {
+  const read = (file: string, logs: string[] = []) =>
+    readSplit({ dataFile: file } as Parameters<typeof readSplit>[0], 1, (m) => logs.push(m));
+
+  it('a one-class file is a data error naming the file, not an internal error', async () => {
+    const file = join(dir, 'one-class.txt');
+    writeFileSync(file, Array.from({ length: 40 }, (_, i) => `1 sentence number ${i} is fine`).join('\n'));
+    const { split, record } = await read(file);
+    expect(() => assertTrainable(split, record)).toThrow(
+      `${file}: every training example has the label '1': a classifier needs examples of at least two classes`,
+    );
+  });
+
+  it('bare sentences (first words taken as labels) are refused, and the labels found are always said', async () => {
+    const file = join(dir, 'no-labels.txt');
+    const first = [
+      'the',
+      'a',
+      'this',
+      'that',
+      'my',
+      'an',
+      'one',
+      'some',
+      'his',
+      'her',
+      'our',
+      'their',
+      'every',
+      'each',
+    ];
+    const words = Array.from({ length: 60 }, (_, i) => `${first[i % first.length]}${i >= 14 ? i : ''} movie was fine`);
+    writeFileSync(file, words.join('\n'));
+    await expect(read(file)).rejects.toThrow(
+      /different labels from each line's first word, \d+ of them on one example only: these are not classes/,
+    );
+    const logs: string[] = [];
+    const two = join(dir, 'two-labels.txt');
+    writeFileSync(two, goodLines(40).join('\n'));
+    await read(two, logs);
+    expect(logs.join('\n')).toMatch(/2 labels \(each line's first word\): '0' 20, '1' 20/);
+  });
+
+  it('eval counts and names test examples whose labels the model lacks, and leaves the shipped folder alone', async () => {
+    const file = join(dir, 'three-labels.txt');
+    const lines = Array.from({ length: 200 }, (_, i) => `${['0', '1', 'neutral'][i % 3]} a film number ${i}`);
+    writeFileSync(file, lines.join('\n'));
+    const shipped = join(import.meta.dirname, '..', 'models', 'default', 'confusion.png');
+    const digest = () => createHash('sha256').update(readFileSync(shipped)).digest('hex');
+    const before = digest();
+    const { split } = await read(file);
+    const neutral = split.test.filter((e) => e.label === 'neutral').length;
+    expect(neutral).toBeGreaterThan(0);
+    const logs: string[] = [];
+    const runs = join(dir, 'runs');
+    const saved = process.env.CNN_LAB_RUNS;
+    process.env.CNN_LAB_RUNS = runs;
+    try {
+      const result = await evalModel({ dataFile: file } as Parameters<typeof evalModel>[0], (m) => logs.push(m));
+      expect(result.skippedUnknownLabel).toBe(neutral);
+      expect(result.count).toBe(split.test.length - neutral);
+      expect(logs.join('\n')).toContain(
+        `skipped ${neutral} of ${split.test.length} test examples: their labels ('neutral') are not among the model's classes (0, 1)`,
+      );
+      expect(result.picture.startsWith(runs)).toBe(true);
+    } finally {
+      if (saved === undefined) delete process.env.CNN_LAB_RUNS;
+      else process.env.CNN_LAB_RUNS = saved;
+    }
+    expect(digest()).toBe(before);
   });
 });

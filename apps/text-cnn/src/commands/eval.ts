@@ -48,6 +48,15 @@ export async function evalModel(opts: EvalFlags, log: (message: string) => void)
   const index = new Map(metadata.classes.map((c, i) => [c, i]));
   const examples = split.test.filter((e) => index.has(e.label));
   const what = flags.dataFile ?? flags.set ?? 'MR';
+  // Examples of classes the model does not have cannot be scored: counted and said, never dropped silently.
+  const unknown = [...new Set(split.test.filter((e) => !index.has(e.label)).map((e) => e.label))];
+  const skipped = split.test.length - examples.length;
+  if (skipped > 0) {
+    const shown = unknown.slice(0, 5).map((l) => `'${l.slice(0, 20)}'`);
+    log(
+      `skipped ${skipped} of ${split.test.length} test examples: their labels (${shown.join(', ')}${unknown.length > 5 ? ', ...' : ''}) are not among the model's classes (${metadata.classes.join(', ')})`,
+    );
+  }
   if (examples.length === 0)
     throw new DataError(what, `no test examples with the model's labels (${metadata.classes.join(', ')})`);
   const encoded = examples.map((e) => ({
@@ -75,6 +84,7 @@ export async function evalModel(opts: EvalFlags, log: (message: string) => void)
     accuracy: ev.accuracy,
     loss: ev.loss,
     count: ev.count,
+    skippedUnknownLabel: skipped,
     classes: classNames,
     confusion: matrix,
     perClass: report,

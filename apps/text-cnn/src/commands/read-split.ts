@@ -76,6 +76,7 @@ async function readFileSplit(opts: DataFlags, seed: number, log: Log): Promise<S
         })
       : parseLabelFirst(bytes, file, opts.encoding ? { encoding: opts.encoding } : {});
   log(describeReport(report));
+  describeLabels(examples, file, opts.format === 'csv' || opts.format === 'tsv' ? 'column' : 'first-word', log);
   if (examples.length < 20)
     throw new DataError(
       file,
@@ -84,6 +85,51 @@ async function readFileSplit(opts: DataFlags, seed: number, log: Log): Promise<S
   const { kept, held: test } = holdOut(examples, 0.1, seed);
   const { kept: train, held: dev } = holdOut(kept, DEV_FRACTION, seed + 1);
   return { train, dev, test };
+}
+
+/** Beyond this many different labels, a file's labels look like something else (the first words of sentences). */
+export const MANY_LABELS = 20;
+
+/**
+ * Says which labels a user's file gave (a label-first file takes each line's first word as its label, so a file of
+ * bare sentences would give one "class" per first word). Many different labels are a warning; many labels that
+ * mostly occur once are a DataError: those are not classes.
+ */
+function describeLabels(examples: readonly Example[], file: string, how: 'first-word' | 'column', log: Log): void {
+  const counts = new Map<string, number>();
+  for (const e of examples) counts.set(e.label, (counts.get(e.label) ?? 0) + 1);
+  const byCount = [...counts].sort((a, b) => b[1] - a[1]);
+  const shown = byCount
+    .slice(0, 6)
+    .map(([label, n]) => `'${label.slice(0, 20)}' ${n}`)
+    .join(', ');
+  const source = how === 'first-word' ? "each line's first word" : 'the label column';
+  log(`${file}: ${counts.size} labels (${source}): ${shown}${counts.size > 6 ? ', ...' : ''}`);
+  if (counts.size <= MANY_LABELS) return;
+  const once = byCount.filter(([, n]) => n === 1).length;
+  const hint =
+    how === 'first-word'
+      ? 'a label-first file is "<label> <sentence>" on each line ("1 a fine film"); for other layouts use --format csv or tsv with --label-column'
+      : 'is --label-column the column of the classes?';
+  if (once * 2 > counts.size) {
+    throw new DataError(
+      file,
+      `${counts.size} different labels from ${source}, ${once} of them on one example only: these are not classes. ${hint}`,
+    );
+  }
+  log(`warning: ${file}: ${counts.size} different labels from ${source}; ${hint}`);
+}
+
+/** Refuses a user's file a classifier cannot be trained on: fewer than two classes among its training examples. */
+export function assertTrainable(split: Split<Example>, record: SplitRecord): void {
+  if (record.dataFile === undefined) return;
+  const labels = new Set(split.train.map((e) => e.label));
+  if (labels.size < 2) {
+    throw new DataError(
+      record.dataFile,
+      `every training example has the label '${[...labels][0] ?? ''}': a classifier needs examples of at least two classes`,
+    );
+  }
 }
 
 export interface ReadSplit {

@@ -15,7 +15,7 @@ import { classNamesFor } from '../model/class-names.js';
 import type { TextModelMetadata } from '../model/load.js';
 import { vocabularyFiles } from '../model/save.js';
 import { withDataFlags, type DataFlags } from './data-flags.js';
-import { readSplit } from './read-split.js';
+import { assertTrainable, readSplit } from './read-split.js';
 
 export interface TrainFlags extends DataFlags {
   maxVocab?: number;
@@ -71,6 +71,7 @@ export async function train(opts: TrainFlags, log: Log, network?: NetworkChoice)
     resume: opts.resume ?? false,
   });
   const { split, record, tokenizer, classes } = await readSplit(opts, seed, log);
+  assertTrainable(split, record);
   const data = prepareSplit(split, {
     tokenizer,
     ...(classes ? { classes } : {}),
