@@ -10,8 +10,8 @@ import type { KernelVariant } from './generate.js';
 
 /** The builds core ships: file name, and the variant generate.ts makes for it. */
 export const KERNEL_BUILDS = {
-  fma: { file: 'core-kernels-fma.wasm', variant: { build: 'fma', mr: 6, unroll: 1, unrollT: 1 } },
-  simd: { file: 'core-kernels-simd.wasm', variant: { build: 'simd', mr: 5, unroll: 1, unrollT: 1 } },
+  fma: { file: 'core-kernels-fma.wasm', variant: { build: 'fma', mr: 2, nr: 16 } },
+  simd: { file: 'core-kernels-simd.wasm', variant: { build: 'simd', mr: 2, nr: 16 } },
 } as const satisfies Record<string, { file: string; variant: KernelVariant }>;
 
 export type KernelBuild = keyof typeof KERNEL_BUILDS;

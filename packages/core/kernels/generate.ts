@@ -1,12 +1,18 @@
 /*
- * Generates the WebAssembly text of core's GEMM and convolution kernels (see README.md beside this file).
+ * Generates the WebAssembly text of core's GEMM and convolution kernels.
  *
- * One register-blocked micro-kernel computes an MR x 8 tile of C in 2*MR SIMD accumulators, reading B from a
- * packed panel ([k][8] floats) and A by broadcast loads: either from MR row pointers that walk along k
+ * One register-blocked micro-kernel computes an MR x NR tile of C in MR*NR/4 SIMD accumulators, reading B from
+ * a packed panel ([k][NR] floats) and A by broadcast loads: either from MR row pointers that walk along k
  * (`ukr`: GEMM rows, convolution output pixels, im2col-free through an indirection table) or from one pointer
  * whose MR rows sit at consecutive floats and which jumps by a stride per step (`ukt`: the filter gradient,
  * where the rows are filter taps and the reduction runs over output pixels). The drivers loop over tiles and
  * panels inside wasm, so JavaScript makes one call per convolution.
+ *
+ * The shipped tile is 2 x 16: in V8 on x64 a broadcast load costs about as much issue bandwidth as a
+ * multiply-add, so each broadcast should feed as many multiply-adds as the 15 usable SIMD registers allow
+ * (2 x 16: 8 accumulators, 4 B vectors, one broadcast, 4 multiply-adds per broadcast). Measured on a Zen 4
+ * core, one GEMM at L1-resident sizes: 6 x 8 (6 broadcasts per 12 multiply-adds) ~32 GFLOP/s, 2 x 16 ~45,
+ * against ~51 for multiply-add chains with no loads at all.
  *
  * Two builds come from this one source: `fma` multiplies and adds with relaxed-SIMD `f32x4.relaxed_madd`
  * (one fused instruction where the CPU has FMA), `simd` with plain `f32x4.mul` + `f32x4.add`.
@@ -22,9 +28,11 @@ export interface KernelVariant {
   unroll?: number;
   /** Pixel steps per pass of ukt's inner loop (1 or 2). */
   unrollT?: number;
+  /** Columns of the register tile, 8 or 16 (default 8): each broadcast of A feeds nr/4 multiply-adds. */
+  nr?: number;
+  /** Load each B vector once per row instead of once per k step (fewer registers: 2*mr + 2 instead of 2*mr + nr/4 + 1). */
+  reloadB?: boolean;
 }
-
-export const NR = 8;
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const get = (name: string) => `(local.get $${name})`;
@@ -52,22 +60,34 @@ function forLoop(name: string, limit: string, body: string[]): string {
 
 export function kernelWat(v: KernelVariant): string {
   const MR = v.mr;
+  const NR = v.nr ?? 8;
+  if (NR !== 8 && NR !== 16) throw new Error(`nr must be 8 or 16, got ${NR}`);
+  const NV = NR / 4; // vectors per tile row
+  const NB = NR * 4; // bytes per packed B row
+  const LNR = Math.log2(NR);
+  const LNB = LNR + 2;
   const rows = range(MR);
+  const vecs = range(NV);
   const acc = (i: number, j: number) => `c${i}_${j}`;
-  const accs = rows.flatMap((i) => [acc(i, 0), acc(i, 1)]);
+  const accs = rows.flatMap((i) => vecs.map((j) => acc(i, j)));
+  const bregs = vecs.map((j) => `b${j}`);
   const madd = (a: string, b: string, c: string) =>
     v.build === 'fma' ? `(f32x4.relaxed_madd ${a} ${b} ${c})` : `(f32x4.add ${c} (f32x4.mul ${a} ${b}))`;
 
-  /** One k step: two B vectors at b+boff, MR broadcasts from aptr(i) + aoff(i), 2*MR multiply-adds. */
-  const step = (bptr: string, boff: number, aload: (i: number) => string) => [
-    set('b0', `(v128.load offset=${boff} ${bptr})`),
-    set('b1', `(v128.load offset=${boff + 16} ${bptr})`),
-    ...rows.flatMap((i) => [
-      set('t', aload(i)),
-      set(acc(i, 0), madd(get('t'), get('b0'), get(acc(i, 0)))),
-      set(acc(i, 1), madd(get('t'), get('b1'), get(acc(i, 1)))),
-    ]),
-  ];
+  /** One k step: NR/4 B vectors at b+boff, MR broadcasts aload(i), MR*NR/4 multiply-adds. */
+  const step = (bptr: string, boff: number, aload: (i: number) => string) =>
+    v.reloadB
+      ? rows.flatMap((i) => [
+          set('t', aload(i)),
+          ...vecs.flatMap((j) => [
+            set('b0', `(v128.load offset=${boff + 16 * j} ${bptr})`),
+            set(acc(i, j), madd(get('t'), get('b0'), get(acc(i, j)))),
+          ]),
+        ])
+      : [
+          ...vecs.map((j) => set(`b${j}`, `(v128.load offset=${boff + 16 * j} ${bptr})`)),
+          ...rows.flatMap((i) => [set('t', aload(i)), ...vecs.map((j) => set(acc(i, j), madd(get('t'), get(`b${j}`), get(acc(i, j)))))]),
+        ];
 
   /**
    * Writes the tile: rows below mvalid, columns below nvalid, at rowPtr(i); adds to what is there when `accum`
@@ -78,10 +98,8 @@ export function kernelWat(v: KernelVariant): string {
       (i) => `(br_if $st_full (i32.le_u ${get('mvalid')} ${i32(i)}))
         ${set('p', rowPtr(i))}
         (if ${accum} (then
-          ${set(acc(i, 0), `(f32x4.add ${get(acc(i, 0))} (v128.load ${get('p')}))`)}
-          ${set(acc(i, 1), `(f32x4.add ${get(acc(i, 1))} (v128.load offset=16 ${get('p')}))`)}))
-        (v128.store ${get('p')} ${get(acc(i, 0))})
-        (v128.store offset=16 ${get('p')} ${get(acc(i, 1))})`,
+          ${vecs.map((j) => set(acc(i, j), `(f32x4.add ${get(acc(i, j))} (v128.load${j ? ` offset=${16 * j}` : ''} ${get('p')}))`)).join('\n')}))
+        ${vecs.map((j) => `(v128.store${j ? ` offset=${16 * j}` : ''} ${get('p')} ${get(acc(i, j))})`).join('\n')}`,
     );
     const partial = rows.map((i) => {
       const lanes = range(NR).map((j) => {
@@ -102,33 +120,36 @@ export function kernelWat(v: KernelVariant): string {
 
   // --- ukr: C[MR x 8] (=|+=) sum over runs r, k < kc of A_i[r][k] * B[r*kc + k][0..8] ---------------------
   // A row i of run r starts at abase + i32[aind + (r*MR + i)*4]; B is one packed panel; C row i at
-  // cbase + i32[cind + i*4]. bias (when non-zero) points at 8 floats that start the accumulators.
+  // cbase + i32[cind + i*4]. bias (when non-zero) points at NR floats that start the accumulators.
   // flags: 1 add into C, 2 relu, 4 relu6 (with 2).
   const U = v.unroll ?? 1;
   const ukr = `(func $ukr (export "ukr")
     ${params(['aind', 'abase', 'nruns', 'kc', 'b', 'cind', 'cbase', 'mvalid', 'nvalid', 'bias', 'flags'])}
     ${locals([...rows.map((i) => `a${i}`), 'k', 'p'])}
-    ${locals([...accs, 'b0', 'b1', 't'], 'v128')}
+    ${locals([...accs, ...bregs, 't'], 'v128')}
     (if ${get('bias')} (then
-      ${set('b0', `(v128.load ${get('bias')})`)}
-      ${set('b1', `(v128.load offset=16 ${get('bias')})`)}
-      ${rows.map((i) => `${set(acc(i, 0), get('b0'))} ${set(acc(i, 1), get('b1'))}`).join('\n')}))
+      ${set('t', `(v128.load ${get('bias')})`)}
+      ${rows.map((i) => set(acc(i, 0), get('t'))).join(' ')}
+      ${vecs
+        .slice(1)
+        .map((j) => `${set('t', `(v128.load offset=${16 * j} ${get('bias')})`)} ${rows.map((i) => set(acc(i, j), get('t'))).join(' ')}`)
+        .join('\n')}))
     ${whileLoop('runs', get('nruns'), [
       ...rows.map((i) => set(`a${i}`, add(get('abase'), `(i32.load offset=${4 * i} ${get('aind')})`))),
       inc('aind', 4 * MR),
       set('k', get('kc')),
       U === 1 ? '' : `(if (i32.ge_u ${get('k')} ${i32(U)}) (then (loop $k4
         ${range(U)
-          .flatMap((u) => step(get('b'), 32 * u, (i) => `(v128.load32_splat offset=${4 * u} ${get(`a${i}`)})`))
+          .flatMap((u) => step(get('b'), NB * u, (i) => `(v128.load32_splat offset=${4 * u} ${get(`a${i}`)})`))
           .join('\n')}
         ${rows.map((i) => inc(`a${i}`, 4 * U)).join(' ')}
-        ${inc('b', 32 * U)}
+        ${inc('b', NB * U)}
         ${set('k', sub(get('k'), i32(U)))}
         (br_if $k4 (i32.ge_u ${get('k')} ${i32(U)})))))`,
       whileLoop('k1', get('k'), [
         ...step(get('b'), 0, (i) => `(v128.load32_splat ${get(`a${i}`)})`),
         ...rows.map((i) => inc(`a${i}`, 4)),
-        inc('b', 32),
+        inc('b', NB),
         set('k', sub(get('k'), i32(1))),
       ]),
       set('nruns', sub(get('nruns'), i32(1))),
@@ -148,7 +169,7 @@ export function kernelWat(v: KernelVariant): string {
   const ukt = `(func $ukt (export "ukt")
     ${params(['a', 'segs', 'nseg', 'seglen', 'astride', 'b', 'c', 'ldc', 'mvalid', 'nvalid'])}
     ${locals(['p', 'q', 'left', 'stride2'])}
-    ${locals([...accs, 'b0', 'b1', 't'], 'v128')}
+    ${locals([...accs, ...bregs, 't'], 'v128')}
     ${set('stride2', add(get('astride'), get('astride')))}
     ${whileLoop('segs', get('nseg'), [
       set('p', add(get('a'), `(i32.load ${get('segs')})`)),
@@ -160,18 +181,18 @@ export function kernelWat(v: KernelVariant): string {
               ${set('q', add(get('p'), get('astride')))}
               (loop $two
                 ${step(get('b'), 0, (i) => `(v128.load32_splat offset=${4 * i} ${get('p')})`).join('\n')}
-                ${step(get('b'), 32, (i) => `(v128.load32_splat offset=${4 * i} ${get('q')})`).join('\n')}
-                ${inc('p', get('stride2'))} ${inc('q', get('stride2'))} ${inc('b', 64)}
+                ${step(get('b'), NB, (i) => `(v128.load32_splat offset=${4 * i} ${get('q')})`).join('\n')}
+                ${inc('p', get('stride2'))} ${inc('q', get('stride2'))} ${inc('b', 2 * NB)}
                 ${set('left', sub(get('left'), i32(2)))}
                 (br_if $two (i32.ge_u ${get('left')} ${i32(2)})))))`,
             `(if ${get('left')} (then
               ${step(get('b'), 0, (i) => `(v128.load32_splat offset=${4 * i} ${get('p')})`).join('\n')}
-              ${inc('b', 32)}))`,
+              ${inc('b', NB)}))`,
           ]
         : [
             `(if ${get('left')} (then (loop $one
               ${step(get('b'), 0, (i) => `(v128.load32_splat offset=${4 * i} ${get('p')})`).join('\n')}
-              ${inc('p', get('astride'))} ${inc('b', 32)}
+              ${inc('p', get('astride'))} ${inc('b', NB)}
               ${set('left', sub(get('left'), i32(1)))}
               (br_if $one ${get('left')}))))`,
           ]),
@@ -182,95 +203,94 @@ export function kernelWat(v: KernelVariant): string {
   // --- drivers ----------------------------------------------------------------------------------------
   const drivers = `
   ;; C[m x n] (=|+=) A B for every MR-row tile: A rows through the indirection table ind ([tile][run][MR] byte
-  ;; offsets from abase), B packed in panels of 8 columns ([panel][nruns*kc][8], pstride bytes apart), C rows
-  ;; ldc bytes apart from out. bias: 0 or (n rounded up to 8) floats.
+  ;; offsets from abase), B packed in panels of NR columns ([panel][nruns*kc][NR], pstride bytes apart), C rows
+  ;; ldc bytes apart from out. bias: 0 or (n rounded up to NR) floats.
   (func (export "gemm_ind")
     ${params(['ind', 'abase', 'nruns', 'kc', 'ntiles', 'bpk', 'n', 'out', 'ldc', 'm', 'bias', 'flags', 'ctx'])}
     ${locals(['tile', 'panel', 'np', 'pstride', 'tstride', 'mvalid', 'crow', 'i'])}
     ${forLoop('i', i32(MR), [`(i32.store (i32.add ${get('ctx')} (i32.shl ${get('i')} ${i32(2)})) ${mul(get('i'), get('ldc'))})`])}
-    ${set('np', `(i32.shr_u ${add(get('n'), i32(7))} ${i32(3)})`)}
-    ${set('pstride', mul(mul(get('nruns'), get('kc')), i32(32)))}
+    ${set('np', `(i32.shr_u ${add(get('n'), i32(NR - 1))} ${i32(LNR)})`)}
+    ${set('pstride', mul(mul(get('nruns'), get('kc')), i32(NB)))}
     ${set('tstride', mul(get('nruns'), i32(4 * MR)))}
     ${forLoop('tile', get('ntiles'), [
       set('mvalid', minU(i32(MR), sub(get('m'), mul(get('tile'), i32(MR))))),
       set('crow', add(get('out'), mul(mul(get('tile'), i32(MR)), get('ldc')))),
       forLoop('panel', get('np'), [
         `(call $ukr ${add(get('ind'), mul(get('tile'), get('tstride')))} ${get('abase')} ${get('nruns')} ${get('kc')}
-          ${add(get('bpk'), mul(get('panel'), get('pstride')))} ${get('ctx')} ${add(get('crow'), `(i32.shl ${get('panel')} ${i32(5)})`)}
-          ${get('mvalid')} ${minU(i32(NR), sub(get('n'), `(i32.shl ${get('panel')} ${i32(3)})`))}
-          (select ${add(get('bias'), `(i32.shl ${get('panel')} ${i32(5)})`)} ${i32(0)} ${get('bias')}) ${get('flags')})`,
+          ${add(get('bpk'), mul(get('panel'), get('pstride')))} ${get('ctx')} ${add(get('crow'), `(i32.shl ${get('panel')} ${i32(LNB)})`)}
+          ${get('mvalid')} ${minU(i32(NR), sub(get('n'), `(i32.shl ${get('panel')} ${i32(LNR)})`))}
+          (select ${add(get('bias'), `(i32.shl ${get('panel')} ${i32(LNB)})`)} ${i32(0)} ${get('bias')}) ${get('flags')})`,
       ]),
     ])})
 
   ;; dcol = A B added into scattered rows (col2im fused into the GEMM's store): A rows through aind
-  ;; ([tile][MR] offsets from abase, kc floats each), B packed per run and panel ([run][q][kc][8]),
-  ;; the C row of tile row i, run r, panel q at cbase + i32[cind + ((tile*nruns + r)*MR + i)*4] + 32q
+  ;; ([tile][MR] offsets from abase, kc floats each), B packed per run and panel ([run][q][kc][NR]),
+  ;; the C row of tile row i, run r, panel q at cbase + i32[cind + ((tile*nruns + r)*MR + i)*4] + q*NR*4
   ;; (l columns per run).
   (func (export "scatter_gemm")
     ${params(['aind', 'abase', 'kc', 'ntiles', 'm', 'bpk', 'nruns', 'l', 'cind', 'cbase'])}
     ${locals(['tile', 'run', 'q', 'nq', 'mvalid'])}
-    ${set('nq', `(i32.shr_u ${add(get('l'), i32(7))} ${i32(3)})`)}
+    ${set('nq', `(i32.shr_u ${add(get('l'), i32(NR - 1))} ${i32(LNR)})`)}
     ${forLoop('tile', get('ntiles'), [
       set('mvalid', minU(i32(MR), sub(get('m'), mul(get('tile'), i32(MR))))),
       forLoop('run', get('nruns'), [
         forLoop('q', get('nq'), [
           `(call $ukr ${add(get('aind'), mul(get('tile'), i32(4 * MR)))} ${get('abase')} ${i32(1)} ${get('kc')}
-            ${add(get('bpk'), mul(mul(add(mul(get('run'), get('nq')), get('q')), get('kc')), i32(32)))}
+            ${add(get('bpk'), mul(mul(add(mul(get('run'), get('nq')), get('q')), get('kc')), i32(NB)))}
             ${add(get('cind'), mul(add(mul(get('tile'), get('nruns')), get('run')), i32(4 * MR)))}
-            ${add(get('cbase'), `(i32.shl ${get('q')} ${i32(5)})`)}
-            ${get('mvalid')} ${minU(i32(NR), sub(get('l'), `(i32.shl ${get('q')} ${i32(3)})`))} ${i32(0)} ${i32(1)})`,
+            ${add(get('cbase'), `(i32.shl ${get('q')} ${i32(LNB)})`)}
+            ${get('mvalid')} ${minU(i32(NR), sub(get('l'), `(i32.shl ${get('q')} ${i32(LNR)})`))} ${i32(0)} ${i32(1)})`,
         ]),
       ]),
     ])})
 
   ;; dW[k][co] += sum over output pixels of x-patch[k] * dy[co]: the reduction runs over segments of output
   ;; pixels (segs: byte offsets of each segment's first patch in xp; seglen pixels astride bytes apart),
-  ;; g segments per block; dy packed [panel][m][8] (dyp); k = (run r, l floats per run, runstride bytes apart).
+  ;; g segments per block; dy packed [panel][m][NR] (dyp); k = (run r, l floats per run, runstride bytes apart).
   (func (export "filter_grad")
     ${params(['xp', 'segs', 'nsegs', 'seglen', 'astride', 'g', 'dyp', 'm', 'co', 'nruns', 'l', 'runstride', 'dw'])}
     ${locals(['s0', 'ns', 'panel', 'np', 'run', 'q', 'nq', 'bp', 'k0'])}
-    ${set('np', `(i32.shr_u ${add(get('co'), i32(7))} ${i32(3)})`)}
+    ${set('np', `(i32.shr_u ${add(get('co'), i32(NR - 1))} ${i32(LNR)})`)}
     ${set('nq', `(i32.div_u ${add(get('l'), i32(MR - 1))} ${i32(MR)})`)}
     ${whileLoop('blocks', `(i32.lt_u ${get('s0')} ${get('nsegs')})`, [
       set('ns', minU(get('g'), sub(get('nsegs'), get('s0')))),
       forLoop('panel', get('np'), [
-        set('bp', add(get('dyp'), `(i32.shl ${add(mul(get('panel'), get('m')), mul(get('s0'), get('seglen')))} ${i32(5)})`)),
+        set('bp', add(get('dyp'), `(i32.shl ${add(mul(get('panel'), get('m')), mul(get('s0'), get('seglen')))} ${i32(LNB)})`)),
         forLoop('run', get('nruns'), [
           forLoop('q', get('nq'), [
             set('k0', add(mul(get('run'), get('l')), mul(get('q'), i32(MR)))),
             `(call $ukt ${add(add(get('xp'), mul(get('run'), get('runstride'))), mul(get('q'), i32(4 * MR)))}
               ${add(get('segs'), `(i32.shl ${get('s0')} ${i32(2)})`)} ${get('ns')} ${get('seglen')} ${get('astride')} ${get('bp')}
-              ${add(get('dw'), `(i32.shl ${add(mul(get('k0'), get('co')), `(i32.shl ${get('panel')} ${i32(3)})`)} ${i32(2)})`)}
+              ${add(get('dw'), `(i32.shl ${add(mul(get('k0'), get('co')), `(i32.shl ${get('panel')} ${i32(LNR)})`)} ${i32(2)})`)}
               (i32.shl ${get('co')} ${i32(2)})
               ${minU(i32(MR), sub(get('l'), mul(get('q'), i32(MR))))}
-              ${minU(i32(NR), sub(get('co'), `(i32.shl ${get('panel')} ${i32(3)})`))})`,
+              ${minU(i32(NR), sub(get('co'), `(i32.shl ${get('panel')} ${i32(LNR)})`))})`,
           ]),
         ]),
       ]),
       inc('s0', get('g')),
     ])})
 
-  ;; Packs B[k][j] = src[k*sk + j*sn] (float strides) into panels of 8 columns: dst + p*pstride + k*32,
+  ;; Packs B[k][j] = src[k*sk + j*sn] (float strides) into panels of NR columns: dst + p*pstride + k*NR*4,
   ;; zeros past column n.
   (func (export "pack_b") ${params(['src', 'kk', 'n', 'sk', 'sn', 'dst', 'pstride'])}
     ${locals(['k', 'panel', 'np', 'j', 's', 'd', 'col'])}
-    ${set('np', `(i32.shr_u ${add(get('n'), i32(7))} ${i32(3)})`)}
+    ${set('np', `(i32.shr_u ${add(get('n'), i32(NR - 1))} ${i32(LNR)})`)}
     ${forLoop('k', get('kk'), [
       set('s', add(get('src'), `(i32.shl ${mul(get('k'), get('sk'))} ${i32(2)})`)),
-      set('d', add(get('dst'), `(i32.shl ${get('k')} ${i32(5)})`)),
+      set('d', add(get('dst'), `(i32.shl ${get('k')} ${i32(LNB)})`)),
       forLoop('panel', get('np'), [
-        set('col', `(i32.shl ${get('panel')} ${i32(3)})`),
-        `(if (i32.and (i32.eq ${get('sn')} ${i32(1)}) (i32.le_u ${add(get('col'), i32(8))} ${get('n')}))
+        set('col', `(i32.shl ${get('panel')} ${i32(LNR)})`),
+        `(if (i32.and (i32.eq ${get('sn')} ${i32(1)}) (i32.le_u ${add(get('col'), i32(NR))} ${get('n')}))
           (then
-            (v128.store ${get('d')} (v128.load ${get('s')}))
-            (v128.store offset=16 ${get('d')} (v128.load offset=16 ${get('s')})))
-          (else ${forLoop('j', i32(8), [
+            ${vecs.map((j) => `(v128.store${j ? ` offset=${16 * j}` : ''} ${get('d')} (v128.load${j ? ` offset=${16 * j}` : ''} ${get('s')}))`).join('\n')})
+          (else ${forLoop('j', i32(NR), [
             `(f32.store (i32.add ${get('d')} (i32.shl ${get('j')} ${i32(2)}))
               (if (result f32) (i32.lt_u ${add(get('col'), get('j'))} ${get('n')})
                 (then (f32.load (i32.add ${get('s')} (i32.shl ${mul(get('j'), get('sn'))} ${i32(2)}))))
                 (else (f32.const 0))))`,
           ])}))`,
-        inc('s', `(i32.shl ${get('sn')} ${i32(5)})`),
+        inc('s', `(i32.shl ${get('sn')} ${i32(LNB)})`),
         inc('d', get('pstride')),
       ]),
     ])})
@@ -354,21 +374,22 @@ export function kernelWat(v: KernelVariant): string {
     ])})
   `;
 
-  // --- peak: the arithmetic ceiling, 2*MR independent multiply-add chains and no memory traffic ---------
-  // Returns a lane sum so the work is not dead. FLOP = n * 2*MR chains * 4 lanes * 2.
+  // --- peak: the arithmetic ceiling, 12 independent multiply-add chains and no memory traffic --------------
+  // Returns a lane sum so the work is not dead. FLOP = n * 12 chains * 4 lanes * 2.
+  const chains = range(12).map((i) => `m${i}`);
   const peak = `(func (export "peak") (param $n i32) (result f32)
-    ${locals([...accs, 'x', 'y'], 'v128')}
+    ${locals([...chains, 'x', 'y'], 'v128')}
     ${set('x', '(v128.const f32x4 0.999 0.999 0.999 0.999)')}
     ${set('y', '(v128.const f32x4 0.001 0.001 0.001 0.001)')}
     (if ${get('n')} (then (loop $L
-      ${accs.map((a) => set(a, madd(get(a), get('x'), get('y')))).join('\n')}
+      ${chains.map((a) => set(a, madd(get(a), get('x'), get('y')))).join('\n')}
       ${set('n', sub(get('n'), i32(1)))}
       (br_if $L ${get('n')}))))
-    ${set('x', accs.map(get).reduce((s, a) => `(f32x4.add ${s} ${a})`))}
+    ${set('x', chains.map(get).reduce((s, a) => `(f32x4.add ${s} ${a})`))}
     (f32.add (f32.add (f32x4.extract_lane 0 ${get('x')}) (f32x4.extract_lane 1 ${get('x')}))
       (f32.add (f32x4.extract_lane 2 ${get('x')}) (f32x4.extract_lane 3 ${get('x')}))))`;
 
-  return `;; Generated by packages/core/kernels/generate.ts (build '${v.build}', MR ${MR}, NR ${NR}); do not edit.
+  return `;; Generated by packages/core/kernels/generate.ts (build '${v.build}', MR ${MR}, NR ${NR}${v.reloadB ? ', B reloaded per row' : ''}); do not edit.
 (module
   (import "env" "memory" (memory 1))
   (global (export "mr") i32 ${i32(MR)})

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from 'commander';
 import { createProgram, runAction, runProgram, withCommonOptions } from '../cli/index.js';
 import type { CommonOptions } from '../cli/index.js';
-import { BACKENDS, initBackend } from '../backend/index.js';
+import { BACKENDS, coreKernelBuild, initBackend } from '../backend/index.js';
 import type { BackendName } from '../backend/index.js';
 import { BENCH_NETS, benchNet } from './nets.js';
 import type { BenchNetName } from './nets.js';
@@ -18,6 +18,8 @@ import { runTorchBench, torchUnavailable } from './pytorch.js';
 import { formatTable, round, withRatios } from './report.js';
 import type { BenchRow } from './report.js';
 import { parallelTrainStepMs } from './parallel.js';
+import { measureWasmPeak, WASM_FLOPS_PER_CORE } from './limits.js';
+import type { WasmPeak } from './limits.js';
 
 interface BenchOptions extends CommonOptions {
   nets: BenchNetName[];
@@ -53,10 +55,12 @@ function workerCounts(value: string): number[] {
   return [...new Set(counts)];
 }
 
-async function bench(opts: BenchOptions, log: (m: string) => void): Promise<{ rows: BenchRow[] }> {
+async function bench(opts: BenchOptions, log: (m: string) => void): Promise<{ rows: BenchRow[]; wasmPeak: WasmPeak | null }> {
   const progress = (m: string) => process.stderr.write(`${m}\n`);
   const wanted: BackendName[] = opts.backend ? listOf(BACKENDS, 'backends')(opts.backend) : ['node', 'wasm'];
   const rows: BenchRow[] = [];
+  const stepMacs = new Map<BenchNetName, number>();
+  let wasmPeak: WasmPeak | null = null;
   log(`machine: ${cpus()[0]?.model ?? 'unknown cpu'}, ${availableParallelism()} cores, Node ${process.versions.node}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
   for (const backend of wanted) {
@@ -67,12 +71,19 @@ async function bench(opts: BenchOptions, log: (m: string) => void): Promise<{ ro
       log(`${backend}: skipped (${err instanceof Error ? err.message : String(err)})`);
       continue;
     }
+    if (backend === 'wasm') {
+      wasmPeak = measureWasmPeak();
+      log(
+        `wasm: core's ${coreKernelBuild()} kernels; one core's limit: ${wasmPeak ? `${wasmPeak.gflops.toFixed(1)} GFLOP/s measured (multiply-add chains, no memory)` : 'not measured'}, ${WASM_FLOPS_PER_CORE.toFixed(0)} nominal (16 FLOP/cycle at 2.6 GHz)`,
+      );
+    }
     for (const name of opts.nets) {
       const net = benchNet(name);
       // The pure-JS cpu backend is ~100x slower: one forward pass is all it gets.
       const cpu = backend === 'cpu';
       progress(`timing tfjs ${backend} ${name} (1 worker)...`);
       const t = await timeNet(net, cpu ? 1 : opts.steps, { train: !cpu });
+      if (t.stepMacs !== null && !stepMacs.has(name)) stepMacs.set(name, t.stepMacs);
       rows.push({
         net: name,
         framework: 'tfjs',
@@ -107,10 +118,14 @@ async function bench(opts: BenchOptions, log: (m: string) => void): Promise<{ ro
       for (const name of opts.nets) {
         progress(`profiling tfjs ${backend} ${name}...`);
         const p = await profileTrainStep(benchNet(name));
-        log(`\nper-kernel time of one ${name} training step on ${backend} (${p.totalMs.toFixed(0)} ms wall):`);
+        log(
+          `\nwhere one ${name} training step's CPU time goes on ${backend}: ${p.cpuMs.toFixed(0)} ms, ${(p.macs / 1e9).toFixed(2)} GMAC, ${p.gflops.toFixed(1)} GFLOP/s`,
+        );
         for (const k of p.kernels.filter((k) => k.share >= 0.005)) {
-          log(`  ${k.kernel.padEnd(24)} ${String(k.calls).padStart(4)} calls ${k.ms.toFixed(1).padStart(8)} ms ${(100 * k.share).toFixed(1).padStart(5)}%`);
+          const rate = k.gflops === null ? '' : `${k.gflops.toFixed(1).padStart(6)} GFLOP/s`;
+          log(`  ${k.kernel.padEnd(24)} ${String(k.calls).padStart(4)} calls ${k.cpuMs.toFixed(1).padStart(8)} ms ${(100 * k.share).toFixed(1).padStart(5)}%  ${rate}`);
         }
+        log(`  ${'(outside kernels)'.padEnd(24)} ${''.padStart(4)}       ${p.outsideMs.toFixed(1).padStart(8)} ms ${((100 * p.outsideMs) / p.cpuMs).toFixed(1).padStart(5)}%  tape, optimizer, JavaScript`);
       }
     }
   }
@@ -129,12 +144,18 @@ async function bench(opts: BenchOptions, log: (m: string) => void): Promise<{ ro
     }
   }
 
+  for (const row of rows) {
+    const macs = stepMacs.get(row.net);
+    const cpuMs = row.trainStepCpuMs ?? null;
+    row.stepGflops = macs !== undefined && cpuMs ? round((2 * macs) / cpuMs / 1e6, 1) : null;
+  }
   const result = withRatios(rows);
   log('');
   log(formatTable(result));
   log(`(medians of ${opts.steps} runs after a warm-up; 'step cpu ms' is this process's CPU time per step, all threads;`);
-  log(` 'cpu x torch' compares CPU times, which stay meaningful on a busy machine; load after: ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
-  return { rows: result };
+  log(` 'cpu x torch' compares CPU times, which stay meaningful on a busy machine; 'GFLOP/s/core': 2 x the step's`);
+  log(` convolution and matrix-product multiply-adds / step cpu ms; load after: ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+  return { rows: result, wasmPeak };
 }
 
 export function benchProgram() {

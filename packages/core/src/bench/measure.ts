@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createTrainer } from '../train/index.js';
 import { median } from '../util/stats.js';
 import type { BenchNet } from './nets.js';
+import { withKernelAccounting } from './profile.js';
 
 export interface Timing {
   forwardMs: number;
@@ -46,7 +47,7 @@ export async function timeNet(
   net: BenchNet,
   steps: number,
   opts: { train: boolean; forward?: boolean; workers?: number },
-): Promise<Timing & { workers: number; fallback?: string }> {
+): Promise<Timing & { workers: number; fallback?: string; stepMacs: number | null }> {
   const model = net.build();
   const { xs, ys } = toTensors(net, 1);
   const batch = net.batch(1);
@@ -66,10 +67,20 @@ export async function timeNet(
         : await medianMs(() => {
             tf.tidy(() => (model.predict(xs) as tf.Tensor).dataSync());
           }, steps);
+    // In one thread the warm-up step also counts the step's multiply-adds (its kernels run here).
+    let stepMacs: number | null = null;
+    if (trainer && trainer.workers === 1) {
+      const { kernels } = await withKernelAccounting(() => trainer.step(batch));
+      stepMacs = [...kernels.values()].reduce((s, k) => s + k.macs, 0);
+    }
     const train = trainer
-      ? await medianMs(async () => {
-          await trainer.step(batch);
-        }, steps)
+      ? await medianMs(
+          async () => {
+            await trainer.step(batch);
+          },
+          steps,
+          stepMacs === null ? 1 : 0,
+        )
       : null;
     return {
       forwardMs: forward.wall,
@@ -77,6 +88,7 @@ export async function timeNet(
       trainStepMs: train?.wall ?? null,
       trainStepCpuMs: train?.cpu ?? null,
       workers: trainer?.workers ?? 1,
+      stepMacs,
       ...(fallback ? { fallback } : {}),
     };
   } finally {

@@ -11,6 +11,8 @@ export interface BenchRow {
   /** CPU time of the process per forward pass / step (1-worker and PyTorch rows; all threads summed). */
   forwardCpuMs?: number | null;
   trainStepCpuMs?: number | null;
+  /** Per core: 2 x multiply-adds of the step's convolutions and matrix products / step CPU time (all threads). */
+  stepGflops?: number | null;
   /** tfjs time / PyTorch time at the same worker (thread) count, for training (forward when training is absent). */
   ratioToPytorch?: { forward: number | null; trainStep: number | null; trainStepCpu?: number | null };
   note?: string;
@@ -41,7 +43,7 @@ export function round(x: number, digits = 2): number {
 
 /** A fixed-width table of every row, with the ratio columns and any note. */
 export function formatTable(rows: BenchRow[]): string {
-  const head = ['net', 'framework', 'backend', 'workers', 'forward ms', 'train step ms', 'step cpu ms', 'fwd x torch', 'train x torch', 'cpu x torch', 'note'];
+  const head = ['net', 'framework', 'backend', 'workers', 'forward ms', 'train step ms', 'step cpu ms', 'GFLOP/s/core', 'fwd x torch', 'train x torch', 'cpu x torch', 'note'];
   const fmt = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toFixed(x >= 100 ? 0 : 1));
   const ratio = (x: number | null | undefined) => (x === null || x === undefined ? '' : `${x.toFixed(2)}x`);
   const body = rows.map((r) => [
@@ -52,12 +54,13 @@ export function formatTable(rows: BenchRow[]): string {
     fmt(r.forwardMs),
     fmt(r.trainStepMs),
     fmt(r.trainStepCpuMs),
+    fmt(r.stepGflops),
     ratio(r.ratioToPytorch?.forward),
     ratio(r.ratioToPytorch?.trainStep),
     ratio(r.ratioToPytorch?.trainStepCpu),
     r.note ?? '',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 && i <= 9 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 && i <= 10 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }

@@ -7,15 +7,15 @@ import type { CoreKernels } from './module.js';
  * - forward: C[pixel][co] = sum over taps of x-patch[pixel][k] W[k][co]. The input is copied once into a
  *   zero-padded buffer when the convolution pads; then each output pixel's patch is FH runs of FW*C adjacent
  *   floats (one run when the filter spans the padded width, as in Kim's text CNN), which an indirection table
- *   hands to the micro-kernel. The filter is packed into panels of 8 output channels. Bias and relu/relu6 are
+ *   hands to the micro-kernel. The filter is packed into panels of NR (16) output channels. Bias and relu/relu6 are
  *   applied in the micro-kernel's epilogue.
  * - input gradient, stride 1: the forward kernel on dy (padded) with the filter rotated 180 degrees and its
  *   channel axes swapped; other strides (and filters nearly as wide as the input, where that convolution would
  *   mostly multiply padding): dcol = dy W^T on the micro-kernel, whose stores add each tile straight into the
  *   (padded) dx where its patch came from (col2im fused into the GEMM).
  * - filter gradient: dW[k][co] = sum over output pixels of x-patch[pixel][k] dy[pixel][co], tiles of MR
- *   adjacent taps x 8 output channels, the reduction walking output pixels by a fixed stride; dy is packed in
- *   panels of 8 channels, the reduction is cut into blocks of about 512 pixels so a dy panel block stays in L1.
+ *   adjacent taps x NR output channels, the reduction walking output pixels by a fixed stride; dy is packed in
+ *   panels of NR channels, the reduction is cut into blocks of about 256 pixels so a dy panel block stays in L1.
  */
 
 export type Activation = 'linear' | 'relu' | 'relu6';
@@ -113,20 +113,20 @@ export function conv2dForward(
   bias: TensorInfo | undefined,
   flags: number,
 ): TensorInfo {
-  const { backend, k } = kernels;
+  const { backend, k, nr } = kernels;
   const { outChannels: co, filterHeight: fh, filterWidth: fw, inChannels: c } = g.conv;
   const out = backend.makeOutput(g.conv.outShape, 'float32');
   const scratch = new Scratch(backend);
   try {
     const kk = fh * fw * c;
-    const np = ceilDiv(co, 8);
-    const bpk = scratch.alloc(np * kk * 8);
-    k.pack_b(offsetOf(kernels, filter), kk, co, co, 1, bpk, kk * 32);
+    const np = ceilDiv(co, nr);
+    const bpk = scratch.alloc(np * kk * nr);
+    k.pack_b(offsetOf(kernels, filter), kk, co, co, 1, bpk, kk * nr * 4);
     let biasp = 0;
     if (bias) {
-      biasp = scratch.alloc(np * 8);
+      biasp = scratch.alloc(np * nr);
       const heap = heapF32(kernels);
-      heap.fill(0, biasp / 4, biasp / 4 + np * 8);
+      heap.fill(0, biasp / 4, biasp / 4 + np * nr);
       const bo = offsetOf(kernels, bias) / 4;
       heap.copyWithin(biasp / 4, bo, bo + co);
     }
@@ -151,7 +151,7 @@ export function inputGradientRoute(g: Geometry): 'conv' | 'scatter' {
 
 /** dx [n, h, w, ci] of a convolution, from dy and the filter. */
 export function conv2dBackpropInput(kernels: CoreKernels, g: Geometry, dy: TensorInfo, filter: TensorInfo): TensorInfo {
-  const { backend, k, mr } = kernels;
+  const { backend, k, mr, nr } = kernels;
   const conv = g.conv;
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = conv;
   const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = conv;
@@ -165,10 +165,10 @@ export function conv2dBackpropInput(kernels: CoreKernels, g: Geometry, dy: Tenso
     if (inputGradientRoute(g) === 'conv') {
       // dx = conv(dy padded by (fh-1-top, fw-1-left), W'[kh][kw][co][ci] = W[fh-1-kh][fw-1-kw][ci][co]), stride 1.
       const taps = fh * fw;
-      const np = ceilDiv(ci, 8);
-      const bpk = scratch.alloc(np * taps * co * 8);
+      const np = ceilDiv(ci, nr);
+      const bpk = scratch.alloc(np * taps * co * nr);
       for (let t = 0; t < taps; t++) {
-        k.pack_b(wo + (taps - 1 - t) * ci * co * 4, co, ci, 1, co, bpk + t * co * 32, taps * co * 32);
+        k.pack_b(wo + (taps - 1 - t) * ci * co * 4, co, ci, 1, co, bpk + t * co * nr * 4, taps * co * nr * 4);
       }
       const hp = h + fh - 1;
       const wp = w + fw - 1;
@@ -195,9 +195,9 @@ export function conv2dBackpropInput(kernels: CoreKernels, g: Geometry, dy: Tenso
     const m = n * oh * ow;
     const ntiles = ceilDiv(m, mr);
     const L = g.runLen;
-    const nq = ceilDiv(L, 8);
-    const bpk = scratch.alloc(g.nruns * nq * co * 8);
-    for (let r = 0; r < g.nruns; r++) k.pack_b(wo + r * L * co * 4, co, L, 1, co, bpk + r * nq * co * 32, co * 32);
+    const nq = ceilDiv(L, nr);
+    const bpk = scratch.alloc(g.nruns * nq * co * nr);
+    for (let r = 0; r < g.nruns; r++) k.pack_b(wo + r * L * co * 4, co, L, 1, co, bpk + r * nq * co * nr * 4, co * nr * 4);
     const aind = scratch.alloc(ntiles * mr);
     k.rows_ind(aind, m, ntiles, co * 4);
     const cind = scratch.alloc(ntiles * g.nruns * mr);
@@ -216,12 +216,12 @@ export function conv2dBackpropInput(kernels: CoreKernels, g: Geometry, dy: Tenso
   }
 }
 
-/** Output pixels per reduction block of the filter gradient (dy panel block: 512 * 32 bytes = 16 KB). */
-const FILTER_BLOCK = 512;
+/** Output pixels per reduction block of the filter gradient (dy panel block: 256 * 64 bytes = 16 KB). */
+const FILTER_BLOCK = 256;
 
 /** dW [fh, fw, ci, co] of a convolution, from x and dy. */
 export function conv2dBackpropFilter(kernels: CoreKernels, g: Geometry, x: TensorInfo, dy: TensorInfo): TensorInfo {
-  const { backend, k, mr } = kernels;
+  const { backend, k, mr, nr } = kernels;
   const conv = g.conv;
   const { batchSize: n, inChannels: c, outHeight: oh, outWidth: ow, outChannels: co } = conv;
   const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = conv;
@@ -247,9 +247,9 @@ export function conv2dBackpropFilter(kernels: CoreKernels, g: Geometry, x: Tenso
     for (let s = 0; s < nsegs; s++) {
       heap32[s] = bySeg ? (Math.floor(s / oh) * g.hp + (s % oh) * sh) * rowBytes : s * g.hp * rowBytes;
     }
-    const np = ceilDiv(co, 8);
-    const dyp = scratch.alloc(np * m * 8);
-    k.pack_b(offsetOf(kernels, dy), m, co, co, 1, dyp, m * 32);
+    const np = ceilDiv(co, nr);
+    const dyp = scratch.alloc(np * m * nr);
+    k.pack_b(offsetOf(kernels, dy), m, co, co, 1, dyp, m * nr * 4);
     heapF32(kernels).fill(0, dwo / 4, dwo / 4 + fh * fw * c * co);
     const group = Math.max(1, Math.round(FILTER_BLOCK / seglen));
     k.filter_grad(input, segs, nsegs, seglen, astride, group, dyp, m, co, g.nruns, g.runLen, rowBytes, dwo);

@@ -37,7 +37,7 @@ export function batchMatMul(
   // Each side either has every batch or one matrix for all (what the flattened loop below can index).
   if ((na !== batches && na !== 1) || (nb !== batches && nb !== 1)) return null;
   if (bias && size(bias.shape) !== n) return null;
-  const { backend, k, mr, ctx } = kernels;
+  const { backend, k, mr, nr, ctx } = kernels;
   const out = backend.makeOutput([...batchShape, m, n], 'float32');
   const scratch = new Scratch(backend);
   try {
@@ -45,23 +45,23 @@ export function batchMatMul(
     const bo = backend.getMemoryOffset(b.dataId);
     const oo = backend.getMemoryOffset(out.dataId);
     const ntiles = ceilDiv(m, mr);
-    const np = ceilDiv(n, 8);
+    const np = ceilDiv(n, nr);
     const ind = scratch.alloc(ntiles * mr);
     k.rows_ind(ind, m, ntiles, kk * 4);
-    const bpk = scratch.alloc(np * kk * 8);
+    const bpk = scratch.alloc(np * kk * nr);
     const at = transposeA ? scratch.alloc(m * kk) : 0;
     let biasp = 0;
     if (bias) {
-      biasp = scratch.alloc(np * 8);
+      biasp = scratch.alloc(np * nr);
       const heap = (backend.wasm as unknown as { HEAPF32: Float32Array }).HEAPF32;
-      heap.fill(0, biasp / 4, biasp / 4 + np * 8);
+      heap.fill(0, biasp / 4, biasp / 4 + np * nr);
       const bi = backend.getMemoryOffset(bias.dataId) / 4;
       heap.copyWithin(biasp / 4, bi, bi + n);
     }
     for (let i = 0; i < batches; i++) {
       if (i === 0 || nb > 1) {
         const src = bo + (nb > 1 ? i : 0) * kk * n * 4;
-        k.pack_b(src, kk, n, transposeB ? 1 : n, transposeB ? kk : 1, bpk, kk * 32);
+        k.pack_b(src, kk, n, transposeB ? 1 : n, transposeB ? kk : 1, bpk, kk * nr * 4);
       }
       let src = ao + (na > 1 ? i : 0) * m * kk * 4;
       if (transposeA) {

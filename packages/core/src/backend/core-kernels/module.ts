@@ -16,6 +16,7 @@ export type CoreKernelChoice = CoreKernelBuild | 'off';
 /** The exports of packages/core/kernels/core-kernels-*.wasm (byte addresses, i32 counts). */
 export interface CoreKernelExports {
   mr: WebAssembly.Global;
+  nr: WebAssembly.Global;
   gemm_ind(ind: number, abase: number, nruns: number, kc: number, ntiles: number, bpk: number, n: number, out: number, ldc: number, m: number, bias: number, flags: number, ctx: number): void;
   scatter_gemm(aind: number, abase: number, kc: number, ntiles: number, m: number, bpk: number, nruns: number, l: number, cind: number, cbase: number): void;
   filter_grad(xp: number, segs: number, nsegs: number, seglen: number, astride: number, g: number, dyp: number, m: number, co: number, nruns: number, l: number, runstride: number, dw: number): void;
@@ -25,13 +26,16 @@ export interface CoreKernelExports {
   conv_ind(dst: number, n: number, oh: number, ow: number, sh: number, sw: number, hp: number, wp: number, c: number, nruns: number, runstride: number, ntiles: number): void;
   rows_ind(dst: number, m: number, ntiles: number, ld: number): void;
   transpose(src: number, r: number, c: number, dst: number): void;
+  /** 12 independent multiply-add chains, n passes, no memory traffic: the arithmetic ceiling. */
+  peak(n: number): number;
 }
 
 /** One instance of the kernels bound to one tfjs-wasm backend (one per thread). */
 export interface CoreKernels {
   build: CoreKernelBuild;
-  /** Rows of the micro-kernel's register tile. */
+  /** Rows and columns of the micro-kernel's register tile. */
   mr: number;
+  nr: number;
   k: CoreKernelExports;
   backend: BackendWasm;
   /** 64 bytes of heap the drivers use for row tables. */
@@ -148,7 +152,7 @@ export function coreKernels(backend: BackendWasm): CoreKernels | null {
   const instance = new WebAssembly.Instance(compiled(build)!, { env: { memory } });
   const k = instance.exports as unknown as CoreKernelExports;
   const ctx = existing?.ctx ?? malloc(backend, 64);
-  const kernels: CoreKernels = { build, mr: k.mr.value as number, k, backend, ctx };
+  const kernels: CoreKernels = { build, mr: k.mr.value as number, nr: k.nr.value as number, k, backend, ctx };
   instances.set(backend, kernels);
   return kernels;
 }
