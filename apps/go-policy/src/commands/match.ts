@@ -22,6 +22,7 @@ interface MatchOptions extends PlayOptions {
   games: number;
   komi: number;
   maxMoves: number;
+  timeout: number;
   out?: string;
   /** The older name of --out. */
   sgfDir?: string;
@@ -40,6 +41,12 @@ export function registerMatch(program: Command): void {
     .option('--games <n>', 'games to play (colours alternate)', parseIntIn(1), 10)
     .option('--komi <k>', 'komi', parseNumberIn(-100, 100), 7.5)
     .option('--max-moves <n>', 'call a game unfinished after this many moves', parseIntIn(2), 600)
+    .option(
+      '--timeout <seconds>',
+      'how long the opponent may take over one answer; then it is ended and the game called unfinished',
+      parseNumberIn(0.1, 3600),
+      60,
+    )
     .option(
       '--out <dir>',
       `where each game is written as SGF (default: a new folder runs/${APP}/match-<time> in the repository)`,
@@ -63,6 +70,7 @@ export function registerMatch(program: Command): void {
           games: opts.games,
           komi: opts.komi,
           maxMoves: opts.maxMoves,
+          timeoutSeconds: opts.timeout,
           describeMove: () => (engine instanceof SearchEngine ? describeReport(engine) : undefined),
           onGame: async (r) => {
             genmove.push(...r.genmoveMs);
