@@ -34,6 +34,8 @@ export interface SearchEngineOptions {
   settledAt?: number;
   /** Playouts for final_score and final_status_list (default 2,000). */
   scoringPlayouts?: number;
+  /** A search with fewer playouts than this never passes by the count or by settled points, nor resigns (default 100). */
+  minPassPlayouts?: number;
   name?: string;
   version?: string;
 }
@@ -154,7 +156,7 @@ export class SearchEngine implements GtpEngine {
   /** GTP time_settings: main time, byo-yomi time and stones (0 0 0 or byo-yomi time without stones: no limit). */
   timeSettings(main: number, byoTime: number, byoStones: number): void {
     if (byoTime > 0 && byoStones === 0) this.time = null;
-    else this.time = { main, byoTime, byoStones, left: { [BLACK]: null, [WHITE]: null } as TimeState['left'] };
+    else this.time = { main, byoTime, byoStones, left: { [BLACK]: null, [WHITE]: null } };
   }
 
   /** GTP time_left: seconds left for `colour`, and stones left in the byo-yomi period (0 in main time). */
@@ -245,8 +247,11 @@ export class SearchEngine implements GtpEngine {
     const opponentPassed = last !== undefined && last.move === PASS && last.colour !== player;
     const other = opponent(player);
     const best = legal[0]!;
+    // Win rates and ownership from a handful of playouts say nothing (one playout "settles" every point).
+    const enough = result.playouts >= (this.opts.minPassPlayouts ?? 100);
     const { resignBelow, resignAfter } = this.opts;
     if (
+      enough &&
       resignBelow !== undefined &&
       this.board.moveNumber >= (resignAfter ?? 0) &&
       best.winrate < resignBelow &&
@@ -261,9 +266,9 @@ export class SearchEngine implements GtpEngine {
       const targets = deadChains(this.board, result.ownership).filter((h) => this.board.cells[h] === other);
       if (targets.length > 0) return { move: this.cleanupMove(player, targets, legal), reason: 'removing dead stones' };
     } else {
-      const settled = unsettledPoints(this.board, result.ownership, this.opts.settledAt ?? 0.9).length === 0;
+      const settled = enough && unsettledPoints(this.board, result.ownership, this.opts.settledAt ?? 0.9).length === 0;
       const count = scoreWithDead(this.board, result.ownership, this.komi);
-      if (settled || (opponentPassed && count.winner === player)) {
+      if (settled || (enough && opponentPassed && count.winner === player)) {
         const after = await this.afterPass(player, budget);
         const afterCount = scoreWithDead(this.board, after.ownership, this.komi);
         const ourRate = 1 - after.winrate;

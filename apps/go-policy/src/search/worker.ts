@@ -38,6 +38,8 @@ async function handle(m: ToWorker): Promise<void> {
         const { model, meta } = await loadPolicyModel(m.modelDir);
         net = tfNetEvaluator(model, meta.planes);
         featureSet = meta.featureSet;
+        // Warm up: the first forward pass compiles the kernels; do it before the first move's clock starts.
+        net(new Float32Array(361 * meta.planes), 1);
       }
       search = new Search(new RolloutTables(m.weights), net, featureSet, m.options);
       send({ type: 'ready' });
