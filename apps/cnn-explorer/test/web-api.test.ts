@@ -11,7 +11,7 @@ import { Rng, UsageError, createRaster, encodePng, initBackend } from '@cnn-lab/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mnistSplits } from '../src/mnist/mnist-package.js';
 import { APP_DIR, loadLectureModel, modelDirFor } from '../src/model/load.js';
-import { Explorer } from '../src/web/explorer.js';
+import { Explorer, withoutMachinePaths } from '../src/web/explorer.js';
 import { webRoutes } from '../src/web/routes.js';
 import { buildServer, listen } from '../src/web/server.js';
 
@@ -254,6 +254,11 @@ describe('page and API', () => {
     expect(again.pictures().state).toBe('ready');
     expect(again.oodStatus().state).toBe('ready');
     await again.close();
+  });
+
+  it('keeps machine paths out of the errors it passes on', () => {
+    const message = `Cannot find module ${join(APP_DIR, 'src', 'x.ts')} (from ${join(homedir(), 'lib')})`;
+    expect(withoutMachinePaths(message)).toBe('Cannot find module <checkout>/apps/cnn-explorer/src/x.ts (from ~/lib)');
   });
 
   it('reports a busy port as a usage error that names --port', async () => {

@@ -4,13 +4,14 @@
 // hash of the model's weights, so the next start has them at once.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { homedir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type * as tf from '@tensorflow/tfjs';
 import { currentBackend, initBackend, writeFileAtomic } from '@cnn-lab/core';
 import { MNIST_PIXELS, type DigitSet, type SplitSpec } from '../mnist/digits.js';
 import { mnistSplits } from '../mnist/mnist-package.js';
-import { SHIPPED_MODEL_DIR, loadLectureModel, modelDirFor, runsDir } from '../model/load.js';
+import { APP_DIR, SHIPPED_MODEL_DIR, loadLectureModel, modelDirFor, runsDir } from '../model/load.js';
 import { OOD_VERSION, type OodCalibration } from '../ood/detector.js';
 import { PICTURE_PLAN, startBackground, type BackgroundMessage, type PictureSet } from './background.js';
 
@@ -46,6 +47,12 @@ export function weightsHash(model: tf.LayersModel): string {
     hash.update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   }
   return hash.digest('hex').slice(0, 16);
+}
+
+/** A message for the page: the checkout's and the home folder's paths replaced, so no machine path leaks. */
+export function withoutMachinePaths(message: string): string {
+  const root = resolve(APP_DIR, '..', '..');
+  return message.split(root).join('<checkout>').split(homedir()).join('~');
 }
 
 async function readJson<T>(path: string): Promise<T | undefined> {
@@ -139,9 +146,9 @@ export class Explorer {
         void save(picPath, m.sets, 'pictures');
       } else {
         log(`${m.stage} failed: ${m.message}`);
-        if (!haveCal) settle.reject(new Error(`the out-of-distribution calibration failed: ${m.message}`));
-        if (explorer.pictureStatus.state === 'computing')
-          explorer.pictureStatus = { state: 'failed', error: m.message };
+        const shown = withoutMachinePaths(m.message);
+        if (!haveCal) settle.reject(new Error(`the out-of-distribution calibration failed: ${shown}`));
+        if (explorer.pictureStatus.state === 'computing') explorer.pictureStatus = { state: 'failed', error: shown };
       }
     };
     explorer.worker = startBackground(

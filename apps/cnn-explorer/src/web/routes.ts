@@ -99,7 +99,7 @@ function badRequest(reply: FastifyReply, message: string) {
 }
 
 /** Serves the page at ./ and its API under ./api, relative to wherever the plugin is registered. */
-export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise<void> {
+export async function webRoutes(app: FastifyInstance, opts: WebOptions = {}): Promise<void> {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
   const explorer = opts.explorer ?? (await Explorer.open(opts));
