@@ -22,7 +22,7 @@ async function runOn(backend: string, kernel: string, inputs: Record<string, Inp
   return tf.tidy(() => {
     const ins: Record<string, tf.Tensor> = {};
     for (const [k, v] of Object.entries(inputs)) ins[k] = tf.tensor(v.data, v.shape);
-    const out = tf.engine().runKernel(kernel, ins, attrs as never) as tf.Tensor;
+    const out = tf.engine().runKernel<tf.Tensor>(kernel, ins, attrs as never);
     return { data: out.dataSync() as Float32Array, shape: out.shape };
   });
 }
@@ -168,7 +168,7 @@ describe("core's wasm kernels match the cpu backend", () => {
         { a: [2, 6, 8], b: [1, 8, 1] },
       ];
       for (const mm of MATMULS) {
-        it(`BatchMatMul and _FusedMatMul [${mm.a}] x [${mm.b}], every transpose`, async () => {
+        it(`BatchMatMul and _FusedMatMul [${mm.a.join(',')}] x [${mm.b.join(',')}], every transpose`, async () => {
           const rng = new Rng(mm.a[1]! * 31 + mm.b[2]!);
           for (const transposeA of [false, true]) {
             for (const transposeB of [false, true]) {

@@ -86,7 +86,8 @@ async function load(name: BackendName): Promise<boolean> {
   try {
     if (name === 'node') {
       // Optional dependency with a native addon: absent or unbuildable on many machines, which is fine.
-      await import('@tensorflow/tfjs-node' as string);
+      const addon = '@tensorflow/tfjs-node';
+      await import(addon);
     } else if (name === 'wasm') {
       await import('@tensorflow/tfjs-backend-wasm');
       // The threaded build does not start under Node; data parallelism uses worker threads instead.

@@ -35,7 +35,7 @@ function time(fn: () => tf.Tensor, steps: number): number {
 }
 
 const run = (name: string, inputs: tf.NamedTensorMap, attrs: object) => () =>
-  tf.engine().runKernel(name, inputs, attrs as never) as tf.Tensor;
+  tf.engine().runKernel<tf.Tensor>(name, inputs, attrs as never);
 
 const conv = (pad: 'same' | 'valid') => ({ strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [1, 1] });
 
@@ -81,7 +81,7 @@ export async function compareKernels(steps = 5): Promise<KernelTiming[]> {
     { what: 'BatchMatMul 64x1250 . 1250x100, mnist dense', macs: 64 * 1250 * 100, fn: run('BatchMatMul', { a: dA, b: dW }, { transposeA: false, transposeB: false }), wasmHasIt: true },
     { what: 'BatchMatMul A^T: (64x1250)^T . 64x100, its gradient', macs: 64 * 1250 * 100, fn: run('BatchMatMul', { a: dA, b: dDy }, { transposeA: true, transposeB: false }), wasmHasIt: true },
   ];
-  const results = cases.map((c) => ({ what: c.what, macs: c.macs, cpuMs: {} as KernelTiming['cpuMs'] }));
+  const results: KernelTiming[] = cases.map((c) => ({ what: c.what, macs: c.macs, cpuMs: {} }));
   for (const [i, c] of cases.entries()) if (c.wasmHasIt) results[i]!.cpuMs.wasm = time(c.fn, steps);
   registerWasmTrainingKernels();
   const choices: CoreKernelChoice[] = ['off', ...CORE_KERNEL_BUILDS.filter(coreKernelBuildAvailable)];
