@@ -20,7 +20,8 @@ async function main(): Promise<void> {
     },
   });
   const dir =
-    values['data-dir'] ?? (process.env.CNN_LAB_DATA ? join(process.env.CNN_LAB_DATA, 'go/fox-pro') : '/work/shared/datasets/go/fox-pro');
+    values['data-dir'] ??
+    (process.env.CNN_LAB_DATA ? join(process.env.CNN_LAB_DATA, 'go/fox-pro') : '/work/shared/datasets/go/fox-pro');
   const limit = Number(values.games);
   if (!Number.isInteger(limit) || limit < 1) throw new Error(`--games must be a positive integer, got ${values.games}`);
   const set = values.set ?? 'alphago';

@@ -99,7 +99,9 @@ async function timeTfjs(shape: Shape, workers: number, steps: number, backend: s
       stepMs,
       stepCpuMs,
       ...throughput(shape.batch, stepMs, stepCpuMs),
-      ...(trainer.workers !== workers ? { note: fallback ?? `asked for ${workers} workers, got ${trainer.workers}` } : {}),
+      ...(trainer.workers !== workers
+        ? { note: fallback ?? `asked for ${workers} workers, got ${trainer.workers}` }
+        : {}),
     };
   } finally {
     await trainer.dispose();
@@ -108,8 +110,25 @@ async function timeTfjs(shape: Shape, workers: number, steps: number, backend: s
 }
 
 async function timeTorch(shape: Shape, threads: number, steps: number): Promise<Row> {
-  const args = [TORCH_SCRIPT, '--planes', String(shape.planes), '--filters', String(shape.filters), '--layers', String(shape.layers)];
-  args.push('--batch', String(shape.batch), '--threads', String(threads), '--steps', String(steps), '--lr', String(LEARNING_RATE));
+  const args = [
+    TORCH_SCRIPT,
+    '--planes',
+    String(shape.planes),
+    '--filters',
+    String(shape.filters),
+    '--layers',
+    String(shape.layers),
+  ];
+  args.push(
+    '--batch',
+    String(shape.batch),
+    '--threads',
+    String(threads),
+    '--steps',
+    String(steps),
+    '--lr',
+    String(LEARNING_RATE),
+  );
   const { stdout } = await run(PYTHON, args, { timeout: 20 * 60_000 });
   const line = stdout.split('\n').find((l) => l.startsWith('{'));
   if (!line) throw new Error(`${TORCH_SCRIPT} printed no JSON line (stdout: ${stdout.slice(0, 200)})`);
@@ -142,7 +161,9 @@ function ratios(rows: Row[]) {
     .flatMap((t) => {
       const p = rows.find((r) => r.framework === 'pytorch' && r.threads === t.threads);
       if (!p) return [];
-      return [{ threads: t.threads, wall: +(t.stepMs / p.stepMs).toFixed(2), cpu: +(t.stepCpuMs / p.stepCpuMs).toFixed(2) }];
+      return [
+        { threads: t.threads, wall: +(t.stepMs / p.stepMs).toFixed(2), cpu: +(t.stepCpuMs / p.stepCpuMs).toFixed(2) },
+      ];
     });
 }
 
@@ -171,7 +192,9 @@ async function main(): Promise<void> {
   const log = (m: string) => process.stderr.write(`${m}\n`);
   const backend = await initBackend({ backend: values.backend as 'wasm', quiet: true });
   const load0 = loadavg()[0]!;
-  log(`${shape.filters} filters x ${shape.layers} layers, ${shape.planes} planes, batch ${shape.batch}, ${steps} timed steps; load ${load0.toFixed(2)}`);
+  log(
+    `${shape.filters} filters x ${shape.layers} layers, ${shape.planes} planes, batch ${shape.batch}, ${steps} timed steps; load ${load0.toFixed(2)}`,
+  );
 
   const rows: Row[] = [];
   for (const w of counts) {
@@ -195,7 +218,8 @@ async function main(): Promise<void> {
       `${r.framework.padEnd(9)}  ${r.backend.padEnd(7)}  ${pad(r.threads, 7)}  ${pad(r.stepMs.toFixed(1), 7)}  ${pad(r.stepCpuMs.toFixed(1), 11)}  ${pad(r.positionsPerSecond, 11)}  ${pad(r.positionsPerCpuSecond, 15)}  ${r.note ?? ''}`,
     );
   }
-  for (const q of result.ratioToPytorch) console.log(`tfjs / PyTorch at ${q.threads} thread(s): ${q.wall}x wall, ${q.cpu}x CPU`);
+  for (const q of result.ratioToPytorch)
+    console.log(`tfjs / PyTorch at ${q.threads} thread(s): ${q.wall}x wall, ${q.cpu}x CPU`);
   console.log(`load average (1 min) before ${load0.toFixed(2)}, after ${loadavg()[0]!.toFixed(2)}`);
   if (values.json) console.log(JSON.stringify(result));
 }

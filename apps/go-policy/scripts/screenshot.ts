@@ -19,7 +19,8 @@ async function main(): Promise<void> {
       chromium: { type: 'string', default: '/usr/bin/chromium' },
     },
   });
-  if (values.sgf === undefined || values.out === undefined) throw new Error('usage: screenshot.ts --sgf <game.sgf> --out <file.png> [--move n]');
+  if (values.sgf === undefined || values.out === undefined)
+    throw new Error('usage: screenshot.ts --sgf <game.sgf> --out <file.png> [--move n]');
   const move = Number(values.move);
   if (!Number.isInteger(move) || move < 1) throw new Error(`--move: expected an integer >= 1, got '${values.move}'`);
   const sgf = resolveUserPath(values.sgf);
@@ -32,14 +33,30 @@ async function main(): Promise<void> {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: values.chromium,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1180, height: 700 } });
     await page.goto(`${url}/`);
     await page.waitForFunction(() => document.querySelectorAll('#top tr').length === 5, undefined, { timeout: 60_000 });
-    await page.setInputFiles('#sgf', { name: basename(sgf), mimeType: 'application/x-go-sgf', buffer: readFileSync(sgf) });
-    await page.waitForFunction(() => /replaying/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    await page.setInputFiles('#sgf', {
+      name: basename(sgf),
+      mimeType: 'application/x-go-sgf',
+      buffer: readFileSync(sgf),
+    });
+    await page.waitForFunction(
+      () => /replaying/.test(document.getElementById('status')?.textContent ?? ''),
+      undefined,
+      { timeout: 60_000 },
+    );
     for (let i = 1; i < move; i++) await page.click('#next');
     await page.evaluate(() => window.scrollTo(0, 0));
     await mkdir(dirname(out), { recursive: true });

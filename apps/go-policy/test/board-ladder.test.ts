@@ -44,7 +44,17 @@ describe('ladder reading', () => {
   });
 
   it('bounds the reading depth: a ladder still running at the bound counts as working', () => {
-    const rows = ['.........', '.........', '.........', '....X....', '...XOX...', '.....X...', '.........', '..O......', '.........'];
+    const rows = [
+      '.........',
+      '.........',
+      '.........',
+      '....X....',
+      '...XOX...',
+      '.....X...',
+      '.........',
+      '..O......',
+      '.........',
+    ];
     const b = fromRows(rows, WHITE);
     expect(isLadderEscape(b, parseVertex('E4', 9))).toBe(true); // the breaker at C2 saves it
     expect(isLadderEscape(b, parseVertex('E4', 9), WHITE, 3)).toBe(false); // not seen within 3 plies

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { BLACK, Board, IllegalMoveError, PASS, WHITE, fixedHandicap, formatVertex, parseVertex, score } from '../src/board/index.js';
+import {
+  BLACK,
+  Board,
+  IllegalMoveError,
+  PASS,
+  WHITE,
+  fixedHandicap,
+  formatVertex,
+  parseVertex,
+  score,
+} from '../src/board/index.js';
 import { fromRows } from './positions.js';
 
 const v = (b: Board, t: string): number => parseVertex(t, b.size);
@@ -38,7 +48,12 @@ describe('Board basics', () => {
     expect(c.groupSize(v(c, 'A4'))).toBe(2);
     expect(c.play(v(c, 'A3')).length).toBe(0);
     expect(c.play(v(c, 'E1')).length).toBe(0);
-    expect(c.play(v(c, 'B3')).map((p) => c.label(p)).sort()).toEqual(['A4', 'B4']);
+    expect(
+      c
+        .play(v(c, 'B3'))
+        .map((p) => c.label(p))
+        .sort(),
+    ).toEqual(['A4', 'B4']);
     expect(c.liberties(v(c, 'A5'))).toBe(3);
   });
 
@@ -49,9 +64,12 @@ describe('Board basics', () => {
     expect(b.liberties(v(b, 'B4'))).toBe(8);
     expect(b.groupSize(v(b, 'D4'))).toBe(3);
     expect(b.chainStones(v(b, 'D4')).length).toBe(3);
-    expect(b.libertyPoints(v(b, 'B4')).map((p) => b.label(p)).sort()).toEqual(
-      ['A4', 'B3', 'B5', 'C3', 'C5', 'D3', 'D5', 'E4'].sort(),
-    );
+    expect(
+      b
+        .libertyPoints(v(b, 'B4'))
+        .map((p) => b.label(p))
+        .sort(),
+    ).toEqual(['A4', 'B3', 'B5', 'C3', 'C5', 'D3', 'D5', 'E4'].sort());
   });
 
   it('forbids suicide but allows a capture that looks like one', () => {

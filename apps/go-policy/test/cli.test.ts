@@ -43,21 +43,47 @@ function fixtures(): string {
 /** sha256 of every file of the shipped model, by name. */
 function shippedHashes(): Record<string, string> {
   const dir = join(app, 'models', 'default');
-  return Object.fromEntries(readdirSync(dir).map((f) => [f, createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')]));
+  return Object.fromEntries(
+    readdirSync(dir).map((f) => [
+      f,
+      createHash('sha256')
+        .update(readFileSync(join(dir, f)))
+        .digest('hex'),
+    ]),
+  );
 }
 
 describe('go-policy CLI', () => {
   it('trains a tiny model into a new runs folder, then eval --split all --json scores every game and ends with one JSON line', async () => {
     const data = fixtures();
     const before = shippedHashes();
-    const train = await cli(['train', '--data-dir', data, '--epochs', '1', '--filters', '2', '--layers', '2', '--batch-size', '4', '--val-games', '1', '--train-workers', '1', '--json']);
+    const train = await cli([
+      'train',
+      '--data-dir',
+      data,
+      '--epochs',
+      '1',
+      '--filters',
+      '2',
+      '--layers',
+      '2',
+      '--batch-size',
+      '4',
+      '--val-games',
+      '1',
+      '--train-workers',
+      '1',
+      '--json',
+    ]);
     expect(train.code, train.stderr).toBe(0);
     const result = jsonLine(train.stdout);
     expect(result).toMatchObject({ epochs: 1 });
     // Without --model-dir: a new folder runs/go-policy/<time>, never the shipped model.
     const modelDir = result.modelDir as string;
     expect(modelDir).toMatch(new RegExp(`^${runs}/go-policy/\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d`));
-    expect(readdirSync(modelDir)).toEqual(expect.arrayContaining(['model.json', 'history.json', 'history.png', 'checkpoints']));
+    expect(readdirSync(modelDir)).toEqual(
+      expect.arrayContaining(['model.json', 'history.json', 'history.png', 'checkpoints']),
+    );
     expect(shippedHashes()).toEqual(before);
 
     const ev = await cli(['eval', '--data-dir', data, '--model-dir', modelDir, '--split', 'all', '--json']);
@@ -70,7 +96,16 @@ describe('go-policy CLI', () => {
     expect(r.top5 as number).toBeGreaterThanOrEqual(r.top1 as number);
     expect(ev.stderr).toMatch(/accuracy by move number/);
 
-    const pr = await cli(['predict', '--model-dir', modelDir, '--sgf', join(data, '5p', 'one.sgf'), '--move', '3', '--json']);
+    const pr = await cli([
+      'predict',
+      '--model-dir',
+      modelDir,
+      '--sgf',
+      join(data, '5p', 'one.sgf'),
+      '--move',
+      '3',
+      '--json',
+    ]);
     expect(pr.code, pr.stderr).toBe(0);
     const p = jsonLine(pr.stdout);
     expect(p.played).toBe('Q4');

@@ -63,7 +63,13 @@ describe('split by game', () => {
 
 describe('games on disk', () => {
   it('lists .sgf files recursively, relative and sorted', async () => {
-    expect(await listGames(fixtureDir())).toEqual(['1p/a.sgf', '1p/b.sgf', '9p/broken.sgf', '9p/c.sgf', '9p/small.sgf']);
+    expect(await listGames(fixtureDir())).toEqual([
+      '1p/a.sgf',
+      '1p/b.sgf',
+      '9p/broken.sgf',
+      '9p/c.sgf',
+      '9p/small.sgf',
+    ]);
   });
 
   it('counts moves without parsing, ignoring passes', () => {
@@ -96,7 +102,16 @@ describe('gameStream', () => {
   it('streams every non-pass move of the good games once, skipping bad records with reasons', async () => {
     const dir = fixtureDir();
     const files = (await listGames(dir)).map((f) => join(dir, f));
-    const stream = gameStream({ files, featureSet: 'alphago', planes, size: 29, workers: 2, symmetries: false, shuffleBuffer: 0, chunkSize: 4 });
+    const stream = gameStream({
+      files,
+      featureSet: 'alphago',
+      planes,
+      size: 29,
+      workers: 2,
+      symmetries: false,
+      shuffleBuffer: 0,
+      chunkSize: 4,
+    });
     const batches = await collect(stream.batches(0, 8, 1));
     const targets = batches.flatMap((b) => Array.from(b.ys));
     expect(targets).toHaveLength(10 + 7 + 12);
@@ -115,7 +130,16 @@ describe('gameStream', () => {
   it('with a shuffle buffer and symmetries yields the same examples as a multiset, repeatably per seed', async () => {
     const dir = fixtureDir();
     const files = (await listGames(dir)).map((f) => join(dir, f));
-    const opts = { files, featureSet: 'alphago', planes, size: 29, workers: 1, symmetries: true, shuffleBuffer: 16, chunkSize: 4 };
+    const opts = {
+      files,
+      featureSet: 'alphago',
+      planes,
+      size: 29,
+      workers: 1,
+      symmetries: true,
+      shuffleBuffer: 16,
+      chunkSize: 4,
+    };
     const a = await collect(gameStream(opts).batches(0, 5, 3));
     const b = await collect(gameStream(opts).batches(0, 5, 3));
     const c = await collect(gameStream(opts).batches(1, 5, 3));

@@ -22,7 +22,15 @@ afterAll(() => model.dispose());
 /** A 19x19 game of a few moves, each point mapped by `map`. */
 function game(map: (p: number) => number): Board {
   const b = new Board(19);
-  const moves: [number, number, Player][] = [[3, 3, BLACK], [3, 15, WHITE], [15, 3, BLACK], [16, 16, WHITE], [2, 5, BLACK], [4, 3, WHITE], [3, 4, BLACK]];
+  const moves: [number, number, Player][] = [
+    [3, 3, BLACK],
+    [3, 15, WHITE],
+    [15, 3, BLACK],
+    [16, 16, WHITE],
+    [2, 5, BLACK],
+    [4, 3, WHITE],
+    [3, 4, BLACK],
+  ];
   for (const [r, c, colour] of moves) b.play(map(b.point(r, c)), colour);
   return b;
 }
@@ -51,13 +59,25 @@ describe('symmetricPolicy', () => {
   it('averaged over all 8 is itself symmetric: rotating the board rotates the policy', async () => {
     const policy = symmetricPolicy(model, 'alphago');
     const t = symmetryTable(1, 19);
-    const a = await policy(game((p) => p), BLACK);
-    const b = await policy(game((p) => t[p]!), BLACK);
+    const a = await policy(
+      game((p) => p),
+      BLACK,
+    );
+    const b = await policy(
+      game((p) => t[p]!),
+      BLACK,
+    );
     expect(a.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 4);
     for (let p = 0; p < 361; p++) expect(b[t[p]!]).toBeCloseTo(a[p]!, 5);
     // The plain net, with random weights, is not.
-    const plainA = await networkPolicy(model, 'alphago')(game((p) => p), BLACK);
-    const plainB = await networkPolicy(model, 'alphago')(game((p) => t[p]!), BLACK);
+    const plainA = await networkPolicy(model, 'alphago')(
+      game((p) => p),
+      BLACK,
+    );
+    const plainB = await networkPolicy(model, 'alphago')(
+      game((p) => t[p]!),
+      BLACK,
+    );
     const worst = Math.max(...Array.from({ length: 361 }, (_, p) => Math.abs(plainB[t[p]!]! - plainA[p]!)));
     expect(worst).toBeGreaterThan(1e-4);
   });

@@ -53,7 +53,9 @@ describe('feature sets', () => {
     const stones = encodeBoard(b, 'stones+history');
     for (let p = 0; p < 81; p++) {
       expect(Array.from(noLad.subarray(p * 46, p * 46 + 44))).toEqual(Array.from(full.subarray(p * 48, p * 48 + 44)));
-      expect(Array.from(noLad.subarray(p * 46 + 44, p * 46 + 46))).toEqual(Array.from(full.subarray(p * 48 + 46, p * 48 + 48)));
+      expect(Array.from(noLad.subarray(p * 46 + 44, p * 46 + 46))).toEqual(
+        Array.from(full.subarray(p * 48 + 46, p * 48 + 48)),
+      );
       expect(Array.from(stones.subarray(p * 12, p * 12 + 12))).toEqual(Array.from(full.subarray(p * 48, p * 48 + 12)));
     }
   });
@@ -130,7 +132,17 @@ describe('liberties (planes 12-19)', () => {
     expect(group8(planesAt(b, 'C3'), A.liberties)).toEqual(hot8(6));
     expect(b.liberties(at(b, 'D6'))).toBe(8);
     expect(planesAt(b, 'D6').slice(A.liberties, A.liberties + 9)).toEqual([...hot8(7), 0]);
-    const n = fromRows(['.........', '.........', '.........', '..XXXX...', '...O.....', '.........', '.........', '.........', '.........']);
+    const n = fromRows([
+      '.........',
+      '.........',
+      '.........',
+      '..XXXX...',
+      '...O.....',
+      '.........',
+      '.........',
+      '.........',
+      '.........',
+    ]);
     expect(n.liberties(at(n, 'C6'))).toBe(9);
     expect(planesAt(n, 'C6').slice(A.liberties, A.liberties + 9)).toEqual([...hot8(7), 0]);
     // A stone point has no move planes at all.
@@ -143,7 +155,17 @@ describe('capture size (planes 20-27)', () => {
   function captureBoard(k: number): Board {
     const top = 'O'.repeat(k) + '.'.repeat(9 - k);
     const second = 'X'.repeat(k) + '.'.repeat(9 - k);
-    return fromRows([top, second, '.........', '.........', '.........', '.........', '.........', '.........', '.........']);
+    return fromRows([
+      top,
+      second,
+      '.........',
+      '.........',
+      '.........',
+      '.........',
+      '.........',
+      '.........',
+      '.........',
+    ]);
   }
   const cols = 'ABCDEFGHJ';
 
@@ -203,7 +225,17 @@ describe('self-atari size (planes 28-35) and liberties after the move (planes 36
   });
 
   it('counts liberties after the move: 7, 8, 9 around a line, and freed points after a capture', () => {
-    const b = fromRows(['.........', '.........', '.........', '...O.....', '...XXX...', '.........', '.........', '.........', '.........']);
+    const b = fromRows([
+      '.........',
+      '.........',
+      '.........',
+      '...O.....',
+      '...XXX...',
+      '.........',
+      '.........',
+      '.........',
+      '.........',
+    ]);
     // D5-F5 with white on D6; E4 makes a T with 7 liberties, D4 an L with 8, G5 a line with 9.
     for (const [v, libs] of [
       ['E4', 7],
@@ -215,7 +247,10 @@ describe('self-atari size (planes 28-35) and liberties after the move (planes 36
       const after = b.clone();
       after.play(at(b, v));
       expect(after.liberties(at(b, v)), v).toBe(libs);
-      expect(planesAt(b, v).slice(A.libertiesAfter, A.libertiesAfter + 9), v).toEqual([...hot8(Math.min(libs, 8) - 1), 0]);
+      expect(planesAt(b, v).slice(A.libertiesAfter, A.libertiesAfter + 9), v).toEqual([
+        ...hot8(Math.min(libs, 8) - 1),
+        0,
+      ]);
     }
     // Black C3 captures B4-B2 and joins C4 and C2: the freed B4, B3, B2 all touch the new chain,
     // which has C5, D4, D3, D2, C1 besides: 8 liberties.
@@ -231,7 +266,17 @@ describe('self-atari size (planes 28-35) and liberties after the move (planes 36
 describe('ladders (planes 44, 45)', () => {
   const board = (rows: string[], toPlay: Player): Board => fromRows(rows, toPlay);
   // White E5 has two liberties (E4, F5); black D5, E6, F4 around it.
-  const open = ['.........', '.........', '.........', '....X....', '...XO....', '.....X...', '.........', '.........', '.........'];
+  const open = [
+    '.........',
+    '.........',
+    '.........',
+    '....X....',
+    '...XO....',
+    '.....X...',
+    '.........',
+    '.........',
+    '.........',
+  ];
 
   it('marks moves that start a working ladder, and not one that runs into a breaker', () => {
     const b = board(open, BLACK);
@@ -246,7 +291,17 @@ describe('ladders (planes 44, 45)', () => {
   });
 
   it('marks the extension that escapes only when a breaker waits', () => {
-    const inAtari = ['.........', '.........', '.........', '....X....', '...XOX...', '.....X...', '.........', '.........', '.........'];
+    const inAtari = [
+      '.........',
+      '.........',
+      '.........',
+      '....X....',
+      '...XOX...',
+      '.....X...',
+      '.........',
+      '.........',
+      '.........',
+    ];
     const b = board(inAtari, WHITE);
     expect(planesAt(b, 'E4')[A.ladderEscape]).toBe(0);
     const withBreaker = [...inAtari];

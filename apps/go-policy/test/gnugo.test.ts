@@ -9,7 +9,9 @@ import { Rng } from '@cnn-lab/core';
 import { BLACK, Board, EMPTY, PASS, WHITE, fixedHandicap, formatVertex, maxHandicap } from '../src/board/index.js';
 import type { KoRule, Player } from '../src/board/index.js';
 
-const GNUGO = [process.env.GNUGO, '/usr/games/gnugo', '/usr/bin/gnugo', '/usr/local/bin/gnugo'].find((p) => p && existsSync(p));
+const GNUGO = [process.env.GNUGO, '/usr/games/gnugo', '/usr/bin/gnugo', '/usr/local/bin/gnugo'].find(
+  (p) => p && existsSync(p),
+);
 const READ_TIMEOUT_MS = 30_000;
 
 class Gtp {
@@ -18,7 +20,12 @@ class Gtp {
   private buffer = '';
   private scanFrom = 0;
   private complete = 0;
-  private waiting: { n: number; resolve: (r: string[]) => void; reject: (e: Error) => void; timer: NodeJS.Timeout } | null = null;
+  private waiting: {
+    n: number;
+    resolve: (r: string[]) => void;
+    reject: (e: Error) => void;
+    timer: NodeJS.Timeout;
+  } | null = null;
   private exited: Error | null = null;
 
   constructor(path: string, extraArgs: string[] = []) {
@@ -191,46 +198,63 @@ describe.skipIf(!GNUGO)(`differential test against GNU Go (${GNUGO ?? 'gnugo not
   // Wall time, not a speed target: ~25 s of CPU, but CI runs other packages' tests beside it on 2 cores.
   const SLOW = 600_000;
 
-  it('agrees on legality, captures and the board over 150 random 9x9 games', async () => {
-    const rng = new Rng(20261126);
-    const counts: Record<string, number> = {};
-    for (let g = 0; g < 150; g++) {
-      const problem = await compare(gtp, randomGame(rng, 9, 120), counts);
-      expect(problem, `9x9 game ${g}`).toBeNull();
-    }
-    // Enough was compared for the agreement to mean something.
-    expect(counts.legal).toBeGreaterThan(15_000);
-    expect(counts.stones).toBeGreaterThan(20_000);
-  }, SLOW);
-
-  it('agrees over 8 random 19x19 games and on other sizes', async () => {
-    const rng = new Rng(7);
-    const counts: Record<string, number> = {};
-    for (let g = 0; g < 8; g++) {
-      const problem = await compare(gtp, randomGame(rng, 19, 300), counts);
-      expect(problem, `19x19 game ${g}`).toBeNull();
-    }
-    for (const size of [5, 7, 13]) {
-      for (let g = 0; g < 10; g++) expect(await compare(gtp, randomGame(rng, size, 200), counts), `${size}x${size} game ${g}`).toBeNull();
-    }
-  }, SLOW);
-
-  it('agrees on positional superko (gnugo --positional-superko) over long 5x5 games', async () => {
-    const sk = new Gtp(GNUGO!, ['--positional-superko']);
-    try {
-      const rng = new Rng(11);
+  it(
+    'agrees on legality, captures and the board over 150 random 9x9 games',
+    async () => {
+      const rng = new Rng(20261126);
       const counts: Record<string, number> = {};
-      const superko = { count: 0 };
-      for (let g = 0; g < 40; g++) {
-        const problem = await compare(sk, randomGame(rng, 5, 250, { koRule: 'positional-superko', passRate: 0.15, allPoints: true, superko }), counts);
-        expect(problem, `5x5 superko game ${g}`).toBeNull();
+      for (let g = 0; g < 150; g++) {
+        const problem = await compare(gtp, randomGame(rng, 9, 120), counts);
+        expect(problem, `9x9 game ${g}`).toBeNull();
       }
-      // Repetitions do happen in random 5x5 games: the rule was exercised, not just the simple cases.
-      expect(superko.count).toBeGreaterThan(0);
-    } finally {
-      await sk.close();
-    }
-  }, SLOW);
+      // Enough was compared for the agreement to mean something.
+      expect(counts.legal).toBeGreaterThan(15_000);
+      expect(counts.stones).toBeGreaterThan(20_000);
+    },
+    SLOW,
+  );
+
+  it(
+    'agrees over 8 random 19x19 games and on other sizes',
+    async () => {
+      const rng = new Rng(7);
+      const counts: Record<string, number> = {};
+      for (let g = 0; g < 8; g++) {
+        const problem = await compare(gtp, randomGame(rng, 19, 300), counts);
+        expect(problem, `19x19 game ${g}`).toBeNull();
+      }
+      for (const size of [5, 7, 13]) {
+        for (let g = 0; g < 10; g++)
+          expect(await compare(gtp, randomGame(rng, size, 200), counts), `${size}x${size} game ${g}`).toBeNull();
+      }
+    },
+    SLOW,
+  );
+
+  it(
+    'agrees on positional superko (gnugo --positional-superko) over long 5x5 games',
+    async () => {
+      const sk = new Gtp(GNUGO!, ['--positional-superko']);
+      try {
+        const rng = new Rng(11);
+        const counts: Record<string, number> = {};
+        const superko = { count: 0 };
+        for (let g = 0; g < 40; g++) {
+          const problem = await compare(
+            sk,
+            randomGame(rng, 5, 250, { koRule: 'positional-superko', passRate: 0.15, allPoints: true, superko }),
+            counts,
+          );
+          expect(problem, `5x5 superko game ${g}`).toBeNull();
+        }
+        // Repetitions do happen in random 5x5 games: the rule was exercised, not just the simple cases.
+        expect(superko.count).toBeGreaterThan(0);
+      } finally {
+        await sk.close();
+      }
+    },
+    SLOW,
+  );
 
   it('places fixed handicap stones on the same points', async () => {
     for (const size of [7, 8, 9, 13, 19]) {

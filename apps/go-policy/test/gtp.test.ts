@@ -25,7 +25,7 @@ function newEngine(seed = 1): PolicyEngine {
   return new PolicyEngine({
     policy: networkPolicy(model, 'alphago'),
     temperature: 1,
-    random: () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648),
+    random: () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648,
   });
 }
 
@@ -53,13 +53,35 @@ describe('GTP protocol', () => {
 
   it('answers the administrative commands with ids', async () => {
     const out = responses(
-      await session(engine, ['1 protocol_version', '2 name', 'known_command genmove', 'known_command fly', 'list_commands']),
+      await session(engine, [
+        '1 protocol_version',
+        '2 name',
+        'known_command genmove',
+        'known_command fly',
+        'list_commands',
+      ]),
     );
     expect(out[0]).toBe('=1 2');
     expect(out[1]).toBe('=2 cnn-lab go-policy');
     expect(out[2]).toBe('= true');
     expect(out[3]).toBe('= false');
-    for (const c of ['protocol_version', 'name', 'version', 'known_command', 'list_commands', 'quit', 'boardsize', 'clear_board', 'komi', 'play', 'genmove', 'undo', 'showboard', 'final_score', 'fixed_handicap']) {
+    for (const c of [
+      'protocol_version',
+      'name',
+      'version',
+      'known_command',
+      'list_commands',
+      'quit',
+      'boardsize',
+      'clear_board',
+      'komi',
+      'play',
+      'genmove',
+      'undo',
+      'showboard',
+      'final_score',
+      'fixed_handicap',
+    ]) {
       expect(out[4]?.split('\n')).toContain(c === 'protocol_version' ? '= protocol_version' : c);
     }
   });
@@ -67,7 +89,16 @@ describe('GTP protocol', () => {
   it('plays, undoes, sets handicap and komi, and scores as the board says', async () => {
     const e = newEngine();
     const out = responses(
-      await session(e, ['boardsize 19', 'clear_board', 'komi 6.5', 'fixed_handicap 2', 'play w Q3', 'undo', 'play white R17', 'final_score']),
+      await session(e, [
+        'boardsize 19',
+        'clear_board',
+        'komi 6.5',
+        'fixed_handicap 2',
+        'play w Q3',
+        'undo',
+        'play white R17',
+        'final_score',
+      ]),
     );
     expect(out.slice(0, 3)).toEqual(['=', '=', '=']);
     expect(out[3]).toBe('= D4 Q16');
@@ -119,15 +150,54 @@ describe('GTP protocol', () => {
   it('survives random garbage, half lines and random commands with sensible replies', async () => {
     const e = newEngine(7);
     let s = 12345;
-    const rnd = (n: number): number => ((s = (s * 1103515245 + 12345) % 2147483648) % n);
-    const words = ['play', 'genmove', 'undo', 'komi', 'boardsize', 'fixed_handicap', 'showboard', 'final_score', 'list_commands', 'blah', 'clear_board'];
-    const args = ['b', 'w', 'black', 'WHITE', 'D4', 'pass', 'A1', 'T19', 'Z0', '-3', '6.5', '19', '9', 'x', '', 'K10', 'A20', 'tt'];
+    const rnd = (n: number): number => (s = (s * 1103515245 + 12345) % 2147483648) % n;
+    const words = [
+      'play',
+      'genmove',
+      'undo',
+      'komi',
+      'boardsize',
+      'fixed_handicap',
+      'showboard',
+      'final_score',
+      'list_commands',
+      'blah',
+      'clear_board',
+    ];
+    const args = [
+      'b',
+      'w',
+      'black',
+      'WHITE',
+      'D4',
+      'pass',
+      'A1',
+      'T19',
+      'Z0',
+      '-3',
+      '6.5',
+      '19',
+      '9',
+      'x',
+      '',
+      'K10',
+      'A20',
+      'tt',
+    ];
     const lines: string[] = [];
     for (let i = 0; i < 400; i++) {
       const kind = rnd(4);
-      if (kind === 0) lines.push(Array.from({ length: rnd(30) }, () => String.fromCharCode(rnd(127))).join('').replaceAll('\n', ''));
+      if (kind === 0)
+        lines.push(
+          Array.from({ length: rnd(30) }, () => String.fromCharCode(rnd(127)))
+            .join('')
+            .replaceAll('\n', ''),
+        );
       else if (kind === 1) lines.push(`${words[rnd(words.length)]} ${args[rnd(args.length)]}`.slice(0, 1 + rnd(12)));
-      else lines.push(`${rnd(2) ? `${i} ` : ''}${words[rnd(words.length)]} ${args[rnd(args.length)]} ${args[rnd(args.length)]}`.trim());
+      else
+        lines.push(
+          `${rnd(2) ? `${i} ` : ''}${words[rnd(words.length)]} ${args[rnd(args.length)]} ${args[rnd(args.length)]}`.trim(),
+        );
     }
     lines.push('9999 name');
     const out = await session(e, lines);
@@ -212,7 +282,7 @@ describe('chooseMove', () => {
     probs[10] = 0.75;
     probs[20] = 0.25;
     let s = 99;
-    const rnd = (): number => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rnd = (): number => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
     const picks = Array.from({ length: 2000 }, () => chooseMove(b, 1, probs, 1, rnd).move);
     const share = picks.filter((p) => p === 10).length / picks.length;
     expect(share).toBeGreaterThan(0.7);

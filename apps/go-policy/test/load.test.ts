@@ -20,9 +20,15 @@ describe('policyMetadata', () => {
   });
 
   it('names the file and the field that is wrong', () => {
-    expect(() => policyMetadata({ ...shippedMeta, featureSet: 'colours' }, 'm/model.json')).toThrow(/m\/model.json.*"featureSet" is "colours"; expected one of alphago, /);
-    expect(() => policyMetadata({ ...shippedMeta, planes: 12 }, 'm/model.json')).toThrow(/"planes" is 12, but feature set 'alphago' has 48/);
-    expect(() => policyMetadata({ ...shippedMeta, splitSeed: undefined }, 'm/model.json')).toThrow(/"splitSeed" is missing/);
+    expect(() => policyMetadata({ ...shippedMeta, featureSet: 'colours' }, 'm/model.json')).toThrow(
+      /m\/model.json.*"featureSet" is "colours"; expected one of alphago, /,
+    );
+    expect(() => policyMetadata({ ...shippedMeta, planes: 12 }, 'm/model.json')).toThrow(
+      /"planes" is 12, but feature set 'alphago' has 48/,
+    );
+    expect(() => policyMetadata({ ...shippedMeta, splitSeed: undefined }, 'm/model.json')).toThrow(
+      /"splitSeed" is missing/,
+    );
     expect(() => policyMetadata({}, 'm/model.json')).toThrow(DataError);
   });
 });
@@ -38,7 +44,9 @@ describe('loadPolicyModel', () => {
 
   it('says --model-dir when the named folder holds no model', async () => {
     await expect(loadPolicyModel('/nonexistent/model')).rejects.toThrow(UsageError);
-    await expect(loadPolicyModel('/nonexistent/model')).rejects.toThrow(/--model-dir: no model in \/nonexistent\/model \(expected model.json/);
+    await expect(loadPolicyModel('/nonexistent/model')).rejects.toThrow(
+      /--model-dir: no model in \/nonexistent\/model \(expected model.json/,
+    );
   });
 
   it("refuses another app's model by name", async () => {

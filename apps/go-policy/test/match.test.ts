@@ -53,8 +53,14 @@ describe('playMatch', () => {
 
   it('calls a game unfinished at the move cap, and keeps it as SGF', async () => {
     // The opponent passes at once; without the end-game guard our engine plays on, so cap the game.
-    const playsOn = (): PolicyEngine => new PolicyEngine({ policy: networkPolicy(model, 'alphago'), guard: { endgame: false } });
-    const capped = await playMatch({ engine: playsOn, opponent: scriptedOpponent([], 'W+12.5'), games: 1, maxMoves: 6 });
+    const playsOn = (): PolicyEngine =>
+      new PolicyEngine({ policy: networkPolicy(model, 'alphago'), guard: { endgame: false } });
+    const capped = await playMatch({
+      engine: playsOn,
+      opponent: scriptedOpponent([], 'W+12.5'),
+      games: 1,
+      maxMoves: 6,
+    });
     expect(capped.results[0]!.outcome).toBe('unfinished');
     expect(capped.results[0]!.reason).toMatch(/after 6 moves/);
     const sgf = gameToSgf(capped.results[0]!.game);
@@ -77,7 +83,12 @@ describe('playMatch', () => {
   });
 
   it('calls a game unfinished when the opponent cannot start', async () => {
-    const { results } = await playMatch({ engine, opponent: 'definitely-not-a-go-engine-xyz', games: 1, timeoutSeconds: 20 });
+    const { results } = await playMatch({
+      engine,
+      opponent: 'definitely-not-a-go-engine-xyz',
+      games: 1,
+      timeoutSeconds: 20,
+    });
     expect(results[0]!.outcome).toBe('unfinished');
     expect(results[0]!.reason).toMatch(/definitely-not-a-go-engine-xyz/);
   });
@@ -85,7 +96,9 @@ describe('playMatch', () => {
 
 describe('summarise', () => {
   it('gives the win rate over finished games with a Wilson 95% interval', () => {
-    const outcomes = [...Array(30).fill('win'), ...Array(20).fill('loss'), ...Array(3).fill('unfinished')].map((outcome) => ({ outcome }));
+    const outcomes = [...Array(30).fill('win'), ...Array(20).fill('loss'), ...Array(3).fill('unfinished')].map(
+      (outcome) => ({ outcome }),
+    );
     const s = summarise(outcomes as { outcome: 'win' | 'loss' | 'unfinished' }[]);
     expect(s).toMatchObject({ games: 53, wins: 30, losses: 20, unfinished: 3, winRate: 0.6 });
     expect(s.interval!.low).toBeCloseTo(0.4618, 3);

@@ -16,15 +16,7 @@ function prefer(area: number, favourite: number): Float32Array {
 
 /** Two white stones in atari, their last liberty at (2, 3): a capture for black, an escape for white. */
 function twoWhiteInAtari() {
-  return fromRows([
-    '.......',
-    '.XX....',
-    'XOO....',
-    '.XX....',
-    '.......',
-    '.......',
-    '.......',
-  ]);
+  return fromRows(['.......', '.XX....', 'XOO....', '.XX....', '.......', '.......', '.......']);
 }
 
 describe('urgentMoves', () => {
@@ -36,15 +28,7 @@ describe('urgentMoves', () => {
   });
 
   it('does not call an escape urgent when running leaves the chain in atari', () => {
-    const b = fromRows([
-      '..O....',
-      'OX.O...',
-      '.O.....',
-      '.......',
-      '.......',
-      '.......',
-      '.......',
-    ]);
+    const b = fromRows(['..O....', 'OX.O...', '.O.....', '.......', '.......', '.......', '.......']);
     expect(b.liberties(b.point(1, 1))).toBe(2);
     b.setup(WHITE, [b.point(0, 1)]);
     expect(b.liberties(b.point(1, 1))).toBe(1);
@@ -53,15 +37,7 @@ describe('urgentMoves', () => {
   });
 
   it('calls an escape urgent when the run reaches open space', () => {
-    const c = fromRows([
-      '.......',
-      '..O....',
-      '.OXO...',
-      '.......',
-      '.......',
-      '.......',
-      '.......',
-    ]);
+    const c = fromRows(['.......', '..O....', '.OXO...', '.......', '.......', '.......', '.......']);
     expect(urgentMoves(c, BLACK)).toEqual([{ move: c.point(3, 2), stones: 1, kind: 'escape' }]);
   });
 });
@@ -84,13 +60,7 @@ describe('isSelfAtari', () => {
 });
 
 describe('endgame', () => {
-  const rows = [
-    '.X.O.',
-    'XX.OO',
-    '...O.',
-    'XXXO.',
-    '..XO.',
-  ];
+  const rows = ['.X.O.', 'XX.OO', '...O.', 'XXXO.', '..XO.'];
 
   it('finds empty regions and their borders', () => {
     const b = fromRows(rows);
@@ -114,26 +84,14 @@ describe('endgame', () => {
   });
 
   it('keeps a single large own region playable (it may be the only eye) until the opponent passes', () => {
-    const b = fromRows([
-      '...X.',
-      '...X.',
-      '...XO',
-      'XXXXO',
-      'OOOOO',
-    ]);
+    const b = fromRows(['...X.', '...X.', '...XO', 'XXXXO', 'OOOOO']);
     const r = emptyRegions(b);
     expect(gainsNothing(b, r, b.point(1, 1), BLACK, false)).toBe(false);
     expect(gainsNothing(b, r, b.point(1, 1), BLACK, true)).toBe(true);
   });
 
   it('treats a region as filler when every chain around it has a second eye', () => {
-    const b = fromRows([
-      '.X..X',
-      'XX.XX',
-      'XXXX.',
-      'OOOXX',
-      '.O.OO',
-    ]);
+    const b = fromRows(['.X..X', 'XX.XX', 'XXXX.', 'OOOXX', '.O.OO']);
     const r = emptyRegions(b);
     // The three-point region at the top: the one black chain around it also has the eyes (0,0) and (2,4).
     expect(gainsNothing(b, r, b.point(0, 2), BLACK, false)).toBe(true);
@@ -157,13 +115,7 @@ describe('chooseMove with the guards', () => {
   });
 
   it('passes after the opponent passes when only own territory and the opponent area are left', () => {
-    const b = fromRows([
-      '..XO.',
-      '..XO.',
-      '..XO.',
-      '..XO.',
-      '..XO.',
-    ]);
+    const b = fromRows(['..XO.', '..XO.', '..XO.', '..XO.', '..XO.']);
     b.play(PASS, WHITE);
     b.toPlay = BLACK;
     const probs = prefer(b.area, b.point(2, 1));
@@ -194,7 +146,9 @@ describe('urgentMoves with the ladder experiment (ladderMoves)', () => {
     expect(isLadderCapture(b, b.point(2, 4), BLACK)).toBe(true);
     expect(urgentMoves(b, BLACK, ladderMoves)).toContainEqual({ move: b.point(2, 4), stones: 2, kind: 'ladder' });
     expect(urgentMoves(b, BLACK)).toEqual([]); // off unless asked for
-    expect(chooseMove(b, BLACK, new Float32Array(81), 0, Math.random, { extraUrgent: ladderMoves }).move).toBe(b.point(2, 4));
+    expect(chooseMove(b, BLACK, new Float32Array(81), 0, Math.random, { extraUrgent: ladderMoves }).move).toBe(
+      b.point(2, 4),
+    );
   });
 
   it('runs from the same ladder when the threatened stones are ours', () => {

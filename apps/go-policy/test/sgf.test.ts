@@ -51,7 +51,8 @@ describe('readSgf', () => {
   });
 
   it("places Fox's 6 and 7 stone handicaps (sides at K4/K16) when GTP's points do not replay", () => {
-    const names = (g: Game): string[] => g.setup.black.map((p) => `${'ABCDEFGHJKLMNOPQRST'[p % 19]}${19 - Math.floor(p / 19)}`).sort();
+    const names = (g: Game): string[] =>
+      g.setup.black.map((p) => `${'ABCDEFGHJKLMNOPQRST'[p % 19]}${19 - Math.floor(p / 19)}`).sort();
     // Fox: white plays Q10 and D10, so the side stones cannot be there.
     const fox = game('(;SZ[19]HA[6];W[pj];B[cc];W[dj])');
     expect(names(fox)).toEqual(['D16', 'D4', 'K16', 'K4', 'Q16', 'Q4']);

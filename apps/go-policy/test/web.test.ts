@@ -24,7 +24,11 @@ afterAll(async () => {
   model.dispose();
 });
 
-async function post(path: string, body: unknown, type = 'application/json'): Promise<{ status: number; json: Record<string, unknown> }> {
+async function post(
+  path: string,
+  body: unknown,
+  type = 'application/json',
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${url}${path}`, {
     method: 'POST',
     headers: { 'content-type': type },
@@ -38,7 +42,7 @@ describe('web API', () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
-  it("gives the policy over legal points (occupied points zero) and the top 5", async () => {
+  it('gives the policy over legal points (occupied points zero) and the top 5', async () => {
     const { status, json } = await post('/api/analyse', { moves: ['D4', 'Q16'] });
     expect(status).toBe(200);
     const policy = json.policy as number[];
@@ -51,7 +55,7 @@ describe('web API', () => {
     expect(top[0]!.probability).toBeGreaterThanOrEqual(top[4]!.probability);
   });
 
-  it('plays the network\'s move for the side to move', async () => {
+  it("plays the network's move for the side to move", async () => {
     const { status, json } = await post('/api/genmove', { moves: ['D4'] });
     expect(status).toBe(200);
     expect(json.move).toMatch(/^[A-HJ-T]\d{1,2}$/);
@@ -76,9 +80,19 @@ describe('web API', () => {
   });
 
   it('replays an uploaded SGF with the prediction beside each played move, and explains bad uploads', async () => {
-    const { status, json } = await post('/api/replay', '(;GM[1]FF[4]SZ[19]KM[650];B[pd];W[dp];B[pp];W[dd])', 'application/x-go-sgf');
+    const { status, json } = await post(
+      '/api/replay',
+      '(;GM[1]FF[4]SZ[19]KM[650];B[pd];W[dp];B[pp];W[dd])',
+      'application/x-go-sgf',
+    );
     expect(status).toBe(200);
-    const positions = json.positions as { played: string; colour: string; rank: number | null; top: unknown[]; playedProbability: number }[];
+    const positions = json.positions as {
+      played: string;
+      colour: string;
+      rank: number | null;
+      top: unknown[];
+      playedProbability: number;
+    }[];
     expect(positions.map((p) => p.played)).toEqual(['Q16', 'D4', 'Q4', 'D16']);
     expect(positions[1]!.colour).toBe('white');
     for (const p of positions) {
@@ -101,19 +115,33 @@ describe.skipIf(!existsSync(CHROMIUM))('in Chromium', () => {
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     try {
       const page = await browser.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(`${url}/`);
-      await page.waitForFunction(() => document.querySelectorAll('#top tr').length === 5, undefined, { timeout: 60_000 });
+      await page.waitForFunction(() => document.querySelectorAll('#top tr').length === 5, undefined, {
+        timeout: 60_000,
+      });
       // Click D4: column D is the 4th line from the left, row 4 the 4th from the bottom.
       const box = (await page.locator('#board').boundingBox())!;
       const step = (620 - 60) / 18;
       await page.mouse.click(box.x + 30 + 3 * step, box.y + 30 + 15 * step);
-      await page.waitForFunction(() => /network played/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 60_000 });
+      await page.waitForFunction(
+        () => /network played/.test(document.getElementById('status')?.textContent ?? ''),
+        undefined,
+        { timeout: 60_000 },
+      );
       const status = await page.textContent('#status');
       expect(status).toMatch(/network played [A-HJ-T]\d{1,2}; your move \(black\)/);
       // Two stones on the board (ours and the reply), and red heat-map cells drawn on the canvas.

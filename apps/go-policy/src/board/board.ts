@@ -126,7 +126,14 @@ export class Board {
   // ---- queries -------------------------------------------------------------------------------
 
   point(row: number, col: number): number {
-    if (!Number.isInteger(row) || !Number.isInteger(col) || row < 0 || col < 0 || row >= this.size || col >= this.size) {
+    if (
+      !Number.isInteger(row) ||
+      !Number.isInteger(col) ||
+      row < 0 ||
+      col < 0 ||
+      row >= this.size ||
+      col >= this.size
+    ) {
       throw new RangeError(`point (${row}, ${col}) is off a ${this.size}x${this.size} board`);
     }
     return row * this.size + col;
@@ -241,7 +248,9 @@ export class Board {
    * planes and ladder reading, which look at one position and never at its history.
    */
   isLegalSimple(p: number, colour: Player): boolean {
-    return this.cells[p] === EMPTY && !(p === this.koPoint && colour === this.koColour) && this.hasLibertyAfter(p, colour);
+    return (
+      this.cells[p] === EMPTY && !(p === this.koPoint && colour === this.koColour) && this.hasLibertyAfter(p, colour)
+    );
   }
 
   private hasLibertyAfter(p: number, colour: Player): boolean {
@@ -324,7 +333,8 @@ export class Board {
       this.playedAt[p] = SETUP_TIME;
     }
     for (const p of points) {
-      if (this.libCount[this.head[p]!] === 0) throw new RangeError(`setup leaves the chain at ${this.label(p)} without liberties`);
+      if (this.libCount[this.head[p]!] === 0)
+        throw new RangeError(`setup leaves the chain at ${this.label(p)} without liberties`);
       for (let i = 0; i < this.geo.nbrCount[p]!; i++) {
         const q = this.geo.nbr[4 * p + i]!;
         if (this.cells[q] !== EMPTY && this.libCount[this.head[q]!] === 0) {
@@ -381,7 +391,8 @@ export class Board {
    * reusing this board's buffers. History and superko memory are not copied: for scratch boards.
    */
   copyFrom(src: Board): void {
-    if (src.size !== this.size) throw new RangeError(`cannot copy a ${src.size}x${src.size} board into a ${this.size}x${this.size} one`);
+    if (src.size !== this.size)
+      throw new RangeError(`cannot copy a ${src.size}x${src.size} board into a ${this.size}x${this.size} one`);
     this.cells.set(src.cells);
     this.head.set(src.head);
     this.next.set(src.next);

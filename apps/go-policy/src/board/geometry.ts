@@ -41,12 +41,22 @@ export function geometry(size: number): Geometry {
   for (let r = 0; r < size; r++) {
     for (let c = 0; c < size; c++) {
       const p = r * size + c;
-      for (const [dr, dc] of [[-1, 0], [0, -1], [0, 1], [1, 0]] as const) {
+      for (const [dr, dc] of [
+        [-1, 0],
+        [0, -1],
+        [0, 1],
+        [1, 0],
+      ] as const) {
         const rr = r + dr;
         const cc = c + dc;
         if (rr >= 0 && rr < size && cc >= 0 && cc < size) nbr[4 * p + nbrCount[p]!++] = rr * size + cc;
       }
-      for (const [dr, dc] of [[-1, -1], [-1, 1], [1, -1], [1, 1]] as const) {
+      for (const [dr, dc] of [
+        [-1, -1],
+        [-1, 1],
+        [1, -1],
+        [1, 1],
+      ] as const) {
         const rr = r + dr;
         const cc = c + dc;
         if (rr >= 0 && rr < size && cc >= 0 && cc < size) diag[4 * p + diagCount[p]!++] = rr * size + cc;

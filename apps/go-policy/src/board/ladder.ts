@@ -16,7 +16,12 @@ export const DEFAULT_LADDER_DEPTH = 80;
  * Would `colour` playing at p start a ladder that captures an adjacent opponent chain? The move must be
  * legal (simple ko) and put a two-liberty opponent chain in atari that cannot then escape.
  */
-export function isLadderCapture(board: Board, p: number, colour: Player = board.toPlay, maxDepth = DEFAULT_LADDER_DEPTH): boolean {
+export function isLadderCapture(
+  board: Board,
+  p: number,
+  colour: Player = board.toPlay,
+  maxDepth = DEFAULT_LADDER_DEPTH,
+): boolean {
   if (!board.isLegalSimple(p, colour)) return false;
   const { cells, head, libCount } = board;
   const { nbr, nbrCount } = board.geo;
@@ -36,7 +41,8 @@ export function isLadderCapture(board: Board, p: number, colour: Player = board.
       if (libsLowerBound(board, run, o as Player, p) >= 3) continue;
     }
     board.tryMove(p, colour);
-    const captured = board.cells[q] === o && board.libCount[board.head[q]!] === 1 && preyIsCaptured(board, q, 1, maxDepth);
+    const captured =
+      board.cells[q] === o && board.libCount[board.head[q]!] === 1 && preyIsCaptured(board, q, 1, maxDepth);
     board.undoTry();
     if (captured) return true;
   }
@@ -48,7 +54,12 @@ export function isLadderCapture(board: Board, p: number, colour: Player = board.
  * (p is its liberty) or touch an opponent chain that p captures; after the move it must have three or
  * more liberties, or two that the opponent cannot turn into a working ladder.
  */
-export function isLadderEscape(board: Board, p: number, colour: Player = board.toPlay, maxDepth = DEFAULT_LADDER_DEPTH): boolean {
+export function isLadderEscape(
+  board: Board,
+  p: number,
+  colour: Player = board.toPlay,
+  maxDepth = DEFAULT_LADDER_DEPTH,
+): boolean {
   if (!board.isLegalSimple(p, colour)) return false;
   const targets = chainsInAtariSavedBy(board, p, colour);
   if (targets.length === 0) return false;

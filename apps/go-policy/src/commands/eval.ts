@@ -1,6 +1,14 @@
 // `eval`: top-1, top-5 and log-loss of a model on held-out games, and accuracy by move number.
 import { join } from 'node:path';
-import { UsageError, parseChoice, parseIntIn, resolveDataDir, runAction, withCommonOptions, type CommonOptions } from '@cnn-lab/core';
+import {
+  UsageError,
+  parseChoice,
+  parseIntIn,
+  resolveDataDir,
+  runAction,
+  withCommonOptions,
+  type CommonOptions,
+} from '@cnn-lab/core';
 import type { Command } from 'commander';
 import { DATA_SUB, DATA_WHAT } from '../app.js';
 import { requireGames } from '../data/games.js';
@@ -16,10 +24,17 @@ interface EvalOptions extends CommonOptions {
 }
 
 export function registerEval(program: Command): void {
-  const cmd = program.command('eval').description('top-1, top-5 and log-loss on held-out games, and accuracy by move number');
+  const cmd = program
+    .command('eval')
+    .description('top-1, top-5 and log-loss on held-out games, and accuracy by move number');
   withCommonOptions(cmd, ['dataDir', 'modelDir', 'batchSize', 'json', 'backend'], { batchSize: 64 });
   cmd
-    .option('--split <name>', `which games: ${[...SPLITS, 'all'].join(', ')} (all: every game in --data-dir)`, parseChoice([...SPLITS, 'all'] as const), 'test')
+    .option(
+      '--split <name>',
+      `which games: ${[...SPLITS, 'all'].join(', ')} (all: every game in --data-dir)`,
+      parseChoice([...SPLITS, 'all'] as const),
+      'test',
+    )
     .option('--max-games <n>', 'score at most this many games, spread evenly through the split', parseIntIn(1))
     .option('--workers <n>', 'feature worker threads', parseIntIn(1, 16), 1)
     .action(

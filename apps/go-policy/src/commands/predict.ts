@@ -1,6 +1,14 @@
 // `predict`: the network's most probable moves for one position (an SGF at a move number, or the empty board).
 import { readFile } from 'node:fs/promises';
-import { DataError, UsageError, parseIntIn, resolveUserPath, runAction, withCommonOptions, type CommonOptions } from '@cnn-lab/core';
+import {
+  DataError,
+  UsageError,
+  parseIntIn,
+  resolveUserPath,
+  runAction,
+  withCommonOptions,
+  type CommonOptions,
+} from '@cnn-lab/core';
 import type { Command } from 'commander';
 import { BLACK, Board } from '../board/index.js';
 import { loadPolicyModel } from '../model/load.js';
@@ -17,7 +25,9 @@ async function readFileOrUsage(path: string, flag: string): Promise<Buffer> {
   try {
     return await readFile(resolveUserPath(path));
   } catch (err) {
-    throw new UsageError(`${flag}: cannot read '${path}' (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new UsageError(
+      `${flag}: cannot read '${path}' (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
 }
 
@@ -36,7 +46,9 @@ async function chosenPosition(opts: PredictOptions): Promise<GamePosition> {
 }
 
 export function registerPredict(program: Command): void {
-  const cmd = program.command('predict').description("the network's top-5 moves for a position: an SGF at a move number, or the empty board");
+  const cmd = program
+    .command('predict')
+    .description("the network's top-5 moves for a position: an SGF at a move number, or the empty board");
   withCommonOptions(cmd, ['modelDir', 'json', 'backend']);
   cmd
     .option('--sgf <file>', 'a game record (default: the empty board)')
@@ -51,8 +63,13 @@ export function registerPredict(program: Command): void {
         const ms = performance.now() - t0;
         const top = topMoves(board, probs, opts.top);
         log(board.toString());
-        log(`${board.toPlay === BLACK ? 'black' : 'white'} to play; the network's top ${opts.top} (legal points, renormalised):`);
-        for (const [i, t] of top.entries()) log(`  ${i + 1}. ${t.vertex.padEnd(4)} ${(t.probability * 100).toFixed(1)}%${t.vertex === played ? '  <- played' : ''}`);
+        log(
+          `${board.toPlay === BLACK ? 'black' : 'white'} to play; the network's top ${opts.top} (legal points, renormalised):`,
+        );
+        for (const [i, t] of top.entries())
+          log(
+            `  ${i + 1}. ${t.vertex.padEnd(4)} ${(t.probability * 100).toFixed(1)}%${t.vertex === played ? '  <- played' : ''}`,
+          );
         if (played) log(`played in the game: ${played}`);
         return { toPlay: board.toPlay === BLACK ? 'black' : 'white', top, played, forwardMs: ms };
       }),

@@ -11,7 +11,9 @@ interface StartOptions extends CommonOptions {
 }
 
 export function registerStart(program: Command): void {
-  const cmd = program.command('start').description('a local web page: play the network, see its policy as a heat map, replay an SGF');
+  const cmd = program
+    .command('start')
+    .description('a local web page: play the network, see its policy as a heat map, replay an SGF');
   withCommonOptions(cmd, ['modelDir', 'backend', 'json']);
   cmd
     .option('--port <n>', 'port on 127.0.0.1 (0: any free port)', parseIntIn(0, 65535), 8080)

@@ -1,7 +1,15 @@
 // One SGF game -> training examples: the planes of every position before a non-pass move, seen from
 // the player to move, with the point that was played as the target (AlphaGo does not train on passes).
 import { PASS } from '../board/index.js';
-import { FEATURE_SET_NAMES, encodeBoard, isFeatureSetName, planeCount, transformMove, transformPlanes, type FeatureSetName } from '../features/index.js';
+import {
+  FEATURE_SET_NAMES,
+  encodeBoard,
+  isFeatureSetName,
+  planeCount,
+  transformMove,
+  transformPlanes,
+  type FeatureSetName,
+} from '../features/index.js';
 import { readSgf, replay } from '../sgf/index.js';
 
 export { FEATURE_SET_NAMES as FEATURE_SETS, type FeatureSetName };
@@ -10,7 +18,8 @@ const POINTS = 361;
 
 /** Planes per point of a feature set; throws naming the set when it is unknown. */
 export function planesOf(set: string): number {
-  if (!isFeatureSetName(set)) throw new RangeError(`unknown feature set '${set}' (expected one of ${FEATURE_SET_NAMES.join(', ')})`);
+  if (!isFeatureSetName(set))
+    throw new RangeError(`unknown feature set '${set}' (expected one of ${FEATURE_SET_NAMES.join(', ')})`);
   return planeCount(set);
 }
 

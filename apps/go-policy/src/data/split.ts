@@ -16,7 +16,9 @@ export const DEFAULT_FRACTIONS: SplitFractions = { validation: 0.02, test: 0.05 
  * or moving the folder never leaks a test game into training.
  */
 export function splitOf(relPath: string, seed: number, fractions: SplitFractions = DEFAULT_FRACTIONS): SplitName {
-  const digest = createHash('sha256').update(`${seed}\0${relPath.replaceAll('\\', '/')}`).digest();
+  const digest = createHash('sha256')
+    .update(`${seed}\0${relPath.replaceAll('\\', '/')}`)
+    .digest();
   const u = digest.readUInt32BE(0) / 2 ** 32;
   if (u < fractions.test) return 'test';
   if (u < fractions.test + fractions.validation) return 'validation';

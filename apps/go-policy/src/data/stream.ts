@@ -208,7 +208,11 @@ class WorkerPool {
   private running: number;
   private closed = false;
 
-  constructor(files: string[], o: { workers: number; featureSet: string; symmetries: boolean; chunkSize: number }, seed: number) {
+  constructor(
+    files: string[],
+    o: { workers: number; featureSet: string; symmetries: boolean; chunkSize: number },
+    seed: number,
+  ) {
     const n = Math.max(1, Math.min(o.workers, files.length));
     this.running = n;
     const entry = workerEntry();

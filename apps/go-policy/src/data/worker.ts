@@ -32,8 +32,18 @@ async function main(job: WorkerJob): Promise<void> {
       pending = chunk.rest;
       pendingCount -= n;
       await waitForCredit();
-      const msg: ChunkMessage = { type: 'chunk', count: n, planes: chunk.planes, moves: chunk.moves, moveNumbers: chunk.moveNumbers };
-      port.postMessage(msg, [msg.planes.buffer as ArrayBuffer, msg.moves.buffer as ArrayBuffer, msg.moveNumbers.buffer as ArrayBuffer]);
+      const msg: ChunkMessage = {
+        type: 'chunk',
+        count: n,
+        planes: chunk.planes,
+        moves: chunk.moves,
+        moveNumbers: chunk.moveNumbers,
+      };
+      port.postMessage(msg, [
+        msg.planes.buffer as ArrayBuffer,
+        msg.moves.buffer as ArrayBuffer,
+        msg.moveNumbers.buffer as ArrayBuffer,
+      ]);
     }
   };
 

@@ -14,7 +14,8 @@ import type { Policy } from '../play/engine.js';
  */
 export function averageOverSymmetries(probs: Float32Array, count: number, size: number): Float32Array {
   const area = size * size;
-  if (probs.length !== count * area) throw new RangeError(`expected ${count} x ${area} probabilities, got ${probs.length}`);
+  if (probs.length !== count * area)
+    throw new RangeError(`expected ${count} x ${area} probabilities, got ${probs.length}`);
   const out = new Float32Array(area);
   for (let s = 0; s < count; s++) {
     const t = symmetryTable(s, size);
@@ -26,14 +27,17 @@ export function averageOverSymmetries(probs: Float32Array, count: number, size: 
 
 /** A Policy that runs `model` on the first `count` symmetries (8: all of them) in one batch and averages. */
 export function symmetricPolicy(model: tf.LayersModel, featureSet: FeatureSetName, count = SYMMETRIES): Policy {
-  if (!Number.isInteger(count) || count < 1 || count > SYMMETRIES) throw new RangeError(`symmetries must be 1-${SYMMETRIES}, got ${count}`);
+  if (!Number.isInteger(count) || count < 1 || count > SYMMETRIES)
+    throw new RangeError(`symmetries must be 1-${SYMMETRIES}, got ${count}`);
   const planes = planeCount(featureSet);
   const one = new Float32Array(361 * planes);
   const batch = new Float32Array(count * 361 * planes);
   return (board: Board, player: Player): Float32Array => {
     encodeForPlayer(board, player, featureSet, one);
     for (let s = 0; s < count; s++) transformPlanes(one, s, 19, planes, batch, 0, s * 361 * planes);
-    const probs = tf.tidy(() => (model.predict(tf.tensor4d(batch, [count, 19, 19, planes])) as tf.Tensor).dataSync() as Float32Array).slice();
+    const probs = tf
+      .tidy(() => (model.predict(tf.tensor4d(batch, [count, 19, 19, planes])) as tf.Tensor).dataSync() as Float32Array)
+      .slice();
     return averageOverSymmetries(probs, count, 19);
   };
 }

@@ -43,7 +43,9 @@ export function encodeBoard<T extends PlaneBuffer>(
   const area = board.area;
   const buf = (out ?? new Uint8Array(area * P)) as T;
   if (buf.length < offset + area * P) {
-    throw new RangeError(`feature buffer holds ${buf.length} values, needs ${offset + area * P} (${board.size}x${board.size}x${P})`);
+    throw new RangeError(
+      `feature buffer holds ${buf.length} values, needs ${offset + area * P} (${board.size}x${board.size}x${P})`,
+    );
   }
   buf.fill(0, offset, offset + area * P);
   const off = offsetsOf(set);

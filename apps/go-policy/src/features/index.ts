@@ -10,5 +10,12 @@ export {
   planeCount,
 } from './sets.js';
 export type { FeatureGroup, FeatureSetName } from './sets.js';
-export { SYMMETRIES, SYMMETRY_NAMES, inverseSymmetry, symmetryTable, transformMove, transformPlanes } from './symmetry.js';
+export {
+  SYMMETRIES,
+  SYMMETRY_NAMES,
+  inverseSymmetry,
+  symmetryTable,
+  transformMove,
+  transformPlanes,
+} from './symmetry.js';
 export type { Symmetry } from './symmetry.js';

@@ -8,7 +8,16 @@ export const SYMMETRIES = 8;
 export type Symmetry = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
 
 /** Names in index order: 0 identity, 1-3 quarter turns clockwise, 4-7 reflections. */
-export const SYMMETRY_NAMES = ['identity', 'rot90', 'rot180', 'rot270', 'flip-lr', 'flip-ud', 'transpose', 'anti-transpose'] as const;
+export const SYMMETRY_NAMES = [
+  'identity',
+  'rot90',
+  'rot180',
+  'rot270',
+  'flip-lr',
+  'flip-ud',
+  'transpose',
+  'anti-transpose',
+] as const;
 
 function mapRowCol(s: number, n: number, r: number, c: number): [number, number] {
   const m = n - 1;

@@ -94,7 +94,9 @@ export async function scorePolicy(
   const scorer = new PolicyScorer();
   let seen = 0;
   for await (const b of batches) {
-    const probs = tf.tidy(() => (model.predict(tf.tensor(b.xs.data, b.xs.shape)) as tf.Tensor).dataSync() as Float32Array);
+    const probs = tf.tidy(
+      () => (model.predict(tf.tensor(b.xs.data, b.xs.shape)) as tf.Tensor).dataSync() as Float32Array,
+    );
     scorer.add(probs, b.ys, b.moveNumbers);
     seen += b.ys.length;
     onBatch?.(seen);
@@ -115,7 +117,9 @@ export interface ScoreGamesOptions {
 }
 
 /** Scores the model on every position of the games (no symmetries, in order), with the stream's counts of games read and skipped. */
-export async function scoreGames(opts: ScoreGamesOptions): Promise<{ score: PolicyScore; stats: StreamStats | undefined }> {
+export async function scoreGames(
+  opts: ScoreGamesOptions,
+): Promise<{ score: PolicyScore; stats: StreamStats | undefined }> {
   const stream = gameStream({
     files: opts.files,
     featureSet: opts.featureSet,

@@ -2,7 +2,14 @@
 // needed to use it the same way it was trained (which feature planes, which split of the games).
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { DataError, MODEL_JSON, loadModelFolder, metadataFields, resolveModelDir, type ModelMetadata } from '@cnn-lab/core';
+import {
+  DataError,
+  MODEL_JSON,
+  loadModelFolder,
+  metadataFields,
+  resolveModelDir,
+  type ModelMetadata,
+} from '@cnn-lab/core';
 import { APP, APP_DIR } from '../app.js';
 import { FEATURE_SET_NAMES, planeCount, type FeatureSetName } from '../features/index.js';
 // Registers the policy head's layer class, which model.json names.
@@ -36,9 +43,18 @@ export function policyMetadata(raw: ModelMetadata | Record<string, unknown>, pat
   const featureSet = f.choice('featureSet', FEATURE_SET_NAMES);
   const planes = f.int('planes', 1);
   if (planes !== planeCount(featureSet)) {
-    throw new DataError(path, `field "planes" is ${planes}, but feature set '${featureSet}' has ${planeCount(featureSet)}`);
+    throw new DataError(
+      path,
+      `field "planes" is ${planes}, but feature set '${featureSet}' has ${planeCount(featureSet)}`,
+    );
   }
-  return { featureSet, planes, filters: f.int('filters', 1), layers: f.int('layers', 2), splitSeed: f.int('splitSeed', 0) };
+  return {
+    featureSet,
+    planes,
+    filters: f.int('filters', 1),
+    layers: f.int('layers', 2),
+    splitSeed: f.int('splitSeed', 0),
+  };
 }
 
 /**
@@ -51,7 +67,10 @@ export async function loadPolicyModel(modelDir: string | undefined): Promise<Loa
   const inputPlanes = model.inputs[0]?.shape[3];
   if (inputPlanes !== metadata.planes) {
     model.dispose();
-    throw new DataError(join(dir, MODEL_JSON), `the network reads ${inputPlanes} planes, but its metadata says ${metadata.planes}`);
+    throw new DataError(
+      join(dir, MODEL_JSON),
+      `the network reads ${inputPlanes} planes, but its metadata says ${metadata.planes}`,
+    );
   }
   return { model, meta: metadata, dir };
 }

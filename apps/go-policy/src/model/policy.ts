@@ -26,7 +26,8 @@ export interface PolicyNetOptions {
  */
 export function buildPolicyNet({ planes = 48, filters, layers }: PolicyNetOptions): tf.LayersModel {
   if (!Number.isInteger(planes) || planes < 1) throw new RangeError(`planes must be a positive integer, got ${planes}`);
-  if (!Number.isInteger(filters) || filters < 1) throw new RangeError(`filters must be a positive integer, got ${filters}`);
+  if (!Number.isInteger(filters) || filters < 1)
+    throw new RangeError(`filters must be a positive integer, got ${filters}`);
   if (!Number.isInteger(layers) || layers < 2) {
     throw new RangeError(`layers must be an integer >= 2 (a 5x5 layer and the 1x1 output), got ${layers}`);
   }

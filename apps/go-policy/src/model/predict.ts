@@ -12,10 +12,12 @@ export function networkPolicy(model: tf.LayersModel, featureSet: FeatureSetName)
   const input = new Float32Array(361 * planes);
   return (board: Board, player: Player): Float32Array => {
     encodeForPlayer(board, player, featureSet, input);
-    return tf.tidy(() => {
-      const out = model.predict(tf.tensor4d(input, [1, 19, 19, planes])) as tf.Tensor;
-      return out.dataSync() as Float32Array;
-    }).slice();
+    return tf
+      .tidy(() => {
+        const out = model.predict(tf.tensor4d(input, [1, 19, 19, planes])) as tf.Tensor;
+        return out.dataSync() as Float32Array;
+      })
+      .slice();
   };
 }
 

@@ -18,7 +18,8 @@ export function scoreReport(score: PolicyScore, stats: StreamStats | undefined):
     `top-1 ${pct(score.top1, 2)}  top-5 ${pct(score.top5, 2)}  log-loss ${score.logLoss.toFixed(4)}  on ${score.positions} positions of ${stats?.games ?? 0} games`,
     'accuracy by move number:',
     ...score.byMoveNumber.map(
-      (s) => `  moves ${s.moves.padEnd(8)} ${String(s.positions).padStart(7)} positions  top-1 ${pct(s.top1, 1)}  top-5 ${pct(s.top5, 1)}`,
+      (s) =>
+        `  moves ${s.moves.padEnd(8)} ${String(s.positions).padStart(7)} positions  top-1 ${pct(s.top1, 1)}  top-5 ${pct(s.top5, 1)}`,
     ),
   ];
   if (stats && Object.keys(stats.skipped).length > 0) lines.push(`skipped: ${skippedSummary(stats.skipped)}`);

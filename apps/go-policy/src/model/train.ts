@@ -44,17 +44,25 @@ export async function trainPolicy(opts: TrainPolicyOptions): Promise<TrainSummar
   const { dataDir, log } = opts;
   const games = await requireGames(dataDir, DATA_WHAT);
   const split = splitGames(games, opts.splitSeed);
-  const trainFiles = (opts.maxGames === undefined ? split.train : split.train.slice(0, opts.maxGames)).map((g) => join(dataDir, g));
+  const trainFiles = (opts.maxGames === undefined ? split.train : split.train.slice(0, opts.maxGames)).map((g) =>
+    join(dataDir, g),
+  );
   const valFiles = split.validation.slice(0, opts.valGames).map((g) => join(dataDir, g));
   const planes = planesOf(opts.features);
   const perEpoch = Math.min(opts.gamesPerEpoch ?? trainFiles.length, trainFiles.length);
-  const estimate = Math.round(((await estimatePositions(trainFiles.slice(0, 200))) / Math.min(200, trainFiles.length)) * perEpoch);
+  const estimate = Math.round(
+    ((await estimatePositions(trainFiles.slice(0, 200))) / Math.min(200, trainFiles.length)) * perEpoch,
+  );
   log(
     `${games.length} games in ${dataDir}: ${split.train.length} train, ${split.validation.length} validation, ${split.test.length} test (split seed ${opts.splitSeed})`,
   );
-  log(`training on ${trainFiles.length} games, ${perEpoch} per epoch (~${estimate} positions), validating on ${valFiles.length}`);
+  log(
+    `training on ${trainFiles.length} games, ${perEpoch} per epoch (~${estimate} positions), validating on ${valFiles.length}`,
+  );
   const model = withSeed(opts.seed, () => buildPolicyNet({ planes, filters: opts.filters, layers: opts.layers }));
-  log(`model: ${opts.filters} filters x ${opts.layers} layers, ${opts.features} features (${planes} planes), ${model.countParams()} parameters`);
+  log(
+    `model: ${opts.filters} filters x ${opts.layers} layers, ${opts.features} features (${planes} planes), ${model.countParams()} parameters`,
+  );
   const trainData = gameStream({
     files: trainFiles,
     featureSet: opts.features,
@@ -77,7 +85,13 @@ export async function trainPolicy(opts: TrainPolicyOptions): Promise<TrainSummar
           symmetries: false,
           shuffleBuffer: 0,
         });
-  const meta: PolicyMetadata = { featureSet: opts.features, planes, filters: opts.filters, layers: opts.layers, splitSeed: opts.splitSeed };
+  const meta: PolicyMetadata = {
+    featureSet: opts.features,
+    planes,
+    filters: opts.filters,
+    layers: opts.layers,
+    splitSeed: opts.splitSeed,
+  };
   const { lrDropAt, lrDropFactor } = opts;
   const { summary } = await trainRecipe({
     model,
@@ -89,7 +103,9 @@ export async function trainPolicy(opts: TrainPolicyOptions): Promise<TrainSummar
       epochs: opts.epochs,
       batchSize: opts.batchSize,
       optimizer: { name: 'adam', learningRate: opts.learningRate },
-      ...(lrDropAt !== undefined ? { lrSchedule: (epoch: number, base: number) => (epoch >= lrDropAt ? base * lrDropFactor : base) } : {}),
+      ...(lrDropAt !== undefined
+        ? { lrSchedule: (epoch: number, base: number) => (epoch >= lrDropAt ? base * lrDropFactor : base) }
+        : {}),
       seed: opts.seed,
       restoreBestWeights: true,
       log,
@@ -101,6 +117,7 @@ export async function trainPolicy(opts: TrainPolicyOptions): Promise<TrainSummar
     log,
   });
   const stats = trainData.lastStats();
-  if (stats && Object.keys(stats.skipped).length > 0) log(`skipped games in the last epoch: ${skippedSummary(stats.skipped)}`);
+  if (stats && Object.keys(stats.skipped).length > 0)
+    log(`skipped games in the last epoch: ${skippedSummary(stats.skipped)}`);
   return summary;
 }

@@ -47,7 +47,13 @@ export const SMALL_EYE = 2;
  * the opponent has already judged dead). Tactics (captures, escapes from atari) are for the caller to
  * weigh first: this only looks at the shape of the empty regions.
  */
-export function gainsNothing(board: Board, regions: Regions, p: number, player: Player, opponentPassed: boolean): boolean {
+export function gainsNothing(
+  board: Board,
+  regions: Regions,
+  p: number,
+  player: Player,
+  opponentPassed: boolean,
+): boolean {
   const r = regions.id[p]!;
   if (r < 0) return false;
   const borders = regions.borders[r]!;

@@ -1,6 +1,17 @@
 // The policy network as a Go player: the board follows every play, undo and handicap exactly, and a
 // move is chosen only among legal, sensible points (never filling one of its own eyes).
-import { BLACK, Board, PASS, WHITE, emptyRegions, fixedHandicap, score, type Move, type Player, type ScoringRule } from '../board/index.js';
+import {
+  BLACK,
+  Board,
+  PASS,
+  WHITE,
+  emptyRegions,
+  fixedHandicap,
+  score,
+  type Move,
+  type Player,
+  type ScoringRule,
+} from '../board/index.js';
 import { gainsNothing, opponentJustPassed } from './endgame.js';
 import { GtpError, type Colour, type GtpEngine } from './gtp.js';
 import { isSelfAtari, urgentMoves, type UrgentMove } from './tactics.js';
@@ -100,7 +111,14 @@ export class PolicyEngine implements GtpEngine {
   /** The move genmove would play for `player` now (not played). */
   async choose(player: Player): Promise<Choice> {
     const probs = await this.opts.policy(this.board, player);
-    return chooseMove(this.board, player, probs, this.opts.temperature ?? 0, this.opts.random ?? Math.random, this.opts.guard);
+    return chooseMove(
+      this.board,
+      player,
+      probs,
+      this.opts.temperature ?? 0,
+      this.opts.random ?? Math.random,
+      this.opts.guard,
+    );
   }
 
   undo(): void {
@@ -196,4 +214,3 @@ export function chooseMove(
 export function toPlayer(colour: Colour): Player {
   return colour === 'black' ? BLACK : WHITE;
 }
-

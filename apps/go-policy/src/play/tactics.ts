@@ -25,7 +25,11 @@ export function chainsWith(board: Board, colour: Player, libs: number): number[]
  * caught again is not "saved"). Legal moves only (simple ko; the caller checks superko). One entry per
  * move, with the most stones at stake; `more` (an experiment's extra moves) are merged in the same way.
  */
-export function urgentMoves(board: Board, player: Player, more?: (board: Board, player: Player) => UrgentMove[]): UrgentMove[] {
+export function urgentMoves(
+  board: Board,
+  player: Player,
+  more?: (board: Board, player: Player) => UrgentMove[],
+): UrgentMove[] {
   const found = new Map<number, UrgentMove>();
   const add = (u: UrgentMove): void => {
     const had = found.get(u.move);

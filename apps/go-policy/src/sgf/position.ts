@@ -15,7 +15,9 @@ export interface GamePosition {
  */
 export function positionBefore(game: Game, before: number = game.moves.length + 1): GamePosition {
   if (!Number.isInteger(before) || before < 1 || before > game.moves.length + 1) {
-    throw new RangeError(`the game has ${game.moves.length} moves (expected 1..${game.moves.length + 1}, got ${before})`);
+    throw new RangeError(
+      `the game has ${game.moves.length} moves (expected 1..${game.moves.length + 1}, got ${before})`,
+    );
   }
   const board = startingBoard(game);
   for (const [i, m] of game.moves.entries()) {

@@ -38,5 +38,7 @@ export function formatSummary(s: ScanSummary): string {
     (r) => `  ${r}: ${s.skipped[r].count} (e.g. ${s.skipped[r].example}: ${s.skipped[r].detail})`,
   );
   const skippedTotal = SKIP_REASONS.reduce((n, r) => n + s.skipped[r].count, 0);
-  return [`${s.files} files: ${s.games} games read, ${s.positions} positions, ${skippedTotal} skipped`, ...skips].join('\n');
+  return [`${s.files} files: ${s.games} games read, ${s.positions} positions, ${skippedTotal} skipped`, ...skips].join(
+    '\n',
+  );
 }

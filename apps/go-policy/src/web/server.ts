@@ -103,7 +103,9 @@ function objectBody(body: unknown): Record<string, unknown> {
 export function createWebServer(opts: WebOptions): FastifyInstance {
   const app = Fastify({ bodyLimit: opts.bodyLimit ?? 1_000_000, logger: false });
   const page = readFileSync(PAGE, 'utf8').replace('{{MODEL}}', opts.modelName.replace(/[<>&"]/g, ''));
-  app.addContentTypeParser(['application/x-go-sgf', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(['application/x-go-sgf', 'text/plain'], { parseAs: 'string' }, (_req, body, done) =>
+    done(null, body),
+  );
 
   app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
@@ -137,7 +139,8 @@ export function createWebServer(opts: WebOptions): FastifyInstance {
     const read = readSgf(text);
     if (!read.ok) throw new BadRequest(`not a usable 19x19 game record (${read.reason}): ${read.detail}`);
     const game = read.game;
-    if (game.moves.length > MAX_MOVES) throw new BadRequest(`the game has ${game.moves.length} moves; at most ${MAX_MOVES} are replayed`);
+    if (game.moves.length > MAX_MOVES)
+      throw new BadRequest(`the game has ${game.moves.length} moves; at most ${MAX_MOVES} are replayed`);
     const board = new Board(19);
     if (game.setup.black.length) board.setup(BLACK, game.setup.black);
     if (game.setup.white.length) board.setup(WHITE, game.setup.white);
@@ -164,7 +167,10 @@ export function createWebServer(opts: WebOptions): FastifyInstance {
       komi: game.komi,
       result: game.result ?? null,
       players: { black: game.info.blackName ?? null, white: game.info.whiteName ?? null },
-      setup: { black: game.setup.black.map((p) => formatVertex(p, 19)), white: game.setup.white.map((p) => formatVertex(p, 19)) },
+      setup: {
+        black: game.setup.black.map((p) => formatVertex(p, 19)),
+        white: game.setup.white.map((p) => formatVertex(p, 19)),
+      },
       final: Array.from(board.cells),
       positions,
       top1: positions.length ? top1 / positions.filter((p) => p.played !== 'pass').length : 0,
