@@ -28,7 +28,14 @@ export interface Game {
 }
 
 /** Why a record was not turned into a Game. */
-export type SkipReason = 'not-sgf' | 'truncated' | 'illegal-move' | 'board-size' | 'no-moves' | 'bad-property';
+export type SkipReason =
+  | 'not-sgf'
+  | 'truncated'
+  | 'illegal-move'
+  | 'board-size'
+  | 'no-moves'
+  | 'bad-property'
+  | 'too-long';
 
 export const SKIP_REASONS: readonly SkipReason[] = [
   'not-sgf',
@@ -37,6 +44,7 @@ export const SKIP_REASONS: readonly SkipReason[] = [
   'board-size',
   'no-moves',
   'bad-property',
+  'too-long',
 ];
 
 export type ReadResult = { ok: true; game: Game } | { ok: false; reason: SkipReason; detail: string };

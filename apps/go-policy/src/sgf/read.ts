@@ -1,10 +1,9 @@
 // SGF records -> typed Games, with a typed reason instead of an exception for every bad record, so a
-// scan over thousands of files never stops for one of them. Parsing is @sabaki/sgf's.
-import sgf from '@sabaki/sgf';
-import type { SgfNode, SgfToken } from '@sabaki/sgf';
+// scan over thousands of files never stops for one of them. Parsing is parse.ts's: one pass, no recursion.
 import { BLACK, Board, IllegalMoveError, PASS, WHITE, fixedHandicap, maxHandicap } from '../board/index.js';
 import type { Player } from '../board/index.js';
 import type { Game, GameMove, ReadResult, SkipReason } from './game.js';
+import { parseMainLine, type MainLineNode } from './parse.js';
 
 export interface ReadOptions {
   /** Only accept games on this board size (default 19); null accepts any size from 5 to 19. */
@@ -16,51 +15,22 @@ export interface ReadOptions {
 const skip = (reason: SkipReason, detail: string): ReadResult => ({ ok: false, reason, detail });
 
 /**
+ * More moves than any game of Go has (the longest professional games run to about 400): a record beyond it is
+ * refused before it is replayed, so the work one file can cause (a replay, a forward pass per move) stays bounded.
+ */
+export const MAX_GAME_MOVES = 1000;
+
+/**
  * Read one SGF record. Buffers are decoded as latin1: every byte survives, the ASCII properties we need
  * read correctly whatever the real encoding was (Fox writes GB-family names without a CA[]).
  */
 export function readSgf(content: string | Uint8Array, options: ReadOptions = {}): ReadResult {
   const text = typeof content === 'string' ? content : Buffer.from(content).toString('latin1');
-  let tokens: SgfToken[];
-  try {
-    tokens = sgf.tokenize(text);
-  } catch (err) {
-    return skip('not-sgf', `cannot tokenize: ${(err as Error).message}`);
-  }
-  let depth = 0;
-  let sawOpen = false;
-  let invalidAt = -1;
-  for (const t of tokens) {
-    if (t.type === 'parenthesis') {
-      if (t.value === '(') {
-        depth++;
-        sawOpen = true;
-      } else depth--;
-    } else if (t.type === 'invalid' && invalidAt < 0) invalidAt = t.pos;
-  }
-  const firstParen = tokens.findIndex((t) => t.type === 'parenthesis');
-  if (!sawOpen || tokens[firstParen]?.value !== '(' || tokens[firstParen + 1]?.type !== 'semicolon') {
-    return skip('not-sgf', 'no game tree: expected "(;" at the start');
-  }
-  if (depth > 0 || (invalidAt >= 0 && /^[^\]]*\[[^\]]*$/.test(text.slice(invalidAt)))) {
-    return skip('truncated', `${depth > 0 ? `${depth} unclosed "("` : 'an unclosed "["'} at the end of the file`);
-  }
-  let roots: SgfNode[];
-  try {
-    roots = sgf.parseTokens(tokens.slice(firstParen).filter((t) => t.type !== 'invalid'));
-  } catch (err) {
-    return skip('not-sgf', (err as Error).message);
-  }
-  const root = roots[0];
-  if (!root) return skip('not-sgf', 'no game tree');
-  return fromNodes(mainLine(root), options);
+  const parsed = parseMainLine(text);
+  if (!parsed.ok) return skip(parsed.reason, parsed.detail);
+  return fromNodes(parsed.nodes, options);
 }
 
-function mainLine(root: SgfNode): SgfNode[] {
-  const line: SgfNode[] = [];
-  for (let n: SgfNode | undefined = root; n; n = n.children[0]) line.push(n);
-  return line;
-}
 
 /** Fox writes komi times 100 (KM[375] = 3.75, KM[650] = 6.5); no real komi is 100 or more. */
 export function parseKomi(value: string): number | null {
@@ -76,7 +46,7 @@ function winnerOf(result: string | undefined): Player | null {
   return null;
 }
 
-function fromNodes(nodes: SgfNode[], options: ReadOptions): ReadResult {
+function fromNodes(nodes: readonly MainLineNode[], options: ReadOptions): ReadResult {
   const first = (id: string): string | undefined => {
     for (const n of nodes) {
       const v = n.data[id];
@@ -133,6 +103,8 @@ function fromNodes(nodes: SgfNode[], options: ReadOptions): ReadResult {
       moves.push({ colour, move: p === 'pass' ? PASS : p });
     }
   }
+  if (moves.length > MAX_GAME_MOVES)
+    return skip('too-long', `${moves.length} moves; a game has at most ${MAX_GAME_MOVES}`);
   if (moves.every((m) => m.move === PASS)) return skip('no-moves', 'the main line has no moves');
   const result = first('RE');
   const info = { blackName: first('PB'), whiteName: first('PW'), date: first('DT'), rules: first('RU') };
