@@ -44,10 +44,12 @@ describe('perPointBias', () => {
     expect(Array.from((fromJson.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from(expected));
 
     let artifacts: tf.io.ModelArtifacts | undefined;
-    await model.save(tf.io.withSaveHandler(async (a) => {
-      artifacts = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
+    await model.save(
+      tf.io.withSaveHandler(async (a) => {
+        artifacts = a;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
     if (!artifacts) throw new Error('model.save produced nothing');
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
     expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from(expected));
@@ -70,11 +72,16 @@ describe('perPointBias in use', () => {
     const net = () =>
       withSeed(5, () => {
         const input = tf.input({ shape: [4, 4, 2] });
-        let x = tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(input) as tf.SymbolicTensor;
+        let x = tf.layers
+          .conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu' })
+          .apply(input) as tf.SymbolicTensor;
         x = tf.layers.conv2d({ filters: 1, kernelSize: 1, useBias: false }).apply(x) as tf.SymbolicTensor;
         x = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
         x = perPointBias().apply(x) as tf.SymbolicTensor;
-        return tf.model({ inputs: input, outputs: tf.layers.activation({ activation: 'softmax' }).apply(x) as tf.SymbolicTensor });
+        return tf.model({
+          inputs: input,
+          outputs: tf.layers.activation({ activation: 'softmax' }).apply(x) as tf.SymbolicTensor,
+        });
       });
     const batches: ArrayBatch[] = [1, 2, 3, 4].map((k) => {
       const data = Float32Array.from({ length: 9 * 32 }, (_, i) => Math.sin(i * k));
@@ -93,7 +100,10 @@ describe('perPointBias in use', () => {
         expect(trainer.workers).toBe(workers);
         const losses: number[] = [];
         for (const b of batches) losses.push((await trainer.step(b)).loss);
-        const bias = model.layers.find((l) => l instanceof PerPointBias)?.getWeights()[0]?.dataSync();
+        const bias = model.layers
+          .find((l) => l instanceof PerPointBias)
+          ?.getWeights()[0]
+          ?.dataSync();
         return { losses, bias: Array.from(bias ?? []) };
       } finally {
         await trainer.dispose();

@@ -29,13 +29,7 @@ export interface Game {
 
 /** Why a record was not turned into a Game. */
 export type SkipReason =
-  | 'not-sgf'
-  | 'truncated'
-  | 'illegal-move'
-  | 'board-size'
-  | 'no-moves'
-  | 'bad-property'
-  | 'too-long';
+  'not-sgf' | 'truncated' | 'illegal-move' | 'board-size' | 'no-moves' | 'bad-property' | 'too-long';
 
 export const SKIP_REASONS: readonly SkipReason[] = [
   'not-sgf',
