@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { BLACK, Board, PASS, WHITE, formatVertex, parseVertex, type Player } from '../board/index.js';
-import { readSgf } from '../sgf/index.js';
 import { chooseMove, type Policy } from '../play/engine.js';
+import { replayRoute } from './replay.js';
 
 export interface WebOptions {
   policy: Policy;
@@ -39,7 +39,11 @@ function replayMoves(moves: unknown, handicap: unknown): Board {
   const board = new Board(19, { koRule: 'positional-superko' });
   if (handicap !== undefined) {
     if (!Array.isArray(handicap) || handicap.length > 9) throw new BadRequest('handicap: expected up to 9 vertices');
-    const points = handicap.map((v, i) => vertexAt(v, `handicap[${i}]`));
+    const points = handicap.map((v, i) => {
+      const p = vertexAt(v, `handicap[${i}]`);
+      if (p === PASS) throw new BadRequest(`handicap[${i}]: a handicap stone needs a point, not pass`);
+      return p;
+    });
     if (points.length > 0) {
       try {
         board.setup(BLACK, points);
@@ -132,50 +136,8 @@ export function createWebServer(opts: WebOptions): FastifyInstance {
     return { move: formatVertex(choice.move, 19), before, after: await analyse(opts.policy, board) };
   });
 
-  /** An uploaded SGF: each move with the network's top-5 for the position before it. */
-  app.post('/api/replay', async (req) => {
-    const text = typeof req.body === 'string' ? req.body : undefined;
-    if (!text) throw new BadRequest('expected the SGF file as the request body (Content-Type: application/x-go-sgf)');
-    const read = readSgf(text);
-    if (!read.ok) throw new BadRequest(`not a usable 19x19 game record (${read.reason}): ${read.detail}`);
-    const game = read.game;
-    if (game.moves.length > MAX_MOVES)
-      throw new BadRequest(`the game has ${game.moves.length} moves; at most ${MAX_MOVES} are replayed`);
-    const board = new Board(19);
-    if (game.setup.black.length) board.setup(BLACK, game.setup.black);
-    if (game.setup.white.length) board.setup(WHITE, game.setup.white);
-    const positions = [];
-    for (const m of game.moves) {
-      board.toPlay = m.colour;
-      const a = await analyse(opts.policy, board);
-      const played = m.move === PASS ? 'pass' : formatVertex(m.move, 19);
-      const rank = m.move === PASS ? null : a.top.findIndex((t) => t.vertex === played);
-      positions.push({
-        played,
-        colour: m.colour === BLACK ? 'black' : 'white',
-        playedProbability: m.move === PASS ? null : a.policy[m.move],
-        rank: rank === null || rank < 0 ? null : rank + 1,
-        top: a.top,
-        board: a.board,
-        policy: a.policy,
-      });
-      board.play(m.move, m.colour);
-    }
-    const top1 = positions.filter((p) => p.rank === 1).length;
-    return {
-      size: 19,
-      komi: game.komi,
-      result: game.result ?? null,
-      players: { black: game.info.blackName ?? null, white: game.info.whiteName ?? null },
-      setup: {
-        black: game.setup.black.map((p) => formatVertex(p, 19)),
-        white: game.setup.white.map((p) => formatVertex(p, 19)),
-      },
-      final: Array.from(board.cells),
-      positions,
-      top1: positions.length ? top1 / positions.filter((p) => p.played !== 'pass').length : 0,
-    };
-  });
+  /** An uploaded SGF: each move with the network's top-5 for the position before it (bounded: see replay.ts). */
+  app.post('/api/replay', replayRoute(opts.policy, analyse));
 
   return app;
 }
