@@ -31,7 +31,6 @@ export function readSgf(content: string | Uint8Array, options: ReadOptions = {})
   return fromNodes(parsed.nodes, options);
 }
 
-
 /** Fox writes komi times 100 (KM[375] = 3.75, KM[650] = 6.5); no real komi is 100 or more. */
 export function parseKomi(value: string): number | null {
   const v = Number(value.trim());
@@ -82,24 +81,37 @@ function fromNodes(nodes: readonly MainLineNode[], options: ReadOptions): ReadRe
   const setup = { black: [] as number[], white: [] as number[] };
   const moves: GameMove[] = [];
   for (const [i, n] of nodes.entries()) {
-    for (const [id, colour] of [['AB', BLACK], ['AW', WHITE]] as const) {
+    for (const [id, colour] of [
+      ['AB', BLACK],
+      ['AW', WHITE],
+    ] as const) {
       for (const raw of n.data[id] ?? []) {
         // Compressed lists ("aa:cc") are rectangles.
         const [a, b] = raw.split(':');
         const pa = point(a ?? '');
         const pb = b === undefined ? pa : point(b);
-        if (typeof pa !== 'number' || typeof pb !== 'number') return skip('bad-property', `${id}[${raw}] in node ${i} is not a point`);
-        if (moves.length > 0) return skip('bad-property', `${id}[] in node ${i} after the first move (setup inside a game is not supported)`);
+        if (typeof pa !== 'number' || typeof pb !== 'number')
+          return skip('bad-property', `${id}[${raw}] in node ${i} is not a point`);
+        if (moves.length > 0)
+          return skip(
+            'bad-property',
+            `${id}[] in node ${i} after the first move (setup inside a game is not supported)`,
+          );
         const [r0, r1] = [Math.floor(pa / size), Math.floor(pb / size)].sort((x, y) => x - y) as [number, number];
         const [c0, c1] = [pa % size, pb % size].sort((x, y) => x - y) as [number, number];
-        for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) (colour === BLACK ? setup.black : setup.white).push(r * size + c);
+        for (let r = r0; r <= r1; r++)
+          for (let c = c0; c <= c1; c++) (colour === BLACK ? setup.black : setup.white).push(r * size + c);
       }
     }
-    for (const [id, colour] of [['B', BLACK], ['W', WHITE]] as const) {
+    for (const [id, colour] of [
+      ['B', BLACK],
+      ['W', WHITE],
+    ] as const) {
       const v = n.data[id];
       if (!v) continue;
       const p = point(v[0] ?? '');
-      if (p === null) return skip('illegal-move', `move ${moves.length + 1} (${id}[${v[0]}]) is not a point on ${size}x${size}`);
+      if (p === null)
+        return skip('illegal-move', `move ${moves.length + 1} (${id}[${v[0]}]) is not a point on ${size}x${size}`);
       moves.push({ colour, move: p === 'pass' ? PASS : p });
     }
   }
@@ -113,8 +125,14 @@ function fromNodes(nodes: readonly MainLineNode[], options: ReadOptions): ReadRe
   // HA[] without AB[]: the stones are implied. Fox puts 6 and 7 stones' side stones at the top and
   // bottom (K4, K16) where GTP puts them left and right (D10, Q10); its players then play D10/Q10.
   // So take GTP's points, or their transpose when only that replays legally.
-  const implied = handicap >= 2 && setup.black.length === 0 && setup.white.length === 0 && handicap <= maxHandicap(size);
-  const placements = implied ? [fixedHandicap(size, handicap), fixedHandicap(size, handicap).map((p) => (p % size) * size + Math.floor(p / size))] : [setup.black];
+  const implied =
+    handicap >= 2 && setup.black.length === 0 && setup.white.length === 0 && handicap <= maxHandicap(size);
+  const placements = implied
+    ? [
+        fixedHandicap(size, handicap),
+        fixedHandicap(size, handicap).map((p) => (p % size) * size + Math.floor(p / size)),
+      ]
+    : [setup.black];
   let problem: { reason: SkipReason; detail: string } | null = null;
   for (const [i, black] of placements.entries()) {
     game.setup = { black, white: setup.white };
