@@ -1,17 +1,17 @@
 #!/bin/sh
 # Words that are not digits, spoken by Debian's text-to-speech voices: what the model's "unknown" class learns
-# from (train) and what its rejection is measured on (test). The two sets share no word and no voice, and the
-# test voices are ones no training set here uses at all (not synth-voices.sh's either), so a test word is an
-# unheard word in an unheard voice. Homophones of digits (won, to, too, for, ate...) are left out: they are digits
+# from (train), what its threshold is chosen on (val) and what its rejection is measured on (test). The three sets
+# share no word and no voice, and the test voices are ones no training set here uses at all (not synth-voices.sh's
+# either), so a test word is an unheard word in an unheard voice. Homophones of digits (won, to, too, for, ate...) are left out: they are digits
 # to the ear. Files are named {word}_{voice}_0.wav at 8 kHz, peak -3 dBFS.
 #
-#   sh scripts/synth-words.sh <out-dir> train|test
+#   sh scripts/synth-words.sh <out-dir> train|val|val-digits|test
 #
 # Needs: apt-get install sox espeak-ng flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts
 # Pitches and rates come from the word and voice numbers, so the same command writes the same files.
 set -eu
-out=${1:?usage: sh scripts/synth-words.sh <out-dir> train|test}
-part=${2:?usage: sh scripts/synth-words.sh <out-dir> train|test}
+out=${1:?usage: sh scripts/synth-words.sh <out-dir> train|val|val-digits|test}
+part=${2:?usage: sh scripts/synth-words.sh <out-dir> train|val|val-digits|test}
 for tool in espeak-ng flite festival sox; do
   command -v "$tool" >/dev/null || { echo "synth-words: $tool is missing (apt-get install sox espeak-ng flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts)" >&2; exit 1; }
 done
@@ -33,7 +33,16 @@ case $part in
     flite="kal16"
     festival=""
     ;;
-  *) echo "synth-words: the part must be train or test, got '$part'" >&2; exit 2 ;;
+  val | val-digits)
+    words="today tomorrow because about office winner kettle puzzle silver market engine butter dragon ladder pocket
+      ribbon saddle timber velvet wizard anchor bottle cactus dolphin feather harbor igloo jungle lantern meadow"
+    espeak="en-us+m5 en-gb+f3 en-gb-scotland+m1 en-029+f4 en-us+Edward en-gb+Steph"
+    flite="rms"
+    festival=""
+    # The ten digits in the same voices: how often a digit in an unheard voice would be rejected.
+    [ "$part" = val-digits ] && words="zero one two three four five six seven eight nine"
+    ;;
+  *) echo "synth-words: the part must be train, val, val-digits or test, got '$part'" >&2; exit 2 ;;
 esac
 mkdir -p "$out"
 tmp=$(mktemp -d)

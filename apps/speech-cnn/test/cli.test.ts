@@ -138,6 +138,57 @@ describe('speech-cnn predict', () => {
     expect(bad.stderr).toContain('--min-probability');
   });
 
+  it('eval --negatives scores the share of recordings without a word answered "no digit", per subfolder', async () => {
+    const data = join(dir, 'yes-no');
+    const negatives = join(dir, 'negatives');
+    for (const d of [data, join(negatives, 'silence'), join(negatives, 'words')]) mkdirSync(d, { recursive: true });
+    const burst = Float32Array.from({ length: 4000 }, (_, i) => 0.3 * Math.sin(i / 4) * Math.sin((Math.PI * i) / 4000));
+    for (const w of ['yes', 'no']) writeFileSync(join(data, `${w}_ann_0.wav`), encodeWav16(burst, 8000));
+    for (let k = 0; k < 3; k++)
+      writeFileSync(join(negatives, 'silence', `s${k}.wav`), encodeWav16(new Float32Array(8000), 8000));
+    writeFileSync(join(negatives, 'words', 'hello.wav'), encodeWav16(burst, 8000));
+    const r = await cli([
+      'eval',
+      '--data-dir',
+      data,
+      '--split',
+      'all',
+      '--model-dir',
+      join(dir, 'model'),
+      '--negatives',
+      negatives,
+      '--out',
+      join(dir, 'neg-out'),
+      '--json',
+    ]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as {
+      negatives: {
+        files: number;
+        noDigit: number;
+        groups: Record<string, { files: number; silence: number; noDigit: number; heardAs: Record<string, number> }>;
+      };
+    };
+    // Silence is all caught by the gate; a word-like burst is heard as a word by a model without the unknown class.
+    expect(out.negatives.groups.silence).toMatchObject({ files: 3, silence: 3, noDigit: 3 });
+    expect(out.negatives.groups.words).toMatchObject({ files: 1, noDigit: 0 });
+    expect(Object.values(out.negatives.groups.words?.heardAs ?? {})).toEqual([1]);
+    expect(out.negatives).toMatchObject({ files: 4, noDigit: 3 });
+    const empty = await cli([
+      'eval',
+      '--data-dir',
+      data,
+      '--split',
+      'all',
+      '--model-dir',
+      join(dir, 'model'),
+      '--negatives',
+      join(dir, 'neg-out'),
+    ]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/--negatives .*: no WAV files in it/);
+  });
+
   it('names a missing model folder and the flag, and exits 2', async () => {
     const r = await cli(['predict', join(dir, 'word.wav'), '--model-dir', join(dir, 'nowhere')]);
     expect(r.code).toBe(2);

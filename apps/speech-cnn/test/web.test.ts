@@ -270,7 +270,7 @@ describe.skipIf(!existsSync(chromium))('the page in headless Chromium with a fak
       // The brightest row of the drawn input (inside the axes) is the mel band that holds 1 kHz.
       const band = await page.$eval('#spectrogram', (c) => {
         const canvas = c as HTMLCanvasElement;
-        const [left, right, top, bottom] = [50, 64, 8, 28];
+        const [left, right, top, bottom] = [58, 64, 8, 28];
         const g = canvas.getContext('2d') as CanvasRenderingContext2D;
         const ph = canvas.height - top - bottom;
         const img = g.getImageData(left, top, canvas.width - left - right, ph);

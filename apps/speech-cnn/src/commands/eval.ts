@@ -15,8 +15,15 @@ import {
   type ActionContext,
   type CommonOptions,
 } from '@cnn-lab/core';
-import { SPLIT_HELP, clipsOf, parseSplit, splitEntries } from '../data/index.js';
-import { DEFAULT_REJECT, loadSpeechClassifier, wordOf, rankLabels, type SpeechClassifier } from '../model/index.js';
+import { SPLIT_HELP, UNKNOWN, clipsOf, parseSplit, splitEntries } from '../data/index.js';
+import {
+  DEFAULT_REJECT,
+  loadSpeechClassifier,
+  wordOf,
+  rankLabels,
+  type RejectOptions,
+  type SpeechClassifier,
+} from '../model/index.js';
 import { gateReading } from '../features/index.js';
 import { decodeWav } from '../audio/index.js';
 import { modelToRead, picturesDir, shown } from './folders.js';
@@ -28,6 +35,7 @@ interface EvalOpts extends CommonOptions {
   split: string;
   negatives?: string;
   minProbability: number;
+  unknownThreshold: number;
   testFraction: number;
   out?: string;
 }
@@ -41,6 +49,12 @@ export function addEval(program: Command): void {
     .option(
       '--negatives <dir>',
       'also score recordings that hold no word (silence, noise, other words): the share answered "no digit", per subfolder',
+    )
+    .option(
+      '--unknown-threshold <p>',
+      'a model with the unknown class answers "no digit" (not-a-digit) when that class is at least this probable',
+      parseNumberIn(0, 1),
+      DEFAULT_REJECT.unknownThreshold,
     )
     .option(
       '--min-probability <p>',
@@ -81,8 +95,18 @@ async function evaluate(ctx: ActionContext<EvalOpts>) {
   // Each member trims and featurises the whole recording as its own metadata says.
   const recordings = test.clips.map((c) => c.source as Float32Array);
   const probs = classifier.probabilities(recordings);
-  const answers = decisions(classifier, recordings, probs, o.minProbability);
-  const matrix = confusionMatrix(probs, test.labels);
+  const answers = decisions(classifier, recordings, probs, o);
+  // With the unknown class, the matrix holds the answers as given ("no digit" in the unknown column); without it,
+  // the most probable word (the gate's rare silences are counted below).
+  const u = labels.indexOf(UNKNOWN);
+  const given =
+    u < 0
+      ? probs
+      : Float32Array.from({ length: probs.length }, (_, k) => {
+          const a = answers[Math.floor(k / labels.length)] as { label: string | null };
+          return k % labels.length === (a.label === null ? u : labels.indexOf(a.label)) ? 1 : 0;
+        });
+  const matrix = confusionMatrix(given, test.labels);
   const report = classReport(matrix, labels);
   ctx.log(formatClassReport(report));
   ctx.log(`\nconfusion matrix (rows: true word, columns: predicted)\n${formatConfusionMatrix(matrix, labels)}`);
@@ -101,8 +125,7 @@ async function evaluate(ctx: ActionContext<EvalOpts>) {
   ctx.log(
     `with the "no digit" answer: ${(100 * (right / test.clips.length)).toFixed(2)}% right (${right}/${test.clips.length}); ${silence} answered silence, ${notWord} not-a-digit`,
   );
-  const negatives =
-    o.negatives === undefined ? undefined : scoreNegatives(classifier, o.negatives, o.minProbability, ctx.log);
+  const negatives = o.negatives === undefined ? undefined : scoreNegatives(classifier, o.negatives, o, ctx.log);
   return {
     answered: { accuracy: right / test.clips.length, right, silence, notADigit: notWord },
     ...(negatives ? { negatives } : {}),
@@ -123,12 +146,12 @@ function decisions(
   classifier: SpeechClassifier,
   recordings: readonly Float32Array[],
   probs: Float32Array,
-  minProbability: number,
+  rule: Pick<RejectOptions, 'unknownThreshold' | 'minProbability'>,
 ) {
   const labels = classifier.info.labels;
   return recordings.map((r, i) => {
     if (!gateReading(r, classifier.sampleRate).active) return { label: null, reason: 'silence' as const };
-    return wordOf(rankLabels(probs.subarray(i * labels.length, (i + 1) * labels.length), labels), minProbability);
+    return wordOf(rankLabels(probs.subarray(i * labels.length, (i + 1) * labels.length), labels), rule);
   });
 }
 
@@ -136,7 +159,12 @@ function decisions(
  * The share of `dir`'s recordings (none of which holds a word) answered "no digit", per first-level subfolder
  * (e.g. silence, noise, words) and in all; the words it was wrongly heard as.
  */
-function scoreNegatives(classifier: SpeechClassifier, dir: string, minProbability: number, log: (m: string) => void) {
+function scoreNegatives(
+  classifier: SpeechClassifier,
+  dir: string,
+  rule: Pick<RejectOptions, 'unknownThreshold' | 'minProbability'>,
+  log: (m: string) => void,
+) {
   const root = resolveUserPath(dir);
   let paths: string[];
   try {
@@ -162,7 +190,7 @@ function scoreNegatives(classifier: SpeechClassifier, dir: string, minProbabilit
     groupOf.push(p.includes('/') ? (p.split('/')[0] as string) : '.');
   }
   const probs = classifier.probabilities(recordings);
-  decisions(classifier, recordings, probs, minProbability).forEach((a, i) => {
+  decisions(classifier, recordings, probs, rule).forEach((a, i) => {
     const g = groupOf[i] as string;
     const entry = groups.get(g) ?? { files: 0, silence: 0, notADigit: 0, heardAs: {} };
     entry.files++;

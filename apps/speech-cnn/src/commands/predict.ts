@@ -22,6 +22,12 @@ export function addPredict(program: Command): void {
     .argument('<files...>', 'WAV files (any sample rate, mono or stereo)')
     .option('--top <k>', 'probabilities to show per file', parseIntIn(1, 100), 3)
     .option(
+      '--unknown-threshold <p>',
+      'a model with the unknown class answers "no digit" (not-a-digit) when that class is at least this probable',
+      parseNumberIn(0, 1),
+      DEFAULT_REJECT.unknownThreshold,
+    )
+    .option(
       '--min-probability <p>',
       'a word less probable than this is answered "no digit" (not-a-digit)',
       parseNumberIn(0, 1),
@@ -40,7 +46,9 @@ function readBytes(file: string): Uint8Array {
   }
 }
 
-async function predict(ctx: ActionContext<CommonOptions & { top: number; minProbability: number }>) {
+async function predict(
+  ctx: ActionContext<CommonOptions & { top: number; minProbability: number; unknownThreshold: number }>,
+) {
   if (ctx.args.length === 0) throw new UsageError('predict: give one or more WAV files');
   const classifier = await loadSpeechClassifier(modelToRead(ctx.opts.modelDir));
   const predictions: Array<{
@@ -55,7 +63,11 @@ async function predict(ctx: ActionContext<CommonOptions & { top: number; minProb
   for (const file of ctx.args) {
     try {
       const audio = decodeWav(readBytes(file), file, { sampleRate: classifier.sampleRate });
-      const d = decide(classifier, audio, { ...DEFAULT_REJECT, minProbability: ctx.opts.minProbability });
+      const d = decide(classifier, audio, {
+        gate: DEFAULT_REJECT.gate,
+        unknownThreshold: ctx.opts.unknownThreshold,
+        minProbability: ctx.opts.minProbability,
+      });
       const ranked = d.classification?.ranked ?? [];
       predictions.push({
         file,

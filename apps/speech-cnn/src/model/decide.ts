@@ -9,13 +9,19 @@ export type NoWordReason = 'silence' | 'not-a-digit';
 export interface RejectOptions {
   gate: GateOptions;
   /**
+   * A model with the UNKNOWN class answers "not a digit" when that class's probability reaches this; below it, the
+   * most probable word. Chosen on validation recordings (held-out speakers' digits, other words and noise that
+   * neither training nor the test sets use): see docs/experiments/speech-cnn.md.
+   */
+  unknownThreshold: number;
+  /**
    * A word whose probability is below this is answered "not a digit" too (0: only the unknown class rejects). Set from
    * measurements, see docs/experiments/speech-cnn.md.
    */
   minProbability: number;
 }
 
-export const DEFAULT_REJECT: RejectOptions = { gate: DEFAULT_GATE, minProbability: 0 };
+export const DEFAULT_REJECT: RejectOptions = { gate: DEFAULT_GATE, unknownThreshold: 0.6, minProbability: 0 };
 
 export interface Decision {
   /** The word, or null when there is none. */
@@ -34,15 +40,17 @@ export function decide(classifier: SpeechClassifier, audio: Audio, opts: RejectO
   const gate = gateReading(audio.samples, audio.sampleRate, opts.gate);
   if (!gate.active) return { label: null, reason: 'silence', gate };
   const classification = classifier.classify(audio);
-  return { ...wordOf(classification.ranked, opts.minProbability), gate, classification };
+  return { ...wordOf(classification.ranked, opts), gate, classification };
 }
 
-/** The word of a ranked answer, or why there is none. */
+/** The word of a ranked answer (most probable first), or why there is none. */
 export function wordOf(
   ranked: ReadonlyArray<{ label: string; probability: number }>,
-  minProbability: number,
+  opts: Pick<RejectOptions, 'unknownThreshold' | 'minProbability'>,
 ): { label: string | null; reason?: NoWordReason } {
-  const top = ranked[0];
-  if (!top || top.label === UNKNOWN || top.probability < minProbability) return { label: null, reason: 'not-a-digit' };
+  const unknown = ranked.find((r) => r.label === UNKNOWN);
+  if (unknown && unknown.probability >= opts.unknownThreshold) return { label: null, reason: 'not-a-digit' };
+  const top = ranked.find((r) => r.label !== UNKNOWN);
+  if (!top || top.probability < opts.minProbability) return { label: null, reason: 'not-a-digit' };
   return { label: top.label };
 }

@@ -93,6 +93,7 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions = {}): Pr
     rangeDb: features.rangeDb,
     mel: { bands: features.mel.melBands, fMin: features.mel.fMin, fMax: features.mel.fMax, hopMs: features.mel.hopMs },
     gate: reject.gate,
+    unknownThreshold: reject.unknownThreshold,
     minProbability: reject.minProbability,
     maxSeconds,
     maxBytes,

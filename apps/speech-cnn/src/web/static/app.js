@@ -66,7 +66,7 @@ const hzToMel = (hz) => 2595 * Math.log10(1 + hz / 700);
 
 // ---------------------------------------------------------------- drawing with axes
 
-const PLOT = { left: 50, right: 64, top: 8, bottom: 28 };
+const PLOT = { left: 58, right: 64, top: 8, bottom: 28 };
 
 /** Axes around a plot area: y ticks [value, fraction from the bottom], x ticks [value, fraction from the left]. */
 function drawAxes(g, w, h, { xTicks, yTicks, xLabel, yLabel, scale }) {
@@ -120,7 +120,7 @@ function drawAxes(g, w, h, { xTicks, yTicks, xLabel, yLabel, scale }) {
   g.fillText(scale.high, bx + 13, PLOT.top + 5);
   g.fillText(scale.low, bx + 13, PLOT.top + ph - 5);
   g.textBaseline = 'top';
-  g.fillText(scale.unit, bx - 4, h - PLOT.bottom + 5);
+  g.fillText(scale.unit, bx + 13, h - PLOT.bottom + 5);
 }
 
 /** Frequency ticks (Hz) at their place on the model's mel axis. */
