@@ -69,11 +69,12 @@ describe('playMatch', () => {
     expect(read.ok && read.game.moves.filter((m) => m.move === PASS).length).toBe(3);
   });
 
-  it('with the end-game guard, answers a pass with a pass once the board is settled, and the game is counted', async () => {
-    // Black's first stone, then white passes: every empty point is black's area, so black passes too.
+  it('with the end-game guard, does not take a pass on an undivided board as the end of the game', async () => {
+    // Black's first stone, then white passes: the board is one region, an opening rather than territory (passing
+    // would "win" B+354.5), so black plays on while white keeps passing, up to the move cap.
     const { results } = await playMatch({ engine, opponent: scriptedOpponent([], 'B+353.5'), games: 1, maxMoves: 6 });
-    expect(results[0]!.outcome).toBe('win');
-    expect(results[0]!.game.moves.map((m) => m.move === PASS)).toEqual([false, true, true]);
+    expect(results[0]!.outcome).toBe('unfinished');
+    expect(results[0]!.game.moves.map((m) => m.move === PASS)).toEqual([false, true, false, true, false, true]);
   });
 
   it('calls a game unfinished when the opponent answers nonsense', async () => {
@@ -99,7 +100,7 @@ describe('summarise', () => {
     const outcomes = [...Array(30).fill('win'), ...Array(20).fill('loss'), ...Array(3).fill('unfinished')].map(
       (outcome) => ({ outcome }),
     );
-    const s = summarise(outcomes as { outcome: 'win' | 'loss' | 'unfinished' }[]);
+    const s = summarise(outcomes);
     expect(s).toMatchObject({ games: 53, wins: 30, losses: 20, unfinished: 3, winRate: 0.6 });
     expect(s.interval!.low).toBeCloseTo(0.4618, 3);
     expect(s.interval!.high).toBeCloseTo(0.7239, 3);

@@ -42,7 +42,8 @@ export const SMALL_EYE = 2;
 /**
  * Does `player` at empty point p gain nothing? True when p lies in a region bordered by `player` alone
  * (own territory or eye space) and the region is a small eye, or one of two or more eyes of every chain
- * around it, or the opponent has just passed (the game is over unless a move changes the count); and,
+ * around it, or the opponent has just passed and the board is divided into more than one region (the game is
+ * over unless a move changes the count); and,
  * after the opponent's pass, also when p lies in a region bordered by the opponent alone (an invasion
  * the opponent has already judged dead). Tactics (captures, escapes from atari) are for the caller to
  * weigh first: this only looks at the shape of the empty regions.
@@ -58,7 +59,10 @@ export function gainsNothing(
   if (r < 0) return false;
   const borders = regions.borders[r]!;
   if (borders === player) {
-    if (opponentPassed || regions.size[r]! <= SMALL_EYE) return true;
+    // A pass ends the game only once the stones divide the board: one region holding every empty point (a
+    // single black stone on an empty board, say) is still the opening, whoever passed, not territory.
+    const divided = regions.size.length > 1;
+    if ((opponentPassed && divided) || regions.size[r]! <= SMALL_EYE) return true;
     return hasOtherEyes(board, regions, r, player);
   }
   const other = player === BLACK ? WHITE : BLACK;
