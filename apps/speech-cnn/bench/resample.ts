@@ -11,7 +11,7 @@ function wavefileResample(samples: Float32Array, from: number, to: number): Floa
   const wav = new WaveFile();
   wav.fromScratch(1, from, '32f', samples);
   wav.toSampleRate(to, { method: 'sinc', LPF: true });
-  return Float32Array.from(wav.getSamples(false, Float64Array) as unknown as Float64Array);
+  return Float32Array.from(wav.getSamples(false, Float64Array));
 }
 
 /** Speech-like test signal: a few harmonics of a gliding pitch plus a little noise. */

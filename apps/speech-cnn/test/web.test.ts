@@ -65,7 +65,7 @@ describe('POST api/predict', () => {
   it('returns probabilities over the labels, where the sound is, and the spectrogram of a 44.1 kHz upload', async () => {
     const res = await post(app, tone(1000, 44100, 0.5, 0.3), 44100);
     expect(res.statusCode).toBe(200);
-    const body = res.json() as Answer;
+    const body = res.json<Answer>();
     expect(body.probabilities.map((p) => p.label).sort()).toEqual([...labels].sort());
     expect(body.probabilities.reduce((s, p) => s + p.probability, 0)).toBeCloseTo(1, 4);
     expect(body.label).toBe(body.probabilities[0]?.label);
@@ -84,7 +84,7 @@ describe('POST api/predict', () => {
     const quiet = Float32Array.from({ length: 16000 }, () => 0.0003 * rng.normal());
     const hum = Float32Array.from({ length: 16000 }, (_, i) => 0.3 * Math.sin((2 * Math.PI * 50 * i) / 16000));
     for (const x of [new Float32Array(16000), quiet, hum]) {
-      const body = (await post(app, x, 16000)).json() as Answer;
+      const body = (await post(app, x, 16000)).json<Answer>();
       expect(body).toMatchObject({ label: null, reason: 'silence', voiced: null, probabilities: [] });
       expect(body.spectrogram).toBeUndefined();
     }
@@ -99,13 +99,13 @@ describe('POST api/predict', () => {
     const server = buildServer(
       new SpeechClassifier(model, { kind: 'freq', labels: words, features: DEFAULT_FEATURES }),
     );
-    const body = (await post(server, tone(600, 8000, 0.4, 0.2), 8000)).json() as Answer;
+    const body = (await post(server, tone(600, 8000, 0.4, 0.2), 8000)).json<Answer>();
     expect(body).toMatchObject({ label: null, reason: 'not-a-digit' });
     expect(body.probabilities[0]).toMatchObject({ label: '_unknown_' });
-    const info = (await server.inject({ method: 'GET', url: '/api/info' })).json() as {
+    const info = (await server.inject({ method: 'GET', url: '/api/info' })).json<{
       labels: string[];
       unknownClass: boolean;
-    };
+    }>();
     expect(info).toMatchObject({ labels: ['0', '1'], unknownClass: true });
     await server.close();
   });
@@ -118,7 +118,7 @@ describe('POST api/predict', () => {
     const wav = tone(700, 8000, 0.4, 0.2);
     const ask = async (server: FastifyInstance) =>
       Object.fromEntries(
-        ((await post(server, wav, 8000)).json() as Answer).probabilities.map((p) => [p.label, p.probability]),
+        ((await post(server, wav, 8000)).json<Answer>()).probabilities.map((p) => [p.label, p.probability]),
       ) as Record<string, number>;
     const [a, b, mean] = [
       await ask(buildServer(new SpeechClassifier(m1, info))),
@@ -126,7 +126,7 @@ describe('POST api/predict', () => {
       await ask(both),
     ];
     for (const l of labels) expect(mean[l]).toBeCloseTo(((a[l] as number) + (b[l] as number)) / 2, 3);
-    expect(((await both.inject({ method: 'GET', url: '/api/info' })).json() as { members: number }).members).toBe(2);
+    expect((await both.inject({ method: 'GET', url: '/api/info' })).json<{ members: number }>().members).toBe(2);
   });
 
   it('answers 400 naming the problem for a body that is not WAV', async () => {
@@ -137,7 +137,7 @@ describe('POST api/predict', () => {
       payload: Buffer.from('definitely not RIFF data'),
     });
     expect(res.statusCode).toBe(400);
-    expect((res.json() as { error: string }).error).toMatch(/upload: not a readable WAV file/);
+    expect(res.json<{ error: string }>().error).toMatch(/upload: not a readable WAV file/);
   });
 
   it('answers 413 for an upload over the size limit and 415 for another content type', async () => {

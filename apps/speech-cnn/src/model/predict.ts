@@ -21,7 +21,7 @@ export function predictProbs(
     const probs = tf.tidy(() =>
       (model.predict(tf.tensor4d(data, [chunk.length, shape[0], shape[1], 1])) as tf.Tensor).dataSync(),
     );
-    out.set(probs as Float32Array, s * classes);
+    out.set(probs, s * classes);
   }
   return out;
 }
