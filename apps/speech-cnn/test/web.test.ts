@@ -118,7 +118,7 @@ describe('POST api/predict', () => {
     const wav = tone(700, 8000, 0.4, 0.2);
     const ask = async (server: FastifyInstance) =>
       Object.fromEntries(
-        ((await post(server, wav, 8000)).json<Answer>()).probabilities.map((p) => [p.label, p.probability]),
+        (await post(server, wav, 8000)).json<Answer>().probabilities.map((p) => [p.label, p.probability]),
       ) as Record<string, number>;
     const [a, b, mean] = [
       await ask(buildServer(new SpeechClassifier(m1, info))),
