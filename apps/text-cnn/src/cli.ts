@@ -9,6 +9,7 @@ import { registerPredict } from './commands/predict.js';
 import { registerRepl } from './commands/repl.js';
 import { registerStart } from './commands/start.js';
 import { registerTrain } from './commands/train.js';
+import { registerVectors } from './commands/vectors.js';
 
 export function buildProgram(): Command {
   const program = createProgram(
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerBenchPaper(program);
   registerData(program);
   registerRepl(program);
+  registerVectors(program);
   registerExperiment(program);
   return program;
 }

@@ -15,7 +15,11 @@ const modelDir = join(dir, 'model');
 const runs = join(dir, 'runs');
 
 function cli(...args: string[]) {
-  const env = { ...process.env, CNN_LAB_BACKEND: 'wasm', CNN_LAB_RUNS: runs };
+  return cliEnv({}, ...args);
+}
+
+function cliEnv(extra: Record<string, string>, ...args: string[]) {
+  const env = { ...process.env, CNN_LAB_BACKEND: 'wasm', CNN_LAB_RUNS: runs, ...extra };
   const r = spawnSync(tsx, ['src/cli.ts', ...args], { cwd: appDir, encoding: 'utf8', timeout: 300_000, env });
   const lines = r.stdout.trim().split('\n');
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, last: lines[lines.length - 1] ?? '' };
@@ -90,7 +94,7 @@ describe('text-cnn CLI', () => {
     expect(JSON.parse(o.last)).toMatchObject({ picture: join(elsewhere, 'confusion.png'), count: 6 });
   });
 
-  it('train without --model-dir saves to a new runs/text-cnn/<timestamp>, and its metadata names no experiment switch', () => {
+  it('train without --model-dir saves to a new runs/text-cnn/<timestamp>, its metadata naming the variant and the command', () => {
     const r = cli('train', '--data-file', dataFile, '--seed', '2', '--epochs', '1', '--json');
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.last) as { modelDir: string };
@@ -103,7 +107,11 @@ describe('text-cnn CLI', () => {
       classNames: ['0', '1', '9'],
       tokenizer: 'treebank',
     });
-    expect(metadata).not.toHaveProperty('variant');
+    expect(metadata).toMatchObject({
+      variant: 'rand',
+      command: `pnpm --filter text-cnn train --data-file ${dataFile} --seed 2 --epochs 1 --json`,
+    });
+    expect(metadata).not.toHaveProperty('embeddings');
     // A second run gets a folder of its own.
     const again = cli('train', '--data-file', dataFile, '--seed', '2', '--epochs', '1', '--json');
     expect(again.code, again.stderr).toBe(0);
@@ -156,32 +164,112 @@ describe('text-cnn CLI', () => {
     expect(JSON.parse(e.last)).toMatchObject({ count: 6 });
   });
 
-  it('bench-paper --folds 1 runs one cross-validation fold of Subj and reports it as a fold, not a seed', () => {
+  it('bench-paper --run trains the missing runs of a cell into --runs; bench-paper then reads them back', () => {
     const dataDir = join(dir, 'text');
     mkdirSync(dataDir, { recursive: true });
     const subj = Array.from({ length: 60 }, (_, i) =>
       i % 2 ? `1 i think this film is wonderful ${i}` : `0 the film was shot in paris in ${i}`,
     );
     writeFileSync(join(dataDir, 'subj.all'), `${subj.join('\n')}\n`);
-    const r = cli(
-      'bench-paper',
-      '--data-dir',
-      dataDir,
-      '--sets',
-      'Subj',
-      '--folds',
+    const results = join(dir, 'bench-runs');
+    const args = ['--runs', results, '--data-dir', dataDir, '--json'];
+    const r = cli('bench-paper', '--run', '--sets', 'Subj', '--folds', '1', '--epochs', '1', ...args);
+    expect(r.code, r.stderr).toBe(0);
+    type Out = {
+      cells: Array<{ set: string; variant: string; over: string; n: number; wanted: number; command?: string }>;
+    };
+    const subjRand = (o: Out) => o.cells.find((c) => c.set === 'Subj' && c.variant === 'rand');
+    expect(subjRand(JSON.parse(r.last) as Out)).toMatchObject({
+      over: 'fold',
+      n: 1,
+      wanted: 10,
+      command: 'pnpm --filter text-cnn train --set Subj --fold <n> --seed 1 --variant rand --epochs 1',
+    });
+    expect(existsSync(join(results, 'bench', 'rand', 'Subj-fold0', 'metadata.json'))).toBe(true);
+    // Read back without training; the other cells were never run and say so.
+    const again = cli('bench-paper', ...args);
+    expect(again.code, again.stderr).toBe(0);
+    const out = JSON.parse(again.last) as Out;
+    expect(subjRand(out)).toMatchObject({ n: 1 });
+    expect(out.cells.filter((c) => c.n === 0)).toHaveLength(19);
+    expect(again.stderr).toMatch(
+      /CNN-rand \(ours\)\s+not run\s+not run\s+not run\s+\d+\.\d ± 0\.0 \(1 of 10 folds\)\s+not run/,
+    );
+    expect(cli('bench-paper', '--sets', 'Subj', ...args).stderr).toMatch(
+      /--sets and --variants choose what --run trains/,
+    );
+  });
+
+  it('train --variant non-static --embeddings <file> --json ends with testAccuracy; predict and eval read the model', () => {
+    const vectors = join(dir, 'vectors.txt');
+    const words = ['a', 'truly', 'great', 'film', 'dull', 'boring', 'number', 'superb'];
+    writeFileSync(
+      vectors,
+      words
+        .map((w, i) => `${w} ${Array.from({ length: 10 }, (_, d) => ((i * 7 + d) % 11) / 10 - 0.5).join(' ')}`)
+        .join('\n'),
+    );
+    const nonStatic = join(dir, 'non-static');
+    const env = { CNN_LAB_CACHE: join(dir, 'cache') };
+    const r = cliEnv(
+      env,
+      'train',
+      '--data-file',
+      dataFile,
+      '--variant',
+      'non-static',
+      '--embeddings',
+      vectors,
+      '--seed',
       '1',
-      '--seeds',
-      '3',
       '--epochs',
       '1',
+      '--model-dir',
+      nonStatic,
       '--json',
     );
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.last) as { rows: Array<{ set: string; over: string; n: number; accuracies: number[] }> };
-    expect(out.rows).toHaveLength(1);
-    expect(out.rows[0]).toMatchObject({ set: 'Subj', over: 'fold', n: 1 });
-    expect(r.stderr).toMatch(/Subj fold 1\/1: test/);
+    expect(JSON.parse(r.last)).toHaveProperty('testAccuracy');
+    // "superb" never occurs in the data: the vectors' words join the vocabulary with their rows.
+    expect(r.stderr).toMatch(
+      /word vectors .*vectors\.txt: 8 of \d+ words have one, 1 of them added from the vectors' 20000 most frequent; dim 10/,
+    );
+    expect(vocabularyOf(nonStatic)).toContain('superb');
+    const metadata = JSON.parse(readFileSync(join(nonStatic, 'metadata.json'), 'utf8')) as Record<string, unknown>;
+    expect(metadata).toMatchObject({ variant: 'non-static', embeddings: vectors, vectorWords: 20000 });
+    const p = cli('predict', 'a superb film', '--model-dir', nonStatic, '--json');
+    expect(p.code, p.stderr).toBe(0);
+    const multi = join(dir, 'multichannel');
+    const m = cliEnv(
+      env,
+      'train',
+      '--data-file',
+      dataFile,
+      '--variant',
+      'multichannel',
+      '--embeddings',
+      vectors,
+      '--vector-words',
+      '0',
+      '--epochs',
+      '1',
+      '--model-dir',
+      multi,
+      '--json',
+    );
+    expect(m.code, m.stderr).toBe(0);
+    expect(vocabularyOf(multi)).not.toContain('superb');
+    expect(cli('eval', '--model-dir', multi, '--json').code).toBe(0);
+    expect(cli('predict', 'a truly great film', '--model-dir', multi, '--json').code).toBe(0);
+  });
+
+  it('a pretrained variant without --embeddings, or rand with them, is a usage error naming the flag', () => {
+    const a = cli('train', '--data-file', dataFile, '--variant', 'static', '--model-dir', join(dir, 'x'));
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/--variant static needs --embeddings \(glove-100d or a word-vector file\)/);
+    const b = cli('train', '--data-file', dataFile, '--embeddings', 'glove-100d', '--model-dir', join(dir, 'x'));
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/--embeddings: CNN-rand learns its word vectors/);
   });
 
   it('a missing data file is an error naming it, as the JSON line too, exit code 1', () => {

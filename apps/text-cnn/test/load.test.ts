@@ -18,15 +18,22 @@ describe('the model loader', () => {
       tokenizer: 'kim',
       split: { set: 'MR', seed: 1 },
       testAccuracy: 0.75,
-      variant: 'rand',
+      variant: 'non-static',
+      embeddings: 'glove-100d',
+      vectorWords: 20000,
       history: {},
+      command: 'pnpm --filter text-cnn train',
     };
     expect(parseTextMetadata(raw, 'm.json')).toEqual({
       classes: ['0', '1'],
       tokenizer: 'kim',
       split: { set: 'MR', seed: 1 },
       testAccuracy: 0.75,
+      variant: 'non-static',
+      embeddings: 'glove-100d',
+      vectorWords: 20000,
     });
+    expect(() => parseTextMetadata({ ...raw, variant: 'dynamic' }, 'm.json')).toThrow(/m\.json: field "variant"/);
   });
 
   it('names the file and the field that is wrong', () => {

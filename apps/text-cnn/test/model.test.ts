@@ -76,12 +76,12 @@ describe('Kim CNN', () => {
       return (model.getLayer('dropout_scale').apply(dropped) as tf.Tensor).dataSync();
     });
     // Every unit is either dropped or passed unchanged (tfjs's 1 / (1 - p) undone by the rescaling).
-    train.forEach((v, i) => expect([0, zv[i]]).toContainEqual(expect.closeTo(v, 6) as unknown as number));
+    train.forEach((v, i) => expect([0, zv[i]]).toContainEqual(expect.closeTo(v, 6)));
     expect(train.filter((v, i) => v === 0 && zv[i] !== 0).length).toBeGreaterThan(50);
     model.dispose();
   });
 
-  it('static keeps pretrained vectors fixed; multichannel stacks a fixed and a tuned channel under the same filters', () => {
+  it('static keeps pretrained vectors fixed; multichannel runs a fixed and a tuned channel through the same filters, summed', () => {
     const vectors = new Float32Array(50 * 8).map((_, i) => (i % 7) / 10);
     const cfg = { ...base, embeddingDim: 8, embeddings: vectors };
     const stat = buildKimCnn({ ...cfg, variant: 'static' });
@@ -93,7 +93,27 @@ describe('Kim CNN', () => {
     const multi = buildKimCnn({ ...cfg, variant: 'multichannel' });
     expect(multi.getLayer('embedding_static').trainable).toBe(false);
     expect(multi.getLayer('embedding_tuned').trainable).toBe(true);
-    expect(multi.getLayer(convName(3)).getWeights()[0]?.shape).toEqual([3, 16, 100]);
+    // One filter bank of width k for both channels (not 2k input channels with weights of their own).
+    expect(multi.getLayer(convName(3)).getWeights()[0]?.shape).toEqual([3, 8, 100]);
+    // With the tuned channel moved away from the fixed one, each filter's map is w . x_static + w . x_tuned + b.
+    const tuned = multi.getLayer('embedding_tuned');
+    const moved = tf.tensor2d(
+      vectors.map((v, i) => (i < 8 ? 0 : v * -2 + 0.05 * (i % 3))),
+      [50, 8],
+    );
+    tuned.setWeights([moved]);
+    const ids = tf.tensor2d([[0, 0, 0, 0, 7, 3, 9, 12, 4, 0, 0, 0, 0, 0]], [1, 14], 'int32');
+    const probe = tf.model({ inputs: multi.inputs, outputs: multi.getLayer(convName(3)).output });
+    const got = (probe.predict(ids) as tf.Tensor).dataSync();
+    const [kernel, bias] = multi.getLayer(convName(3)).getWeights() as [tf.Tensor3D, tf.Tensor1D];
+    const mapOf = (t: tf.Tensor2D) =>
+      tf.relu(
+        tf.add(tf.conv1d(tf.expandDims<tf.Tensor3D>(tf.gather(t, ids.reshape([14])), 0), kernel, 1, 'valid'), bias),
+      );
+    const fixed = multi.getLayer('embedding_static').getWeights()[0] as tf.Tensor2D;
+    const want = mapOf(tf.add<tf.Tensor2D>(fixed, moved)).dataSync();
+    expect(Array.from(got).map((v) => Number(v.toFixed(4)))).toEqual(Array.from(want).map((v) => Number(v.toFixed(4))));
+    expect(Array.from(got).some((v) => v > 0)).toBe(true);
     expect(() => buildKimCnn({ ...base, variant: 'non-static' })).toThrow(/--embeddings/);
     [stat, multi].forEach((m) => m.dispose());
   });

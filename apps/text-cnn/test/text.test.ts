@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DataError } from '@cnn-lab/core';
 import { PAD_ID, UNK_ID, Vocabulary, cleanStr, cleanStrSst, tokenize } from '../src/text/index.js';
-import { embeddingsFromLines, parseVectorLine } from '../src/experiments/word-vectors.js';
 
 describe("Kim's clean_str", () => {
   it('splits clitics and punctuation and lower-cases, as process_data.py does', () => {
@@ -55,36 +53,5 @@ describe('Vocabulary', () => {
     expect(back.words).toEqual(v.words);
     expect(() => Vocabulary.fromJSON({ words: ['a', 'b'] }, 'x/vocab.json')).toThrow(/x\/vocab.json.*'<pad>'/);
     expect(() => Vocabulary.fromJSON(null, 'v.json')).toThrow(/v.json/);
-  });
-});
-
-describe('pretrained word vectors', () => {
-  const vocab = Vocabulary.build([['good', 'film', 'zzz']]);
-
-  it('reads GloVe lines (no header) and word2vec text (count dim header)', async () => {
-    const glove = ['good 1 2 3', 'film 4 5 6', 'other 7 8 9'];
-    const m = await embeddingsFromLines(glove, 'g.txt', vocab, 1);
-    expect(m.dim).toBe(3);
-    expect(m.found).toBe(2);
-    const row = (w: string) => [...m.data.subarray(vocab.id(w) * 3, vocab.id(w) * 3 + 3)];
-    expect(row('good')).toEqual([1, 2, 3]);
-    expect(row('film')).toEqual([4, 5, 6]);
-    // Words without a vector: U(-0.25, 0.25); padding: zeros.
-    for (const x of row('zzz')) expect(Math.abs(x)).toBeLessThan(0.25);
-    expect(row('zzz')).not.toEqual([0, 0, 0]);
-    expect([...m.data.subarray(0, 3)]).toEqual([0, 0, 0]);
-    const w2v = await embeddingsFromLines(['2 3', 'good 1 2 3', 'film 4 5 6'], 'w.txt', vocab, 1);
-    expect(w2v.found).toBe(2);
-  });
-
-  it('names the file and line of a bad vector', async () => {
-    await expect(embeddingsFromLines(['good 1 2 3', 'film 4 x 6'], 'vec.txt', vocab, 1)).rejects.toThrow(
-      /vec\.txt:2: value 2 of 'film' is not a number/,
-    );
-    await expect(embeddingsFromLines(['good 1 2 3', 'film 4 5'], 'vec.txt', vocab, 1)).rejects.toThrow(
-      /vec\.txt:2: expected 3 numbers/,
-    );
-    await expect(embeddingsFromLines([], 'empty.txt', vocab, 1)).rejects.toThrow(DataError);
-    expect(() => parseVectorLine('lonely', undefined, 'f', 7)).toThrow(/f:7/);
   });
 });

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  DataError,
+  UsageError,
+  runsRoot,
   parseIntIn,
   resolveDataDir,
   resolveUserPath,
@@ -11,14 +12,19 @@ import {
   type CommonOptions,
 } from '@cnn-lab/core';
 import type { Command } from 'commander';
-import { DATA_SUB, DATA_WHAT } from '../app.js';
-import { BENCHMARK_NAMES, CV_FOLDS, benchmarkFiles } from '../data/index.js';
-import { benchSet, formatPaperTable, meanStd, type BenchRow } from '../experiments/bench-paper.js';
-import { KIM_TRAINING } from '../model/index.js';
-import { benchmarkOf, readSetSplits } from './read-split.js';
+import { APP, APP_DIR, DATA_SUB, DATA_WHAT } from '../app.js';
+import { BENCHMARKS, BENCHMARK_NAMES, CV_FOLDS, benchmarkFiles } from '../data/index.js';
+import { collectRuns, formatPaperTable, tableCells } from '../experiments/bench-paper.js';
+import { KIM_TRAINING, VARIANTS, type Variant } from '../model/index.js';
+import { benchmarkOf, usePhrases } from './read-split.js';
+import { train } from './train.js';
 
 interface BenchFlags extends CommonOptions {
+  runs?: string;
+  run?: boolean;
   sets?: string;
+  variants?: string;
+  embeddings?: string;
   folds?: number;
   seeds?: number;
   patience?: number;
@@ -29,71 +35,141 @@ interface BenchFlags extends CommonOptions {
 export function registerBenchPaper(program: Command): void {
   const cmd = program
     .command('bench-paper')
-    .description("Kim's protocol (CNN-rand) on every set in the data folder, beside Table 2 of the paper");
+    .description(
+      "Kim's Table 2 beside ours: the runs saved under --runs (train and bench-paper --run write them), four variants x five sets",
+    );
   withCommonOptions(cmd, ['dataDir', 'epochs', 'batchSize', 'seed', 'json', 'backend'], {
     epochs: KIM_TRAINING.epochs,
     batchSize: KIM_TRAINING.batchSize,
   })
-    .option('--sets <list>', `comma-separated subset of ${BENCHMARK_NAMES.join(',')}`)
-    .option('--folds <n>', `CV folds to run for MR and Subj (of ${CV_FOLDS})`, parseIntIn(1, CV_FOLDS), CV_FOLDS)
+    .option('--runs <dir>', 'folder searched for finished runs (default: runs/text-cnn in the repository)')
+    .option('--run', 'first train the runs of the cells named by --sets and --variants that are not there yet')
+    .option('--sets <list>', `with --run: comma-separated subset of ${BENCHMARK_NAMES.join(',')}`)
+    .option('--variants <list>', `with --run: comma-separated subset of ${VARIANTS.join(',')} (default rand)`)
+    .option('--embeddings <name|file>', 'with --run: word vectors for the pretrained variants', 'glove-100d')
+    .option('--folds <n>', `with --run: CV folds for MR and Subj (of ${CV_FOLDS})`, parseIntIn(1, CV_FOLDS), CV_FOLDS)
     .option('--seeds <n>', 'seeds per set with a given split (SST, TREC)', parseIntIn(1), 3)
-    .option('--patience <n>', 'stop a run when dev accuracy has not improved for n epochs', parseIntIn(1))
+    .option('--patience <n>', 'with --run: stop a run when dev accuracy has not improved for n epochs', parseIntIn(1))
     .option('--workers <n>', 'gradient worker threads', parseIntIn(1), 1)
     .option('--out <file>', 'also write the table and every run to this Markdown file')
     .action(runAction<BenchFlags>(({ opts, log }) => benchPaper(opts, log)));
 }
 
-export async function benchPaper(opts: BenchFlags, log: (message: string) => void) {
-  const names = (opts.sets ?? BENCHMARK_NAMES.join(','))
+function listOf<T extends string>(
+  text: string | undefined,
+  all: readonly T[],
+  flag: string,
+  fallback: readonly T[],
+): T[] {
+  if (text === undefined) return [...fallback];
+  return text
     .split(',')
     .map((s) => s.trim())
-    .filter(Boolean);
-  const sets = names.map((n) => benchmarkOf(n));
-  const dir = resolveDataDir(opts, DATA_SUB, DATA_WHAT);
-  const seed = opts.seed ?? 1;
-  const rows: BenchRow[] = [];
-  const skipped: string[] = [];
-  for (const b of sets) {
-    const missing = benchmarkFiles(b).filter((f) => !existsSync(join(dir, f)));
-    if (missing.length) {
-      log(`${b.name}: skipped, missing ${missing.join(', ')} in ${dir}`);
-      skipped.push(b.name);
-      continue;
-    }
-    const { splits } = await readSetSplits({ ...opts, dataDir: dir, set: b.name }, seed, log, opts.folds ?? CV_FOLDS);
-    rows.push(
-      await benchSet(b, splits, {
-        seed,
-        seeds: opts.seeds ?? 3,
-        ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}),
-        ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
-        ...(opts.patience !== undefined ? { patience: opts.patience } : {}),
-        workers: opts.workers ?? 1,
-        log,
-      }),
+    .filter(Boolean)
+    .map((s) => {
+      const hit = all.find((a) => a.toLowerCase() === s.toLowerCase());
+      if (!hit) throw new UsageError(`${flag}: unknown '${s}' (expected ${all.join(', ')})`);
+      return hit;
+    });
+}
+
+export async function benchPaper(opts: BenchFlags, log: (message: string) => void) {
+  const root = opts.runs ? resolveUserPath(opts.runs) : join(runsRoot(APP_DIR), APP);
+  const seeds = opts.seeds ?? 3;
+  if (opts.run) await runMissing(opts, root, log);
+  else if (opts.sets !== undefined || opts.variants !== undefined)
+    throw new UsageError(
+      '--sets and --variants choose what --run trains; without --run bench-paper only reads results',
     );
-    log(formatPaperTable(rows));
-  }
-  if (rows.length === 0) throw new DataError(dir, `none of ${names.join(', ')} is in the data folder`);
-  const table = formatPaperTable(rows);
-  log(`\n${table}`);
+  if (!existsSync(root)) log(`${root}: no runs yet (train writes them there; or bench-paper --run)`);
+  const { runs, leftOut } = collectRuns(root);
+  const cells = tableCells(runs, seeds);
+  const table = formatPaperTable(cells);
+  log(`${runs.length} finished runs under ${root}${leftOut.length ? `; left out: ${leftOut.join('; ')}` : ''}\n`);
+  log(table);
   if (opts.out) {
     const file = resolveUserPath(opts.out);
+    const lines = runs
+      .sort((a, b) => a.dir.localeCompare(b.dir))
+      .map(
+        (r) =>
+          `| ${r.variant} | ${r.set} | ${r.fold ?? ''} | ${r.seed} | ${(100 * r.testAccuracy).toFixed(2)} | ${r.dir} |`,
+      );
     await writeFileAtomic(
       file,
-      `# text-cnn bench-paper\n\n\`\`\`\n${table}\n\`\`\`\n\n${JSON.stringify(rows, null, 2)}\n`,
+      `# text-cnn bench-paper\n\n\`\`\`\n${table}\n\`\`\`\n\n| variant | set | fold | seed | test % | run |\n| --- | --- | --- | --- | --- | --- |\n${lines.join('\n')}\n`,
     );
     log(`report: ${file}`);
   }
   return {
-    rows: rows.map((r) => ({
-      set: r.set,
-      ...meanStd(r.accuracies),
-      accuracies: r.accuracies,
-      over: r.over,
-      seconds: Number(r.seconds.toFixed(0)),
-      kim: benchmarkOf(r.set).kimRand,
+    runsFolder: root,
+    cells: cells.map((c) => ({
+      variant: c.variant,
+      set: c.set,
+      n: c.runs.length,
+      wanted: c.wanted,
+      over: c.over,
+      ...(c.runs.length ? { mean: c.mean, std: c.std, accuracies: c.runs.map((r) => r.testAccuracy) } : {}),
+      kim: c.kim,
+      ...(c.command ? { command: c.command } : {}),
     })),
-    skipped,
+    leftOut,
   };
+}
+
+/** Trains each missing run of the chosen cells into <runs>/bench/<variant>/<set>-<fold|seed>, resuming stopped ones. */
+async function runMissing(opts: BenchFlags, root: string, log: (message: string) => void): Promise<void> {
+  const sets = listOf(opts.sets, BENCHMARK_NAMES, '--sets', BENCHMARK_NAMES);
+  const variants = listOf<Variant>(opts.variants, VARIANTS, '--variants', ['rand']);
+  const dir = resolveDataDir(opts, DATA_SUB, DATA_WHAT);
+  const seed = opts.seed ?? 1;
+  for (const variant of variants)
+    for (const name of sets) {
+      const b = benchmarkOf(name);
+      const phrases = usePhrases(b, undefined, dir);
+      const missing = benchmarkFiles(b, phrases).filter((f) => !existsSync(join(dir, f)));
+      if (missing.length) {
+        log(`${b.name}: skipped, missing ${missing.join(', ')} in ${dir}`);
+        continue;
+      }
+      const crossValidated = 'all' in BENCHMARKS[b.name].files;
+      const runs = crossValidated
+        ? Array.from({ length: opts.folds ?? CV_FOLDS }, (_, f) => ({ fold: f, seed, tag: `fold${f}` }))
+        : Array.from({ length: opts.seeds ?? 3 }, (_, i) => ({ fold: 0, seed: seed + i, tag: `seed${seed + i}` }));
+      for (const run of runs) {
+        const modelDir = join(root, 'bench', variant, `${b.name}-${run.tag}`);
+        if (collectRuns(modelDir).runs.length > 0) continue;
+        const embeddings = variant !== 'rand' ? (opts.embeddings ?? 'glove-100d') : undefined;
+        const epochs = opts.epochs ?? KIM_TRAINING.epochs;
+        // The train command that gives this run by itself: what the table shows beside its number.
+        const command = [
+          `pnpm --filter ${APP} train --set ${b.name}`,
+          ...(crossValidated ? [`--fold ${run.fold}`] : []),
+          `--seed ${run.seed} --variant ${variant}`,
+          ...(embeddings ? [`--embeddings ${embeddings}`] : []),
+          `--epochs ${epochs}`,
+          ...(opts.patience !== undefined ? [`--patience ${opts.patience}`] : []),
+          ...(opts.batchSize !== undefined && opts.batchSize !== KIM_TRAINING.batchSize
+            ? [`--batch-size ${opts.batchSize}`]
+            : []),
+        ].join(' ');
+        log(`${b.name} ${variant} ${run.tag} -> ${modelDir}`);
+        const { embeddings: _vectors, ...common } = opts;
+        await train(
+          {
+            ...common,
+            set: b.name,
+            fold: run.fold,
+            seed: run.seed,
+            variant,
+            ...(embeddings ? { embeddings } : {}),
+            modelDir,
+            resume: existsSync(join(modelDir, 'checkpoints')),
+            json: false,
+            command,
+          },
+          log,
+        );
+      }
+    }
 }

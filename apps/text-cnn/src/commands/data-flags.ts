@@ -13,6 +13,8 @@ export interface DataFlags extends CommonOptions {
   encoding?: Encoding;
   tokenizer?: TokenizerName;
   fold?: number;
+  /** SST: train on every labelled phrase of the trees (undefined: when the trees are in the data folder). */
+  phrases?: boolean;
 }
 
 export function withDataFlags(cmd: Command, defaultSet?: string): Command {
@@ -42,6 +44,8 @@ export function withDataFlags(cmd: Command, defaultSet?: string): Command {
       `${TOKENIZERS.join(', ')} (default: the set's own; treebank for --data-file)`,
       parseChoice(TOKENIZERS),
     )
+    .option('--phrases', 'SST: train on every labelled phrase of sst-trees/train.txt (the default when it is there)')
+    .option('--no-phrases', 'SST: train on the whole training sentences only')
     .option(
       '--fold <n>',
       `which of the ${CV_FOLDS} cross-validation folds is the test set (MR, Subj)`,

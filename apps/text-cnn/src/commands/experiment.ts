@@ -1,13 +1,8 @@
-// Experiments beside the shipped recipe: Kim's pretrained-vector variants, and cutting a trained model's vocabulary.
-import { existsSync, createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+// Experiments beside the shipped recipe: cutting a trained model's vocabulary.
 import {
-  DataError,
   UsageError,
-  parseChoice,
   parseIntIn,
   resolveModelDir,
-  resolveUserPath,
   runAction,
   withCommonOptions,
   type CommonOptions,
@@ -15,19 +10,9 @@ import {
 import type { Command } from 'commander';
 import { APP, APP_DIR } from '../app.js';
 import { keepFirstRows } from '../experiments/shrink.js';
-import { embeddingsFromLines } from '../experiments/word-vectors.js';
-import { VARIANTS, type Variant } from '../model/index.js';
 import { loadTextModel } from '../model/load.js';
 import { saveTextModel } from '../model/save.js';
 import { Vocabulary } from '../text/index.js';
-import { train, withTrainFlags, type TrainFlags } from './train.js';
-
-const PRETRAINED = VARIANTS.filter((v) => v !== 'rand');
-
-interface WordVectorFlags extends TrainFlags {
-  variant: Exclude<Variant, 'rand'>;
-  embeddings: string;
-}
 
 interface ShrinkFlags extends CommonOptions {
   out: string;
@@ -35,20 +20,7 @@ interface ShrinkFlags extends CommonOptions {
 }
 
 export function registerExperiment(program: Command): void {
-  const group = program
-    .command('experiment')
-    .description("experiments beside the shipped recipe (Kim's pretrained-vector variants, vocabulary cuts)");
-
-  const vectors = group
-    .command('word-vectors')
-    .description('train as `train` does, with pretrained word vectors: CNN-static, CNN-non-static or CNN-multichannel');
-  withTrainFlags(vectors)
-    .requiredOption('--variant <name>', `${PRETRAINED.join(', ')}`, parseChoice(PRETRAINED))
-    .requiredOption(
-      '--embeddings <file>',
-      'word vectors in GloVe or word2vec text format; words it lacks start in U(-0.25, 0.25)',
-    )
-    .action(runAction<WordVectorFlags>(({ opts, log }) => trainWithWordVectors(opts, log)));
+  const group = program.command('experiment').description('experiments beside the shipped recipe (vocabulary cuts)');
 
   const shrink = group
     .command('shrink')
@@ -57,19 +29,6 @@ export function registerExperiment(program: Command): void {
     .requiredOption('--out <dir>', 'folder for the smaller model')
     .requiredOption('--max-vocab <n>', 'words to keep, <pad> and <unk> included', parseIntIn(3))
     .action(runAction<ShrinkFlags>(({ opts, log }) => shrinkModel(opts, log)));
-}
-
-async function trainWithWordVectors(opts: WordVectorFlags, log: (message: string) => void) {
-  const file = resolveUserPath(opts.embeddings);
-  if (!existsSync(file)) throw new DataError(file, 'no such file (--embeddings)');
-  return train(opts, log, async (data) => {
-    const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
-    const m = await embeddingsFromLines(lines, file, data.vocab, opts.seed ?? 1);
-    log(
-      `word vectors: ${m.found} of ${data.vocab.size} vocabulary words found in ${file} (dim ${m.dim}); the rest U(-0.25, 0.25)`,
-    );
-    return { name: `CNN-${opts.variant}`, variant: opts.variant, embeddings: { data: m.data, dim: m.dim } };
-  });
 }
 
 /** A saved model cut to its most frequent words, written to a new folder; eval measures it again. */

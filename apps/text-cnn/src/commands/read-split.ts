@@ -1,4 +1,5 @@
 // Reads the sentences the data flags name: a benchmark set from the data folder, or a user's file.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataError, UsageError, resolveDataDir, resolveUserPath } from '@cnn-lab/core';
@@ -38,15 +39,31 @@ async function readBytes(path: string, what: string): Promise<Uint8Array> {
   }
 }
 
+/**
+ * Whether a run of `b` trains on the SST phrases: as the flags say (--phrases, --no-phrases), else when the
+ * trees are in the data folder `dir`. --phrases for a set without trees is a UsageError.
+ */
+export function usePhrases(b: Benchmark, phrases: boolean | undefined, dir: string): boolean {
+  if (phrases === false) return false;
+  if (!b.trees) {
+    if (phrases) throw new UsageError(`--phrases: ${b.name} has no phrase trees (SST-1 and SST-2 have)`);
+    return false;
+  }
+  return phrases ?? existsSync(join(dir, b.trees.train));
+}
+
 /** The runs of Kim's protocol on a benchmark set (one per CV fold, at most `maxFolds`; else the given split). */
 export async function readSetSplits(
   opts: DataFlags,
   seed: number,
   log: Log,
   maxFolds?: number,
-): Promise<{ benchmark: Benchmark; splits: Split<Example>[] }> {
+): Promise<{ benchmark: Benchmark; splits: Split<Example>[]; phrases: boolean }> {
   const b = benchmarkOf(opts.set);
   const dir = resolveDataDir(opts, DATA_SUB, DATA_WHAT);
+  const phrases = usePhrases(b, opts.phrases, dir);
+  if (b.trees && !phrases && opts.phrases === undefined)
+    log(`${b.name}: no ${b.trees.train} in ${dir}, so trained on whole sentences only (Kim trained on every phrase)`);
   const loaded = await loadBenchmark(
     b,
     async (name) => {
@@ -57,9 +74,11 @@ export async function readSetSplits(
       };
     },
     opts.encoding,
+    phrases,
   );
+  if (loaded.phrases) log(loaded.phrases);
   for (const r of loaded.reports) log(describeReport(r));
-  return { benchmark: b, splits: protocolSplits(loaded, seed, maxFolds) };
+  return { benchmark: b, splits: protocolSplits(loaded, seed, maxFolds), phrases };
 }
 
 /** A user's file: 10% held out as test, 10% of the rest as dev (the same seed gives the same split). */
@@ -152,11 +171,16 @@ export async function readSplit(opts: DataFlags, seed: number, log: Log): Promis
     return { split, record, tokenizer: opts.tokenizer ?? 'treebank' };
   }
   const fold = opts.fold ?? 0;
-  const { benchmark, splits } = await readSetSplits(opts, seed, log, fold + 1);
+  const { benchmark, splits, phrases } = await readSetSplits(opts, seed, log, fold + 1);
   const split = splits[Math.min(fold, splits.length - 1)] as Split<Example>;
   return {
     split,
-    record: { set: benchmark.name, ...(splits.length > 1 ? { fold } : {}), seed },
+    record: {
+      set: benchmark.name,
+      ...(splits.length > 1 ? { fold } : {}),
+      ...(benchmark.trees ? { phrases } : {}),
+      seed,
+    },
     tokenizer: opts.tokenizer ?? benchmark.tokenizer,
     classes: benchmark.labels,
   };
@@ -171,5 +195,9 @@ export function flagsOf(record: SplitRecord): Partial<DataFlags> {
         ...(record.textColumn !== undefined ? { textColumn: record.textColumn } : {}),
         ...(record.labelColumn !== undefined ? { labelColumn: record.labelColumn } : {}),
       }
-    : { set: record.set as string, fold: record.fold ?? 0 };
+    : {
+        set: record.set,
+        fold: record.fold ?? 0,
+        ...(record.phrases !== undefined ? { phrases: record.phrases } : {}),
+      };
 }

@@ -1,5 +1,7 @@
 import {
   ALL_COMMON_OPTIONS,
+  UsageError,
+  parseChoice,
   parseIntIn,
   resolveModelDir,
   resolveUserPath,
@@ -10,10 +12,20 @@ import {
 import type { Command } from 'commander';
 import { APP, APP_DIR } from '../app.js';
 import { prepareSplit, type PreparedSplit } from '../data/index.js';
-import { KIM_TRAINING, buildForSplit, kimFitOptions, scoreTest, type NetworkOptions } from '../model/index.js';
+import {
+  KIM_TRAINING,
+  VARIANTS,
+  buildForSplit,
+  kimFitOptions,
+  scoreTest,
+  type NetworkOptions,
+  type Variant,
+} from '../model/index.js';
 import { classNamesFor } from '../model/class-names.js';
 import type { TextModelMetadata } from '../model/load.js';
 import { vocabularyFiles } from '../model/save.js';
+import { tokenize } from '../text/index.js';
+import { NAMED_VECTORS, leadingWords, openVectors, vectorsForVocabulary } from '../vectors/index.js';
 import { withDataFlags, type DataFlags } from './data-flags.js';
 import { assertTrainable, readSplit } from './read-split.js';
 
@@ -23,21 +35,29 @@ export interface TrainFlags extends DataFlags {
   patience?: number;
   workers?: number;
   resume?: boolean;
+  variant?: Variant;
+  embeddings?: string;
+  vectorWords?: number;
+  /** The command recorded in the metadata (bench-paper --run gives the train command of each run). */
+  command?: string;
 }
 
 type Log = (message: string) => void;
 
-/** The network to train instead of CNN-rand (the word-vector experiments), given the prepared split. */
-export type NetworkChoice = (
-  data: PreparedSplit,
-) => Promise<Pick<NetworkOptions, 'variant' | 'embeddings'> & { name: string }>;
+/** Pretrained variants add this many of the vectors' most frequent words to the vocabulary unless told. */
+export const DEFAULT_VECTOR_WORDS = 20000;
 
 export function registerTrain(program: Command): void {
   const cmd = program
     .command('train')
-    .description('train CNN-rand on a benchmark set (default: MR, CV fold 0) or on --data-file, and save the model');
+    .description(
+      "train Kim's CNN (CNN-rand unless --variant) on a benchmark set (default: MR, CV fold 0) or on --data-file, and save the model",
+    );
   withTrainFlags(cmd)
-    .addHelpText('after', '\nExample: train --data-file my.txt --model-dir /tmp/m --seed 1 --json')
+    .addHelpText(
+      'after',
+      `\nExamples:\n  train --data-file my.txt --model-dir /tmp/m --seed 1 --json\n  train --set TREC --variant non-static --embeddings glove-100d   (install the vectors once: pnpm --filter text-cnn vectors:install)`,
+    )
     .action(runAction<TrainFlags>(({ opts, log }) => train(opts, log)));
 }
 
@@ -57,11 +77,45 @@ export function withTrainFlags(cmd: Command): Command {
     .option('--min-count <n>', 'drop words seen fewer times in training', parseIntIn(1), 1)
     .option('--patience <n>', 'stop when dev accuracy has not improved for n epochs (the paper: never)', parseIntIn(1))
     .option('--workers <n>', 'gradient worker threads', parseIntIn(1), 1)
-    .option('--resume', 'continue from the checkpoint in --model-dir (without it: the newest run that has one)');
+    .option('--resume', 'continue from the checkpoint in --model-dir (without it: the newest run that has one)')
+    .option(
+      '--variant <name>',
+      `${VARIANTS.join(', ')}: word vectors learnt from scratch, or pretrained ones kept fixed, fine-tuned, or both as two channels`,
+      parseChoice(VARIANTS),
+      'rand',
+    )
+    .option(
+      '--embeddings <name|file>',
+      `pretrained word vectors for the other variants: ${Object.keys(NAMED_VECTORS).join(', ')} (see \`vectors install\`) or a GloVe/word2vec text file`,
+    )
+    .option(
+      '--vector-words <n>',
+      `also give the model the vectors' n most frequent words its training data lacks (default ${DEFAULT_VECTOR_WORDS} with --embeddings)`,
+      parseIntIn(0),
+    );
+}
+
+/** The word vectors a pretrained variant starts from, and the words they add to the vocabulary. */
+async function pretrained(opts: TrainFlags, log: Log) {
+  const variant = opts.variant ?? 'rand';
+  if (variant === 'rand') {
+    if (opts.embeddings)
+      throw new UsageError(
+        '--embeddings: CNN-rand learns its word vectors; give --variant static, non-static or multichannel',
+      );
+    return undefined;
+  }
+  if (!opts.embeddings)
+    throw new UsageError(
+      `--variant ${variant} needs --embeddings (${Object.keys(NAMED_VECTORS).join(', ')} or a word-vector file)`,
+    );
+  const started = performance.now();
+  const cache = await openVectors(opts.embeddings, resolveUserPath, log);
+  return { variant, spec: opts.embeddings, cache, openSeconds: (performance.now() - started) / 1000 };
 }
 
 /** Trains on the split the flags name and saves the model with its vocabulary, metadata and learning curves. */
-export async function train(opts: TrainFlags, log: Log, network?: NetworkChoice) {
+export async function train(opts: TrainFlags, log: Log) {
   const seed = opts.seed ?? 1;
   const target = resolveModelDir({
     app: APP,
@@ -70,15 +124,32 @@ export async function train(opts: TrainFlags, log: Log, network?: NetworkChoice)
     mode: 'write',
     resume: opts.resume ?? false,
   });
+  const vectors = await pretrained(opts, log);
   const { split, record, tokenizer, classes } = await readSplit(opts, seed, log);
   assertTrainable(split, record);
-  const data = prepareSplit(split, {
+  const vectorWords = vectors ? (opts.vectorWords ?? DEFAULT_VECTOR_WORDS) : 0;
+  // Only words the tokenizer can give back as they are: the others could never be looked up.
+  const extraWords = vectors
+    ? leadingWords(vectors.cache, vectorWords, (w) => {
+        const t = tokenize(w, tokenizer);
+        return t.length === 1 && t[0] === w;
+      })
+    : [];
+  const data: PreparedSplit = prepareSplit(split, {
     tokenizer,
     ...(classes ? { classes } : {}),
     ...(opts.minCount !== undefined ? { minCount: opts.minCount } : {}),
     ...(opts.maxVocab !== undefined ? { maxVocab: opts.maxVocab } : {}),
+    ...(extraWords.length ? { extraWords } : {}),
   });
-  const chosen = network ? await network(data) : { name: 'CNN-rand' };
+  let chosen: Pick<NetworkOptions, 'variant' | 'embeddings'> & { name: string } = { name: 'CNN-rand' };
+  if (vectors) {
+    const m = vectorsForVocabulary(vectors.cache, data.vocab, seed);
+    log(
+      `word vectors ${vectors.spec}: ${m.found} of ${data.vocab.size - 1} words have one${m.lowercased ? ` (${m.lowercased} found in lower case)` : ''}, ${data.addedWords} of them added from the vectors' ${vectorWords} most frequent; dim ${m.dim}; the rest U(-0.25, 0.25); loaded in ${(vectors.openSeconds + m.seconds).toFixed(2)} s`,
+    );
+    chosen = { name: `CNN-${vectors.variant}`, variant: vectors.variant, embeddings: { data: m.data, dim: m.dim } };
+  }
   const what = `${record.set ?? record.dataFile}${record.fold !== undefined ? ` fold ${record.fold}` : ''}`;
   log(
     `${what}: ${data.train.length} train, ${data.dev.length} dev, ${data.test.length} test; vocabulary ${data.vocab.size} words; classes ${data.classes.join(', ')}; ${chosen.name}`,
@@ -106,9 +177,25 @@ export async function train(opts: TrainFlags, log: Log, network?: NetworkChoice)
         classNames: classNamesFor(record.set, data.classes),
         tokenizer,
         split: record,
+        variant: opts.variant ?? 'rand',
+        ...(vectors ? { embeddings: vectors.spec, vectorWords } : {}),
         ...(score ? { testAccuracy: score['testAccuracy'] as number } : {}),
       };
-      return { app: APP, ...metadata, history, bestEpoch: history.bestEpoch, trainSeconds: seconds };
+      return {
+        app: APP,
+        ...metadata,
+        // What bench-paper shows beside each number: the command that trained it.
+        command: opts.command ?? commandLine(),
+        protocol: {
+          epochs: fitChoices.epochs,
+          patience: opts.patience ?? null,
+          batchSize: fitChoices.batchSize,
+          ...(opts.maxVocab !== undefined ? { maxVocab: opts.maxVocab } : {}),
+        },
+        history,
+        bestEpoch: history.bestEpoch,
+        trainSeconds: seconds,
+      };
     },
     files: vocabularyFiles(data.vocab),
     plot: { title: `Kim ${chosen.name} on ${record.set ?? 'data file'}` },
@@ -119,4 +206,10 @@ export async function train(opts: TrainFlags, log: Log, network?: NetworkChoice)
     `test accuracy ${(100 * summary.testAccuracy).toFixed(2)}% at the best dev epoch ${summary.bestEpoch} (dev ${(100 * (summary.valAccuracy ?? Number.NaN)).toFixed(2)}%), ${summary.seconds.toFixed(0)} s`,
   );
   return { ...summary, devAccuracy: summary.valAccuracy, vocabulary: data.vocab.size };
+}
+
+/** The command as a user would type it in the repository root, for the record (paths as they were given). */
+export function commandLine(argv: readonly string[] = process.argv): string {
+  const args = argv.slice(2).map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`));
+  return ['pnpm --filter text-cnn', ...args].join(' ');
 }

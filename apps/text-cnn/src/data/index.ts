@@ -13,11 +13,13 @@ export {
 export {
   type Benchmark,
   type BenchmarkName,
+  type KimRow,
   type LoadedBenchmark,
   type ReadFile,
   BENCHMARKS,
   BENCHMARK_NAMES,
   CV_FOLDS,
+  SST_TREES_TRAIN,
   DEV_FRACTION,
   benchmarkByName,
   benchmarkFiles,
@@ -26,3 +28,13 @@ export {
 } from './benchmarks.js';
 export { classNames, prepareSplit, type PreparedSplit, type PrepareOptions } from './prepare.js';
 export { FETCH_BASE, SHA256, sha256, verify, fetchBenchmark, type FetchIo } from './fetch.js';
+export {
+  describePhrases,
+  parseTree,
+  phraseLabel,
+  phrasesFromTrees,
+  sentenceText,
+  type Phrase,
+  type PhraseExamples,
+  type PhraseLabels,
+} from './sst-trees.js';

@@ -1,7 +1,7 @@
 import type { Example } from './example.js';
 import type { Encoded } from './sequences.js';
 import type { Split } from './splits.js';
-import { tokenize, Vocabulary, type TokenizerName } from '../text/index.js';
+import { PAD, UNK, tokenize, Vocabulary, type TokenizerName } from '../text/index.js';
 
 /** Label strings in a stable order: numerically when they are all integers (0..k-1 for the benchmarks). */
 export function classNames(labels: Iterable<string>): string[] {
@@ -19,6 +19,8 @@ export interface PreparedSplit {
   test: Encoded[];
   /** Dev/test examples whose label never occurs in train: dropped, since the model cannot predict them. */
   unseenLabel: number;
+  /** Words of `extraWords` added after the training words. */
+  addedWords: number;
 }
 
 export interface PrepareOptions {
@@ -27,6 +29,11 @@ export interface PrepareOptions {
   maxVocab?: number;
   /** Fixed class list (a benchmark's); otherwise the labels found in train. */
   classes?: readonly string[];
+  /**
+   * Words to add after the training words (those not already there): pretrained vectors' most frequent words, so
+   * that a model knows words its training data never showed it. Not cut by maxVocab.
+   */
+  extraWords?: readonly string[];
 }
 
 /** Tokenises a split and encodes it with a vocabulary built from its training part only. */
@@ -34,13 +41,19 @@ export function prepareSplit(split: Split<Example>, opts: PrepareOptions): Prepa
   const tok = (examples: Example[]) =>
     examples.map((e) => ({ label: e.label, tokens: tokenize(e.text, opts.tokenizer) }));
   const train = tok(split.train);
-  const vocab = Vocabulary.build(
+  let vocab = Vocabulary.build(
     train.map((t) => t.tokens),
     {
       ...(opts.minCount !== undefined ? { minCount: opts.minCount } : {}),
       ...(opts.maxVocab !== undefined ? { maxSize: opts.maxVocab } : {}),
     },
   );
+  let addedWords = 0;
+  if (opts.extraWords?.length) {
+    const added = [...new Set(opts.extraWords)].filter((w) => !vocab.has(w) && w !== PAD && w !== UNK);
+    vocab = Vocabulary.fromJSON({ words: [...vocab.words, ...added], minCount: vocab.minCount }, 'vocabulary');
+    addedWords = added.length;
+  }
   const classes = opts.classes ? [...opts.classes] : classNames(train.map((t) => t.label));
   const index = new Map(classes.map((c, i) => [c, i]));
   let unseenLabel = 0;
@@ -61,5 +74,6 @@ export function prepareSplit(split: Split<Example>, opts: PrepareOptions): Prepa
     dev: encode(tok(split.dev)),
     test: encode(tok(split.test)),
     unseenLabel,
+    addedWords,
   };
 }

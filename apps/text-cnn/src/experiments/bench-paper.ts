@@ -1,13 +1,10 @@
-// Kim's protocol (CNN-rand) over the benchmark sets, beside Table 2 of the paper: the numbers in the README.
-import {
-  BENCHMARKS,
-  prepareSplit,
-  type Benchmark,
-  type BenchmarkName,
-  type Example,
-  type Split,
-} from '../data/index.js';
-import { KIM_TRAINING, trainOnSplit } from '../model/index.js';
+// Kim (2014) Table 2 beside ours: the test accuracies of the runs saved under a folder (train and bench-paper --run
+// write them), gathered into cells of variant x set, mean and spread over folds (MR, Subj) or seeds (SST, TREC).
+// A cell without runs says so; nothing is filled in.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { BENCHMARKS, BENCHMARK_NAMES, CV_FOLDS, type BenchmarkName } from '../data/index.js';
+import { VARIANTS, type Variant } from '../model/index.js';
 
 /** Mean and sample standard deviation (n - 1); std is 0 for a single run. */
 export function meanStd(values: readonly number[]): { mean: number; std: number; n: number } {
@@ -18,85 +15,207 @@ export function meanStd(values: readonly number[]): { mean: number; std: number;
   return { mean, std: Math.sqrt(variance), n };
 }
 
-export interface BenchRow {
+/** One finished run, as its model folder's metadata.json records it. */
+export interface RunResult {
   set: BenchmarkName;
-  /** Test accuracy (0..1) of each fold or seed. */
-  accuracies: number[];
-  /** "fold" for cross-validated sets, "seed" for the given splits. */
-  over: 'fold' | 'seed';
-  seconds: number;
-}
-
-/** Our CNN-rand row beside Kim (2014) Table 2's, as a plain-text table. */
-export function formatPaperTable(rows: readonly BenchRow[]): string {
-  const header = ['', ...rows.map((r) => r.set)];
-  const ours = [
-    'ours (CNN-rand)',
-    ...rows.map((r) => {
-      const { mean, std, n } = meanStd(r.accuracies);
-      return `${(100 * mean).toFixed(1)} ± ${(100 * std).toFixed(1)} (${n} ${r.over}${n === 1 ? '' : 's'})`;
-    }),
-  ];
-  const kim = ['Kim 2014 CNN-rand', ...rows.map((r) => BENCHMARKS[r.set].kimRand.toFixed(1))];
-  const delta = [
-    'difference',
-    ...rows.map((r) => {
-      const d = 100 * meanStd(r.accuracies).mean - BENCHMARKS[r.set].kimRand;
-      return `${d >= 0 ? '+' : ''}${d.toFixed(1)}`;
-    }),
-  ];
-  const table = [header, ours, kim, delta];
-  const widths = header.map((_, c) => Math.max(...table.map((row) => (row[c] ?? '').length)));
-  return table
-    .map((row) =>
-      row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  '),
-    )
-    .join('\n');
-}
-
-export interface BenchOptions {
-  epochs?: number;
-  batchSize?: number;
-  /** First seed: a cross-validated set runs every fold with it; a set with a given split runs `seeds` seeds from it. */
+  variant: Variant;
+  /** Fold (MR, Subj) or seed (the others): what the cell averages over. */
+  fold?: number;
   seed: number;
-  seeds: number;
-  patience?: number;
-  workers?: number;
-  log: (message: string) => void;
+  phrases: boolean;
+  embeddings?: string;
+  vectorWords?: number;
+  epochs?: number;
+  patience?: number | null;
+  testAccuracy: number;
+  command?: string;
+  /** The model folder, relative to the folder searched. */
+  dir: string;
+  time: number;
+}
+
+/** Runs that do not follow the table's protocol (a capped vocabulary, a user's file) are counted, not used. */
+export interface Collected {
+  runs: RunResult[];
+  leftOut: string[];
+}
+
+const MAX_DEPTH = 5;
+
+/** The finished text-cnn runs on Kim's sets under `root` (metadata.json with a test accuracy). */
+export function collectRuns(root: string): Collected {
+  const runs: RunResult[] = [];
+  const leftOut: string[] = [];
+  const visit = (dir: string, depth: number) => {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    if (names.includes('metadata.json')) {
+      const r = readRun(join(dir, 'metadata.json'), relative(root, dir) || '.');
+      if (typeof r === 'string') {
+        if (r) leftOut.push(r);
+      } else runs.push(r);
+    }
+    if (depth >= MAX_DEPTH) return;
+    for (const name of names) {
+      if (name === 'checkpoints' || name.startsWith('.')) continue;
+      const sub = join(dir, name);
+      try {
+        if (statSync(sub).isDirectory()) visit(sub, depth + 1);
+      } catch {
+        // gone meanwhile
+      }
+    }
+  };
+  visit(root, 0);
+  return { runs, leftOut };
+}
+
+/** A run's result, or why it is left out ('' for folders that are not finished text-cnn runs). */
+function readRun(file: string, dir: string): RunResult | string {
+  let m: Record<string, unknown>;
+  try {
+    m = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return `${dir}: unreadable metadata.json`;
+  }
+  if (m['app'] !== 'text-cnn' || typeof m['testAccuracy'] !== 'number') return '';
+  const split = (m['split'] ?? {}) as Record<string, unknown>;
+  const set = BENCHMARK_NAMES.find((b) => b === split['set']);
+  if (!set) return '';
+  const protocol = (m['protocol'] ?? {}) as Record<string, unknown>;
+  if (typeof protocol['maxVocab'] === 'number') return `${dir}: a vocabulary capped at ${protocol['maxVocab']} words`;
+  const variant = (VARIANTS as readonly string[]).includes(m['variant'] as string) ? (m['variant'] as Variant) : 'rand';
+  return {
+    set,
+    variant,
+    ...(typeof split['fold'] === 'number' ? { fold: split['fold'] } : {}),
+    seed: typeof split['seed'] === 'number' ? split['seed'] : 1,
+    phrases: split['phrases'] === true,
+    ...(typeof m['embeddings'] === 'string' ? { embeddings: m['embeddings'] } : {}),
+    ...(typeof m['vectorWords'] === 'number' ? { vectorWords: m['vectorWords'] } : {}),
+    ...(typeof protocol['epochs'] === 'number' ? { epochs: protocol['epochs'] } : {}),
+    ...(protocol['patience'] !== undefined ? { patience: protocol['patience'] as number | null } : {}),
+    testAccuracy: m['testAccuracy'],
+    ...(typeof m['command'] === 'string' ? { command: m['command'] } : {}),
+    dir,
+    time: statSync(file).mtimeMs,
+  };
+}
+
+/** What makes two runs comparable: everything but the fold or seed. */
+function protocolKey(r: RunResult): string {
+  return JSON.stringify([r.phrases, r.embeddings ?? null, r.vectorWords ?? null, r.epochs ?? null, r.patience ?? null]);
+}
+
+export interface Cell {
+  set: BenchmarkName;
+  variant: Variant;
+  over: 'fold' | 'seed';
+  /** Runs wanted: all ten folds, or three seeds. */
+  wanted: number;
+  runs: RunResult[];
+  mean: number;
+  std: number;
+  kim: number;
+  /** The command of one run, the fold or seed written <n>. */
+  command?: string;
+  /** Runs of the same cell under another protocol (other epochs, no phrases...): not in the mean. */
+  otherRuns: number;
 }
 
 /**
- * One set under Kim's protocol: every fold given (MR, Subj; one seed), or the given split over several seeds
- * (SST, TREC). The test score of each run is taken at its best dev epoch.
+ * The table's cells. Where a cell has runs under several protocols, the one with the most runs (then the newest)
+ * is shown; the same fold or seed run twice counts once (the newest).
  */
-export async function benchSet(b: Benchmark, splits: readonly Split<Example>[], opts: BenchOptions): Promise<BenchRow> {
-  const crossValidated = 'all' in b.files;
-  const runs = crossValidated
-    ? splits.map((split) => ({ split, seed: opts.seed }))
-    : Array.from({ length: opts.seeds }, (_, i) => ({ split: splits[0] as Split<Example>, seed: opts.seed + i }));
-  const accuracies: number[] = [];
-  const started = performance.now();
-  for (const [i, run] of runs.entries()) {
-    const data = prepareSplit(run.split, { tokenizer: b.tokenizer, classes: b.labels });
-    const r = await trainOnSplit(data, {
-      epochs: opts.epochs ?? KIM_TRAINING.epochs,
-      batchSize: opts.batchSize ?? KIM_TRAINING.batchSize,
-      seed: run.seed,
-      ...(opts.patience !== undefined ? { patience: opts.patience } : {}),
-      workers: opts.workers ?? 1,
-      log: opts.log,
-    });
-    r.model.dispose();
-    accuracies.push(r.testAccuracy);
-    const label = crossValidated ? `fold ${i + 1}/${runs.length}` : `seed ${run.seed}`;
-    opts.log(
-      `${b.name} ${label}: test ${(100 * r.testAccuracy).toFixed(2)}% (best dev epoch ${r.bestEpoch}, ${r.seconds.toFixed(0)} s)`,
-    );
+export function tableCells(runs: readonly RunResult[], seeds = 3): Cell[] {
+  const cells: Cell[] = [];
+  for (const variant of VARIANTS)
+    for (const set of BENCHMARK_NAMES) {
+      const b = BENCHMARKS[set];
+      const over = 'all' in b.files ? 'fold' : 'seed';
+      const mine = runs.filter((r) => r.set === set && r.variant === variant);
+      const groups = new Map<string, Map<number, RunResult>>();
+      for (const r of mine) {
+        const key = protocolKey(r);
+        const group = groups.get(key) ?? new Map<number, RunResult>();
+        const which = over === 'fold' ? (r.fold ?? 0) : r.seed;
+        const had = group.get(which);
+        if (!had || had.time < r.time) group.set(which, r);
+        groups.set(key, group);
+      }
+      const ranked = [...groups.values()]
+        .map((g) => [...g.values()].sort((a, c) => (a.fold ?? a.seed) - (c.fold ?? c.seed)))
+        .sort((a, c) => c.length - a.length || Math.max(...c.map((r) => r.time)) - Math.max(...a.map((r) => r.time)));
+      const chosen = ranked[0] ?? [];
+      const { mean, std } = meanStd(chosen.map((r) => r.testAccuracy));
+      const command = chosen.find((r) => r.command)?.command;
+      cells.push({
+        set,
+        variant,
+        over,
+        wanted: over === 'fold' ? CV_FOLDS : seeds,
+        runs: chosen,
+        mean,
+        std,
+        kim: b.kim[variant],
+        ...(command ? { command: generalCommand(command, over) } : {}),
+        otherRuns: mine.length - chosen.length,
+      });
+    }
+  return cells;
+}
+
+/** A run's command with its fold or seed written <n>, and the flags that do not change the result dropped. */
+export function generalCommand(command: string, over: 'fold' | 'seed'): string {
+  return command
+    .replace(over === 'fold' ? /--fold[ =]\d+/ : /--seed[ =]\d+/, over === 'fold' ? '--fold <n>' : '--seed <n>')
+    .replace(/ --model-dir[ =]\S+/, '')
+    .replace(/ --(json|resume)\b/g, '')
+    .trim();
+}
+
+function cellText(c: Cell): string {
+  if (c.runs.length === 0) return 'not run';
+  const n = c.runs.length;
+  const partial = n < c.wanted ? ` of ${c.wanted}` : '';
+  return `${(100 * c.mean).toFixed(1)} ± ${(100 * c.std).toFixed(1)} (${n}${partial} ${c.over}${n === 1 && !partial ? '' : 's'})`;
+}
+
+/** Our four rows beside Kim's, as plain text, then the command behind each cell that has runs. */
+export function formatPaperTable(cells: readonly Cell[]): string {
+  const header = ['', ...BENCHMARK_NAMES];
+  const rows: string[][] = [header];
+  for (const variant of VARIANTS) {
+    const mine = BENCHMARK_NAMES.map((set) => cells.find((c) => c.set === set && c.variant === variant) as Cell);
+    rows.push([`CNN-${variant} (ours)`, ...mine.map(cellText)]);
+    rows.push([`CNN-${variant} (Kim 2014)`, ...mine.map((c) => c.kim.toFixed(1))]);
   }
-  return {
-    set: b.name,
-    accuracies,
-    over: crossValidated ? 'fold' : 'seed',
-    seconds: (performance.now() - started) / 1000,
-  };
+  const widths = header.map((_, col) => Math.max(...rows.map((row) => (row[col] ?? '').length)));
+  const table = rows.map((row) =>
+    row.map((cell, col) => (col === 0 ? cell.padEnd(widths[col] ?? 0) : cell.padStart(widths[col] ?? 0))).join('  '),
+  );
+  const notes = cells
+    .filter((c) => c.runs.length > 0)
+    .map((c) => {
+      const what = c.runs[0] as RunResult;
+      const vectors = what.embeddings ? `, vectors ${what.embeddings}` : '';
+      const phrases = BENCHMARKS[c.set].trees
+        ? what.phrases
+          ? ', trained on phrases'
+          : ', trained on sentences only'
+        : '';
+      const others = c.otherRuns ? ` (${c.otherRuns} other runs under other settings not counted)` : '';
+      return `CNN-${c.variant} ${c.set}${vectors}${phrases}${others}:\n  ${c.command ?? '(no command recorded)'}`;
+    });
+  return [
+    ...table,
+    '',
+    'Mean ± sample standard deviation of the test accuracy (%) at the best dev epoch, over CV folds (MR, Subj) or',
+    "seeds (SST, TREC). Kim's pretrained rows use word2vec (300-d, Google News); ours use the vectors named below.",
+    ...(notes.length ? ['', 'Commands (from the repository root; <n> for each fold or seed):', ...notes] : []),
+  ].join('\n');
 }

@@ -71,14 +71,15 @@ export function buildKimCnn(config: KimConfig): tf.LayersModel {
       ...(initial ? { weights: initial } : {}),
     });
 
-  // "static": pretrained vectors kept fixed; "non-static": fine-tuned; "multichannel": one channel of each.
-  // Two channels of k values per word are 2k input channels to the same filters: each filter is applied to
-  // both channels and the results are added, as in the paper.
+  // "static": pretrained vectors kept fixed; "non-static": fine-tuned; "multichannel": one channel of each. Kim:
+  // "each filter is applied to both channels and the results are added". A filter is linear before its bias and
+  // ReLU, so w . x_static + w . x_tuned = w . (x_static + x_tuned): the two channels' vectors are added and go
+  // through the filters once, the same filter weights for both (not 2k input channels with weights of their own).
   let sentence: tf.SymbolicTensor;
   if (variant === 'multichannel') {
     const fixed = lookup('embedding_static', false).apply(words) as tf.SymbolicTensor;
     const tuned = lookup('embedding_tuned', true).apply(words) as tf.SymbolicTensor;
-    sentence = tf.layers.concatenate({ name: 'channels', axis: -1 }).apply([fixed, tuned]) as tf.SymbolicTensor;
+    sentence = tf.layers.add({ name: 'channels' }).apply([fixed, tuned]) as tf.SymbolicTensor;
   } else {
     sentence = lookup('embedding', variant !== 'static').apply(words) as tf.SymbolicTensor;
   }

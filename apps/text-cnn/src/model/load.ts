@@ -4,6 +4,7 @@ import { DataError, loadModelFolder, metadataFields, type ModelMetadata, type Re
 import type * as tf from '@tensorflow/tfjs';
 import { APP } from '../app.js';
 import { classNamesOf } from './class-names.js';
+import { VARIANTS, type Variant } from './kim.js';
 import { TOKENIZERS, Vocabulary, type TokenizerName } from '../text/index.js';
 // Registers the word-vector layer class, which model.json names.
 import './lean-embedding.js';
@@ -21,6 +22,8 @@ export interface SplitRecord {
   textColumn?: string;
   labelColumn?: string;
   fold?: number;
+  /** SST: trained on every labelled phrase of the trees (tested on sentences all the same). */
+  phrases?: boolean;
   seed: number;
 }
 
@@ -33,6 +36,12 @@ export interface TextModelMetadata {
   tokenizer: TokenizerName;
   split?: SplitRecord;
   testAccuracy?: number;
+  /** Kim's variant (rand when absent: models saved before the others were trained). */
+  variant?: Variant;
+  /** The pretrained word vectors it started from (a name such as glove-100d, or the file). */
+  embeddings?: string;
+  /** How many of the vectors' most frequent words were offered to its vocabulary. */
+  vectorWords?: number;
 }
 
 export interface TextModel {
@@ -62,6 +71,9 @@ export function parseTextMetadata(raw: ModelMetadata | Record<string, unknown>, 
     out.classNames = names;
   }
   if (f.has('testAccuracy')) out.testAccuracy = f.number('testAccuracy', 0, 1);
+  if (f.has('variant')) out.variant = f.choice('variant', VARIANTS);
+  if (f.has('embeddings')) out.embeddings = f.string('embeddings');
+  if (f.has('vectorWords')) out.vectorWords = f.int('vectorWords', 0);
   if (f.has('split')) {
     const s = f.object('split');
     const split: SplitRecord = { seed: s.int('seed') };
@@ -69,6 +81,7 @@ export function parseTextMetadata(raw: ModelMetadata | Record<string, unknown>, 
       if (s.has(key)) split[key] = s.string(key);
     if (s.has('format')) split.format = s.choice('format', FORMATS);
     if (s.has('fold')) split.fold = s.int('fold', 0);
+    if (s.has('phrases')) split.phrases = s.boolean('phrases');
     if (split.set === undefined && split.dataFile === undefined)
       throw new DataError(file, 'field "split" names neither a set nor a dataFile');
     out.split = split;

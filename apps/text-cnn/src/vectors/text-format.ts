@@ -1,5 +1,6 @@
 import { DataError, Rng } from '@cnn-lab/core';
-import { PAD_ID, type Vocabulary } from '../text/index.js';
+import { PAD_ID } from '../text/index.js';
+import { VectorCacheWriter } from './cache.js';
 
 /** Kim (2014): words without a pretrained vector start from U(-a, a), a chosen so their variance matches. */
 export const UNKNOWN_WORD_RANGE = 0.25;
@@ -41,49 +42,38 @@ export function parseVectorLine(
 }
 
 /**
- * The embedding matrix for `vocab` from the lines of a word-vector text file (`file` names it in errors):
- * pretrained rows where the file has the word, U(-0.25, 0.25) elsewhere, zeros for padding. Only the
- * vocabulary's rows are kept, so a multi-gigabyte file streams through.
+ * The vectors of a GloVe (no header) or word2vec text file (first line "count dim"), from its lines (`file` names
+ * it in errors), collected for the cache. A word given twice keeps its first vector.
  */
-export async function embeddingsFromLines(
+export async function readTextVectors(
   lines: AsyncIterable<string> | Iterable<string>,
   file: string,
-  vocab: Vocabulary,
-  seed: number,
-): Promise<EmbeddingMatrix> {
+): Promise<VectorCacheWriter> {
   let dim: number | undefined;
+  let writer: VectorCacheWriter | undefined;
   let lineNo = 0;
-  const rows = new Map<number, Float32Array>();
-  try {
-    for await (const line of lines) {
-      lineNo++;
-      if (line.trim() === '') continue;
-      if (line.includes('\u0000') || line.includes('\uFFFD')) {
-        throw new DataError(
-          file,
-          'not a text vector file (binary word2vec files are not supported; convert with gensim)',
-          lineNo,
-        );
-      }
-      if (lineNo === 1 && /^\s*\d+\s+\d+\s*$/.test(line)) {
-        dim = Number(line.trim().split(/\s+/)[1]);
-        continue;
-      }
-      const { word, vector } = parseVectorLine(line, dim, file, lineNo);
-      dim ??= vector.length;
-      if (vector.length !== dim) throw new DataError(file, `expected ${dim} numbers, got ${vector.length}`, lineNo);
-      const id = vocab.has(word) ? vocab.id(word) : undefined;
-      if (id !== undefined && id !== PAD_ID && !rows.has(id)) rows.set(id, vector);
+  for await (const line of lines) {
+    lineNo++;
+    if (line.trim() === '') continue;
+    if (line.includes('\u0000') || line.includes('\uFFFD')) {
+      throw new DataError(
+        file,
+        'not a text vector file (binary word2vec files are not supported; convert with gensim)',
+        lineNo,
+      );
     }
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new DataError(file, 'no such file (--embeddings <file>)');
-    throw err;
+    if (lineNo === 1 && /^\s*\d+\s+\d+\s*$/.test(line)) {
+      dim = Number(line.trim().split(/\s+/)[1]);
+      continue;
+    }
+    const { word, vector } = parseVectorLine(line, dim, file, lineNo);
+    dim ??= vector.length;
+    if (vector.length !== dim) throw new DataError(file, `expected ${dim} numbers, got ${vector.length}`, lineNo);
+    writer ??= new VectorCacheWriter(dim);
+    writer.append(word, vector, `${file}:${lineNo}`);
   }
-  if (dim === undefined) throw new DataError(file, 'no vectors in the file');
-  const data = randomEmbeddings(vocab.size, dim, seed);
-  for (const [id, v] of rows) data.set(v, id * dim);
-  return { data, dim, found: rows.size };
+  if (!writer) throw new DataError(file, 'no vectors in the file');
+  return writer;
 }
 
 /** The CNN-rand initialisation: every row U(-0.25, 0.25), the padding row zero. */

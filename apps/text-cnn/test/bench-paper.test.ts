@@ -1,0 +1,112 @@
+// bench-paper's table: runs found in folders, gathered into Kim's cells; what was not run says so.
+import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { collectRuns, formatPaperTable, generalCommand, meanStd, tableCells } from '../src/experiments/bench-paper.js';
+
+const root = mkdtempSync(join(tmpdir(), 'text-cnn-bench-'));
+
+function run(dir: string, fields: Record<string, unknown>, ageSeconds = 0): void {
+  const folder = join(root, dir);
+  mkdirSync(folder, { recursive: true });
+  const file = join(folder, 'metadata.json');
+  writeFileSync(file, JSON.stringify({ app: 'text-cnn', classes: ['0', '1'], tokenizer: 'kim', ...fields }));
+  const t = Date.now() / 1000 - ageSeconds;
+  utimesSync(file, t, t);
+}
+
+const protocol = { epochs: 25, patience: 4, batchSize: 50 };
+for (const [fold, acc] of [
+  [0, 0.8],
+  [1, 0.82],
+  [2, 0.78],
+] as const)
+  run(`mr/f${fold}`, {
+    split: { set: 'MR', fold, seed: 1 },
+    variant: 'non-static',
+    embeddings: 'glove-100d',
+    vectorWords: 20000,
+    testAccuracy: acc,
+    protocol,
+    command: `pnpm --filter text-cnn train --set MR --fold ${fold} --variant non-static --embeddings glove-100d --epochs 25 --patience 4 --seed 1 --model-dir runs/x${fold} --json`,
+  });
+// The same fold again, older: the newer one counts.
+run(
+  'old/f1',
+  {
+    split: { set: 'MR', fold: 1, seed: 1 },
+    variant: 'non-static',
+    embeddings: 'glove-100d',
+    vectorWords: 20000,
+    testAccuracy: 0.5,
+    protocol,
+  },
+  3600,
+);
+// TREC, three seeds of rand; and one run under other settings, not mixed in.
+for (const seed of [1, 2, 3])
+  run(`trec/s${seed}`, {
+    split: { set: 'TREC', seed },
+    testAccuracy: 0.9 + seed / 100,
+    protocol,
+    command: `pnpm --filter text-cnn train --set TREC --seed ${seed}`,
+  });
+run('trec/short', { split: { set: 'TREC', seed: 9 }, testAccuracy: 0.5, protocol: { epochs: 1, patience: null } });
+// Not part of the table: a user's file, a capped vocabulary, a run not finished (no test accuracy yet).
+run('mine', { split: { dataFile: '/x.txt', seed: 1 }, testAccuracy: 0.99 });
+run('capped', { split: { set: 'MR', fold: 0, seed: 1 }, testAccuracy: 0.7, protocol: { ...protocol, maxVocab: 4000 } });
+run('running', { split: { set: 'Subj', fold: 0, seed: 1 } });
+// A run below another run's folder (bench-paper --run nests them) is found too.
+run('trec/s1/inner', {
+  split: { set: 'SST-2', seed: 1, phrases: true },
+  variant: 'rand',
+  testAccuracy: 0.8,
+  protocol: { epochs: 8, patience: 2 },
+});
+
+describe('bench-paper', () => {
+  it('finds finished runs on the sets, and says which it left out', () => {
+    const { runs, leftOut } = collectRuns(root);
+    expect(runs).toHaveLength(3 + 1 + 3 + 1 + 1);
+    expect(leftOut).toEqual(['capped: a vocabulary capped at 4000 words']);
+  });
+
+  it('gathers cells: the newest run of each fold or seed, one protocol per cell, nothing filled in', () => {
+    const cells = tableCells(collectRuns(root).runs);
+    expect(cells).toHaveLength(20);
+    const mr = cells.find((c) => c.set === 'MR' && c.variant === 'non-static');
+    expect(mr?.runs.map((r) => r.testAccuracy)).toEqual([0.8, 0.82, 0.78]);
+    expect(mr?.mean).toBeCloseTo(0.8, 10);
+    expect(mr?.std).toBeCloseTo(meanStd([0.8, 0.82, 0.78]).std, 10);
+    expect(mr).toMatchObject({ wanted: 10, over: 'fold', kim: 81.5 });
+    expect(mr?.command).toBe(
+      'pnpm --filter text-cnn train --set MR --fold <n> --variant non-static --embeddings glove-100d --epochs 25 --patience 4 --seed 1',
+    );
+    const trec = cells.find((c) => c.set === 'TREC' && c.variant === 'rand');
+    expect(trec?.runs).toHaveLength(3);
+    expect(trec).toMatchObject({
+      otherRuns: 1,
+      wanted: 3,
+      command: 'pnpm --filter text-cnn train --set TREC --seed <n>',
+    });
+    expect(cells.find((c) => c.set === 'Subj' && c.variant === 'rand')?.runs).toHaveLength(0);
+
+    const text = formatPaperTable(cells);
+    expect(text).toMatch(
+      /CNN-non-static \(ours\)\s+80\.0 ± 2\.0 \(3 of 10 folds\)\s+not run\s+not run\s+not run\s+not run/,
+    );
+    expect(text).toMatch(
+      /CNN-rand \(ours\)\s+not run\s+not run\s+80\.0 ± 0\.0 \(1 of 3 seeds\)\s+not run\s+92\.0 ± 1\.0 \(3 seeds\)/,
+    );
+    expect(text).toMatch(/CNN-multichannel \(Kim 2014\)\s+81\.1\s+47\.4\s+88\.1\s+93\.2\s+92\.2/);
+    expect(text).toMatch(/CNN-rand SST-2, trained on phrases:\n {2}\(no command recorded\)/);
+    expect(text).toMatch(/CNN-rand TREC \(1 other runs under other settings not counted\)/);
+  });
+
+  it('writes a command for every fold or seed, without the flags that do not change the result', () => {
+    expect(
+      generalCommand('pnpm --filter text-cnn train --set TREC --seed 3 --json --model-dir /tmp/x --resume', 'seed'),
+    ).toBe('pnpm --filter text-cnn train --set TREC --seed <n>');
+  });
+});

