@@ -350,6 +350,112 @@ export function kernelWat(v: KernelVariant): string {
       `(i32.store (i32.add ${get('dst')} (i32.shl ${get('r')} ${i32(2)})) ${mul(minU(get('r'), sub(get('m'), i32(1))), get('ld'))})`,
     ])})
 
+  ;; Max-pooling gradient: each dy value goes to the first maximum of its window (row by row, strict >, the
+  ;; cpu backend's rule; NaN never wins), 4 channels at a time. dx [n, h, w, c] must be zero on entry.
+  (func (export "max_pool_grad")
+    ${params(['x', 'dy', 'dx', 'n', 'h', 'w', 'c', 'oh', 'ow', 'fh', 'fw', 'sh', 'sw', 'top', 'left'])}
+    ${locals(['img', 'oy', 'ox', 'ya', 'yb', 'xa', 'xb', 'y', 'xx', 'c0', 'g', 'off', 'at', 'rowoff', 'pix', 'line'])}
+    (local $best v128) (local $where v128) (local $val v128) (local $m v128) (local $sbest f32) (local $sv f32)
+    ${set('pix', `(i32.shl ${get('c')} ${i32(2)})`)}
+    ${set('line', mul(get('w'), get('pix')))}
+    ${forLoop('img', get('n'), [
+      forLoop('oy', get('oh'), [
+        set('ya', sub(mul(get('oy'), get('sh')), get('top'))),
+        set('yb', `(select (i32.add ${get('ya')} ${get('fh')}) ${get('h')} (i32.lt_s (i32.add ${get('ya')} ${get('fh')}) ${get('h')}))`),
+        set('ya', `(select ${get('ya')} ${i32(0)} (i32.gt_s ${get('ya')} ${i32(0)}))`),
+        forLoop('ox', get('ow'), [
+          set('xa', sub(mul(get('ox'), get('sw')), get('left'))),
+          set('xb', `(select (i32.add ${get('xa')} ${get('fw')}) ${get('w')} (i32.lt_s (i32.add ${get('xa')} ${get('fw')}) ${get('w')}))`),
+          set('xa', `(select ${get('xa')} ${i32(0)} (i32.gt_s ${get('xa')} ${i32(0)}))`),
+          set('g', add(get('dy'), `(i32.shl ${mul(add(mul(add(mul(get('img'), get('oh')), get('oy')), get('ow')), get('ox')), get('c'))} ${i32(2)})`)),
+          set('c0', i32(0)),
+          whileLoop('cv', `(i32.le_u ${add(get('c0'), i32(4))} ${get('c')})`, [
+            set('best', '(v128.const f32x4 -inf -inf -inf -inf)'),
+            set('where', '(v128.const i32x4 -1 -1 -1 -1)'),
+            set('y', get('ya')),
+            set('rowoff', `(i32.shl ${add(mul(add(mul(add(mul(get('img'), get('h')), get('ya')), get('w')), get('xa')), get('c')), get('c0'))} ${i32(2)})`),
+            whileLoop('wy', `(i32.lt_s ${get('y')} ${get('yb')})`, [
+              set('xx', get('xa')),
+              set('off', get('rowoff')),
+              whileLoop('wx', `(i32.lt_s ${get('xx')} ${get('xb')})`, [
+                set('val', `(v128.load (i32.add ${get('x')} ${get('off')}))`),
+                set('m', `(f32x4.gt ${get('val')} ${get('best')})`),
+                set('best', `(v128.bitselect ${get('val')} ${get('best')} ${get('m')})`),
+                set('where', `(v128.bitselect (i32x4.splat ${get('off')}) ${get('where')} ${get('m')})`),
+                inc('off', get('pix')),
+                inc('xx', 1),
+              ]),
+              inc('rowoff', get('line')),
+              inc('y', 1),
+            ]),
+            ...range(4).map(
+              (j) => `${set('at', `(i32x4.extract_lane ${j} ${get('where')})`)}
+              (if (i32.ge_s ${get('at')} ${i32(0)}) (then
+                ${set('off', add(get('dx'), add(get('at'), i32(4 * j))))}
+                (f32.store ${get('off')} (f32.add (f32.load ${get('off')}) (f32.load offset=${4 * j} (i32.add ${get('g')} (i32.shl ${get('c0')} ${i32(2)})))))))`,
+            ),
+            inc('c0', 4),
+          ]),
+          whileLoop('cs', `(i32.lt_u ${get('c0')} ${get('c')})`, [
+            set('sbest', '(f32.const -inf)'),
+            set('at', i32(-1)),
+            set('y', get('ya')),
+            whileLoop('sy', `(i32.lt_s ${get('y')} ${get('yb')})`, [
+              set('xx', get('xa')),
+              whileLoop('sx', `(i32.lt_s ${get('xx')} ${get('xb')})`, [
+                set('off', `(i32.shl ${add(mul(add(mul(add(mul(get('img'), get('h')), get('y')), get('w')), get('xx')), get('c')), get('c0'))} ${i32(2)})`),
+                set('sv', `(f32.load (i32.add ${get('x')} ${get('off')}))`),
+                `(if (f32.gt ${get('sv')} ${get('sbest')}) (then ${set('sbest', get('sv'))} ${set('at', get('off'))}))`,
+                inc('xx', 1),
+              ]),
+              inc('y', 1),
+            ]),
+            `(if (i32.ge_s ${get('at')} ${i32(0)}) (then
+              ${set('off', add(get('dx'), get('at')))}
+              (f32.store ${get('off')} (f32.add (f32.load ${get('off')}) (f32.load (i32.add ${get('g')} (i32.shl ${get('c0')} ${i32(2)})))))))`,
+            inc('c0', 1),
+          ]),
+        ]),
+      ]),
+    ])})
+
+  ;; out[j] = sum over rows r of x[r*cols + j] (a reduction over leading axes, e.g. a bias gradient), in one
+  ;; pass: rows outer, 4 columns a vector; blocks of 256 rows are summed apart and then added (float32 error
+  ;; grows with the block, not the whole count). part: cols floats of scratch, 16-byte slack.
+  (func (export "sum_rows") ${params(['x', 'rows', 'cols', 'out', 'part'])}
+    ${locals(['r', 'j', 'r0', 're', 'p', 'q', 'row', 'vend'])}
+    ${set('row', `(i32.shl ${get('cols')} ${i32(2)})`)}
+    ${set('vend', `(i32.shl (i32.and ${get('cols')} ${i32(-4)}) ${i32(2)})`)}
+    (memory.fill ${get('out')} ${i32(0)} ${get('row')})
+    ${whileLoop('blk', `(i32.lt_u ${get('r0')} ${get('rows')})`, [
+      set('re', minU(add(get('r0'), i32(256)), get('rows'))),
+      `(memory.fill ${get('part')} ${i32(0)} ${get('row')})`,
+      set('r', get('r0')),
+      set('p', add(get('x'), mul(get('r0'), get('row')))),
+      whileLoop('rw', `(i32.lt_u ${get('r')} ${get('re')})`, [
+        set('j', i32(0)),
+        whileLoop('vc', `(i32.lt_u ${get('j')} ${get('vend')})`, [
+          set('q', add(get('part'), get('j'))),
+          `(v128.store ${get('q')} (f32x4.add (v128.load ${get('q')}) (v128.load (i32.add ${get('p')} ${get('j')}))))`,
+          inc('j', 16),
+        ]),
+        whileLoop('sc', `(i32.lt_u ${get('j')} ${get('row')})`, [
+          set('q', add(get('part'), get('j'))),
+          `(f32.store ${get('q')} (f32.add (f32.load ${get('q')}) (f32.load (i32.add ${get('p')} ${get('j')}))))`,
+          inc('j', 4),
+        ]),
+        inc('p', get('row')),
+        inc('r', 1),
+      ]),
+      set('j', i32(0)),
+      whileLoop('acc', `(i32.lt_u ${get('j')} ${get('row')})`, [
+        set('q', add(get('out'), get('j'))),
+        `(f32.store ${get('q')} (f32.add (f32.load ${get('q')}) (f32.load (i32.add ${get('part')} ${get('j')}))))`,
+        inc('j', 4),
+      ]),
+      set('r0', get('re')),
+    ])})
+
   ;; dst [c, r] = src [r, c] transposed, in 8 x 8 blocks.
   (func (export "transpose") ${params(['src', 'r', 'c', 'dst'])}
     ${locals(['i0', 'j0', 'i', 'j', 'ie', 'je'])}

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORE_KERNEL_BUILDS, coreKernelBuild, coreKernelBuildAvailable, initBackend, setCoreKernelBuild } from '../src/backend/index.js';
-import { coreKernelCalls } from '../src/backend/core-kernels/module.js';
+import { coreKernelCalls, coreKernels } from '../src/backend/core-kernels/module.js';
+import { conv2dBackpropInput, geometry } from '../src/backend/core-kernels/conv.js';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { Rng } from '../src/util/random.js';
 
 // Core's own wasm kernels (packages/core/kernels), both builds, against tfjs's cpu backend on random shapes:
@@ -160,6 +162,28 @@ describe("core's wasm kernels match the cpu backend", () => {
         });
       }
 
+      it("Conv2DBackpropInput's rotated-filter route (stride 1) agrees too", async () => {
+        for (const [i, c] of cases.filter((c) => c.stride[0] === 1 && c.stride[1] === 1).entries()) {
+          const rng = new Rng(3000 + i);
+          const xShape = [c.batch, c.h, c.w, c.cin];
+          const filterShape = [c.fh, c.fw, c.cin, c.cout];
+          const dy = input(rng, outShape(c));
+          const filter = input(rng, filterShape);
+          const attrs = { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', inputShape: xShape };
+          const ref = await runOn('cpu', 'Conv2DBackpropInput', { dy, filter }, attrs);
+          await tf.setBackend('wasm');
+          const backend = tf.backend() as BackendWasm;
+          const info = tf.backend_util.computeConv2DInfo(xShape as never, filterShape as never, c.stride, 1, c.pad as never);
+          const got = tf.tidy(() => {
+            const dyT = tf.tensor(dy.data, dy.shape);
+            const wT = tf.tensor(filter.data, filter.shape);
+            const out = conv2dBackpropInput(coreKernels(backend)!, geometry(info)!, dyT, wT, 'conv');
+            return tf.engine().makeTensorFromTensorInfo(out).dataSync() as Float32Array;
+          });
+          expect(relError(got, ref.data), label(c)).toBeLessThan(1e-4);
+        }
+      });
+
       const MATMULS = [
         { a: [1, 7, 5], b: [1, 5, 3] },
         { a: [2, 13, 30], b: [2, 30, 17] },
@@ -181,6 +205,38 @@ describe("core's wasm kernels match the cpu backend", () => {
               await expectCoreMatchesCpu('_FusedMatMul', { a, b, bias }, { transposeA, transposeB, activation: 'relu' });
             }
           }
+        });
+      }
+
+      it('Sum over leading axes (bias gradients), with and without keepDims; other axes still agree', async () => {
+        const rng = new Rng(91);
+        const x = input(rng, [3, 300, 2, 23]);
+        await expectCoreMatchesCpu('Sum', { x }, { axis: [0, 1, 2], keepDims: false });
+        await expectCoreMatchesCpu('Sum', { x }, { axis: [1, 0], keepDims: true });
+        await expectCoreMatchesCpu('Sum', { x: input(rng, [700, 64]) }, { axis: 0, keepDims: false });
+        const ref = await runOn('cpu', 'Sum', { x }, { axis: [1, 3], keepDims: false });
+        const got = await runOn('wasm', 'Sum', { x }, { axis: [1, 3], keepDims: false });
+        expect(relError(got.data, ref.data)).toBeLessThan(1e-5);
+      });
+
+      const POOLS = [
+        { shape: [2, 8, 8, 25], filterSize: [2, 2], strides: [2, 2], pad: 'valid' },
+        { shape: [1, 7, 9, 6], filterSize: [3, 3], strides: [2, 2], pad: 'same' },
+        { shape: [3, 6, 9, 3], filterSize: [1, 3], strides: [1, 3], pad: 'valid' },
+        { shape: [2, 5, 5, 9], filterSize: [2, 2], strides: [1, 1], pad: 'same' },
+      ] as const;
+      for (const p of POOLS) {
+        it(`MaxPoolGrad ${p.filterSize.join('x')} stride ${p.strides.join('x')} ${p.pad} on [${p.shape.join(',')}], ties and NaN`, async () => {
+          const rng = new Rng(p.shape[3] * 7 + p.filterSize[0]);
+          const n = p.shape.reduce((a: number, b: number) => a * b, 1);
+          // A third exact zeros (ties, as after a ReLU) and a few NaN, which never win a window.
+          const x = Float32Array.from({ length: n }, () => (rng.next() < 0.33 ? 0 : rng.next() < 0.02 ? Number.NaN : rng.uniform(-1, 1)));
+          await tf.setBackend('cpu');
+          const y = tf.tidy(() => tf.maxPool(tf.tensor4d(x, [...p.shape]), [...p.filterSize], [...p.strides], p.pad));
+          const output = { data: y.dataSync() as Float32Array, shape: y.shape };
+          y.dispose();
+          const attrs = { filterSize: p.filterSize, strides: p.strides, pad: p.pad };
+          await expectCoreMatchesCpu('MaxPoolGrad', { dy: input(rng, output.shape), input: { data: x, shape: [...p.shape] }, output }, attrs);
         });
       }
 

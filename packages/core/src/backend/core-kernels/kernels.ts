@@ -1,4 +1,4 @@
-import { backend_util } from '@tensorflow/tfjs';
+import { backend_util, util } from '@tensorflow/tfjs';
 import type {
   BatchMatMulAttrs,
   Conv2DBackpropFilterAttrs,
@@ -6,13 +6,14 @@ import type {
   FusedConv2DAttrs,
   KernelConfig,
   KernelFunc,
+  SumAttrs,
   TensorInfo,
   _FusedMatMulAttrs,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { activationFlags, conv2dBackpropFilter, conv2dBackpropInput, conv2dForward, geometry } from './conv.js';
 import { batchMatMul } from './matmul.js';
-import { coreKernels, countCall } from './module.js';
+import { coreKernels, countCall, Scratch } from './module.js';
 
 /*
  * tfjs kernel configs for wasm that run core's kernels and hand anything they do not cover (NCHW, dilations,
@@ -114,4 +115,36 @@ export function coreMatMulConfig(kernelName: 'BatchMatMul' | '_FusedMatMul', fal
     return out;
   }) as unknown as KernelFunc;
   return { kernelName, backendName: 'wasm', kernelFunc };
+}
+
+/**
+ * Sum over leading axes (what every bias gradient is: [n, h, w, c] -> [c]) in one pass; wasm's own Sum first
+ * transposes the reduced axes innermost, a full copy of the tensor. Other reductions go to wasm's kernel.
+ */
+export function coreSumConfig(fallback: Fallback): KernelConfig {
+  const other = fallbackOr(fallback, 'Sum');
+  const kernelFunc = ((args: { inputs: { x: TensorInfo }; backend: BackendWasm; attrs: SumAttrs }): TensorInfo => {
+    const { inputs, backend, attrs } = args;
+    const { x } = inputs;
+    const kernels = coreKernels(backend);
+    if (!kernels || x.dtype !== 'float32') return other(args as never) as TensorInfo;
+    const axes = util.parseAxisParam(attrs.axis, x.shape).sort((a, b) => a - b);
+    const lead = axes.length;
+    const leading = lead > 0 && lead < x.shape.length && axes.every((a, i) => a === i);
+    const rows = x.shape.slice(0, lead).reduce((p, d) => p * d, 1);
+    const cols = x.shape.slice(lead).reduce((p, d) => p * d, 1);
+    if (!leading || cols < 4 || rows < 2) return other(args as never) as TensorInfo;
+    countCall('Sum');
+    const outShape = attrs.keepDims ? x.shape.map((d, i) => (i < lead ? 1 : d)) : x.shape.slice(lead);
+    const out = backend.makeOutput(outShape, 'float32');
+    const scratch = new Scratch(backend);
+    try {
+      const part = scratch.alloc(cols);
+      kernels.k.sum_rows(backend.getMemoryOffset(x.dataId), rows, cols, backend.getMemoryOffset(out.dataId), part);
+    } finally {
+      scratch.free();
+    }
+    return out;
+  }) as unknown as KernelFunc;
+  return { kernelName: 'Sum', backendName: 'wasm', kernelFunc };
 }

@@ -26,6 +26,8 @@ export interface CoreKernelExports {
   conv_ind(dst: number, n: number, oh: number, ow: number, sh: number, sw: number, hp: number, wp: number, c: number, nruns: number, runstride: number, ntiles: number): void;
   rows_ind(dst: number, m: number, ntiles: number, ld: number): void;
   transpose(src: number, r: number, c: number, dst: number): void;
+  max_pool_grad(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number, oh: number, ow: number, fh: number, fw: number, sh: number, sw: number, top: number, left: number): void;
+  sum_rows(x: number, rows: number, cols: number, out: number, part: number): void;
   /** 12 independent multiply-add chains, n passes, no memory traffic: the arithmetic ceiling. */
   peak(n: number): number;
 }

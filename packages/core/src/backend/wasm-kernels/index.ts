@@ -5,6 +5,7 @@ import {
   coreConv2dBackpropInputConfig,
   coreConv2dConfig,
   coreMatMulConfig,
+  coreSumConfig,
 } from '../core-kernels/kernels.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { makeConv2DBackpropInput } from './conv2d-backprop-input.js';
@@ -19,7 +20,7 @@ const MARK = Symbol.for('cnn-lab.wasmTrainingKernels');
 /**
  * Adds to the wasm backend the kernels training needs that tfjs-backend-wasm 4.22 lacks
  * (Conv2DBackpropFilter, UnsortedSegmentSum) or runs on a slow path (Conv2DBackpropInput, GatherV2 on rows,
- * broadcasting Equal, MaxPoolGrad), and puts core's own wasm GEMM kernels (packages/core/kernels, FMA where the
+ * broadcasting Equal, MaxPoolGrad, Sum over leading axes), and puts core's own wasm GEMM kernels (packages/core/kernels, FMA where the
  * engine has relaxed SIMD) under the convolutions, both their gradients and the matrix products. Where core's
  * kernels are off (CNN_LAB_WASM_KERNELS=off) or do not cover a case, the kernels of earlier versions run: wasm's
  * own (XNNPACK) and core's compositions of them. Call after importing @tensorflow/tfjs-backend-wasm (initBackend
@@ -45,6 +46,8 @@ export function registerWasmTrainingKernels(): void {
   }
   const equal = original('Equal');
   if (equal) replace(equalConfig(equal));
+  const sum = original('Sum');
+  if (sum) replace(coreSumConfig(sum));
 }
 
 /** Names of the kernels core provides (or speeds up) for wasm. */
@@ -59,6 +62,7 @@ export const WASM_TRAINING_KERNELS = [
   'FusedConv2D',
   'BatchMatMul',
   '_FusedMatMul',
+  'Sum',
 ] as const;
 
 function replace(config: tf.KernelConfig): void {

@@ -1,12 +1,14 @@
 import { backend_util } from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { coreKernels, countCall } from '../core-kernels/module.js';
 import { f32Offset, heapF32 } from './heap.js';
 
 /**
  * Routes each output gradient to the first maximum of its window (the cpu backend's rule: strict >, row by
- * row), one pass over the windows in the wasm heap. wasm's own MaxPoolGrad is measured ~50x slower on the
- * MNIST net's pools (see docs/experiments/core.md).
+ * row), one pass over the windows: in core's wasm kernels (4 channels at a time) when they run, else in
+ * JavaScript over the wasm heap. wasm's own MaxPoolGrad is measured ~50x slower on the MNIST net's pools (see
+ * docs/experiments/core.md).
  */
 function maxPoolGrad(args: {
   inputs: { dy: TensorInfo; input: TensorInfo; output: TensorInfo };
@@ -32,6 +34,12 @@ function maxPoolGrad(args: {
   const go = f32Offset(backend, dy);
   const dxo = f32Offset(backend, dx);
   heap.fill(0, dxo, dxo + N * H * W * C);
+  const kernels = coreKernels(backend);
+  if (kernels && dy.dtype === 'float32' && input.dtype === 'float32') {
+    countCall('MaxPoolGrad');
+    kernels.k.max_pool_grad(xo * 4, go * 4, dxo * 4, N, H, W, C, OH, OW, FH, FW, SH, SW, top, left);
+    return dx;
+  }
   for (let n = 0; n < N; n++) {
     for (let oh = 0; oh < OH; oh++) {
       const h0 = oh * SH - top;
