@@ -162,7 +162,7 @@ describe('fuzz: the page over HTTP', () => {
         });
         expect(performance.now() - t0).toBeLessThan(PER_INPUT_MS);
         expect(res.statusCode === 200 || (res.statusCode >= 400 && res.statusCode < 500)).toBe(true);
-        if (res.statusCode !== 200) expect(typeof (res.json() as { error?: unknown }).error).toBe('string');
+        if (res.statusCode !== 200) expect(typeof res.json<{ error?: unknown }>().error).toBe('string');
       }),
       runs,
     );

@@ -157,7 +157,7 @@ describe('where recordings are read', () => {
       });
       expect(performance.now() - t0).toBeLessThan(1000);
       expect(res.statusCode).toBe(400);
-      expect((res.json() as { error: string }).error).toContain(`WAV header says ${rate} Hz`);
+      expect(res.json<{ error: string }>().error).toContain(`WAV header says ${rate} Hz`);
     }
     const page = await app.inject({ method: 'GET', url: '/' });
     expect(page.statusCode).toBe(200);
@@ -170,11 +170,7 @@ describe('where recordings are read', () => {
       'mp3.wav': withFormatTag(smallWav(), 0x55),
     };
     const entries = Object.keys(files).map((path) => ({ path, label: 'a', speaker: 's', take: 0 }));
-    const set = decodeEntries(
-      entries as Parameters<typeof decodeEntries>[0],
-      (p) => files[p] as Uint8Array,
-      DEFAULT_FEATURES,
-    );
+    const set = decodeEntries(entries, (p) => files[p] as Uint8Array, DEFAULT_FEATURES);
     expect(set.entries.map((e) => e.path)).toEqual(['good.wav']);
     expect(set.bad.map((b) => b.path)).toEqual(['huge-rate.wav', 'mp3.wav']);
     expect(set.bad[0]?.reason).toMatch(/4000000000 Hz/);

@@ -78,7 +78,7 @@ describe('a 10 MB line', () => {
     const file = join(dir, 'with-huge-line.txt');
     writeFileSync(file, [...goodLines(40), `0 ${'w'.repeat(HUGE)}`].join('\n'));
     const logs: string[] = [];
-    const { split } = await readSplit({ dataFile: file } as Parameters<typeof readSplit>[0], 1, (m) => logs.push(m));
+    const { split } = await readSplit({ dataFile: file }, 1, (m) => logs.push(m));
     expect(split.train.length + split.dev.length + split.test.length).toBe(40);
     expect(logs.join('\n')).toMatch(/too long 1/);
   });
@@ -168,9 +168,10 @@ describe('a damaged vocabulary beside a model', () => {
     const target = await savedModel('attached');
     const loaded = await loadTextModel(target);
     loaded.model.dispose();
-    const path = Object.values(
-      JSON.parse(readFileSync(join(target, 'model.json'), 'utf8')).cnnLab.files as Record<string, { path: string }>,
-    )[0]?.path as string;
+    const modelJson = JSON.parse(readFileSync(join(target, 'model.json'), 'utf8')) as {
+      cnnLab: { files: Record<string, { path: string }> };
+    };
+    const path = Object.values(modelJson.cnnLab.files)[0]?.path as string;
     const json = JSON.parse(readFileSync(join(target, path), 'utf8')) as { words: string[] };
     writeFileSync(join(target, path), JSON.stringify({ ...json, words: json.words.slice(0, -1) }));
     await expect(loadTextModel(target)).rejects.toThrow(
@@ -202,8 +203,7 @@ describe('a damaged vocabulary beside a model', () => {
 });
 
 describe("labels in a user's file", () => {
-  const read = (file: string, logs: string[] = []) =>
-    readSplit({ dataFile: file } as Parameters<typeof readSplit>[0], 1, (m) => logs.push(m));
+  const read = (file: string, logs: string[] = []) => readSplit({ dataFile: file }, 1, (m) => logs.push(m));
 
   it('a one-class file is a data error naming the file, not an internal error', async () => {
     const file = join(dir, 'one-class.txt');
@@ -259,7 +259,7 @@ describe("labels in a user's file", () => {
     const saved = process.env.CNN_LAB_RUNS;
     process.env.CNN_LAB_RUNS = runs;
     try {
-      const result = await evalModel({ dataFile: file } as Parameters<typeof evalModel>[0], (m) => logs.push(m));
+      const result = await evalModel({ dataFile: file }, (m) => logs.push(m));
       expect(result.skippedUnknownLabel).toBe(neutral);
       expect(result.count).toBe(split.test.length - neutral);
       expect(logs.join('\n')).toContain(
