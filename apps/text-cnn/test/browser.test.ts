@@ -47,7 +47,7 @@ describe.skipIf(!haveChromium)('the page in Chromium', () => {
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(url);
     await page.waitForSelector('#status[data-state="idle"]');
-    expect(await page.locator('#model option').allTextContents()).toEqual(['default (MR)']);
+    expect(await page.locator('#model option').allTextContents()).toEqual(['default (MR)', 'rand-4k (MR)']);
 
     const sentences = ['A gorgeous, witty and moving film.', 'a'];
     await page.fill('#text', sentences.join('\n\n'));

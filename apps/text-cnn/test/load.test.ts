@@ -6,6 +6,8 @@ import { DataError, initBackend } from '@cnn-lab/core';
 import { loadTextModel, parseTextMetadata } from '../src/model/load.js';
 
 const shipped = join(import.meta.dirname, '..', 'models', 'default');
+// The model shipped before: CNN-rand, saved before vocabularies were attached and class names stored.
+const older = join(import.meta.dirname, '..', 'models', 'rand-4k');
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm', quiet: true });
@@ -51,8 +53,26 @@ describe('the model loader', () => {
     );
   });
 
-  it('loads the shipped model (saved before vocabularies were attached) with its 4,000 words', async () => {
-    const { model, metadata, vocab } = await loadTextModel(shipped);
+  it('loads the shipped model: CNN-non-static on the 100-d vectors, its vocabulary and class names with it', async () => {
+    const { model, metadata, vocab, classNames } = await loadTextModel(shipped);
+    expect(metadata).toMatchObject({
+      classes: ['0', '1'],
+      classNames: ['negative', 'positive'],
+      tokenizer: 'kim',
+      split: { set: 'MR', seed: 1 },
+      variant: 'non-static',
+      embeddings: 'glove-100d',
+    });
+    expect(classNames).toEqual(['negative', 'positive']);
+    // MR's 17,003 training words, then 11,205 of the vectors' frequent words that MR never showed it.
+    expect(vocab.size).toBe(28210);
+    expect(vocab.id('derided')).toBeGreaterThan(17004);
+    expect(model.getLayer('embedding').getWeights()[0]?.shape).toEqual([28210, 100]);
+    model.dispose();
+  });
+
+  it('loads the model shipped before (saved before vocabularies were attached) with its 4,000 words', async () => {
+    const { model, metadata, vocab } = await loadTextModel(older);
     expect(metadata).toMatchObject({ classes: ['0', '1'], tokenizer: 'kim', split: { set: 'MR', seed: 1 } });
     expect(vocab.size).toBe(4000);
     model.dispose();
@@ -60,7 +80,7 @@ describe('the model loader', () => {
 
   it('refuses a vocabulary that does not fit the word-vector table', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'text-cnn-load-'));
-    cpSync(shipped, dir, { recursive: true });
+    cpSync(older, dir, { recursive: true });
     const vocab = JSON.parse(readFileSync(join(dir, 'vocab.json'), 'utf8')) as { words: string[] };
     writeFileSync(join(dir, 'vocab.json'), JSON.stringify({ ...vocab, words: vocab.words.slice(0, 10) }));
     await expect(loadTextModel(dir)).rejects.toThrow(

@@ -69,6 +69,7 @@ describe('the page and its API', () => {
     expect(body.models.map((m) => [m.name, m.set, m.classes])).toEqual([
       ['trec-small', 'own data', ['description (DESC)', 'entity (ENTY)', 'human (HUM)']],
       ['default', 'MR', ['negative', 'positive']],
+      ['rand-4k', 'MR', ['negative', 'positive']],
     ]);
     expect(r.body).not.toContain(APP_DIR);
     expect(r.body).not.toContain(trecDir);
@@ -138,7 +139,7 @@ describe('the page and its API', () => {
       [{ sentences: ['ok', '   '] }, /sentences\[1\] is blank/],
       [{ sentences: Array(LIMITS.maxSentences + 1).fill('ok') }, /at most 20 in one request, got 21/],
       [{ sentences: ['ok', 'x'.repeat(LIMITS.maxChars + 1)] }, /sentences\[1\] has 1001 characters; at most 1000/],
-      [{ model: '../../etc', sentences: ['ok'] }, /model: "\.\.\/\.\.\/etc" is not one of trec-small, default/],
+      [{ model: '../../etc', sentences: ['ok'] }, /model: "\.\.\/\.\.\/etc" is not one of trec-small, default, rand-4k/],
     ];
     for (const [body, message] of cases) {
       const r = await post(body);
