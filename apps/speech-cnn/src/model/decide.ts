@@ -21,7 +21,7 @@ export interface RejectOptions {
   minProbability: number;
 }
 
-export const DEFAULT_REJECT: RejectOptions = { gate: DEFAULT_GATE, unknownThreshold: 0.6, minProbability: 0 };
+export const DEFAULT_REJECT: RejectOptions = { gate: DEFAULT_GATE, unknownThreshold: 0.8, minProbability: 0 };
 
 export interface Decision {
   /** The word, or null when there is none. */
