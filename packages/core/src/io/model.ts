@@ -128,8 +128,15 @@ export async function saveModel(
   const attached: Record<string, AttachedFile> = {};
   const toWrite: Array<[string, Uint8Array]> = [[weightsName, weights]];
   for (const [logical, content] of Object.entries(options.files ?? {})) {
-    if (logical !== basename(logical) || logical === MODEL_JSON || logical === METADATA_JSON || logical.startsWith('.')) {
-      throw new Error(`saveModel: attached file name ${JSON.stringify(logical)} must be a plain file name other than ${MODEL_JSON} and ${METADATA_JSON}`);
+    if (
+      logical !== basename(logical) ||
+      logical === MODEL_JSON ||
+      logical === METADATA_JSON ||
+      logical.startsWith('.')
+    ) {
+      throw new Error(
+        `saveModel: attached file name ${JSON.stringify(logical)} must be a plain file name other than ${MODEL_JSON} and ${METADATA_JSON}`,
+      );
     }
     const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
     const sha = sha256(bytes);
@@ -209,7 +216,9 @@ async function referencedFiles(dir: string): Promise<string[]> {
     const paths = (json.weightsManifest ?? []).flatMap((g) => g.paths ?? []);
     const files = Object.values(json.cnnLab?.files ?? {}).map((f) => f.path);
     // Only plain names inside the folder: a hand-edited model.json must not make a save delete elsewhere.
-    return [...paths, ...files].filter((p) => typeof p === 'string' && p === basename(p) && p !== MODEL_JSON && !p.startsWith('.'));
+    return [...paths, ...files].filter(
+      (p) => typeof p === 'string' && p === basename(p) && p !== MODEL_JSON && !p.startsWith('.'),
+    );
   } catch {
     return [];
   }
@@ -227,14 +236,17 @@ export async function loadModel(dir: string, options: LoadModelOptions): Promise
 export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
   const modelPath = join(dir, MODEL_JSON);
   const modelJson = parseModelJson(
-    await readJsonFile(modelPath, 'a saved model folder has model.json, written last; without it the save did not finish'),
+    await readJsonFile(
+      modelPath,
+      'a saved model folder has model.json, written last; without it the save did not finish',
+    ),
     modelPath,
   );
   const { specs, data, files: weightFiles } = await readWeights(dir, modelJson);
   const weightsSha256 = modelJson.cnnLab?.weightsSha256;
   if (weightsSha256 !== undefined && sha256(data) !== weightsSha256) {
     throw new DataError(
-      weightFiles.join(' + '),
+      weightFiles.length > 0 ? weightFiles.join(' + ') : modelPath,
       `does not match ${MODEL_JSON} (sha256 differs): the weights were overwritten by a save that did not finish`,
     );
   }
@@ -252,7 +264,8 @@ async function checkAttachedFiles(dir: string, modelJson: ModelJson): Promise<Re
     const path = weightFilePath(dir, entry.path, 'cnnLab.files');
     const bytes = await readOptionalFile(path);
     if (bytes === null) throw new DataError(path, `is missing; ${MODEL_JSON} lists it as the model's ${logical}`);
-    if (sha256(bytes) !== entry.sha256) throw new DataError(path, `does not match ${MODEL_JSON} (sha256 differs): it is not this model's ${logical}`);
+    if (sha256(bytes) !== entry.sha256)
+      throw new DataError(path, `does not match ${MODEL_JSON} (sha256 differs): it is not this model's ${logical}`);
     files[logical] = path;
   }
   return files;
@@ -303,10 +316,13 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function validateCnnLab(value: unknown, path: string): void {
   if (value === undefined) return;
   if (!isObject(value)) throw new DataError(path, 'cnnLab must be an object');
-  if (value.weightsSha256 !== undefined && typeof value.weightsSha256 !== 'string') throw new DataError(path, 'cnnLab.weightsSha256 must be a string');
-  if (value.metadata !== undefined && !isObject(value.metadata)) throw new DataError(path, 'cnnLab.metadata must be an object');
+  if (value.weightsSha256 !== undefined && typeof value.weightsSha256 !== 'string')
+    throw new DataError(path, 'cnnLab.weightsSha256 must be a string');
+  if (value.metadata !== undefined && !isObject(value.metadata))
+    throw new DataError(path, 'cnnLab.metadata must be an object');
   if (value.files === undefined) return;
-  if (!isObject(value.files)) throw new DataError(path, 'cnnLab.files must be an object of file name -> { path, sha256 }');
+  if (!isObject(value.files))
+    throw new DataError(path, 'cnnLab.files must be an object of file name -> { path, sha256 }');
   for (const [name, entry] of Object.entries(value.files)) {
     if (!isObject(entry) || typeof entry.path !== 'string' || typeof entry.sha256 !== 'string') {
       throw new DataError(path, `cnnLab.files[${JSON.stringify(name)}] must be { path, sha256 } strings`);
@@ -334,6 +350,12 @@ async function readWeights(
       actual += bytes.byteLength;
     }
     const expected = groupByteLength(group.weights);
+    if (files.length === 0 && expected > 0) {
+      throw new DataError(
+        join(dir, MODEL_JSON),
+        `weightsManifest lists ${group.weights.length} weights needing ${expected} bytes but no file to read them from`,
+      );
+    }
     const where = files.length === 1 ? (files[0] as string) : files.join(' + ');
     if (actual < expected) {
       throw new DataError(
@@ -369,7 +391,10 @@ async function readMetadata(
 ): Promise<ModelMetadata | null> {
   const path = join(dir, METADATA_JSON);
   if (options.allowMissingMetadata && (await readOptionalFile(path)) === null) return null;
-  const json = await readJsonFile(path, 'saveModel writes it beside model.json (pass allowMissingMetadata for foreign models)');
+  const json = await readJsonFile(
+    path,
+    'saveModel writes it beside model.json (pass allowMissingMetadata for foreign models)',
+  );
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new DataError(path, 'expected a JSON object (app, version, createdAt, ...)');
   }
@@ -429,7 +454,8 @@ async function explainLoadFailure(
     const bySpec = new Map(specs.filter((s) => s.group !== 'optimizer').map((s) => [s.name, s]));
     for (const w of bare.weights) {
       const spec = bySpec.get(w.originalName);
-      if (!spec) return new DataError(modelPath, `weightsManifest has no weight ${w.originalName} that the topology needs`);
+      if (!spec)
+        return new DataError(modelPath, `weightsManifest has no weight ${w.originalName} that the topology needs`);
       if (spec.shape.join(',') !== w.shape.join(',')) {
         return new DataError(
           modelPath,
@@ -463,4 +489,3 @@ function concat(parts: Uint8Array[]): Uint8Array {
   }
   return out;
 }
-
