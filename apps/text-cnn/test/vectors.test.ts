@@ -258,6 +258,23 @@ describe('the rows a vocabulary takes', () => {
     expect(leadingWords(cache, 2, (x) => x !== 'the')).toEqual(['film', 'good']);
   });
 
+  it('reads scattered rows right, near ones together and far ones alone', async () => {
+    for (const dim of [3, 1100]) {
+      const w = new VectorCacheWriter(dim);
+      for (let i = 0; i < 40; i++)
+        w.append(
+          `w${i}`,
+          Array.from({ length: dim }, (_, d) => i * 1000 + d),
+          'v',
+        );
+      const path = join(dir, `scattered-${dim}.vec`);
+      await w.write(path, 'scattered', 'test');
+      const rows = VectorCache.open(path).readRows([39, 0, 1, 5, 21, 5]);
+      expect([...rows.keys()]).toEqual([0, 1, 5, 21, 39]);
+      for (const [i, row] of rows) expect([row[0], row[dim - 1]]).toEqual([i * 1000, i * 1000 + dim - 1]);
+    }
+  });
+
   it('a damaged cache is named with what to do', () => {
     const path = join(dir, 'broken.vec');
     const whole = readFileSync(join(dir, 'small.vec'));

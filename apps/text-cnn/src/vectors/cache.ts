@@ -185,8 +185,9 @@ export class VectorCache {
   }
 
   /**
-   * The rows `indices` (into `words`), read from the file in ascending order: rows close together in one read
-   * (a vocabulary's words are mostly among the frequent first rows), so tens of thousands of rows take a few reads.
+   * The rows `indices` (into `words`), read from the file in ascending order, rows at most 4 KB apart in one read:
+   * a vocabulary's words crowd the frequent first rows, while its rare words lie far apart in the rest of the file,
+   * where reading the gaps would cost more than the calls it saves (28,000 rows for MR: 0.15-0.25 s of CPU).
    */
   readRows(indices: readonly number[]): Map<number, Float32Array> {
     const rows = new Map<number, Float32Array>();
@@ -195,7 +196,7 @@ export class VectorCache {
     for (const i of sorted)
       if (!(Number.isInteger(i) && i >= 0 && i < this.header.count))
         throw new Error(`${this.path}: row ${i} is outside 0..${this.header.count - 1}`);
-    const maxGapRows = Math.max(1, Math.floor((1 << 16) / rowBytes));
+    const maxGapRows = Math.max(1, Math.floor((1 << 12) / rowBytes));
     const maxSpanRows = Math.max(1, Math.floor((1 << 24) / rowBytes));
     const fd = openSync(this.path, 'r');
     try {
