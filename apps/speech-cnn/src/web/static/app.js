@@ -319,11 +319,20 @@ const mic = {
 
   /** The last `seconds` of audio, and when it ended (in captured seconds). */
   last(seconds) {
-    const n = Math.min(Math.round(seconds * this.ctx.sampleRate), this.written, this.ring.length);
-    const out = new Float32Array(n);
-    const start = this.written - n;
-    for (let i = 0; i < n; i++) out[i] = this.ring[(start + i) % this.ring.length];
-    return { samples: out, rate: this.ctx.sampleRate, end: this.written / this.ctx.sampleRate };
+    return this.range(this.seconds - seconds, this.seconds);
+  },
+
+  /**
+   * The audio between two captured times (seconds since the microphone opened), as far as the ring buffer still
+   * holds it, and where it starts and ends.
+   */
+  range(from, to) {
+    const rate = this.ctx.sampleRate;
+    const first = Math.max(0, this.written - this.ring.length, Math.round(from * rate));
+    const end = Math.min(this.written, Math.round(to * rate));
+    const out = new Float32Array(Math.max(0, end - first));
+    for (let i = 0; i < out.length; i++) out[i] = this.ring[(first + i) % this.ring.length];
+    return { samples: out, rate, start: first / rate, end: end / rate };
   },
 
   draw() {
@@ -381,22 +390,26 @@ function drawLiveAxes() {
 
 // ---------------------------------------------------------------- listening: a sliding window
 
-const listening = { timer: 0, busy: false, lastWord: null, lastShown: '', started: 0 };
+const listening = { timer: 0, busy: false, lastWord: null, lastShown: '', started: 0, next: null };
 
 /**
- * One hop: the last WINDOW_S seconds go to the server. A word is answered once, from the first window that holds
- * all of it: a window whose sound runs into its end waits for the next hop, and a sound the previous answer
- * already covered is not answered again.
+ * One hop: the last WINDOW_S seconds go to the server. A word is answered once, from a window that holds all of
+ * it: when a sound runs into the window's end, the next request is the window that starts just before it (once
+ * captured); when it was cut at the window's start, the window that ends just after it. A sound an earlier answer
+ * already covered is not answered again. Requests can take longer than a hop: the windows are cut from the ring
+ * buffer by time, not from whatever has just arrived.
  */
 async function hop() {
   if (listening.busy || mic.seconds < WINDOW_S) return;
+  const retry = listening.next;
+  if (retry !== null && mic.seconds < retry + WINDOW_S) return;
+  listening.next = null;
   listening.busy = true;
-  const { samples, rate, end } = mic.last(WINDOW_S);
+  const { samples, rate, start, end } = retry !== null ? mic.range(retry, retry + WINDOW_S) : mic.last(WINDOW_S);
   const wav = encodeWav(samples, rate);
   try {
     const body = await ask(wav);
     if (!listening.timer) return;
-    const start = end - samples.length / rate;
     if (body.label === null && body.reason === 'silence') {
       // The last answer stays up a while before silence replaces it.
       const quietFor = listening.lastWord ? end - listening.lastWord[1] : Infinity;
@@ -407,12 +420,15 @@ async function hop() {
       return;
     }
     const [v0, v1] = body.voiced;
-    const runsOn = v1 > WINDOW_S - 0.12;
-    const cutAtStart = v0 < 0.05;
-    // Still going: wait for the window that holds its end (unless it fills the whole window: a long sound).
-    if (runsOn && !cutAtStart) return;
     const span = [start + v0, start + v1];
     if (listening.lastWord && span[0] < listening.lastWord[1] - 0.05) return;
+    const runsOn = v1 > end - start - 0.12;
+    const cutAtStart = v0 < 0.05;
+    // A sound that fills the whole window (or a second look) is answered as it is.
+    if (retry === null && runsOn !== cutAtStart) {
+      listening.next = runsOn ? span[0] - 0.15 : Math.max(0, span[1] + 0.15 - WINDOW_S);
+      return;
+    }
     listening.lastWord = span;
     listening.lastShown = body.label ?? body.reason;
     showResult(body, wav, 'listening');
@@ -434,6 +450,7 @@ async function startListening() {
   }
   listening.lastWord = null;
   listening.lastShown = '';
+  listening.next = null;
   listening.started = mic.seconds;
   listening.timer = setInterval(() => void hop(), HOP_S * 1000);
   $('listen').textContent = 'Stop listening';
