@@ -33,7 +33,10 @@ export async function buildSite(opts: SiteOptions = {}): Promise<FastifyInstance
   app.get<{ Params: { app: string } }>('/pictures/:app.png', async (req, reply) => {
     const demo = demos.find((d) => d.app === req.params.app);
     if (!demo) return reply.code(404).send({ error: `no demo named ${JSON.stringify(req.params.app)}` });
-    return reply.type('image/png').header('cache-control', 'max-age=3600').send(await readFile(demo.picture));
+    return reply
+      .type('image/png')
+      .header('cache-control', 'max-age=3600')
+      .send(await readFile(demo.picture));
   });
   for (const demo of demos) await app.register(plugins[demo.app], { prefix: `/${demo.app}` });
   return app;

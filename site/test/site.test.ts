@@ -87,7 +87,9 @@ describe.skipIf(!haveChromium)('the lab site in Chromium', () => {
     const widths = await page.$$eval('.card img', (imgs) =>
       Promise.all(
         (imgs as HTMLImageElement[]).map((img) =>
-          img.complete ? img.naturalWidth : new Promise<number>((r) => (img.onload = () => r(img.naturalWidth))),
+          img.complete
+            ? Promise.resolve(img.naturalWidth)
+            : new Promise<number>((r) => (img.onload = () => r(img.naturalWidth))),
         ),
       ),
     );

@@ -104,7 +104,9 @@ describe('one TensorFlow.js engine for core and every app', () => {
     for (const app of ['go-policy', 'speech-cnn', 'text-cnn', 'cnn-explorer']) {
       expect(coreOf(join(repoRoot, 'apps', app))).toBe(core);
     }
-    const wasm = createRequire(join(repoRoot, 'packages', 'core', 'package.json')).resolve('@tensorflow/tfjs-backend-wasm');
+    const wasm = createRequire(join(repoRoot, 'packages', 'core', 'package.json')).resolve(
+      '@tensorflow/tfjs-backend-wasm',
+    );
     expect(realpathSync(createRequire(wasm).resolve('@tensorflow/tfjs-core'))).toBe(core);
   });
 });

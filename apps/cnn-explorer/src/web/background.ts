@@ -6,7 +6,6 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import type * as tf from '@tensorflow/tfjs';
 import type { DigitSet, SplitSpec } from '../mnist/digits.js';
 import type { OodCalibration } from '../ood/detector.js';
 import type { VisualKind } from '../pictures/unit-pictures.js';
@@ -83,7 +82,7 @@ async function runJob(job: BackgroundJob, post: (m: BackgroundMessage) => void):
     if (job.calibrate) {
       const started = Date.now();
       const { train, validation }: { train: DigitSet; validation: DigitSet } = mnistSplits(job.split);
-      const calibration = calibrateOod(model as tf.LayersModel, train, validation);
+      const calibration = calibrateOod(model, train, validation);
       post({ type: 'calibration', calibration, seconds: (Date.now() - started) / 1000 });
     }
     stage = 'pictures';

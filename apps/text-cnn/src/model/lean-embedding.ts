@@ -8,8 +8,9 @@ type EmbeddingLayer = ReturnType<typeof tf.layers.embedding>;
 type Kwargs = Parameters<EmbeddingLayer['call']>[1];
 
 // tfjs exports the Embedding layer's factory, not its class; the class is what a subclass needs.
-const Embedding = Object.getPrototypeOf(tf.layers.embedding({ inputDim: 1, outputDim: 1 })).constructor as Omit<typeof tf.layers.Layer, 'prototype'> &
-  (new (args: EmbeddingArgs) => EmbeddingLayer);
+const Embedding = (
+  Object.getPrototypeOf(tf.layers.embedding({ inputDim: 1, outputDim: 1 })) as { constructor: unknown }
+).constructor as Omit<typeof tf.layers.Layer, 'prototype'> & (new (args: EmbeddingArgs) => EmbeddingLayer);
 
 /**
  * A table's rows for a list of ids, with a gradient that keeps only the ids. tfjs's own gather gradient saves its
@@ -31,7 +32,7 @@ export function gatherRows(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
       },
     };
   });
-  return gather(table, ids) as tf.Tensor2D;
+  return gather(table, ids);
 }
 
 /**

@@ -78,7 +78,9 @@ function freshName(parent: string, name: string): string {
 function newestRunWithCheckpoint(parent: string): string | undefined {
   let names: string[];
   try {
-    names = readdirSync(parent, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    names = readdirSync(parent, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
   } catch {
     return undefined;
   }
@@ -106,7 +108,9 @@ export function resolveModelDir(options: ResolveModelDirOptions): ResolvedModelD
     const parent = join(runsRoot(options.appDir, env), options.app);
     const resumed = options.resume ? newestRunWithCheckpoint(parent) : undefined;
     if (options.resume && !resumed) {
-      throw new UsageError(`--resume: no run of ${options.app} with checkpoints in ${parent}; name the run folder with ${flag}`);
+      throw new UsageError(
+        `--resume: no run of ${options.app} with checkpoints in ${parent}; name the run folder with ${flag}`,
+      );
     }
     dir = resumed ?? freshName(parent, options.runName ?? runTimestamp(options.now));
   }
@@ -128,7 +132,9 @@ export function assertWritable(target: ResolvedModelDir, env: NodeJS.ProcessEnv 
   }
   const root = findWorkspaceRoot(target.dir);
   if (root && !isWithin(runsRoot(root, env), target.dir)) {
-    throw new UsageError(`refusing to write into the repository (${target.dir}) by default; name a folder with ${target.flag}`);
+    throw new UsageError(
+      `refusing to write into the repository (${target.dir}) by default; name a folder with ${target.flag}`,
+    );
   }
 }
 
@@ -196,7 +202,8 @@ export async function loadModelFolder<T>(
   target: string | ResolvedModelDir,
   options: LoadModelFolderOptions<T>,
 ): Promise<ModelFolder<T>> {
-  const { dir, named, flag, shipped } = typeof target === 'string' ? { dir: target, named: false, flag: '--model-dir', shipped: false } : target;
+  const { dir, named, flag, shipped } =
+    typeof target === 'string' ? { dir: target, named: false, flag: '--model-dir', shipped: false } : target;
   if (!existsSync(join(dir, MODEL_JSON))) {
     const what = `no model in ${dir} (expected ${MODEL_JSON}, written by \`${options.app} train\`)`;
     if (named) throw new UsageError(`${flag}: ${what}`);
@@ -244,15 +251,21 @@ export function metadataFields(raw: Record<string, unknown>, path: string, prefi
     },
     choice<C extends string>(field: string, choices: readonly C[]): C {
       const v = raw[field];
-      return typeof v === 'string' && (choices as readonly string[]).includes(v) ? (v as C) : fail(field, `one of ${choices.join(', ')}`, v);
+      return typeof v === 'string' && (choices as readonly string[]).includes(v)
+        ? (v as C)
+        : fail(field, `one of ${choices.join(', ')}`, v);
     },
     number(field: string, min = Number.NEGATIVE_INFINITY, max = Number.POSITIVE_INFINITY): number {
       const v = raw[field];
-      return typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? v : fail(field, `a number in ${min}..${max}`, v);
+      return typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max
+        ? v
+        : fail(field, `a number in ${min}..${max}`, v);
     },
     int(field: string, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number {
       const v = raw[field];
-      return Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max ? (v as number) : fail(field, `an integer in ${min}..${max}`, v);
+      return Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max
+        ? (v as number)
+        : fail(field, `an integer in ${min}..${max}`, v);
     },
     boolean(field: string): boolean {
       const v = raw[field];

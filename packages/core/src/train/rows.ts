@@ -60,7 +60,10 @@ export function nonZeroRows(table: Float32Array, width: number): RowPatch {
     throw new Error(`nonZeroRows: a table of ${table.length} values does not split into rows of ${width}`);
   }
   const rows: number[] = [];
-  const pairs = width % 2 === 0 && table.byteOffset % 8 === 0 ? new Float64Array(table.buffer, table.byteOffset, table.length / 2) : null;
+  const pairs =
+    width % 2 === 0 && table.byteOffset % 8 === 0
+      ? new Float64Array(table.buffer, table.byteOffset, table.length / 2)
+      : null;
   const scan: Float32Array | Float64Array = pairs ?? table;
   const step = pairs ? width / 2 : width;
   for (let start = 0, row = 0; start < scan.length; start += step, row++) {
@@ -115,7 +118,8 @@ export function mergePatches(patches: readonly { patch: RowPatch; scale: number 
     patch.rows.forEach((r, k) => {
       const dst = (slot.get(r) as number) * width;
       const src = k * width;
-      for (let j = 0; j < width; j++) values[dst + j] = (values[dst + j] as number) + scale * (patch.values[src + j] as number);
+      for (let j = 0; j < width; j++)
+        values[dst + j] = (values[dst + j] as number) + scale * (patch.values[src + j] as number);
     });
   }
   return { rows: Int32Array.from(slot.keys()), values };

@@ -31,7 +31,9 @@ async function importModule(url: string): Promise<void> {
     const code = (err as NodeJS.ErrnoException).code;
     if (tsxRegistered || code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
     const tsxDir = dirname(createRequire(url).resolve('tsx/package.json'));
-    const api = (await import(pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href)) as { register: () => unknown };
+    const api = (await import(pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href)) as {
+      register: () => unknown;
+    };
     api.register();
     tsxRegistered = true;
     // Node keeps a failed import of a URL failed; the same file under another URL is loaded afresh.
@@ -73,7 +75,8 @@ function step(msg: StepMessage): { reply: FromWorker; transfer: ArrayBuffer[] } 
   if (!model) throw new Error('worker got a step before init');
   const m = model;
   const weights = m.weights;
-  if (msg.weights.length !== weights.length) throw new Error(`worker got ${msg.weights.length} weights, model has ${weights.length}`);
+  if (msg.weights.length !== weights.length)
+    throw new Error(`worker got ${msg.weights.length} weights, model has ${weights.length}`);
   weights.forEach((w, i) => {
     const values = msg.weights[i];
     const variable = w.read() as tf.Variable;
@@ -81,10 +84,20 @@ function step(msg: StepMessage): { reply: FromWorker; transfer: ArrayBuffer[] } 
     else if (values) writeRows(variable, values);
   });
   const result = computeGradients(m, { xs: { data: msg.xs, shape: msg.xsShape }, ys: msg.ys }, classes, msg.seed);
-  const grads: (Float32Array | RowPatch)[] = result.grads.map((g, j) => (rowTrainable[j] ? nonZeroRows(readValues(g), g.shape[1] as number) : ownedValues(g)));
+  const grads: (Float32Array | RowPatch)[] = result.grads.map((g, j) =>
+    rowTrainable[j] ? nonZeroRows(readValues(g), g.shape[1] as number) : ownedValues(g),
+  );
   result.grads.forEach((g) => g.dispose());
   const state = m.nonTrainableWeights.map((w) => ownedValues(w.read()));
-  const reply: FromWorker = { type: 'result', id: msg.id, loss: result.loss, correct: result.correct, count: result.count, grads, state };
+  const reply: FromWorker = {
+    type: 'result',
+    id: msg.id,
+    loss: result.loss,
+    correct: result.correct,
+    count: result.count,
+    grads,
+    state,
+  };
   const buffers = [...grads.flatMap((g) => (g instanceof Float32Array ? [g] : [g.rows, g.values])), ...state];
   return { reply, transfer: buffers.map((a) => a.buffer as ArrayBuffer) };
 }
@@ -99,7 +112,8 @@ if (port) {
     if (msg.type === 'init') {
       init(msg).then(
         (reply) => port.postMessage(reply),
-        (err: unknown) => port.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
+        (err: unknown) =>
+          port.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
       );
       return;
     }

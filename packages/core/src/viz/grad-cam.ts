@@ -71,7 +71,7 @@ export async function gradCam(
   const grad = tf.grad((a: tf.Tensor) =>
     withoutActivation(last, opts.preActivation ?? true, () => unitScores(tail(a), classes).sum()),
   );
-  const [cam, weights] = tf.tidy(() => {
+  const [cam, weights] = tf.tidy((): [tf.Tensor, tf.Tensor] => {
     const a = head(tf.tensor4d(images, [n, h, w, c]));
     if (a.rank !== 4)
       throw new RangeError(

@@ -24,7 +24,12 @@ interface LayerJson {
 }
 interface ModelJson {
   class_name: string;
-  config: { name: string; layers: LayerJson[]; input_layers: unknown[]; output_layers: Array<[string, number, number]> };
+  config: {
+    name: string;
+    layers: LayerJson[];
+    input_layers: unknown[];
+    output_layers: Array<[string, number, number]>;
+  };
 }
 
 const inboundNames = (l: LayerJson) => l.inbound_nodes.flatMap((node) => node.map((edge) => edge[0]));
@@ -38,10 +43,12 @@ function foldable(layers: LayerJson[]): Map<string, string> {
   for (const l of layers) {
     if (l.class_name !== 'BatchNormalization' || l.inbound_nodes.length !== 1) continue;
     const axis = l.config.axis;
-    if (!(axis === -1 || axis === 3 || (Array.isArray(axis) && axis.length === 1 && (axis[0] === -1 || axis[0] === 3)))) continue;
+    if (!(axis === -1 || axis === 3 || (Array.isArray(axis) && axis.length === 1 && (axis[0] === -1 || axis[0] === 3))))
+      continue;
     const src = inboundNames(l);
     const conv = src.length === 1 ? byName.get(src[0]!) : undefined;
-    if (!conv || conv.class_name !== 'Conv2D' || conv.inbound_nodes.length !== 1 || consumers.get(conv.name) !== 1) continue;
+    if (!conv || conv.class_name !== 'Conv2D' || conv.inbound_nodes.length !== 1 || consumers.get(conv.name) !== 1)
+      continue;
     if (conv.config.data_format !== undefined && conv.config.data_format !== 'channels_last') continue;
     folds.set(l.name, conv.name);
   }
@@ -91,7 +98,8 @@ function foldedWeights(conv: tf.layers.Layer, bn: tf.layers.Layer): tf.Tensor[] 
 /** A new model with the same weights (folded where asked), another input size and/or fewer outputs. */
 export async function rebuildForInference(model: tf.LayersModel, opts: RebuildOptions = {}): Promise<tf.LayersModel> {
   const topo = model.toJSON(null, false) as unknown as ModelJson;
-  if (topo.class_name === 'Sequential') throw new Error('rebuildForInference: functional models only (tf.model), not tf.sequential');
+  if (topo.class_name === 'Sequential')
+    throw new Error('rebuildForInference: functional models only (tf.model), not tf.sequential');
   let layers = topo.config.layers;
   if (opts.outputs) {
     const keep = ancestors(layers, opts.outputs);
@@ -105,15 +113,20 @@ export async function rebuildForInference(model: tf.LayersModel, opts: RebuildOp
     .map((l) => ({
       ...l,
       config: [...folds.values()].includes(l.name) ? { ...l.config, use_bias: true } : l.config,
-      inbound_nodes: l.inbound_nodes.map((node) => node.map((e) => [rename(e[0]), e[1], e[2], e[3] ?? {}] as InboundNode[number])),
+      inbound_nodes: l.inbound_nodes.map((node) =>
+        node.map((e) => [rename(e[0]), e[1], e[2], e[3] ?? {}] as InboundNode[number]),
+      ),
     }));
   if (opts.inputShape) {
-    for (const l of layers) if (l.class_name === 'InputLayer') l.config = { ...l.config, batch_input_shape: [null, ...opts.inputShape] };
+    for (const l of layers)
+      if (l.class_name === 'InputLayer') l.config = { ...l.config, batch_input_shape: [null, ...opts.inputShape] };
   }
   topo.config.layers = layers;
   topo.config.output_layers = topo.config.output_layers.map(([n, a, b]) => [rename(n), a, b]);
 
-  const rebuilt = await tf.models.modelFromJSON({ modelTopology: topo as unknown as tf.io.ModelJSON['modelTopology'] } as tf.io.ModelJSON);
+  const rebuilt = await tf.models.modelFromJSON({
+    modelTopology: topo as unknown as tf.io.ModelJSON['modelTopology'],
+  } as tf.io.ModelJSON);
   const convToBn = new Map([...folds].map(([bn, conv]) => [conv, bn]));
   for (const layer of rebuilt.layers) {
     if (layer.weights.length === 0) continue;

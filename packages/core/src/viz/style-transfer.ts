@@ -75,7 +75,9 @@ export async function styleTransfer(
   const parts = (x: tf.Tensor4D) => {
     const out = run(x);
     const c = tf.mean(tf.squaredDifference(out[0]!, targetContent));
-    const s = tf.addN(out.slice(1).map((f, i) => tf.mean(tf.squaredDifference(gramMatrix(f), targetGrams[i]!)))).div(styleLayers.length);
+    const s = tf
+      .addN(out.slice(1).map((f, i) => tf.mean(tf.squaredDifference(gramMatrix(f), targetGrams[i]!))))
+      .div(styleLayers.length);
     const t = totalVariation(x);
     return { c, s, t, total: c.mul(cw).add(s.mul(sw)).add(t.mul(tw)) as tf.Scalar };
   };
@@ -86,11 +88,15 @@ export async function styleTransfer(
   const steps = opts.steps ?? 100;
   for (let step = 0; step < steps; step++) {
     let snapshot: tf.Tensor[] = [];
-    optimizer.minimize(() => {
-      const p = parts(image as unknown as tf.Tensor4D);
-      snapshot = [tf.keep(p.c.clone()), tf.keep(p.s.clone()), tf.keep(p.t.clone())];
-      return p.total;
-    }, false, [image]);
+    optimizer.minimize(
+      () => {
+        const p = parts(image as unknown as tf.Tensor4D);
+        snapshot = [tf.keep(p.c.clone()), tf.keep(p.s.clone()), tf.keep(p.t.clone())];
+        return p.total;
+      },
+      false,
+      [image],
+    );
     tf.tidy(() => image.assign(tf.clipByValue(image, 0, 1)));
     const [c, s, t] = await Promise.all(snapshot.map(async (v) => (await v.data())[0]!));
     tf.dispose(snapshot);
