@@ -193,7 +193,7 @@ describe('text-cnn CLI', () => {
     expect(subjRand(out)).toMatchObject({ n: 1 });
     expect(out.cells.filter((c) => c.n === 0)).toHaveLength(19);
     expect(again.stderr).toMatch(
-      /CNN-rand \(ours\)\s+not run\s+not run\s+not run\s+\d+\.\d ± 0\.0 \(1 of 10 folds\)\s+not run/,
+      /CNN-rand \(ours\)\s+not run\s+not run\s+not run\s+\d+\.\d \(1 of 10 folds\)\s+not run/,
     );
     expect(cli('bench-paper', '--sets', 'Subj', ...args).stderr).toMatch(
       /--sets and --variants choose what --run trains/,

@@ -182,7 +182,9 @@ function cellText(c: Cell): string {
   if (c.runs.length === 0) return 'not run';
   const n = c.runs.length;
   const partial = n < c.wanted ? ` of ${c.wanted}` : '';
-  return `${(100 * c.mean).toFixed(1)} ± ${(100 * c.std).toFixed(1)} (${n}${partial} ${c.over}${n === 1 && !partial ? '' : 's'})`;
+  // One run has no spread to show.
+  const spread = n > 1 ? ` ± ${(100 * c.std).toFixed(1)}` : '';
+  return `${(100 * c.mean).toFixed(1)}${spread} (${n}${partial} ${c.over}${n === 1 && !partial ? '' : 's'})`;
 }
 
 /** Our four rows beside Kim's, as plain text, then the command behind each cell that has runs. */
