@@ -3,11 +3,11 @@
 // own `gtp` command in a child process, so the number includes everything between the net and the wire.
 //   tsx bench/gtp-move-match.ts [--engine policy] [--games 50] [--data-dir DIR] [--split-seed 1]
 //                               [--extra "<more gtp flags>"] [--json]
-// Test games of the policy net's split, spread evenly; games with setup stones (handicap) are skipped,
-// since GTP has no command to place them freely.
+// Test games of the policy net's split, spread evenly. Handicap games are set up with fixed_handicap when
+// their stones are GTP's fixed points; games with other setup stones are skipped (GTP cannot place them).
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatVertex, PASS } from '../src/board/index.js';
+import { fixedHandicap, formatVertex, PASS } from '../src/board/index.js';
 import { listGames } from '../src/data/games.js';
 import { splitGames, spreadEvenly } from '../src/data/split.js';
 import { GtpClient } from '../src/play/gtp-client.js';
@@ -44,12 +44,16 @@ async function main(): Promise<void> {
   const ms: number[] = [];
   try {
     for (const [g, game] of games.entries()) {
-      if (game.setup.black.length > 0 || game.setup.white.length > 0) {
+      const stones = game.setup.black.length;
+      const fixed = stones >= 2 && stones <= 9 ? new Set(fixedHandicap(19, stones)) : new Set<number>();
+      const isFixed = game.setup.white.length === 0 && game.setup.black.every((p) => fixed.has(p));
+      if (stones + game.setup.white.length > 0 && !isFixed) {
         skipped++;
         continue;
       }
       await engine.send('clear_board');
       await engine.send(`komi ${game.komi}`);
+      if (stones > 0) await engine.send(`fixed_handicap ${stones}`);
       for (const m of game.moves) {
         const colour = m.colour === 1 ? 'b' : 'w';
         const want = formatVertex(m.move, 19);
@@ -73,7 +77,7 @@ async function main(): Promise<void> {
   const lat = latency(ms);
   log(`${command}`);
   log(
-    `move-match through GTP: ${((matched / positions) * 100).toFixed(2)}% (${matched} of ${positions} moves, ${games.length - skipped} test games; ${skipped} handicap games skipped)`,
+    `move-match through GTP: ${((matched / positions) * 100).toFixed(2)}% (${matched} of ${positions} moves, ${games.length - skipped} test games; ${skipped} games with other setup stones skipped)`,
   );
   if (lat) log(`genmove round trip: median ${lat.median.toFixed(1)} ms, p95 ${lat.p95.toFixed(1)} ms`);
   if (values.json)

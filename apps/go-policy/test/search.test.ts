@@ -91,6 +91,36 @@ describe('the search where the net alone errs', () => {
   });
 });
 
+describe('the search on a tactic the net also sees', () => {
+  it('snapback: throws a stone in and takes the cutting group back', async () => {
+    // White's eight stones at the top (G19 to K16) have two liberties, H19 and J19, and threaten black's
+    // four stones at L19-L16, whose liberties M19 and M16 are dead ends. A black stone on H19 (or J19)
+    // is captured, and the capture leaves white in atari on that point: black takes back nine stones.
+    // Anything else lets white take black's four and connect. The net finds this one too.
+    const board = filledBoard(
+      [
+        'O..OX.OO', //
+        'OOOOXOOO',
+        'XXXOXOOO',
+        'XXXOX.OO',
+        'XXXXOOOO',
+      ],
+      0,
+      6,
+      BLACK,
+    );
+    const snapbacks = ['H19', 'J19'];
+    expect(snapbacks).toContain(await netMove(board, BLACK));
+    const r = search(board, 0.5, 1000);
+    expect(snapbacks).toContain(best(r));
+    expect(r.moves[0]!.winrate).toBeGreaterThan(0.8);
+    // The tactic itself: after H19 and white's capture at J19, black's H19 takes the group.
+    board.play(parseVertex('H19', 19), BLACK);
+    board.play(parseVertex('J19', 19), WHITE);
+    expect(board.play(parseVertex('H19', 19), BLACK).length).toBe(9);
+  });
+});
+
 describe('counting, passing and resigning', () => {
   // A lone white stone in a hole of black's area: dead, though it stands on the board.
   const deadStone = (toPlay: Player): Board =>
