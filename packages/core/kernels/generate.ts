@@ -86,7 +86,10 @@ export function kernelWat(v: KernelVariant): string {
         ])
       : [
           ...vecs.map((j) => set(`b${j}`, `(v128.load offset=${boff + 16 * j} ${bptr})`)),
-          ...rows.flatMap((i) => [set('t', aload(i)), ...vecs.map((j) => set(acc(i, j), madd(get('t'), get(`b${j}`), get(acc(i, j)))))]),
+          ...rows.flatMap((i) => [
+            set('t', aload(i)),
+            ...vecs.map((j) => set(acc(i, j), madd(get('t'), get(`b${j}`), get(acc(i, j))))),
+          ]),
         ];
 
   /**
@@ -132,13 +135,18 @@ export function kernelWat(v: KernelVariant): string {
       ${rows.map((i) => set(acc(i, 0), get('t'))).join(' ')}
       ${vecs
         .slice(1)
-        .map((j) => `${set('t', `(v128.load offset=${16 * j} ${get('bias')})`)} ${rows.map((i) => set(acc(i, j), get('t'))).join(' ')}`)
+        .map(
+          (j) =>
+            `${set('t', `(v128.load offset=${16 * j} ${get('bias')})`)} ${rows.map((i) => set(acc(i, j), get('t'))).join(' ')}`,
+        )
         .join('\n')}))
     ${whileLoop('runs', get('nruns'), [
       ...rows.map((i) => set(`a${i}`, add(get('abase'), `(i32.load offset=${4 * i} ${get('aind')})`))),
       inc('aind', 4 * MR),
       set('k', get('kc')),
-      U === 1 ? '' : `(if (i32.ge_u ${get('k')} ${i32(U)}) (then (loop $k4
+      U === 1
+        ? ''
+        : `(if (i32.ge_u ${get('k')} ${i32(U)}) (then (loop $k4
         ${range(U)
           .flatMap((u) => step(get('b'), NB * u, (i) => `(v128.load32_splat offset=${4 * u} ${get(`a${i}`)})`))
           .join('\n')}
@@ -205,7 +213,7 @@ export function kernelWat(v: KernelVariant): string {
   ;; C[m x n] (=|+=) A B for every MR-row tile: A rows through the indirection table ind ([tile][run][MR] byte
   ;; offsets from abase), B packed in panels of NR columns ([panel][nruns*kc][NR], pstride bytes apart), C rows
   ;; ldc bytes apart from out. bias: 0 or (n rounded up to NR) floats.
-  (func (export "gemm_ind")
+  (func $gemm_ind (export "gemm_ind")
     ${params(['ind', 'abase', 'nruns', 'kc', 'ntiles', 'bpk', 'n', 'out', 'ldc', 'm', 'bias', 'flags', 'ctx'])}
     ${locals(['tile', 'panel', 'np', 'pstride', 'tstride', 'mvalid', 'crow', 'i'])}
     ${forLoop('i', i32(MR), [`(i32.store (i32.add ${get('ctx')} (i32.shl ${get('i')} ${i32(2)})) ${mul(get('i'), get('ldc'))})`])}
@@ -255,7 +263,10 @@ export function kernelWat(v: KernelVariant): string {
     ${whileLoop('blocks', `(i32.lt_u ${get('s0')} ${get('nsegs')})`, [
       set('ns', minU(get('g'), sub(get('nsegs'), get('s0')))),
       forLoop('panel', get('np'), [
-        set('bp', add(get('dyp'), `(i32.shl ${add(mul(get('panel'), get('m')), mul(get('s0'), get('seglen')))} ${i32(LNB)})`)),
+        set(
+          'bp',
+          add(get('dyp'), `(i32.shl ${add(mul(get('panel'), get('m')), mul(get('s0'), get('seglen')))} ${i32(LNB)})`),
+        ),
         forLoop('run', get('nruns'), [
           forLoop('q', get('nq'), [
             set('k0', add(mul(get('run'), get('l')), mul(get('q'), i32(MR)))),
@@ -361,19 +372,34 @@ export function kernelWat(v: KernelVariant): string {
     ${forLoop('img', get('n'), [
       forLoop('oy', get('oh'), [
         set('ya', sub(mul(get('oy'), get('sh')), get('top'))),
-        set('yb', `(select (i32.add ${get('ya')} ${get('fh')}) ${get('h')} (i32.lt_s (i32.add ${get('ya')} ${get('fh')}) ${get('h')}))`),
+        set(
+          'yb',
+          `(select (i32.add ${get('ya')} ${get('fh')}) ${get('h')} (i32.lt_s (i32.add ${get('ya')} ${get('fh')}) ${get('h')}))`,
+        ),
         set('ya', `(select ${get('ya')} ${i32(0)} (i32.gt_s ${get('ya')} ${i32(0)}))`),
         forLoop('ox', get('ow'), [
           set('xa', sub(mul(get('ox'), get('sw')), get('left'))),
-          set('xb', `(select (i32.add ${get('xa')} ${get('fw')}) ${get('w')} (i32.lt_s (i32.add ${get('xa')} ${get('fw')}) ${get('w')}))`),
+          set(
+            'xb',
+            `(select (i32.add ${get('xa')} ${get('fw')}) ${get('w')} (i32.lt_s (i32.add ${get('xa')} ${get('fw')}) ${get('w')}))`,
+          ),
           set('xa', `(select ${get('xa')} ${i32(0)} (i32.gt_s ${get('xa')} ${i32(0)}))`),
-          set('g', add(get('dy'), `(i32.shl ${mul(add(mul(add(mul(get('img'), get('oh')), get('oy')), get('ow')), get('ox')), get('c'))} ${i32(2)})`)),
+          set(
+            'g',
+            add(
+              get('dy'),
+              `(i32.shl ${mul(add(mul(add(mul(get('img'), get('oh')), get('oy')), get('ow')), get('ox')), get('c'))} ${i32(2)})`,
+            ),
+          ),
           set('c0', i32(0)),
           whileLoop('cv', `(i32.le_u ${add(get('c0'), i32(4))} ${get('c')})`, [
             set('best', '(v128.const f32x4 -inf -inf -inf -inf)'),
             set('where', '(v128.const i32x4 -1 -1 -1 -1)'),
             set('y', get('ya')),
-            set('rowoff', `(i32.shl ${add(mul(add(mul(add(mul(get('img'), get('h')), get('ya')), get('w')), get('xa')), get('c')), get('c0'))} ${i32(2)})`),
+            set(
+              'rowoff',
+              `(i32.shl ${add(mul(add(mul(add(mul(get('img'), get('h')), get('ya')), get('w')), get('xa')), get('c')), get('c0'))} ${i32(2)})`,
+            ),
             whileLoop('wy', `(i32.lt_s ${get('y')} ${get('yb')})`, [
               set('xx', get('xa')),
               set('off', get('rowoff')),
@@ -403,7 +429,10 @@ export function kernelWat(v: KernelVariant): string {
             whileLoop('sy', `(i32.lt_s ${get('y')} ${get('yb')})`, [
               set('xx', get('xa')),
               whileLoop('sx', `(i32.lt_s ${get('xx')} ${get('xb')})`, [
-                set('off', `(i32.shl ${add(mul(add(mul(add(mul(get('img'), get('h')), get('y')), get('w')), get('xx')), get('c')), get('c0'))} ${i32(2)})`),
+                set(
+                  'off',
+                  `(i32.shl ${add(mul(add(mul(add(mul(get('img'), get('h')), get('y')), get('w')), get('xx')), get('c')), get('c0'))} ${i32(2)})`,
+                ),
                 set('sv', `(f32.load (i32.add ${get('x')} ${get('off')}))`),
                 `(if (f32.gt ${get('sv')} ${get('sbest')}) (then ${set('sbest', get('sv'))} ${set('at', get('off'))}))`,
                 inc('xx', 1),
@@ -456,6 +485,8 @@ export function kernelWat(v: KernelVariant): string {
       set('r0', get('re')),
     ])})
 
+${winogradWat(MR, NR, madd)}
+
   ;; dst [c, r] = src [r, c] transposed, in 8 x 8 blocks.
   (func (export "transpose") ${params(['src', 'r', 'c', 'dst'])}
     ${locals(['i0', 'j0', 'i', 'j', 'ie', 'je'])}
@@ -491,7 +522,10 @@ export function kernelWat(v: KernelVariant): string {
       ${chains.map((a) => set(a, madd(get(a), get('x'), get('y')))).join('\n')}
       ${set('n', sub(get('n'), i32(1)))}
       (br_if $L ${get('n')}))))
-    ${set('x', chains.map(get).reduce((s, a) => `(f32x4.add ${s} ${a})`))}
+    ${set(
+      'x',
+      chains.map(get).reduce((s, a) => `(f32x4.add ${s} ${a})`),
+    )}
     (f32.add (f32.add (f32x4.extract_lane 0 ${get('x')}) (f32x4.extract_lane 1 ${get('x')}))
       (f32.add (f32x4.extract_lane 2 ${get('x')}) (f32x4.extract_lane 3 ${get('x')}))))`;
 
@@ -505,4 +539,293 @@ export function kernelWat(v: KernelVariant): string {
   ${drivers}
   ${peak})
 `;
+}
+
+/*
+ * Winograd F(4x4, 3x3) for 3x3 stride-1 convolutions (Lavin & Gray 2016, points 0, +-1, +-2, infinity): an
+ * output tile of 4x4 pixels costs 36 multiplies per (input, output) channel pair instead of 144. The
+ * convolution becomes 36 GEMMs [tiles x C] . [C x CO] between an input transform (B^T d B of each 6x6 input
+ * tile), a filter transform (G g G^T) and an output transform (A^T m A, with bias and activation).
+ *   B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]
+ *   G   = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
+ *   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
+ * Channels run 4 to a SIMD vector; inputs are padded to a multiple of 4 channels, outputs must be one.
+ */
+function winogradWat(MR: number, NR: number, madd: (a: string, b: string, c: string) => string): string {
+  const f = (x: number) => `(v128.const f32x4 ${x} ${x} ${x} ${x})`;
+  const vadd = (a: string, b: string) => `(f32x4.add ${a} ${b})`;
+  const vsub = (a: string, b: string) => `(f32x4.sub ${a} ${b})`;
+  const vmul = (a: string, b: string) => `(f32x4.mul ${a} ${b})`;
+  const L = (n: string) => `(local.get $${n})`;
+  const S = (n: string, v: string) => `(local.set $${n} ${v})`;
+  // 6-point transforms on locals i0..i5 into o0..o5 (or o0..o3): B^T, G (3 -> 6) and A^T (6 -> 4).
+  const bt = [
+    vadd(vsub(vmul(f(4), L('i0')), vmul(f(5), L('i2'))), L('i4')),
+    vsub(vadd(L('i3'), L('i4')), vmul(f(4), vadd(L('i1'), L('i2')))),
+    vadd(vmul(f(4), vsub(L('i1'), L('i2'))), vsub(L('i4'), L('i3'))),
+    vadd(vmul(f(2), vsub(L('i3'), L('i1'))), vsub(L('i4'), L('i2'))),
+    vadd(vmul(f(2), vsub(L('i1'), L('i3'))), vsub(L('i4'), L('i2'))),
+    vadd(vsub(vmul(f(4), L('i1')), vmul(f(5), L('i3'))), L('i5')),
+  ];
+  const gt = [
+    vmul(f(0.25), L('i0')),
+    vmul(f(-1 / 6), vadd(vadd(L('i0'), L('i1')), L('i2'))),
+    vmul(f(-1 / 6), vadd(vsub(L('i0'), L('i1')), L('i2'))),
+    vadd(vadd(vmul(f(1 / 24), L('i0')), vmul(f(1 / 12), L('i1'))), vmul(f(1 / 6), L('i2'))),
+    vadd(vsub(vmul(f(1 / 24), L('i0')), vmul(f(1 / 12), L('i1'))), vmul(f(1 / 6), L('i2'))),
+    L('i2'),
+  ];
+  const at = [
+    vadd(vadd(vadd(L('i0'), L('i1')), vadd(L('i2'), L('i3'))), L('i4')),
+    vadd(vsub(L('i1'), L('i2')), vmul(f(2), vsub(L('i3'), L('i4')))),
+    vadd(vadd(L('i1'), L('i2')), vmul(f(4), vadd(L('i3'), L('i4')))),
+    vadd(vadd(vsub(L('i1'), L('i2')), vmul(f(8), vsub(L('i3'), L('i4')))), L('i5')),
+  ];
+  void madd;
+  const io = `(local $i0 v128) (local $i1 v128) (local $i2 v128) (local $i3 v128) (local $i4 v128) (local $i5 v128)
+    (local $o0 v128) (local $o1 v128) (local $o2 v128) (local $o3 v128) (local $o4 v128) (local $o5 v128)`;
+  /** Loads i0..i(n-1) from load(k), applies the transform, stores o_k with store(k, value). */
+  const apply = (rows: string[], n: number, load: (k: number) => string, store: (k: number, v: string) => string) =>
+    [
+      ...Array.from({ length: n }, (_, k) => S(`i${k}`, load(k))),
+      ...rows.map((e, k) => S(`o${k}`, e)),
+      ...rows.map((_, k) => store(k, L(`o${k}`))),
+    ].join('\n');
+  const i32 = (n: number) => `(i32.const ${n})`;
+  const add = (a: string, b: string) => `(i32.add ${a} ${b})`;
+  const mul = (a: string, b: string) => `(i32.mul ${a} ${b})`;
+  const loop = (v: string, limit: string, body: string, step = 1) =>
+    `(local.set $${v} (i32.const 0)) (block $${v}_end (loop $${v}_loop (br_if $${v}_end (i32.ge_u (local.get $${v}) ${limit})) ${body} (local.set $${v} (i32.add (local.get $${v}) (i32.const ${step}))) (br $${v}_loop)))`;
+  void MR;
+  return `
+  ;; dst [n, hp, wp, cp] = src [n, h, w, c] placed at (top, left), zeros around and in channels c..cp-1.
+  (func (export "pad_copy_c") (param $src i32) (param $n i32) (param $h i32) (param $w i32) (param $c i32) (param $dst i32)
+      (param $hp i32) (param $wp i32) (param $cp i32) (param $top i32) (param $left i32)
+    (local $img i32) (local $y i32) (local $x i32) (local $s i32) (local $d i32)
+    (memory.fill (local.get $dst) ${i32(0)} (i32.shl ${mul(mul(mul(L('n'), L('hp')), L('wp')), L('cp'))} ${i32(2)}))
+    (local.set $s (local.get $src))
+    ${loop(
+      'img',
+      L('n'),
+      loop(
+        'y',
+        L('h'),
+        `
+      (local.set $d ${add(L('dst'), `(i32.shl ${mul(add(mul(add(mul(L('img'), L('hp')), add(L('y'), L('top'))), L('wp')), L('left')), L('cp'))} ${i32(2)})`)})
+      ${loop(
+        'x',
+        L('w'),
+        `(memory.copy (local.get $d) (local.get $s) (i32.shl (local.get $c) ${i32(2)}))
+        (local.set $d (i32.add (local.get $d) (i32.shl (local.get $cp) ${i32(2)})))
+        (local.set $s (i32.add (local.get $s) (i32.shl (local.get $c) ${i32(2)})))`,
+      )}`,
+      ),
+    )})
+
+  ;; dst [kh][kw][co][ci] = w [fh-1-kh][fw-1-kw][ci][co]: the filter of the input gradient as a convolution.
+  (func (export "rotate_filter") (param $w i32) (param $fh i32) (param $fw i32) (param $ci i32) (param $co i32) (param $dst i32)
+    (local $t i32) (local $taps i32) (local $a i32) (local $b i32) (local $src i32) (local $d i32)
+    (local.set $taps ${mul(L('fh'), L('fw'))})
+    ${loop(
+      't',
+      L('taps'),
+      `
+      (local.set $src ${add(L('w'), `(i32.shl ${mul(mul(`(i32.sub (i32.sub ${L('taps')} ${i32(1)}) ${L('t')})`, L('ci')), L('co'))} ${i32(2)})`)})
+      (local.set $d ${add(L('dst'), `(i32.shl ${mul(mul(L('t'), L('ci')), L('co'))} ${i32(2)})`)})
+      ${loop(
+        'a',
+        L('ci'),
+        loop(
+          'b',
+          L('co'),
+          `(f32.store ${add(L('d'), `(i32.shl ${add(mul(L('b'), L('ci')), L('a'))} ${i32(2)})`)}
+          (f32.load ${add(L('src'), `(i32.shl ${add(mul(L('a'), L('co')), L('b'))} ${i32(2)})`)}))`,
+        ),
+      )}`,
+    )})
+
+  ;; Winograd filter transform U = G g G^T of w [3][3][ci][co] (co a multiple of 4), written straight into the
+  ;; packed B panels of the 36 GEMMs: element (xi, ci, co) at dst + (((xi*np + co/NR)*cp + ci)*NR + co%NR)*4.
+  ;; dst must be zero on entry (rows ci..cp-1 and the columns past co stay zero). tmp: 18 vectors of scratch.
+  (func (export "wino_filter") (param $w i32) (param $ci i32) (param $co i32) (param $cp i32) (param $dst i32) (param $tmp i32)
+    (local $c i32) (local $g i32) (local $np i32) (local $src i32) (local $base i32) (local $xs i32)
+    ${io}
+    (local.set $np (i32.div_u ${add(L('co'), i32(NR - 1))} ${i32(NR)}))
+    (local.set $xs ${mul(mul(L('np'), L('cp')), i32(NR * 4))})
+    ${loop(
+      'c',
+      L('ci'),
+      loop(
+        'g',
+        L('co'),
+        `
+      (local.set $src ${add(L('w'), `(i32.shl ${add(mul(L('c'), L('co')), L('g'))} ${i32(2)})`)})
+      ;; columns kw: G applied down kh (3 -> 6), into tmp[row][kw]
+      ${[0, 1, 2]
+        .map((kw) =>
+          apply(
+            gt,
+            3,
+            (kh) => `(v128.load (i32.add ${L('src')} ${mul(mul(L('ci'), L('co')), i32(4 * (kh * 3 + kw)))}))`,
+            (r, v) => `(v128.store offset=${(r * 3 + kw) * 16} ${L('tmp')} ${v})`,
+          ),
+        )
+        .join('\n')}
+      (local.set $base ${add(L('dst'), `(i32.shl ${add(mul(add(mul(`(i32.div_u ${L('g')} ${i32(NR)})`, L('cp')), L('c')), i32(NR)), `(i32.rem_u ${L('g')} ${i32(NR)})`)} ${i32(2)})`)})
+      ;; rows: G applied along kw (3 -> 6), stored at xi = 6*row + col
+      ${[0, 1, 2, 3, 4, 5]
+        .map((r) =>
+          apply(
+            gt,
+            3,
+            (kw) => `(v128.load offset=${(r * 3 + kw) * 16} ${L('tmp')})`,
+            (col, v) => `(v128.store (i32.add ${L('base')} ${mul(L('xs'), i32(r * 6 + col))}) ${v})`,
+          ),
+        )
+        .join('\n')}`,
+        4,
+      ),
+    )})
+
+  ;; Winograd input transform V = B^T d B of the 6x6 tiles t0..t0+cnt-1 (stride 4; tile t = (img, ty, tx) of
+  ;; n x th x tw) of xp [n, hp, wp, cp] (hp >= 4th + 2, wp >= 4tw + 2): V [36][cnt][cp]. tmp: 36 vectors.
+  (func $wino_in (export "wino_in") (param $xp i32) (param $n i32) (param $hp i32) (param $wp i32) (param $cp i32)
+      (param $th i32) (param $tw i32) (param $v i32) (param $tmp i32) (param $t0 i32) (param $cnt i32)
+    (local $img i32) (local $ty i32) (local $tx i32) (local $c i32) (local $t i32) (local $q i32) (local $per i32)
+    (local $src i32) (local $row i32) (local $pix i32) (local $dst i32) (local $xs i32)
+    ${io}
+    (local.set $per ${mul(L('th'), L('tw'))})
+    (local.set $pix (i32.shl ${L('cp')} ${i32(2)}))
+    (local.set $row ${mul(L('wp'), L('pix'))})
+    (local.set $xs ${mul(L('cnt'), L('pix'))})
+    ${loop(
+      't',
+      L('cnt'),
+      `
+      (local.set $q (i32.add ${L('t0')} ${L('t')}))
+      (local.set $img (i32.div_u ${L('q')} ${L('per')}))
+      (local.set $q (i32.sub ${L('q')} ${mul(L('img'), L('per'))}))
+      (local.set $ty (i32.div_u ${L('q')} ${L('tw')}))
+      (local.set $tx (i32.sub ${L('q')} ${mul(L('ty'), L('tw'))}))
+      ${loop(
+        'c',
+        L('cp'),
+        `
+        (local.set $src ${add(L('xp'), add(mul(add(mul(L('img'), L('hp')), `(i32.shl ${L('ty')} ${i32(2)})`), L('row')), add(mul(`(i32.shl ${L('tx')} ${i32(2)})`, L('pix')), `(i32.shl ${L('c')} ${i32(2)})`)))})
+        ${[0, 1, 2, 3, 4, 5]
+          .map((j) =>
+            apply(
+              bt,
+              6,
+              (i) => `(v128.load (i32.add ${L('src')} ${add(mul(L('row'), i32(i)), mul(L('pix'), i32(j)))}))`,
+              (r, v) => `(v128.store offset=${(r * 6 + j) * 16} ${L('tmp')} ${v})`,
+            ),
+          )
+          .join('\n')}
+        (local.set $dst ${add(L('v'), add(mul(L('t'), L('pix')), `(i32.shl ${L('c')} ${i32(2)})`))})
+        ${[0, 1, 2, 3, 4, 5]
+          .map((r) =>
+            apply(
+              bt,
+              6,
+              (j) => `(v128.load offset=${(r * 6 + j) * 16} ${L('tmp')})`,
+              (col, v) => `(v128.store (i32.add ${L('dst')} ${mul(L('xs'), i32(r * 6 + col))}) ${v})`,
+            ),
+          )
+          .join('\n')}`,
+        4,
+      )}`,
+    )})
+
+  ;; The 36 GEMMs: M[xi] [T][co] = V[xi] [T][cp] . U[xi] [cp][co] (U packed by wino_filter). ind: rows_ind(T, cp*4).
+  (func $wino_gemm (export "wino_gemm") (param $ind i32) (param $v i32) (param $tiles i32) (param $cp i32) (param $bpk i32)
+      (param $co i32) (param $m i32) (param $ctx i32)
+    (local $xi i32) (local $np i32) (local $ntiles i32)
+    (local.set $np (i32.div_u ${add(L('co'), i32(NR - 1))} ${i32(NR)}))
+    (local.set $ntiles (i32.div_u ${add(L('tiles'), i32(MR - 1))} ${i32(MR)}))
+    ${loop(
+      'xi',
+      i32(36),
+      `(call $gemm_ind ${L('ind')} ${add(L('v'), `(i32.shl ${mul(mul(L('xi'), L('tiles')), L('cp'))} ${i32(2)})`)} ${i32(1)} ${L('cp')} ${L('ntiles')}
+        ${add(L('bpk'), mul(mul(mul(L('xi'), L('np')), L('cp')), i32(NR * 4)))} ${L('co')}
+        ${add(L('m'), `(i32.shl ${mul(mul(L('xi'), L('tiles')), L('co'))} ${i32(2)})`)} (i32.shl ${L('co')} ${i32(2)}) ${L('tiles')} ${i32(0)} ${i32(0)} ${L('ctx')})`,
+    )})
+
+  ;; Winograd output transform: out [n, oh, ow, co] = act(A^T m A + bias) of tiles t0..t0+cnt-1, M [36][cnt][co]
+  ;; (co a multiple of 4; bias 0 or co floats; flags 2 relu, 6 relu6). tmp: 24 vectors of scratch.
+  (func $wino_out (export "wino_out") (param $m i32) (param $n i32) (param $th i32) (param $tw i32) (param $co i32)
+      (param $oh i32) (param $ow i32) (param $out i32) (param $bias i32) (param $flags i32) (param $tmp i32) (param $t0 i32) (param $cnt i32)
+    (local $img i32) (local $ty i32) (local $tx i32) (local $c i32) (local $t i32) (local $q i32) (local $per i32)
+    (local $src i32) (local $xs i32) (local $pix i32) (local $dst i32) (local $rows i32) (local $cols i32)
+    (local $b v128) (local $zero v128) (local $six v128)
+    ${io}
+    (local.set $per ${mul(L('th'), L('tw'))})
+    (local.set $pix (i32.shl ${L('co')} ${i32(2)}))
+    (local.set $xs ${mul(L('cnt'), L('pix'))})
+    (local.set $six ${f(6)})
+    ${loop(
+      't',
+      L('cnt'),
+      `
+      (local.set $q (i32.add ${L('t0')} ${L('t')}))
+      (local.set $img (i32.div_u ${L('q')} ${L('per')}))
+      (local.set $q (i32.sub ${L('q')} ${mul(L('img'), L('per'))}))
+      (local.set $ty (i32.div_u ${L('q')} ${L('tw')}))
+      (local.set $tx (i32.sub ${L('q')} ${mul(L('ty'), L('tw'))}))
+      (local.set $rows (i32.sub ${L('oh')} (i32.shl ${L('ty')} ${i32(2)})))
+      (local.set $cols (i32.sub ${L('ow')} (i32.shl ${L('tx')} ${i32(2)})))
+      ${loop(
+        'c',
+        L('co'),
+        `
+        (local.set $src ${add(L('m'), add(mul(L('t'), L('pix')), `(i32.shl ${L('c')} ${i32(2)})`))})
+        ;; rows r of the 6x6: A^T along the columns, into tmp[r][0..3]
+        ${[0, 1, 2, 3, 4, 5]
+          .map((r) =>
+            apply(
+              at,
+              6,
+              (j) => `(v128.load (i32.add ${L('src')} ${mul(L('xs'), i32(r * 6 + j))}))`,
+              (k, v) => `(v128.store offset=${(r * 4 + k) * 16} ${L('tmp')} ${v})`,
+            ),
+          )
+          .join('\n')}
+        (local.set $b (if (result v128) ${L('bias')} (then (v128.load (i32.add ${L('bias')} (i32.shl ${L('c')} ${i32(2)})))) (else (local.get $zero))))
+        ;; columns k: A^T down the rows gives output pixels (i, k) of the tile
+        ${[0, 1, 2, 3]
+          .map((k) =>
+            apply(
+              at,
+              6,
+              (r) => `(v128.load offset=${(r * 4 + k) * 16} ${L('tmp')})`,
+              (i, v) => `
+              (if (i32.and (i32.gt_s ${L('rows')} ${i32(i)}) (i32.gt_s ${L('cols')} ${i32(k)})) (then
+                (local.set $i0 (f32x4.add ${v} ${L('b')}))
+                (if (i32.and ${L('flags')} ${i32(6)}) (then (local.set $i0 (f32x4.max ${L('i0')} ${L('zero')}))
+                  (if (i32.and ${L('flags')} ${i32(4)}) (then (local.set $i0 (f32x4.min ${L('i0')} ${L('six')}))))))
+                (v128.store ${add(L('out'), add(mul(add(mul(add(mul(L('img'), L('oh')), add(`(i32.shl ${L('ty')} ${i32(2)})`, i32(i))), L('ow')), add(`(i32.shl ${L('tx')} ${i32(2)})`, i32(k))), L('pix')), `(i32.shl ${L('c')} ${i32(2)})`))} ${L('i0')})))`,
+            ),
+          )
+          .join('\n')}`,
+        4,
+      )}`,
+    )})
+
+  ;; A whole Winograd convolution in blocks of tb tiles, so V and M of a block stay in cache: for each block,
+  ;; wino_in, wino_gemm, wino_out. v: 36*tb*cp floats, m: 36*tb*co floats, ind: rows_ind(tb, cp*4).
+  (func (export "wino_conv") (param $xp i32) (param $n i32) (param $hp i32) (param $wp i32) (param $cp i32)
+      (param $th i32) (param $tw i32) (param $upk i32) (param $co i32) (param $oh i32) (param $ow i32)
+      (param $out i32) (param $bias i32) (param $flags i32) (param $v i32) (param $m i32) (param $ind i32)
+      (param $tb i32) (param $ctx i32) (param $tmp i32)
+    (local $t0 i32) (local $tiles i32) (local $cnt i32)
+    (local.set $tiles ${mul(mul(L('n'), L('th')), L('tw'))})
+    (block $done (loop $blocks
+      (br_if $done (i32.ge_u ${L('t0')} ${L('tiles')}))
+      (local.set $cnt (select ${L('tb')} (i32.sub ${L('tiles')} ${L('t0')}) (i32.lt_u ${L('tb')} (i32.sub ${L('tiles')} ${L('t0')}))))
+      (call $wino_in ${L('xp')} ${L('n')} ${L('hp')} ${L('wp')} ${L('cp')} ${L('th')} ${L('tw')} ${L('v')} ${L('tmp')} ${L('t0')} ${L('cnt')})
+      (call $wino_gemm ${L('ind')} ${L('v')} ${L('cnt')} ${L('cp')} ${L('upk')} ${L('co')} ${L('m')} ${L('ctx')})
+      (call $wino_out ${L('m')} ${L('n')} ${L('th')} ${L('tw')} ${L('co')} ${L('oh')} ${L('ow')} ${L('out')} ${L('bias')} ${L('flags')} ${L('tmp')} ${L('t0')} ${L('cnt')})
+      (local.set $t0 (i32.add ${L('t0')} ${L('cnt')}))
+      (br $blocks)))
+  )`;
 }

@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CORE_KERNEL_BUILDS, coreKernelBuild, coreKernelBuildAvailable, initBackend, setCoreKernelBuild } from '../src/backend/index.js';
+import {
+  CORE_KERNEL_BUILDS,
+  coreKernelBuild,
+  coreKernelBuildAvailable,
+  initBackend,
+  setCoreKernelBuild,
+} from '../src/backend/index.js';
 import { coreKernelCalls, coreKernels } from '../src/backend/core-kernels/module.js';
 import { conv2dBackpropInput, geometry } from '../src/backend/core-kernels/conv.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -17,7 +23,13 @@ function randomArray(rng: Rng, n: number): Float32Array {
   return a;
 }
 
-const input = (rng: Rng, shape: number[]): Input => ({ data: randomArray(rng, shape.reduce((a, b) => a * b, 1)), shape });
+const input = (rng: Rng, shape: number[]): Input => ({
+  data: randomArray(
+    rng,
+    shape.reduce((a, b) => a * b, 1),
+  ),
+  shape,
+});
 
 async function runOn(backend: string, kernel: string, inputs: Record<string, Input>, attrs: Record<string, unknown>) {
   await tf.setBackend(backend);
@@ -44,7 +56,10 @@ const references = new Map<string, { data: Float32Array; shape: number[] }>();
 
 function fingerprint(inputs: Record<string, Input>): string {
   return Object.entries(inputs)
-    .map(([k, v]) => `${k}:${v.shape.join('x')}:${Array.from(v.data.subarray(0, 8)).join(',')}:${v.data.reduce((a, b) => a + b, 0)}`)
+    .map(
+      ([k, v]) =>
+        `${k}:${v.shape.join('x')}:${Array.from(v.data.subarray(0, 8)).join(',')}:${v.data.reduce((a, b) => a + b, 0)}`,
+    )
     .join('|');
 }
 
@@ -84,7 +99,22 @@ const FIXED: ConvCase[] = [
   { batch: 3, h: 8, w: 8, cin: 2, cout: 3, fh: 4, fw: 4, stride: [2, 2], pad: 'same' },
   { batch: 2, h: 10, w: 12, cin: 1, cout: 4, fh: 5, fw: 3, stride: [1, 2], pad: 'same' },
   { batch: 2, h: 7, w: 7, cin: 9, cout: 1, fh: 1, fw: 1, stride: [1, 1], pad: 'same' },
-  { batch: 2, h: 9, w: 8, cin: 2, cout: 3, fh: 5, fw: 5, stride: [1, 1], pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
+  {
+    batch: 2,
+    h: 9,
+    w: 8,
+    cin: 2,
+    cout: 3,
+    fh: 5,
+    fw: 5,
+    stride: [1, 1],
+    pad: [
+      [0, 0],
+      [2, 1],
+      [0, 3],
+      [0, 0],
+    ],
+  },
   // Kim's text CNN: a filter as wide as the input, one channel (one merged patch run, output width 1).
   { batch: 3, h: 12, w: 20, cin: 1, cout: 10, fh: 3, fw: 20, stride: [1, 1], pad: 'valid' },
   // The lecture MNIST net's first layer: one channel, 3x3 valid.
@@ -117,7 +147,13 @@ const label = (c: ConvCase) =>
   `${c.batch}x${c.h}x${c.w}x${c.cin} -> ${c.cout}, ${c.fh}x${c.fw} stride ${c.stride.join('x')} ${JSON.stringify(c.pad)}`;
 
 function outShape(c: ConvCase): number[] {
-  return tf.backend_util.computeConv2DInfo([c.batch, c.h, c.w, c.cin], [c.fh, c.fw, c.cin, c.cout], c.stride, 1, c.pad as never).outShape;
+  return tf.backend_util.computeConv2DInfo(
+    [c.batch, c.h, c.w, c.cin],
+    [c.fh, c.fw, c.cin, c.cout],
+    c.stride,
+    1,
+    c.pad as never,
+  ).outShape;
 }
 
 const builds = CORE_KERNEL_BUILDS.filter((b) => coreKernelBuildAvailable(b));
@@ -162,6 +198,54 @@ describe("core's wasm kernels match the cpu backend", () => {
         });
       }
 
+      // Winograd F(4x4, 3x3): 3x3 stride 1 with >= 16 channels each side; partial tiles, channel padding (17),
+      // same/valid/explicit padding, batch 1 (the shipped go net's layers).
+      const WINOGRAD: ConvCase[] = [
+        { batch: 2, h: 9, w: 9, cin: 16, cout: 20, fh: 3, fw: 3, stride: [1, 1], pad: 'same' },
+        { batch: 1, h: 11, w: 10, cin: 17, cout: 16, fh: 3, fw: 3, stride: [1, 1], pad: 'valid' },
+        {
+          batch: 2,
+          h: 7,
+          w: 13,
+          cin: 20,
+          cout: 24,
+          fh: 3,
+          fw: 3,
+          stride: [1, 1],
+          pad: [
+            [0, 0],
+            [0, 2],
+            [1, 0],
+            [0, 0],
+          ],
+        },
+        { batch: 1, h: 19, w: 19, cin: 32, cout: 32, fh: 3, fw: 3, stride: [1, 1], pad: 'same' },
+      ];
+      for (const [i, c] of WINOGRAD.entries()) {
+        it(`Winograd F(4x4, 3x3) forward and input gradient: ${label(c)}`, async () => {
+          const rng = new Rng(5000 + i);
+          const xShape = [c.batch, c.h, c.w, c.cin];
+          const filterShape = [c.fh, c.fw, c.cin, c.cout];
+          const attrs = { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', dilations: [1, 1] };
+          const x = input(rng, xShape);
+          const filter = input(rng, filterShape);
+          const bias = input(rng, [c.cout]);
+          bias.data.forEach((v, j) => (bias.data[j] = 8 * v));
+          const before = coreKernelCalls['winograd'] ?? 0;
+          await expectCoreMatchesCpu('Conv2D', { x, filter }, attrs);
+          for (const activation of ['relu', 'relu6']) {
+            await expectCoreMatchesCpu('FusedConv2D', { x, filter, bias }, { ...attrs, activation });
+          }
+          const expected = before + 3 + (c.cin % 4 === 0 ? 1 : 0);
+          await expectCoreMatchesCpu(
+            'Conv2DBackpropInput',
+            { dy: input(rng, outShape(c)), filter },
+            { ...attrs, inputShape: xShape },
+          );
+          expect(coreKernelCalls['winograd'] ?? 0, 'Winograd ran').toBe(expected);
+        });
+      }
+
       it("Conv2DBackpropInput's rotated-filter route (stride 1) agrees too", async () => {
         for (const [i, c] of cases.filter((c) => c.stride[0] === 1 && c.stride[1] === 1).entries()) {
           const rng = new Rng(3000 + i);
@@ -173,7 +257,13 @@ describe("core's wasm kernels match the cpu backend", () => {
           const ref = await runOn('cpu', 'Conv2DBackpropInput', { dy, filter }, attrs);
           await tf.setBackend('wasm');
           const backend = tf.backend() as BackendWasm;
-          const info = tf.backend_util.computeConv2DInfo(xShape as never, filterShape as never, c.stride, 1, c.pad as never);
+          const info = tf.backend_util.computeConv2DInfo(
+            xShape as never,
+            filterShape as never,
+            c.stride,
+            1,
+            c.pad as never,
+          );
           const got = tf.tidy(() => {
             const dyT = tf.tensor(dy.data, dy.shape);
             const wT = tf.tensor(filter.data, filter.shape);
@@ -202,7 +292,11 @@ describe("core's wasm kernels match the cpu backend", () => {
               const b = input(rng, transposeB ? [bb, n, k] : [bb, k, n]);
               await expectCoreMatchesCpu('BatchMatMul', { a, b }, { transposeA, transposeB });
               const bias = input(rng, [n]);
-              await expectCoreMatchesCpu('_FusedMatMul', { a, b, bias }, { transposeA, transposeB, activation: 'relu' });
+              await expectCoreMatchesCpu(
+                '_FusedMatMul',
+                { a, b, bias },
+                { transposeA, transposeB, activation: 'relu' },
+              );
             }
           }
         });
@@ -230,26 +324,56 @@ describe("core's wasm kernels match the cpu backend", () => {
           const rng = new Rng(p.shape[3] * 7 + p.filterSize[0]);
           const n = p.shape.reduce((a: number, b: number) => a * b, 1);
           // A third exact zeros (ties, as after a ReLU) and a few NaN, which never win a window.
-          const x = Float32Array.from({ length: n }, () => (rng.next() < 0.33 ? 0 : rng.next() < 0.02 ? Number.NaN : rng.uniform(-1, 1)));
+          const x = Float32Array.from({ length: n }, () =>
+            rng.next() < 0.33 ? 0 : rng.next() < 0.02 ? Number.NaN : rng.uniform(-1, 1),
+          );
           await tf.setBackend('cpu');
           const y = tf.tidy(() => tf.maxPool(tf.tensor4d(x, [...p.shape]), [...p.filterSize], [...p.strides], p.pad));
           const output = { data: y.dataSync() as Float32Array, shape: y.shape };
           y.dispose();
           const attrs = { filterSize: p.filterSize, strides: p.strides, pad: p.pad };
-          await expectCoreMatchesCpu('MaxPoolGrad', { dy: input(rng, output.shape), input: { data: x, shape: [...p.shape] }, output }, attrs);
+          await expectCoreMatchesCpu(
+            'MaxPoolGrad',
+            { dy: input(rng, output.shape), input: { data: x, shape: [...p.shape] }, output },
+            attrs,
+          );
         });
       }
 
       it("the go net's first layer and a kim-shaped layer, forward and gradients", async () => {
         const rng = new Rng(77);
-        const goCase: ConvCase = { batch: 1, h: 19, w: 19, cin: 48, cout: 64, fh: 5, fw: 5, stride: [1, 1], pad: 'same' };
-        const kimCase: ConvCase = { batch: 2, h: 24, w: 60, cin: 1, cout: 100, fh: 4, fw: 60, stride: [1, 1], pad: 'valid' };
+        const goCase: ConvCase = {
+          batch: 1,
+          h: 19,
+          w: 19,
+          cin: 48,
+          cout: 64,
+          fh: 5,
+          fw: 5,
+          stride: [1, 1],
+          pad: 'same',
+        };
+        const kimCase: ConvCase = {
+          batch: 2,
+          h: 24,
+          w: 60,
+          cin: 1,
+          cout: 100,
+          fh: 4,
+          fw: 60,
+          stride: [1, 1],
+          pad: 'valid',
+        };
         for (const c of [goCase, kimCase]) {
           const attrs = { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', dilations: [1, 1] };
           const x = input(rng, [c.batch, c.h, c.w, c.cin]);
           const filter = input(rng, [c.fh, c.fw, c.cin, c.cout]);
           const dy = input(rng, outShape(c));
-          await expectCoreMatchesCpu('FusedConv2D', { x, filter, bias: input(rng, [c.cout]) }, { ...attrs, activation: 'relu' });
+          await expectCoreMatchesCpu(
+            'FusedConv2D',
+            { x, filter, bias: input(rng, [c.cout]) },
+            { ...attrs, activation: 'relu' },
+          );
           await expectCoreMatchesCpu('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: x.shape });
           await expectCoreMatchesCpu('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: filter.shape });
         }
@@ -262,9 +386,19 @@ describe("core's wasm kernels match the cpu backend", () => {
     const rng = new Rng(5);
     const x = input(rng, [2, 7, 7, 3]);
     const filter = input(rng, [3, 3, 3, 4]);
-    const ref = await runOn('cpu', 'Conv2D', { x, filter }, { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dilations: [1, 1] });
+    const ref = await runOn(
+      'cpu',
+      'Conv2D',
+      { x, filter },
+      { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dilations: [1, 1] },
+    );
     const before = coreKernelCalls['Conv2D'] ?? 0;
-    const got = await runOn('wasm', 'Conv2D', { x, filter }, { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dilations: [1, 1] });
+    const got = await runOn(
+      'wasm',
+      'Conv2D',
+      { x, filter },
+      { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dilations: [1, 1] },
+    );
     expect(coreKernelCalls['Conv2D'] ?? 0).toBe(before);
     expect(relError(got.data, ref.data)).toBeLessThan(1e-4);
   });

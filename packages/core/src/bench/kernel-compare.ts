@@ -6,7 +6,12 @@
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { CORE_KERNEL_BUILDS, coreKernelBuildAvailable, registerWasmTrainingKernels, setCoreKernelBuild } from '../backend/index.js';
+import {
+  CORE_KERNEL_BUILDS,
+  coreKernelBuildAvailable,
+  registerWasmTrainingKernels,
+  setCoreKernelBuild,
+} from '../backend/index.js';
 import type { CoreKernelChoice } from '../backend/index.js';
 import { median } from '../util/stats.js';
 import { WASM_FLOPS_PER_CORE } from './limits.js';
@@ -19,14 +24,18 @@ export interface KernelTiming {
   cpuMs: Partial<Record<'wasm' | CoreKernelChoice, number>>;
 }
 
-/** Median CPU ms of one kernel run, the result read back. */
+/**
+ * Median CPU ms of one kernel run. wasm kernels run synchronously inside the call, so the result is not read
+ * back (copying a 6 MB output into JavaScript would add a constant that has nothing to do with the kernel).
+ */
 function time(fn: () => tf.Tensor, steps: number): number {
-  tf.dispose(fn());
+  const first = fn();
+  first.dataSync();
+  first.dispose();
   const cpu: number[] = [];
   for (let i = 0; i < steps; i++) {
     const c0 = process.cpuUsage();
     const r = fn();
-    r.dataSync();
     const c = process.cpuUsage(c0);
     cpu.push((c.user + c.system) / 1000);
     r.dispose();
@@ -65,21 +74,128 @@ export async function compareKernels(steps = 5): Promise<KernelTiming[]> {
   const kim = 50 * 53 * 1200 * 100;
   const mn = 64 * 121 * 225 * 50;
   const cases: Array<{ what: string; macs: number; fn: () => tf.Tensor; wasmHasIt: boolean }> = [
-    { what: 'FusedConv2D 3x3 64->64 relu, go', macs: go3, fn: () => tf.fused.conv2d({ x: x64 as tf.Tensor4D, filter: w3 as tf.Tensor4D, strides: 1, pad: 'same', bias: b64, activation: 'relu' }), wasmHasIt: true },
-    { what: 'FusedConv2D 5x5 48->64 relu, go', macs: go5, fn: () => tf.fused.conv2d({ x: x48 as tf.Tensor4D, filter: w5 as tf.Tensor4D, strides: 1, pad: 'same', bias: b64, activation: 'relu' }), wasmHasIt: true },
-    { what: 'Conv2DBackpropInput 3x3 64->64, go', macs: go3, fn: run('Conv2DBackpropInput', { dy: dy64, filter: w3 }, { ...conv('same'), inputShape: [64, 19, 19, 64] }), wasmHasIt: true },
-    { what: 'Conv2DBackpropFilter 3x3 64->64, go', macs: go3, fn: run('Conv2DBackpropFilter', { x: x64, dy: dy64 }, { ...conv('same'), filterShape: [3, 3, 64, 64] }), wasmHasIt: false },
-    { what: 'Conv2DBackpropFilter 5x5 48->64, go', macs: go5, fn: run('Conv2DBackpropFilter', { x: x48, dy: dy64 }, { ...conv('same'), filterShape: [5, 5, 48, 64] }), wasmHasIt: false },
-    { what: 'FusedConv2D 5x5 48->64, go, batch 1', macs: go5 / 64, fn: () => tf.fused.conv2d({ x: x1 as tf.Tensor4D, filter: w5 as tf.Tensor4D, strides: 1, pad: 'same', bias: b64, activation: 'relu' }), wasmHasIt: true },
-    { what: 'FusedConv2D 3x3 64->64, go, batch 1', macs: go3 / 64, fn: () => tf.fused.conv2d({ x: x1b as tf.Tensor4D, filter: w3 as tf.Tensor4D, strides: 1, pad: 'same', bias: b64, activation: 'relu' }), wasmHasIt: true },
-    { what: 'Conv2D 4x300 window, 1 channel, kim', macs: kim, fn: run('Conv2D', { x: kimX, filter: kimW }, conv('valid')), wasmHasIt: true },
-    { what: 'Conv2DBackpropInput 4x300, kim', macs: kim, fn: run('Conv2DBackpropInput', { dy: kimDy, filter: kimW }, { ...conv('valid'), inputShape: [50, 56, 300, 1] }), wasmHasIt: true },
-    { what: 'Conv2DBackpropFilter 4x300, kim', macs: kim, fn: run('Conv2DBackpropFilter', { x: kimX, dy: kimDy }, { ...conv('valid'), filterShape: [4, 300, 1, 100] }), wasmHasIt: false },
-    { what: 'Conv2D 3x3 25->50, mnist', macs: mn, fn: run('Conv2D', { x: mnX, filter: mnW }, conv('valid')), wasmHasIt: true },
-    { what: 'Conv2DBackpropInput 3x3 25->50, mnist', macs: mn, fn: run('Conv2DBackpropInput', { dy: mnDy, filter: mnW }, { ...conv('valid'), inputShape: [64, 13, 13, 25] }), wasmHasIt: true },
-    { what: 'Conv2DBackpropFilter 3x3 25->50, mnist', macs: mn, fn: run('Conv2DBackpropFilter', { x: mnX, dy: mnDy }, { ...conv('valid'), filterShape: [3, 3, 25, 50] }), wasmHasIt: false },
-    { what: 'BatchMatMul 64x1250 . 1250x100, mnist dense', macs: 64 * 1250 * 100, fn: run('BatchMatMul', { a: dA, b: dW }, { transposeA: false, transposeB: false }), wasmHasIt: true },
-    { what: 'BatchMatMul A^T: (64x1250)^T . 64x100, its gradient', macs: 64 * 1250 * 100, fn: run('BatchMatMul', { a: dA, b: dDy }, { transposeA: true, transposeB: false }), wasmHasIt: true },
+    {
+      what: 'FusedConv2D 3x3 64->64 relu, go',
+      macs: go3,
+      fn: () =>
+        tf.fused.conv2d({
+          x: x64 as tf.Tensor4D,
+          filter: w3 as tf.Tensor4D,
+          strides: 1,
+          pad: 'same',
+          bias: b64,
+          activation: 'relu',
+        }),
+      wasmHasIt: true,
+    },
+    {
+      what: 'FusedConv2D 5x5 48->64 relu, go',
+      macs: go5,
+      fn: () =>
+        tf.fused.conv2d({
+          x: x48 as tf.Tensor4D,
+          filter: w5 as tf.Tensor4D,
+          strides: 1,
+          pad: 'same',
+          bias: b64,
+          activation: 'relu',
+        }),
+      wasmHasIt: true,
+    },
+    {
+      what: 'Conv2DBackpropInput 3x3 64->64, go',
+      macs: go3,
+      fn: run('Conv2DBackpropInput', { dy: dy64, filter: w3 }, { ...conv('same'), inputShape: [64, 19, 19, 64] }),
+      wasmHasIt: true,
+    },
+    {
+      what: 'Conv2DBackpropFilter 3x3 64->64, go',
+      macs: go3,
+      fn: run('Conv2DBackpropFilter', { x: x64, dy: dy64 }, { ...conv('same'), filterShape: [3, 3, 64, 64] }),
+      wasmHasIt: false,
+    },
+    {
+      what: 'Conv2DBackpropFilter 5x5 48->64, go',
+      macs: go5,
+      fn: run('Conv2DBackpropFilter', { x: x48, dy: dy64 }, { ...conv('same'), filterShape: [5, 5, 48, 64] }),
+      wasmHasIt: false,
+    },
+    {
+      what: 'FusedConv2D 5x5 48->64, go, batch 1',
+      macs: go5 / 64,
+      fn: () =>
+        tf.fused.conv2d({
+          x: x1 as tf.Tensor4D,
+          filter: w5 as tf.Tensor4D,
+          strides: 1,
+          pad: 'same',
+          bias: b64,
+          activation: 'relu',
+        }),
+      wasmHasIt: true,
+    },
+    {
+      what: 'FusedConv2D 3x3 64->64, go, batch 1',
+      macs: go3 / 64,
+      fn: () =>
+        tf.fused.conv2d({
+          x: x1b as tf.Tensor4D,
+          filter: w3 as tf.Tensor4D,
+          strides: 1,
+          pad: 'same',
+          bias: b64,
+          activation: 'relu',
+        }),
+      wasmHasIt: true,
+    },
+    {
+      what: 'Conv2D 4x300 window, 1 channel, kim',
+      macs: kim,
+      fn: run('Conv2D', { x: kimX, filter: kimW }, conv('valid')),
+      wasmHasIt: true,
+    },
+    {
+      what: 'Conv2DBackpropInput 4x300, kim',
+      macs: kim,
+      fn: run('Conv2DBackpropInput', { dy: kimDy, filter: kimW }, { ...conv('valid'), inputShape: [50, 56, 300, 1] }),
+      wasmHasIt: true,
+    },
+    {
+      what: 'Conv2DBackpropFilter 4x300, kim',
+      macs: kim,
+      fn: run('Conv2DBackpropFilter', { x: kimX, dy: kimDy }, { ...conv('valid'), filterShape: [4, 300, 1, 100] }),
+      wasmHasIt: false,
+    },
+    {
+      what: 'Conv2D 3x3 25->50, mnist',
+      macs: mn,
+      fn: run('Conv2D', { x: mnX, filter: mnW }, conv('valid')),
+      wasmHasIt: true,
+    },
+    {
+      what: 'Conv2DBackpropInput 3x3 25->50, mnist',
+      macs: mn,
+      fn: run('Conv2DBackpropInput', { dy: mnDy, filter: mnW }, { ...conv('valid'), inputShape: [64, 13, 13, 25] }),
+      wasmHasIt: true,
+    },
+    {
+      what: 'Conv2DBackpropFilter 3x3 25->50, mnist',
+      macs: mn,
+      fn: run('Conv2DBackpropFilter', { x: mnX, dy: mnDy }, { ...conv('valid'), filterShape: [3, 3, 25, 50] }),
+      wasmHasIt: false,
+    },
+    {
+      what: 'BatchMatMul 64x1250 . 1250x100, mnist dense',
+      macs: 64 * 1250 * 100,
+      fn: run('BatchMatMul', { a: dA, b: dW }, { transposeA: false, transposeB: false }),
+      wasmHasIt: true,
+    },
+    {
+      what: 'BatchMatMul A^T: (64x1250)^T . 64x100, its gradient',
+      macs: 64 * 1250 * 100,
+      fn: run('BatchMatMul', { a: dA, b: dDy }, { transposeA: true, transposeB: false }),
+      wasmHasIt: true,
+    },
   ];
   const results: KernelTiming[] = cases.map((c) => ({ what: c.what, macs: c.macs, cpuMs: {} }));
   for (const [i, c] of cases.entries()) if (c.wasmHasIt) results[i]!.cpuMs.wasm = time(c.fn, steps);
@@ -100,7 +216,7 @@ export function formatKernelTable(rows: KernelTiming[]): string {
     return ms === undefined ? 'missing' : `${ms.toFixed(1)} ms ${((2 * r.macs) / ms / 1e6).toFixed(1).padStart(5)}`;
   };
   const lines = [
-    `CPU ms per call and GFLOP/s (2 x MACs / CPU time); one core's wasm limit is about ${WASM_FLOPS_PER_CORE.toFixed(0)} GFLOP/s (FMA)`,
+    `CPU ms per call and GFLOP/s (2 x a direct convolution's MACs / CPU time; Winograd does fewer); one core's wasm limit is about ${WASM_FLOPS_PER_CORE.toFixed(0)} GFLOP/s (FMA)`,
     `${'kernel and shape'.padEnd(50)}${cols.map((c) => names[c]!.padStart(18)).join('')}`,
   ];
   for (const r of rows) lines.push(`${r.what.padEnd(50)}${cols.map((c) => cell(r, c).padStart(18)).join('')}`);
@@ -111,7 +227,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
   const stepsAt = args.indexOf('--steps');
   const steps = stepsAt >= 0 ? Number(args[stepsAt + 1]) : 5;
-  if (!Number.isInteger(steps) || steps < 1) throw new Error(`--steps: expected a positive integer, got '${args[stepsAt + 1]}'`);
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new Error(`--steps: expected a positive integer, got '${args[stepsAt + 1]}'`);
   const rows = await compareKernels(steps);
   console.log(args.includes('--json') ? JSON.stringify(rows) : formatKernelTable(rows));
 }

@@ -1,5 +1,5 @@
 import type { backend_util, TensorInfo } from '@tensorflow/tfjs';
-import { FLAG_RELU, FLAG_RELU6, Scratch } from './module.js';
+import { countCall, FLAG_RELU, FLAG_RELU6, Scratch } from './module.js';
 import type { CoreKernels } from './module.js';
 
 /*
@@ -81,6 +81,86 @@ function paddedInput(kernels: CoreKernels, scratch: Scratch, x: TensorInfo, g: G
 }
 
 /**
+ * Whether Winograd F(4x4, 3x3) takes a convolution: 3x3, stride 1, output channels a multiple of 4, and enough
+ * channels for its 36 GEMMs to be worth the transforms (the first layers of MNIST-like nets, with 1-3 input
+ * channels, stay on the direct kernel).
+ */
+export function useWinograd(g: Geometry): boolean {
+  const c = g.conv;
+  const th = Math.ceil(c.outHeight / 4);
+  const tw = Math.ceil(c.outWidth / 4);
+  return (
+    c.filterHeight === 3 &&
+    c.filterWidth === 3 &&
+    c.strideHeight === 1 &&
+    c.strideWidth === 1 &&
+    c.outChannels % 4 === 0 &&
+    c.outChannels >= 16 &&
+    c.inChannels >= 16 &&
+    // the input, where it is placed in the tiled buffer, must fit in it
+    c.inHeight + c.padInfo.top <= th * 4 + 2 &&
+    c.inWidth + c.padInfo.left <= tw * 4 + 2
+  );
+}
+
+/**
+ * Winograd F(4x4, 3x3): out [n, oh, ow, co] = act(conv(x, w) + bias) for a geometry useWinograd accepts. x: the
+ * unpadded input's byte address; w: a [3, 3, ci, co] filter's; bias: 0 or co floats.
+ */
+function winogradForward(
+  kernels: CoreKernels,
+  scratch: Scratch,
+  g: Geometry,
+  x: number,
+  w: number,
+  out: number,
+  bias: number,
+  flags: number,
+): void {
+  countCall('winograd');
+  const { k, mr, nr, ctx } = kernels;
+  const {
+    batchSize: n,
+    inHeight: h,
+    inWidth: wd,
+    inChannels: c,
+    outHeight: oh,
+    outWidth: ow,
+    outChannels: co,
+  } = g.conv;
+  const th = ceilDiv(oh, 4);
+  const tw = ceilDiv(ow, 4);
+  const tiles = n * th * tw;
+  const cp = ceilDiv(c, 4) * 4;
+  const hp = th * 4 + 2;
+  const wp = tw * 4 + 2;
+  const xp = scratch.alloc(n * hp * wp * cp);
+  k.pad_copy_c(x, n, h, wd, c, xp, hp, wp, cp, g.conv.padInfo.top, g.conv.padInfo.left);
+  const np = ceilDiv(co, nr);
+  const upk = scratch.alloc(36 * np * cp * nr);
+  heapF32(kernels).fill(0, upk / 4, upk / 4 + 36 * np * cp * nr);
+  const tmp = scratch.alloc(36 * 4);
+  k.wino_filter(w, c, co, cp, upk, tmp);
+  // Blocks of tiles small enough that a block's transformed input and products (36 x tb x channels each) stay
+  // in the L2 cache between the transforms and the GEMMs.
+  const tb = Math.min(tiles, Math.max(8, Math.floor(WINOGRAD_BLOCK_FLOATS / (36 * (cp + co)))));
+  const v = scratch.alloc(36 * tb * cp);
+  const m = scratch.alloc(36 * tb * co);
+  const ntiles = ceilDiv(tb, mr);
+  const ind = scratch.alloc(ntiles * mr);
+  k.rows_ind(ind, tb, ntiles, cp * 4);
+  k.wino_conv(xp, n, hp, wp, cp, th, tw, upk, co, oh, ow, out, bias, flags, v, m, ind, tb, ctx, tmp);
+}
+
+/** Floats of one Winograd block's V and M together (256 K floats = 1 MB). */
+export let WINOGRAD_BLOCK_FLOATS = 256 * 1024;
+
+/** Benchmarks try other block sizes. */
+export function setWinogradBlockFloats(floats: number): void {
+  WINOGRAD_BLOCK_FLOATS = floats;
+}
+
+/**
  * out = act(conv(x, filter) + bias), out a fresh backend buffer of conv.outShape. `filterPacked` (optional)
  * gives an already packed filter (the input gradient's rotated one); `inputOffset` an already padded input.
  */
@@ -95,7 +175,15 @@ function forward(
   flags: number,
 ): void {
   const { k, mr, ctx } = kernels;
-  const { batchSize: n, outHeight: oh, outWidth: ow, outChannels: co, strideHeight: sh, strideWidth: sw, inChannels: c } = g.conv;
+  const {
+    batchSize: n,
+    outHeight: oh,
+    outWidth: ow,
+    outChannels: co,
+    strideHeight: sh,
+    strideWidth: sw,
+    inChannels: c,
+  } = g.conv;
   const m = n * oh * ow;
   const ntiles = ceilDiv(m, mr);
   const ind = scratch.alloc(ntiles * g.nruns * mr);
@@ -117,6 +205,20 @@ export function conv2dForward(
   const out = backend.makeOutput(g.conv.outShape, 'float32');
   const scratch = new Scratch(backend);
   try {
+    if (useWinograd(g)) {
+      const biasOff = bias ? offsetOf(kernels, bias) : 0;
+      winogradForward(
+        kernels,
+        scratch,
+        g,
+        offsetOf(kernels, x),
+        offsetOf(kernels, filter),
+        offsetOf(kernels, out),
+        biasOff,
+        flags,
+      );
+      return out;
+    }
     const kk = fh * fw * c;
     const np = ceilDiv(co, nr);
     const bpk = scratch.alloc(np * kk * nr);
@@ -143,8 +245,42 @@ export function conv2dForward(
  * (MNIST's 3x3 25->50 4.4 against 7.3 ms, go's 3x3 64->64 equal; see docs/experiments/core.md), and it needs no
  * padded copy of dy, so it is the default. The 'conv' route (stride 1 only) stays selectable.
  */
-export function inputGradientRoute(_g: Geometry): 'conv' | 'scatter' {
-  return 'scatter';
+export function inputGradientRoute(g: Geometry): 'conv' | 'scatter' {
+  const dyGeometry = rotatedGeometry(g);
+  return dyGeometry && useWinograd(dyGeometry) ? 'conv' : 'scatter';
+}
+
+/** The input gradient at stride 1 as a forward convolution of dy: its geometry, or null where it does not fit. */
+function rotatedGeometry(g: Geometry): Geometry | null {
+  const conv = g.conv;
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = conv;
+  const { filterHeight: fh, filterWidth: fw } = conv;
+  const { top, left, bottom, right } = conv.padInfo;
+  if (conv.strideHeight !== 1 || conv.strideWidth !== 1) return null;
+  if (top > fh - 1 || left > fw - 1 || bottom > fh - 1 || right > fw - 1) return null;
+  const hp = h + fh - 1;
+  const wp = w + fw - 1;
+  const dyConv: backend_util.Conv2DInfo = {
+    ...conv,
+    inHeight: oh,
+    inWidth: ow,
+    inChannels: co,
+    outHeight: h,
+    outWidth: w,
+    outChannels: ci,
+    inShape: [n, oh, ow, co],
+    outShape: [n, h, w, ci],
+    filterShape: [fh, fw, co, ci],
+    padInfo: {
+      top: fh - 1 - top,
+      left: fw - 1 - left,
+      bottom: hp - oh - (fh - 1 - top),
+      right: wp - ow - (fw - 1 - left),
+      type: 'EXPLICIT',
+    },
+  };
+  const gd = geometry(dyConv);
+  return gd && gd.hp === hp && gd.wp === wp ? gd : null;
 }
 
 /** dx [n, h, w, ci] of a convolution, from dy and the filter; `route` overrides the choice (tests, benchmarks). */
@@ -167,31 +303,22 @@ export function conv2dBackpropInput(
   const scratch = new Scratch(backend);
   try {
     if (route === 'conv') {
-      if (conv.strideHeight !== 1 || conv.strideWidth !== 1) throw new Error("Conv2DBackpropInput: the 'conv' route needs stride 1");
       // dx = conv(dy padded by (fh-1-top, fw-1-left), W'[kh][kw][co][ci] = W[fh-1-kh][fw-1-kw][ci][co]), stride 1.
+      const gd = rotatedGeometry(g);
+      if (!gd)
+        throw new Error("Conv2DBackpropInput: the 'conv' route needs stride 1 and padding narrower than the filter");
       const taps = fh * fw;
+      if (useWinograd(gd)) {
+        const rotated = scratch.alloc(taps * ci * co);
+        k.rotate_filter(wo, fh, fw, ci, co, rotated);
+        winogradForward(kernels, scratch, gd, dyo, rotated, dxo, 0, 0);
+        return dx;
+      }
       const np = ceilDiv(ci, nr);
       const bpk = scratch.alloc(np * taps * co * nr);
       for (let t = 0; t < taps; t++) {
         k.pack_b(wo + (taps - 1 - t) * ci * co * 4, co, ci, 1, co, bpk + t * co * nr * 4, taps * co * nr * 4);
       }
-      const hp = h + fh - 1;
-      const wp = w + fw - 1;
-      const dyConv: backend_util.Conv2DInfo = {
-        ...conv,
-        inHeight: oh,
-        inWidth: ow,
-        inChannels: co,
-        outHeight: h,
-        outWidth: w,
-        outChannels: ci,
-        inShape: [n, oh, ow, co],
-        outShape: [n, h, w, ci],
-        filterShape: [fh, fw, co, ci],
-        padInfo: { top: fh - 1 - top, left: fw - 1 - left, bottom: hp - oh - (fh - 1 - top), right: wp - ow - (fw - 1 - left), type: 'EXPLICIT' },
-      };
-      const gd = geometry(dyConv);
-      if (!gd || gd.hp !== hp || gd.wp !== wp) throw new Error('Conv2DBackpropInput: inconsistent padded geometry');
       const input = paddedInput(kernels, scratch, dy, gd);
       forward(kernels, scratch, gd, input, bpk, dxo, 0, 0);
       return dx;
@@ -202,7 +329,8 @@ export function conv2dBackpropInput(
     const L = g.runLen;
     const nq = ceilDiv(L, nr);
     const bpk = scratch.alloc(g.nruns * nq * co * nr);
-    for (let r = 0; r < g.nruns; r++) k.pack_b(wo + r * L * co * 4, co, L, 1, co, bpk + r * nq * co * nr * 4, co * nr * 4);
+    for (let r = 0; r < g.nruns; r++)
+      k.pack_b(wo + r * L * co * 4, co, L, 1, co, bpk + r * nq * co * nr * 4, co * nr * 4);
     const aind = scratch.alloc(ntiles * mr);
     k.rows_ind(aind, m, ntiles, co * 4);
     const cind = scratch.alloc(ntiles * g.nruns * mr);

@@ -17,17 +17,173 @@ export type CoreKernelChoice = CoreKernelBuild | 'off';
 export interface CoreKernelExports {
   mr: WebAssembly.Global;
   nr: WebAssembly.Global;
-  gemm_ind(ind: number, abase: number, nruns: number, kc: number, ntiles: number, bpk: number, n: number, out: number, ldc: number, m: number, bias: number, flags: number, ctx: number): void;
-  scatter_gemm(aind: number, abase: number, kc: number, ntiles: number, m: number, bpk: number, nruns: number, l: number, cind: number, cbase: number): void;
-  filter_grad(xp: number, segs: number, nsegs: number, seglen: number, astride: number, g: number, dyp: number, m: number, co: number, nruns: number, l: number, runstride: number, dw: number): void;
+  gemm_ind(
+    ind: number,
+    abase: number,
+    nruns: number,
+    kc: number,
+    ntiles: number,
+    bpk: number,
+    n: number,
+    out: number,
+    ldc: number,
+    m: number,
+    bias: number,
+    flags: number,
+    ctx: number,
+  ): void;
+  scatter_gemm(
+    aind: number,
+    abase: number,
+    kc: number,
+    ntiles: number,
+    m: number,
+    bpk: number,
+    nruns: number,
+    l: number,
+    cind: number,
+    cbase: number,
+  ): void;
+  filter_grad(
+    xp: number,
+    segs: number,
+    nsegs: number,
+    seglen: number,
+    astride: number,
+    g: number,
+    dyp: number,
+    m: number,
+    co: number,
+    nruns: number,
+    l: number,
+    runstride: number,
+    dw: number,
+  ): void;
   pack_b(src: number, kk: number, n: number, sk: number, sn: number, dst: number, pstride: number): void;
-  pad_copy(src: number, n: number, h: number, w: number, c: number, dst: number, hp: number, wp: number, top: number, left: number): void;
-  crop_copy(src: number, n: number, hp: number, wp: number, c: number, dst: number, h: number, w: number, top: number, left: number): void;
-  conv_ind(dst: number, n: number, oh: number, ow: number, sh: number, sw: number, hp: number, wp: number, c: number, nruns: number, runstride: number, ntiles: number): void;
+  pad_copy(
+    src: number,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    dst: number,
+    hp: number,
+    wp: number,
+    top: number,
+    left: number,
+  ): void;
+  crop_copy(
+    src: number,
+    n: number,
+    hp: number,
+    wp: number,
+    c: number,
+    dst: number,
+    h: number,
+    w: number,
+    top: number,
+    left: number,
+  ): void;
+  conv_ind(
+    dst: number,
+    n: number,
+    oh: number,
+    ow: number,
+    sh: number,
+    sw: number,
+    hp: number,
+    wp: number,
+    c: number,
+    nruns: number,
+    runstride: number,
+    ntiles: number,
+  ): void;
   rows_ind(dst: number, m: number, ntiles: number, ld: number): void;
   transpose(src: number, r: number, c: number, dst: number): void;
-  max_pool_grad(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number, oh: number, ow: number, fh: number, fw: number, sh: number, sw: number, top: number, left: number): void;
+  max_pool_grad(
+    x: number,
+    dy: number,
+    dx: number,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    oh: number,
+    ow: number,
+    fh: number,
+    fw: number,
+    sh: number,
+    sw: number,
+    top: number,
+    left: number,
+  ): void;
   sum_rows(x: number, rows: number, cols: number, out: number, part: number): void;
+  pad_copy_c(
+    src: number,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    dst: number,
+    hp: number,
+    wp: number,
+    cp: number,
+    top: number,
+    left: number,
+  ): void;
+  rotate_filter(w: number, fh: number, fw: number, ci: number, co: number, dst: number): void;
+  wino_filter(w: number, ci: number, co: number, cp: number, dst: number, tmp: number): void;
+  wino_in(
+    xp: number,
+    n: number,
+    hp: number,
+    wp: number,
+    cp: number,
+    th: number,
+    tw: number,
+    v: number,
+    tmp: number,
+    t0: number,
+    cnt: number,
+  ): void;
+  wino_gemm(ind: number, v: number, tiles: number, cp: number, bpk: number, co: number, m: number, ctx: number): void;
+  wino_out(
+    m: number,
+    n: number,
+    th: number,
+    tw: number,
+    co: number,
+    oh: number,
+    ow: number,
+    out: number,
+    bias: number,
+    flags: number,
+    tmp: number,
+    t0: number,
+    cnt: number,
+  ): void;
+  wino_conv(
+    xp: number,
+    n: number,
+    hp: number,
+    wp: number,
+    cp: number,
+    th: number,
+    tw: number,
+    upk: number,
+    co: number,
+    oh: number,
+    ow: number,
+    out: number,
+    bias: number,
+    flags: number,
+    v: number,
+    m: number,
+    ind: number,
+    tb: number,
+    ctx: number,
+    tmp: number,
+  ): void;
   /** 12 independent multiply-add chains, n passes, no memory traffic: the arithmetic ceiling. */
   peak(n: number): number;
 }
@@ -139,7 +295,8 @@ export function coreKernelBuildAvailable(build: CoreKernelBuild): boolean {
  * kernels. Throws when the engine cannot run the build.
  */
 export function setCoreKernelBuild(build: CoreKernelChoice): void {
-  if (build !== 'off' && !compiled(build)) throw new Error(`core's '${build}' wasm kernels do not compile in this engine`);
+  if (build !== 'off' && !compiled(build))
+    throw new Error(`core's '${build}' wasm kernels do not compile in this engine`);
   choice = build;
 }
 
