@@ -22,7 +22,10 @@ export const KERNELS_DIR = dirname(fileURLToPath(import.meta.url));
 export async function buildKernels(): Promise<Record<KernelBuild, Uint8Array>> {
   const wabt = await wabtInit();
   const out = {} as Record<KernelBuild, Uint8Array>;
-  for (const [name, { file, variant }] of Object.entries(KERNEL_BUILDS) as [KernelBuild, (typeof KERNEL_BUILDS)[KernelBuild]][]) {
+  for (const [name, { file, variant }] of Object.entries(KERNEL_BUILDS) as [
+    KernelBuild,
+    (typeof KERNEL_BUILDS)[KernelBuild],
+  ][]) {
     const module = wabt.parseWat(file.replace(/\.wasm$/, '.wat'), kernelWat(variant), {
       simd: true,
       relaxed_simd: variant.build === 'fma',

@@ -581,6 +581,21 @@ function winogradWat(MR: number, NR: number, madd: (a: string, b: string, c: str
     vadd(vadd(L('i1'), L('i2')), vmul(f(4), vadd(L('i3'), L('i4')))),
     vadd(vadd(vsub(L('i1'), L('i2')), vmul(f(8), vsub(L('i3'), L('i4')))), L('i5')),
   ];
+  // The filter gradient uses the same algorithm transposed: dW = G^T [sum over tiles (A dy A^T) . (B^T x B)] G,
+  // A (6x4) the transpose of A^T, G^T (3x6).
+  const a64 = [
+    L('i0'),
+    vadd(vadd(L('i0'), L('i1')), vadd(L('i2'), L('i3'))),
+    vsub(vadd(L('i0'), L('i2')), vadd(L('i1'), L('i3'))),
+    vadd(vadd(L('i0'), vmul(f(2), L('i1'))), vadd(vmul(f(4), L('i2')), vmul(f(8), L('i3')))),
+    vsub(vadd(L('i0'), vmul(f(4), L('i2'))), vadd(vmul(f(2), L('i1')), vmul(f(8), L('i3')))),
+    L('i3'),
+  ];
+  const gt63 = [
+    vadd(vsub(vmul(f(0.25), L('i0')), vmul(f(1 / 6), vadd(L('i1'), L('i2')))), vmul(f(1 / 24), vadd(L('i3'), L('i4')))),
+    vadd(vmul(f(1 / 6), vsub(L('i2'), L('i1'))), vmul(f(1 / 12), vsub(L('i3'), L('i4')))),
+    vadd(vmul(f(1 / 6), vsub(vadd(L('i3'), L('i4')), vadd(L('i1'), L('i2')))), L('i5')),
+  ];
   void madd;
   const io = `(local $i0 v128) (local $i1 v128) (local $i2 v128) (local $i3 v128) (local $i4 v128) (local $i5 v128)
     (local $o0 v128) (local $o1 v128) (local $o2 v128) (local $o3 v128) (local $o4 v128) (local $o5 v128)`;
@@ -827,5 +842,144 @@ function winogradWat(MR: number, NR: number, madd: (a: string, b: string, c: str
       (call $wino_out ${L('m')} ${L('n')} ${L('th')} ${L('tw')} ${L('co')} ${L('oh')} ${L('ow')} ${L('out')} ${L('bias')} ${L('flags')} ${L('tmp')} ${L('t0')} ${L('cnt')})
       (local.set $t0 (i32.add ${L('t0')} ${L('cnt')}))
       (br $blocks)))
-  )`;
+  )
+
+  ;; Filter gradient, dy side: A dy A^T of the 4x4 tiles t0..t0+cnt-1 of dyp [n, 4th, 4tw, co] (zeros past the
+  ;; output), written in packed B panels for ukt: element (xi, t, co) at u + ((xi*np + co/NR)*cnt + t)*NR*4 +
+  ;; (co%NR)*4. tmp: 24 vectors.
+  (func $wino_dy (export "wino_dy") (param $dyp i32) (param $n i32) (param $th i32) (param $tw i32) (param $co i32)
+      (param $u i32) (param $tmp i32) (param $t0 i32) (param $cnt i32)
+    (local $img i32) (local $ty i32) (local $tx i32) (local $c i32) (local $t i32) (local $q i32) (local $per i32)
+    (local $src i32) (local $row i32) (local $pix i32) (local $dst i32) (local $xs i32) (local $np i32)
+    ${io}
+    (local.set $per ${mul(L('th'), L('tw'))})
+    (local.set $pix (i32.shl ${L('co')} ${i32(2)}))
+    (local.set $row ${mul(`(i32.shl ${L('tw')} ${i32(2)})`, L('pix'))})
+    (local.set $np (i32.div_u ${add(L('co'), i32(NR - 1))} ${i32(NR)}))
+    (local.set $xs ${mul(mul(L('np'), L('cnt')), i32(NR * 4))})
+    ${loop(
+      't',
+      L('cnt'),
+      `
+      (local.set $q (i32.add ${L('t0')} ${L('t')}))
+      (local.set $img (i32.div_u ${L('q')} ${L('per')}))
+      (local.set $q (i32.sub ${L('q')} ${mul(L('img'), L('per'))}))
+      (local.set $ty (i32.div_u ${L('q')} ${L('tw')}))
+      (local.set $tx (i32.sub ${L('q')} ${mul(L('ty'), L('tw'))}))
+      ${loop(
+        'c',
+        L('co'),
+        `
+        (local.set $src ${add(L('dyp'), add(mul(add(mul(L('img'), `(i32.shl ${L('th')} ${i32(2)})`), `(i32.shl ${L('ty')} ${i32(2)})`), L('row')), add(mul(`(i32.shl ${L('tx')} ${i32(2)})`, L('pix')), `(i32.shl ${L('c')} ${i32(2)})`)))})
+        ${[0, 1, 2, 3]
+          .map((j) =>
+            apply(
+              a64,
+              4,
+              (i) => `(v128.load (i32.add ${L('src')} ${add(mul(L('row'), i32(i)), mul(L('pix'), i32(j)))}))`,
+              (r, v) => `(v128.store offset=${(r * 4 + j) * 16} ${L('tmp')} ${v})`,
+            ),
+          )
+          .join('\n')}
+        (local.set $dst ${add(L('u'), add(`(i32.shl ${add(mul(`(i32.div_u ${L('c')} ${i32(NR)})`, L('cnt')), L('t'))} ${i32(Math.log2(NR) + 2)})`, `(i32.shl (i32.rem_u ${L('c')} ${i32(NR)}) ${i32(2)})`))})
+        ${[0, 1, 2, 3, 4, 5]
+          .map((r) =>
+            apply(
+              a64,
+              4,
+              (j) => `(v128.load offset=${(r * 4 + j) * 16} ${L('tmp')})`,
+              (col, v) => `(v128.store (i32.add ${L('dst')} ${mul(L('xs'), i32(r * 6 + col))}) ${v})`,
+            ),
+          )
+          .join('\n')}`,
+        4,
+      )}`,
+    )})
+
+  ;; Filter gradient, the 36 reductions over a block's tiles: C[xi] [cp][co] += V[xi]^T [cp][cnt] . U[xi] [cnt][co],
+  ;; MR input channels x NR output channels per ukt call. ctx: 4 bytes of scratch.
+  (func $wino_wgemm (export "wino_wgemm") (param $v i32) (param $u i32) (param $cnt i32) (param $cp i32) (param $co i32)
+      (param $c36 i32) (param $ctx i32)
+    (local $xi i32) (local $p i32) (local $q i32) (local $np i32) (local $nq i32)
+    (i32.store ${L('ctx')} ${i32(0)})
+    (local.set $np (i32.div_u ${add(L('co'), i32(NR - 1))} ${i32(NR)}))
+    (local.set $nq (i32.div_u ${add(L('cp'), i32(MR - 1))} ${i32(MR)}))
+    ${loop(
+      'xi',
+      i32(36),
+      loop(
+        'p',
+        L('np'),
+        loop(
+          'q',
+          L('nq'),
+          `
+      (call $ukt ${add(L('v'), `(i32.shl ${add(mul(mul(L('xi'), L('cnt')), L('cp')), mul(L('q'), i32(MR)))} ${i32(2)})`)}
+        ${L('ctx')} ${i32(1)} ${L('cnt')} (i32.shl ${L('cp')} ${i32(2)})
+        ${add(L('u'), `(i32.shl ${mul(add(mul(L('xi'), L('np')), L('p')), L('cnt'))} ${i32(Math.log2(NR) + 2)})`)}
+        ${add(L('c36'), `(i32.shl ${add(mul(add(mul(L('xi'), L('cp')), mul(L('q'), i32(MR))), L('co')), mul(L('p'), i32(NR)))} ${i32(2)})`)}
+        (i32.shl ${L('co')} ${i32(2)})
+        (select ${i32(MR)} (i32.sub ${L('cp')} ${mul(L('q'), i32(MR))}) (i32.lt_u ${i32(MR)} (i32.sub ${L('cp')} ${mul(L('q'), i32(MR))})))
+        (select ${i32(NR)} (i32.sub ${L('co')} ${mul(L('p'), i32(NR))}) (i32.lt_u ${i32(NR)} (i32.sub ${L('co')} ${mul(L('p'), i32(NR))}))))`,
+        ),
+      ),
+    )})
+
+  ;; Filter gradient, output: dw [3][3][ci][co] = G^T C[.][c][co] G for input channels c < ci (co a multiple of 4).
+  ;; tmp: 18 vectors.
+  (func $wino_wout (export "wino_wout") (param $c36 i32) (param $cp i32) (param $ci i32) (param $co i32) (param $dw i32) (param $tmp i32)
+    (local $c i32) (local $g i32) (local $src i32) (local $xs i32) (local $dst i32) (local $tap i32)
+    ${io}
+    (local.set $xs (i32.shl ${mul(L('cp'), L('co'))} ${i32(2)}))
+    (local.set $tap (i32.shl ${mul(L('ci'), L('co'))} ${i32(2)}))
+    ${loop(
+      'c',
+      L('ci'),
+      loop(
+        'g',
+        L('co'),
+        `
+      (local.set $src ${add(L('c36'), `(i32.shl ${add(mul(L('c'), L('co')), L('g'))} ${i32(2)})`)})
+      ${[0, 1, 2, 3, 4, 5]
+        .map((r) =>
+          apply(
+            gt63,
+            6,
+            (j) => `(v128.load (i32.add ${L('src')} ${mul(L('xs'), i32(r * 6 + j))}))`,
+            (k, v) => `(v128.store offset=${(r * 3 + k) * 16} ${L('tmp')} ${v})`,
+          ),
+        )
+        .join('\n')}
+      (local.set $dst ${add(L('dw'), `(i32.shl ${add(mul(L('c'), L('co')), L('g'))} ${i32(2)})`)})
+      ${[0, 1, 2]
+        .map((k) =>
+          apply(
+            gt63,
+            6,
+            (r) => `(v128.load offset=${(r * 3 + k) * 16} ${L('tmp')})`,
+            (i, v) => `(v128.store (i32.add ${L('dst')} ${mul(L('tap'), i32(i * 3 + k))}) ${v})`,
+          ),
+        )
+        .join('\n')}`,
+        4,
+      ),
+    )})
+
+  ;; The whole 3x3 filter gradient in blocks of tb tiles: c36 [36][cp][co] zeroed, then per block wino_in (x),
+  ;; wino_dy (dy) and wino_wgemm; then wino_wout. v: 36*tb*cp floats, u: 36*tb*(co rounded up to NR).
+  (func (export "wino_wgrad") (param $xp i32) (param $dyp i32) (param $n i32) (param $hp i32) (param $wp i32) (param $cp i32)
+      (param $th i32) (param $tw i32) (param $ci i32) (param $co i32) (param $v i32) (param $u i32) (param $c36 i32)
+      (param $tb i32) (param $dw i32) (param $ctx i32) (param $tmp i32)
+    (local $t0 i32) (local $tiles i32) (local $cnt i32)
+    (memory.fill ${L('c36')} ${i32(0)} (i32.shl ${mul(mul(i32(36), L('cp')), L('co'))} ${i32(2)}))
+    (local.set $tiles ${mul(mul(L('n'), L('th')), L('tw'))})
+    (block $done (loop $blocks
+      (br_if $done (i32.ge_u ${L('t0')} ${L('tiles')}))
+      (local.set $cnt (select ${L('tb')} (i32.sub ${L('tiles')} ${L('t0')}) (i32.lt_u ${L('tb')} (i32.sub ${L('tiles')} ${L('t0')}))))
+      (call $wino_in ${L('xp')} ${L('n')} ${L('hp')} ${L('wp')} ${L('cp')} ${L('th')} ${L('tw')} ${L('v')} ${L('tmp')} ${L('t0')} ${L('cnt')})
+      (call $wino_dy ${L('dyp')} ${L('n')} ${L('th')} ${L('tw')} ${L('co')} ${L('u')} ${L('tmp')} ${L('t0')} ${L('cnt')})
+      (call $wino_wgemm ${L('v')} ${L('u')} ${L('cnt')} ${L('cp')} ${L('co')} ${L('c36')} ${L('ctx')})
+      (local.set $t0 (i32.add ${L('t0')} ${L('cnt')}))
+      (br $blocks)))
+    (call $wino_wout ${L('c36')} ${L('cp')} ${L('ci')} ${L('co')} ${L('dw')} ${L('tmp')}))`;
 }

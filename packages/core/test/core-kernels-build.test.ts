@@ -9,7 +9,10 @@ describe("core's committed wasm kernels", () => {
     const built = await buildKernels();
     for (const name of Object.keys(KERNEL_BUILDS) as KernelBuild[]) {
       const committed = readFileSync(join(KERNELS_DIR, KERNEL_BUILDS[name].file));
-      expect(committed.length, `${KERNEL_BUILDS[name].file}: rebuild with pnpm --filter @cnn-lab/core build:kernels`).toBe(built[name].length);
+      expect(
+        committed.length,
+        `${KERNEL_BUILDS[name].file}: rebuild with pnpm --filter @cnn-lab/core build:kernels`,
+      ).toBe(built[name].length);
       expect(Buffer.compare(committed, Buffer.from(built[name])), KERNEL_BUILDS[name].file).toBe(0);
     }
   });

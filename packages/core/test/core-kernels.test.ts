@@ -222,7 +222,7 @@ describe("core's wasm kernels match the cpu backend", () => {
         { batch: 1, h: 19, w: 19, cin: 32, cout: 32, fh: 3, fw: 3, stride: [1, 1], pad: 'same' },
       ];
       for (const [i, c] of WINOGRAD.entries()) {
-        it(`Winograd F(4x4, 3x3) forward and input gradient: ${label(c)}`, async () => {
+        it(`Winograd F(4x4, 3x3) forward and both gradients: ${label(c)}`, async () => {
           const rng = new Rng(5000 + i);
           const xShape = [c.batch, c.h, c.w, c.cin];
           const filterShape = [c.fh, c.fw, c.cin, c.cout];
@@ -236,12 +236,10 @@ describe("core's wasm kernels match the cpu backend", () => {
           for (const activation of ['relu', 'relu6']) {
             await expectCoreMatchesCpu('FusedConv2D', { x, filter, bias }, { ...attrs, activation });
           }
-          const expected = before + 3 + (c.cin % 4 === 0 ? 1 : 0);
-          await expectCoreMatchesCpu(
-            'Conv2DBackpropInput',
-            { dy: input(rng, outShape(c)), filter },
-            { ...attrs, inputShape: xShape },
-          );
+          const expected = before + 4 + (c.cin % 4 === 0 ? 1 : 0);
+          const dy = input(rng, outShape(c));
+          await expectCoreMatchesCpu('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: xShape });
+          await expectCoreMatchesCpu('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape });
           expect(coreKernelCalls['winograd'] ?? 0, 'Winograd ran').toBe(expected);
         });
       }

@@ -42,7 +42,14 @@ function textNet(): tf.LayersModel {
   return tf.model({ inputs: input, outputs: out });
 }
 
-async function lossCurve(backend: string, build: Build, weights: Float32Array[], x: tf.Tensor, y: tf.Tensor, steps = 4) {
+async function lossCurve(
+  backend: string,
+  build: Build,
+  weights: Float32Array[],
+  x: tf.Tensor,
+  y: tf.Tensor,
+  steps = 4,
+) {
   await tf.setBackend(backend);
   const model = build();
   model.setWeights(weights.map((w, i) => tf.tensor(w, model.getWeights()[i]!.shape)));
@@ -87,7 +94,10 @@ describe('a small net trained on wasm follows the cpu loss curve', () => {
   it('conv net: same/valid, strides 1 and 2, odd/even kernels, max and average pooling, 1x1 head', async () => {
     const rng = new Rng(1);
     await tf.setBackend('cpu');
-    const x = tf.tensor4d(Float32Array.from({ length: 3 * 10 * 9 * 2 }, () => rng.uniform(0, 1)), [3, 10, 9, 2]);
+    const x = tf.tensor4d(
+      Float32Array.from({ length: 3 * 10 * 9 * 2 }, () => rng.uniform(0, 1)),
+      [3, 10, 9, 2],
+    );
     const y = tf.tensor1d([0, 2, 1], 'float32');
     await compareBackends(convNet, x, y, 11);
   });
@@ -95,7 +105,11 @@ describe('a small net trained on wasm follows the cpu loss curve', () => {
   it("text net: embedding, Kim's full-width conv2d and conv1d, max over time, maxNorm", async () => {
     const rng = new Rng(2);
     await tf.setBackend('cpu');
-    const x = tf.tensor2d(Int32Array.from({ length: 4 * 9 }, () => rng.int(40)), [4, 9], 'int32');
+    const x = tf.tensor2d(
+      Int32Array.from({ length: 4 * 9 }, () => rng.int(40)),
+      [4, 9],
+      'int32',
+    );
     const y = tf.tensor1d([0, 1, 1, 0], 'float32');
     await compareBackends(textNet, x, y, 12);
   });

@@ -22,7 +22,7 @@ async function runOn(
   return tf.tidy(() => {
     const ins: Record<string, tf.Tensor> = {};
     for (const [k, v] of Object.entries(inputs)) ins[k] = tf.tensor(v.data, v.shape);
-    const out = tf.engine().runKernel(kernel, ins, attrs as never) as tf.Tensor;
+    const out = tf.engine().runKernel<tf.Tensor>(kernel, ins, attrs as never);
     return { data: out.dataSync() as Float32Array, shape: out.shape };
   });
 }
@@ -60,10 +60,40 @@ const CASES = [
   { batch: 2, h: 9, w: 8, cin: 2, cout: 3, fh: 2, fw: 2, stride: [2, 2], pad: 'valid' },
   { batch: 2, h: 10, w: 12, cin: 1, cout: 4, fh: 5, fw: 3, stride: [1, 2], pad: 'same' },
   { batch: 2, h: 7, w: 7, cin: 4, cout: 1, fh: 1, fw: 1, stride: [1, 1], pad: 'same' },
-  { batch: 2, h: 9, w: 8, cin: 2, cout: 3, fh: 5, fw: 5, stride: [1, 1], pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
+  {
+    batch: 2,
+    h: 9,
+    w: 8,
+    cin: 2,
+    cout: 3,
+    fh: 5,
+    fw: 5,
+    stride: [1, 1],
+    pad: [
+      [0, 0],
+      [2, 1],
+      [0, 3],
+      [0, 0],
+    ],
+  },
   { batch: 1, h: 6, w: 20, cin: 1, cout: 3, fh: 3, fw: 20, stride: [1, 1], pad: 'valid' },
   // Padding wider than the filter: the input gradient falls back to wasm's own kernel.
-  { batch: 2, h: 5, w: 5, cin: 2, cout: 2, fh: 3, fw: 3, stride: [1, 1], pad: [[0, 0], [3, 3], [1, 1], [0, 0]] },
+  {
+    batch: 2,
+    h: 5,
+    w: 5,
+    cin: 2,
+    cout: 2,
+    fh: 3,
+    fw: 3,
+    stride: [1, 1],
+    pad: [
+      [0, 0],
+      [3, 3],
+      [1, 1],
+      [0, 0],
+    ],
+  },
 ] as const;
 
 describe('wasm training kernels match the cpu backend', () => {
@@ -90,8 +120,20 @@ describe('wasm training kernels match the cpu backend', () => {
       await expectSameAsCpu(
         'Conv2DBackpropFilter',
         {
-          x: { data: randomArray(rng, xShape.reduce((a, b) => a * b)), shape: xShape },
-          dy: { data: randomArray(rng, dyShape.reduce((a, b) => a * b)), shape: dyShape },
+          x: {
+            data: randomArray(
+              rng,
+              xShape.reduce((a, b) => a * b),
+            ),
+            shape: xShape,
+          },
+          dy: {
+            data: randomArray(
+              rng,
+              dyShape.reduce((a, b) => a * b),
+            ),
+            shape: dyShape,
+          },
         },
         { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape },
       );
@@ -103,8 +145,20 @@ describe('wasm training kernels match the cpu backend', () => {
       await expectSameAsCpu(
         'Conv2DBackpropInput',
         {
-          dy: { data: randomArray(rng, dyShape.reduce((a, b) => a * b)), shape: dyShape },
-          filter: { data: randomArray(rng, filterShape.reduce((a, b) => a * b)), shape: filterShape },
+          dy: {
+            data: randomArray(
+              rng,
+              dyShape.reduce((a, b) => a * b),
+            ),
+            shape: dyShape,
+          },
+          filter: {
+            data: randomArray(
+              rng,
+              filterShape.reduce((a, b) => a * b),
+            ),
+            shape: filterShape,
+          },
         },
         { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', inputShape: xShape },
       );
@@ -163,10 +217,20 @@ describe('wasm training kernels match the cpu backend', () => {
     a[1] = Number.NaN;
     b[1] = Number.NaN;
     const ref = await runOn('cpu', 'Equal', { a: { data: a, shape: [4, 6, 3] }, b: { data: b, shape: [4, 1, 3] } }, {});
-    const got = await runOn('wasm', 'Equal', { a: { data: a, shape: [4, 6, 3] }, b: { data: b, shape: [4, 1, 3] } }, {});
+    const got = await runOn(
+      'wasm',
+      'Equal',
+      { a: { data: a, shape: [4, 6, 3] }, b: { data: b, shape: [4, 1, 3] } },
+      {},
+    );
     expect(Array.from(got.data)).toEqual(Array.from(ref.data));
     expect(got.shape).toEqual(ref.shape);
-    const swapped = await runOn('wasm', 'Equal', { a: { data: b, shape: [4, 1, 3] }, b: { data: a, shape: [4, 6, 3] } }, {});
+    const swapped = await runOn(
+      'wasm',
+      'Equal',
+      { a: { data: b, shape: [4, 1, 3] }, b: { data: a, shape: [4, 6, 3] } },
+      {},
+    );
     expect(Array.from(swapped.data)).toEqual(Array.from(ref.data));
     expect(Array.from(ref.data).filter((v) => v === 1).length).toBeGreaterThanOrEqual(11);
   });

@@ -2,5 +2,10 @@
 export { initBackend, currentBackend, BACKENDS } from './init.js';
 export type { BackendName, InitBackendOptions } from './init.js';
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasm-kernels/index.js';
-export { coreKernelBuild, coreKernelBuildAvailable, setCoreKernelBuild, CORE_KERNEL_BUILDS } from './core-kernels/module.js';
+export {
+  coreKernelBuild,
+  coreKernelBuildAvailable,
+  setCoreKernelBuild,
+  CORE_KERNEL_BUILDS,
+} from './core-kernels/module.js';
 export type { CoreKernelBuild, CoreKernelChoice } from './core-kernels/module.js';

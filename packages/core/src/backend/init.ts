@@ -48,7 +48,9 @@ function parseChoice(raw: string | undefined): BackendName | undefined {
   if (raw === undefined || raw.trim() === '') return undefined;
   const name = raw.trim().toLowerCase();
   if ((BACKENDS as readonly string[]).includes(name)) return name as BackendName;
-  throw new UsageError(`unknown backend '${raw}': expected one of ${BACKENDS.join(', ')} (--backend or CNN_LAB_BACKEND)`);
+  throw new UsageError(
+    `unknown backend '${raw}': expected one of ${BACKENDS.join(', ')} (--backend or CNN_LAB_BACKEND)`,
+  );
 }
 
 async function start(requested: BackendName | undefined, quiet: boolean): Promise<BackendName> {

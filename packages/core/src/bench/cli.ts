@@ -36,7 +36,10 @@ const TORCH_SCRIPT = join(here, '..', '..', 'src', 'bench', 'torch_bench.py');
 
 function listOf<T extends string>(choices: readonly T[], what: string) {
   return (value: string): T[] => {
-    const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+    const items = value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const bad = items.filter((s) => !(choices as readonly string[]).includes(s));
     if (items.length === 0 || bad.length) {
       throw new InvalidArgumentError(`expected ${what} from ${choices.join(', ')} (comma-separated), got '${value}'`);
@@ -55,13 +58,20 @@ function workerCounts(value: string): number[] {
   return [...new Set(counts)];
 }
 
-async function bench(opts: BenchOptions, log: (m: string) => void): Promise<{ rows: BenchRow[]; wasmPeak: WasmPeak | null }> {
+async function bench(
+  opts: BenchOptions,
+  log: (m: string) => void,
+): Promise<{ rows: BenchRow[]; wasmPeak: WasmPeak | null }> {
   const progress = (m: string) => process.stderr.write(`${m}\n`);
   const wanted: BackendName[] = opts.backend ? listOf(BACKENDS, 'backends')(opts.backend) : ['node', 'wasm'];
   const rows: BenchRow[] = [];
   const stepMacs = new Map<BenchNetName, number>();
   let wasmPeak: WasmPeak | null = null;
-  log(`machine: ${cpus()[0]?.model ?? 'unknown cpu'}, ${availableParallelism()} cores, Node ${process.versions.node}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  log(
+    `machine: ${cpus()[0]?.model ?? 'unknown cpu'}, ${availableParallelism()} cores, Node ${process.versions.node}, load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
 
   for (const backend of wanted) {
     try {
@@ -123,9 +133,13 @@ async function bench(opts: BenchOptions, log: (m: string) => void): Promise<{ ro
         );
         for (const k of p.kernels.filter((k) => k.share >= 0.005)) {
           const rate = k.gflops === null ? '' : `${k.gflops.toFixed(1).padStart(6)} GFLOP/s`;
-          log(`  ${k.kernel.padEnd(24)} ${String(k.calls).padStart(4)} calls ${k.cpuMs.toFixed(1).padStart(8)} ms ${(100 * k.share).toFixed(1).padStart(5)}%  ${rate}`);
+          log(
+            `  ${k.kernel.padEnd(24)} ${String(k.calls).padStart(4)} calls ${k.cpuMs.toFixed(1).padStart(8)} ms ${(100 * k.share).toFixed(1).padStart(5)}%  ${rate}`,
+          );
         }
-        log(`  ${'(outside kernels)'.padEnd(24)} ${''.padStart(4)}       ${p.outsideMs.toFixed(1).padStart(8)} ms ${((100 * p.outsideMs) / p.cpuMs).toFixed(1).padStart(5)}%  tape, optimizer, JavaScript`);
+        log(
+          `  ${'(outside kernels)'.padEnd(24)} ${''.padStart(4)}       ${p.outsideMs.toFixed(1).padStart(8)} ms ${((100 * p.outsideMs) / p.cpuMs).toFixed(1).padStart(5)}%  tape, optimizer, JavaScript`,
+        );
       }
     }
   }
@@ -138,7 +152,17 @@ async function bench(opts: BenchOptions, log: (m: string) => void): Promise<{ ro
       for (const threads of opts.workers) {
         progress(`timing pytorch (${threads} thread${threads > 1 ? 's' : ''})...`);
         for (const r of await runTorchBench(TORCH_SCRIPT, opts.nets, threads, opts.steps)) {
-          rows.push({ net: r.net, framework: 'pytorch', backend: 'cpu', workers: threads, forwardMs: r.forwardMs, trainStepMs: r.trainStepMs, forwardCpuMs: r.forwardCpuMs, trainStepCpuMs: r.trainStepCpuMs, note: `torch ${r.version}, ${threads} thread${threads > 1 ? 's' : ''}` });
+          rows.push({
+            net: r.net,
+            framework: 'pytorch',
+            backend: 'cpu',
+            workers: threads,
+            forwardMs: r.forwardMs,
+            trainStepMs: r.trainStepMs,
+            forwardCpuMs: r.forwardCpuMs,
+            trainStepCpuMs: r.trainStepCpuMs,
+            note: `torch ${r.version}, ${threads} thread${threads > 1 ? 's' : ''}`,
+          });
         }
       }
     }
@@ -152,23 +176,46 @@ async function bench(opts: BenchOptions, log: (m: string) => void): Promise<{ ro
   const result = withRatios(rows);
   log('');
   log(formatTable(result));
-  log(`(medians of ${opts.steps} runs after a warm-up; 'step cpu ms' is this process's CPU time per step, all threads;`);
+  log(
+    `(medians of ${opts.steps} runs after a warm-up; 'step cpu ms' is this process's CPU time per step, all threads;`,
+  );
   log(` 'cpu x torch' compares CPU times, which stay meaningful on a busy machine; 'GFLOP/s/core': 2 x the step's`);
-  log(` convolution and matrix-product multiply-adds / step cpu ms; load after: ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+  log(
+    ` convolution and matrix-product multiply-adds / step cpu ms; load after: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')})`,
+  );
   return { rows: result, wasmPeak };
 }
 
 export function benchProgram() {
-  const program = createProgram('cnn-lab-bench', 'Time forward passes and training steps of the reference nets on each backend, next to PyTorch');
+  const program = createProgram(
+    'cnn-lab-bench',
+    'Time forward passes and training steps of the reference nets on each backend, next to PyTorch',
+  );
   withCommonOptions(program, ['json'])
     .option('--nets <list>', `nets to time: ${BENCH_NETS.join(',')}`, listOf(BENCH_NETS, 'nets'), [...BENCH_NETS])
-    .option('--steps <n>', 'timed runs per figure (median reported)', (v: string) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError(`expected an integer in 1..1000, got '${v}'`);
-      return n;
-    }, 5)
-    .option('--workers <list>', "worker counts, e.g. 1,2 or 1,all ('all' = every core)", workerCounts, workerCounts('1,all'))
-    .option('--backend <list>', 'backends to time, comma-separated from node,wasm,cpu (default: node and wasm where they load; cpu times one forward pass only)')
+    .option(
+      '--steps <n>',
+      'timed runs per figure (median reported)',
+      (v: string) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1 || n > 1000)
+          throw new InvalidArgumentError(`expected an integer in 1..1000, got '${v}'`);
+        return n;
+      },
+      5,
+    )
+    .option(
+      '--workers <list>',
+      "worker counts, e.g. 1,2 or 1,all ('all' = every core)",
+      workerCounts,
+      workerCounts('1,all'),
+    )
+    .option(
+      '--backend <list>',
+      'backends to time, comma-separated from node,wasm,cpu (default: node and wasm where they load; cpu times one forward pass only)',
+    )
     .option('--no-torch', 'skip the PyTorch rows')
     .option('--profile', 'also print where a training step spends its time, kernel by kernel')
     .action(runAction<BenchOptions>(async ({ opts, log }) => bench(opts, log), { backend: false }));
@@ -178,4 +225,3 @@ export function benchProgram() {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   void runProgram(benchProgram());
 }
-

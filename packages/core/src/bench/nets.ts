@@ -24,7 +24,9 @@ export interface BenchNet {
  */
 function goPolicy(planes = 48, filters = 64, layers = 6): tf.LayersModel {
   const m = tf.sequential();
-  m.add(tf.layers.conv2d({ inputShape: [19, 19, planes], filters, kernelSize: 5, padding: 'same', activation: 'relu' }));
+  m.add(
+    tf.layers.conv2d({ inputShape: [19, 19, planes], filters, kernelSize: 5, padding: 'same', activation: 'relu' }),
+  );
   for (let i = 0; i < layers - 2; i++) {
     m.add(tf.layers.conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu' }));
   }

@@ -39,11 +39,23 @@ function conv2dMacs(xShape: number[], filterShape: number[], attrs: NamedAttrMap
     false,
     tf.backend_util.convertConv2DDataFormat(((attrs['dataFormat'] as string | undefined) ?? 'NHWC') as 'NHWC'),
   );
-  return info.batchSize * info.outHeight * info.outWidth * info.filterHeight * info.filterWidth * info.inChannels * info.outChannels;
+  return (
+    info.batchSize *
+    info.outHeight *
+    info.outWidth *
+    info.filterHeight *
+    info.filterWidth *
+    info.inChannels *
+    info.outChannels
+  );
 }
 
 /** Multiply-adds of one kernel call, for the kernels that are products (0 for the rest). */
-export function kernelMacs(kernel: string, inputs: Record<string, TensorInfo | undefined>, attrs: NamedAttrMap): number {
+export function kernelMacs(
+  kernel: string,
+  inputs: Record<string, TensorInfo | undefined>,
+  attrs: NamedAttrMap,
+): number {
   switch (kernel) {
     case 'Conv2D':
     case 'FusedConv2D':
@@ -59,7 +71,10 @@ export function kernelMacs(kernel: string, inputs: Record<string, TensorInfo | u
       const m = attrs['transposeA'] ? a[a.length - 1]! : a[a.length - 2]!;
       const k = attrs['transposeA'] ? a[a.length - 2]! : a[a.length - 1]!;
       const n = attrs['transposeB'] ? b[b.length - 2]! : b[b.length - 1]!;
-      const batches = Math.max(a.slice(0, -2).reduce((p, d) => p * d, 1), b.slice(0, -2).reduce((p, d) => p * d, 1));
+      const batches = Math.max(
+        a.slice(0, -2).reduce((p, d) => p * d, 1),
+        b.slice(0, -2).reduce((p, d) => p * d, 1),
+      );
       return batches * m * n * k;
     }
     default:

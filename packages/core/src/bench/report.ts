@@ -43,7 +43,20 @@ export function round(x: number, digits = 2): number {
 
 /** A fixed-width table of every row, with the ratio columns and any note. */
 export function formatTable(rows: BenchRow[]): string {
-  const head = ['net', 'framework', 'backend', 'workers', 'forward ms', 'train step ms', 'step cpu ms', 'GFLOP/s/core', 'fwd x torch', 'train x torch', 'cpu x torch', 'note'];
+  const head = [
+    'net',
+    'framework',
+    'backend',
+    'workers',
+    'forward ms',
+    'train step ms',
+    'step cpu ms',
+    'GFLOP/s/core',
+    'fwd x torch',
+    'train x torch',
+    'cpu x torch',
+    'note',
+  ];
   const fmt = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toFixed(x >= 100 ? 0 : 1));
   const ratio = (x: number | null | undefined) => (x === null || x === undefined ? '' : `${x.toFixed(2)}x`);
   const body = rows.map((r) => [
@@ -61,6 +74,10 @@ export function formatTable(rows: BenchRow[]): string {
     r.note ?? '',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 && i <= 10 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i >= 3 && i <= 10 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }

@@ -152,6 +152,49 @@ function winogradForward(
   k.wino_conv(xp, n, hp, wp, cp, th, tw, upk, co, oh, ow, out, bias, flags, v, m, ind, tb, ctx, tmp);
 }
 
+/**
+ * The 3x3 filter gradient by Winograd, the forward algorithm transposed: dW = G^T [sum over 4x4 tiles of dy
+ * (A dy A^T) . (B^T x B)] G, the sum over tiles being 36 GEMMs [cp x tiles] . [tiles x co]. Same conditions
+ * as the forward (useWinograd).
+ */
+function winogradFilterGrad(
+  kernels: CoreKernels,
+  scratch: Scratch,
+  g: Geometry,
+  x: number,
+  dy: number,
+  dw: number,
+): void {
+  countCall('winograd');
+  const { k, nr, ctx } = kernels;
+  const {
+    batchSize: n,
+    inHeight: h,
+    inWidth: wd,
+    inChannels: c,
+    outHeight: oh,
+    outWidth: ow,
+    outChannels: co,
+  } = g.conv;
+  const th = ceilDiv(oh, 4);
+  const tw = ceilDiv(ow, 4);
+  const tiles = n * th * tw;
+  const cp = ceilDiv(c, 4) * 4;
+  const hp = th * 4 + 2;
+  const wp = tw * 4 + 2;
+  const xp = scratch.alloc(n * hp * wp * cp);
+  k.pad_copy_c(x, n, h, wd, c, xp, hp, wp, cp, g.conv.padInfo.top, g.conv.padInfo.left);
+  const dyp = scratch.alloc(n * th * 4 * tw * 4 * co);
+  k.pad_copy_c(dy, n, oh, ow, co, dyp, th * 4, tw * 4, co, 0, 0);
+  const np = ceilDiv(co, nr);
+  const tb = Math.min(tiles, Math.max(8, Math.floor(WINOGRAD_BLOCK_FLOATS / (36 * (cp + np * nr)))));
+  const v = scratch.alloc(36 * tb * cp);
+  const u = scratch.alloc(36 * tb * np * nr);
+  const c36 = scratch.alloc(36 * cp * co);
+  const tmp = scratch.alloc(36 * 4);
+  k.wino_wgrad(xp, dyp, n, hp, wp, cp, th, tw, c, co, v, u, c36, tb, dw, ctx, tmp);
+}
+
 /** Floats of one Winograd block's V and M together (256 K floats = 1 MB). */
 export let WINOGRAD_BLOCK_FLOATS = 256 * 1024;
 
@@ -362,6 +405,10 @@ export function conv2dBackpropFilter(kernels: CoreKernels, g: Geometry, x: Tenso
   const dwo = offsetOf(kernels, dw);
   const scratch = new Scratch(backend);
   try {
+    if (useWinograd(g)) {
+      winogradFilterGrad(kernels, scratch, g, offsetOf(kernels, x), offsetOf(kernels, dy), dwo);
+      return dw;
+    }
     const m = n * oh * ow;
     // The micro-kernel reads up to MR-1 floats past a patch run; a padded copy has slack, x in place needs
     // memory after it.

@@ -32,7 +32,13 @@ function fallbackOr(fallback: Fallback, name: string): KernelFunc {
 function conv2dInfo(
   xShape: number[],
   filterShape: number[],
-  attrs: { strides: [number, number] | number; pad: unknown; dataFormat?: string; dilations?: [number, number] | number; dimRoundingMode?: string },
+  attrs: {
+    strides: [number, number] | number;
+    pad: unknown;
+    dataFormat?: string;
+    dilations?: [number, number] | number;
+    dimRoundingMode?: string;
+  },
 ): backend_util.Conv2DInfo {
   return backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
@@ -60,9 +66,11 @@ export function coreConv2dConfig(kernelName: 'Conv2D' | 'FusedConv2D', fallback:
     const kernels = coreKernels(backend);
     const { x, filter, bias, preluActivationWeights } = inputs;
     const flags = activationFlags(kernelName === 'FusedConv2D' ? attrs.activation : 'linear');
-    if (!kernels || flags === null || preluActivationWeights || x.dtype !== 'float32') return other(args as never) as TensorInfo;
+    if (!kernels || flags === null || preluActivationWeights || x.dtype !== 'float32')
+      return other(args as never) as TensorInfo;
     const g = geometry(conv2dInfo(x.shape, filter.shape, attrs));
-    if (!g || (bias && bias.shape.reduce((a, b) => a * b, 1) !== g.conv.outChannels)) return other(args as never) as TensorInfo;
+    if (!g || (bias && bias.shape.reduce((a, b) => a * b, 1) !== g.conv.outChannels))
+      return other(args as never) as TensorInfo;
     countCall(kernelName);
     return conv2dForward(kernels, g, x, filter, bias, flags);
   }) as unknown as KernelFunc;
@@ -71,7 +79,11 @@ export function coreConv2dConfig(kernelName: 'Conv2D' | 'FusedConv2D', fallback:
 
 export function coreConv2dBackpropInputConfig(fallback: Fallback): KernelConfig {
   const other = fallbackOr(fallback, 'Conv2DBackpropInput');
-  const kernelFunc = ((args: { inputs: { dy: TensorInfo; filter: TensorInfo }; backend: BackendWasm; attrs: Conv2DBackpropInputAttrs }): TensorInfo => {
+  const kernelFunc = ((args: {
+    inputs: { dy: TensorInfo; filter: TensorInfo };
+    backend: BackendWasm;
+    attrs: Conv2DBackpropInputAttrs;
+  }): TensorInfo => {
     const { inputs, backend, attrs } = args;
     const kernels = coreKernels(backend);
     const g = kernels ? geometry(conv2dInfo(attrs.inputShape, inputs.filter.shape, { ...attrs, dilations: 1 })) : null;
@@ -84,7 +96,11 @@ export function coreConv2dBackpropInputConfig(fallback: Fallback): KernelConfig 
 
 export function coreConv2dBackpropFilterConfig(fallback: Fallback): KernelConfig {
   const other = fallbackOr(fallback, 'Conv2DBackpropFilter');
-  const kernelFunc = ((args: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: BackendWasm; attrs: Conv2DBackpropFilterAttrs }): TensorInfo => {
+  const kernelFunc = ((args: {
+    inputs: { x: TensorInfo; dy: TensorInfo };
+    backend: BackendWasm;
+    attrs: Conv2DBackpropFilterAttrs;
+  }): TensorInfo => {
     const { inputs, backend, attrs } = args;
     const kernels = coreKernels(backend);
     const g = kernels ? geometry(conv2dInfo(inputs.x.shape, attrs.filterShape, { ...attrs, dilations: 1 })) : null;

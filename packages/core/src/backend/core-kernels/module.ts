@@ -162,6 +162,25 @@ export interface CoreKernelExports {
     t0: number,
     cnt: number,
   ): void;
+  wino_wgrad(
+    xp: number,
+    dyp: number,
+    n: number,
+    hp: number,
+    wp: number,
+    cp: number,
+    th: number,
+    tw: number,
+    ci: number,
+    co: number,
+    v: number,
+    u: number,
+    c36: number,
+    tb: number,
+    dw: number,
+    ctx: number,
+    tmp: number,
+  ): void;
   wino_conv(
     xp: number,
     n: number,

@@ -57,7 +57,13 @@ function isPointwise(conv: backend_util.Conv2DInfo): boolean {
  * The transposed patch matrix from channel-major x [C, N, H, W]: row (kh, kw, c), column (n, oh, ow).
  * Out-of-image taps stay zero (that is the padding).
  */
-function im2colT(backend: BackendWasm, xT: TensorInfo, conv: backend_util.Conv2DInfo, M: number, K: number): TensorInfo {
+function im2colT(
+  backend: BackendWasm,
+  xT: TensorInfo,
+  conv: backend_util.Conv2DInfo,
+  M: number,
+  K: number,
+): TensorInfo {
   const imT = backend.makeOutput([K, M], 'float32');
   const heap = heapF32(backend);
   const xo = f32Offset(backend, xT);

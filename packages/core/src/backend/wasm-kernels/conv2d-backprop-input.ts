@@ -36,7 +36,8 @@ export function makeConv2DBackpropInput(fallback: KernelFunc | undefined): Kerne
     const covered =
       conv.dataFormat === 'channelsLast' && top <= FH - 1 && left <= FW - 1 && bottom <= FH - 1 && right <= FW - 1;
     if (!covered) {
-      if (!fallback) throw new Error('Conv2DBackpropInput: this padding/layout needs wasm\'s own kernel, which is missing');
+      if (!fallback)
+        throw new Error("Conv2DBackpropInput: this padding/layout needs wasm's own kernel, which is missing");
       return fallback(args as never) as TensorInfo;
     }
     const { strideHeight: SH, strideWidth: SW, inHeight: H, inWidth: W } = conv;
@@ -51,12 +52,13 @@ export function makeConv2DBackpropInput(fallback: KernelFunc | undefined): Kerne
       [FW - 1 - left, W - 1 + left - (DW - 1)],
       [0, 0],
     ];
-    const dx = runWasmKernel(
-      backend,
-      'Conv2D',
-      { x: dy, filter: rotated },
-      { strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined } as never,
-    );
+    const dx = runWasmKernel(backend, 'Conv2D', { x: dy, filter: rotated }, {
+      strides: [1, 1],
+      pad,
+      dataFormat: 'NHWC',
+      dilations: [1, 1],
+      dimRoundingMode: undefined,
+    } as never);
     release(backend, rotated);
     return dx;
   }) as unknown as KernelFunc;
@@ -82,7 +84,12 @@ function rotateFilter(backend: BackendWasm, filter: TensorInfo): TensorInfo {
 }
 
 /** dx = col2im(dy · W^T), W as [K = FH*FW*CI, CO]. */
-function gemmCol2im(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, conv: backend_util.Conv2DInfo): TensorInfo {
+function gemmCol2im(
+  backend: BackendWasm,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  conv: backend_util.Conv2DInfo,
+): TensorInfo {
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO } = conv;
   const { filterHeight: FH, filterWidth: FW } = conv;
   const M = N * OH * OW;

@@ -39,7 +39,8 @@ export function conv2dGemmConfig(kernelName: 'Conv2D' | 'FusedConv2D', fallback:
       false,
       backend_util.convertConv2DDataFormat(attrs.dataFormat),
     );
-    const preluFits = !preluActivationWeights || preluActivationWeights.shape.reduce((a, b) => a * b, 1) === conv.outChannels;
+    const preluFits =
+      !preluActivationWeights || preluActivationWeights.shape.reduce((a, b) => a * b, 1) === conv.outChannels;
     if (!useGemm(conv) || !preluFits || x.dtype !== 'float32') return fallback(args as never) as TensorInfo;
     const M = conv.batchSize * conv.outHeight * conv.outWidth;
     const K = conv.filterHeight * conv.filterWidth * conv.inChannels;
@@ -54,7 +55,12 @@ export function conv2dGemmConfig(kernelName: 'Conv2D' | 'FusedConv2D', fallback:
             backend,
             '_FusedMatMul',
             { a: im3, b: w2, ...(bias ? { bias } : {}), ...(preluActivationWeights ? { preluActivationWeights } : {}) },
-            { transposeA: false, transposeB: false, activation: attrs.activation ?? 'linear', leakyreluAlpha: attrs.leakyreluAlpha ?? 0.2 },
+            {
+              transposeA: false,
+              transposeB: false,
+              activation: attrs.activation ?? 'linear',
+              leakyreluAlpha: attrs.leakyreluAlpha ?? 0.2,
+            },
           );
     const out = reshape(backend, product, conv.outShape);
     release(backend, im, im3, w2, product);
@@ -64,7 +70,13 @@ export function conv2dGemmConfig(kernelName: 'Conv2D' | 'FusedConv2D', fallback:
 }
 
 /** The patch matrix: rows (n, oh, ow), columns (kh, kw, c); each run of taps is one heap memmove. */
-export function im2col(backend: BackendWasm, x: TensorInfo, conv: backend_util.Conv2DInfo, M: number, K: number): TensorInfo {
+export function im2col(
+  backend: BackendWasm,
+  x: TensorInfo,
+  conv: backend_util.Conv2DInfo,
+  M: number,
+  K: number,
+): TensorInfo {
   const im = backend.makeOutput([M, K], 'float32');
   const heap = heapF32(backend);
   const xo = f32Offset(backend, x);

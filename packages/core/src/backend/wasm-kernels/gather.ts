@@ -8,12 +8,16 @@ import { f32Offset, heapF32 } from './heap.js';
  * case goes to wasm's kernel.
  */
 export function gatherConfig(fallback: KernelFunc | undefined): KernelConfig {
-  const kernelFunc = ((args: { inputs: { x: TensorInfo; indices: TensorInfo }; backend: BackendWasm; attrs: GatherV2Attrs }) => {
+  const kernelFunc = ((args: {
+    inputs: { x: TensorInfo; indices: TensorInfo };
+    backend: BackendWasm;
+    attrs: GatherV2Attrs;
+  }) => {
     const { inputs, backend, attrs } = args;
     const { x, indices } = inputs;
     const axis = attrs.axis < 0 ? attrs.axis + x.shape.length : attrs.axis;
     if (axis !== 0 || (attrs.batchDims ?? 0) !== 0 || x.dtype !== 'float32' || x.shape.length < 1) {
-      if (!fallback) throw new Error('GatherV2: this case needs wasm\'s own kernel, which is missing');
+      if (!fallback) throw new Error("GatherV2: this case needs wasm's own kernel, which is missing");
       return fallback(args as never);
     }
     const rows = x.shape[0]!;

@@ -7,7 +7,10 @@ import type { backend_util } from '@tensorflow/tfjs';
  * called for every run: offsets in floats from the start of x [N, H, W, C] and of the patch matrix
  * [N*OH*OW, FH*FW*C]. Taps in the padding are skipped (they stay zero in the patch matrix).
  */
-export function forEachPatchRun(conv: backend_util.Conv2DInfo, visit: (x: number, col: number, len: number) => void): void {
+export function forEachPatchRun(
+  conv: backend_util.Conv2DInfo,
+  visit: (x: number, col: number, len: number) => void,
+): void {
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = conv;
   const { filterHeight: FH, filterWidth: FW, strideHeight: SH, strideWidth: SW } = conv;
   const { top, left } = conv.padInfo;
