@@ -28,6 +28,7 @@ describe.each(apps)('%s CLI', (app) => {
 
   it('train --help has the shared training flags', () => {
     const text = help(app, 'train');
-    for (const flag of ['--data-dir', '--model-dir', '--epochs', '--batch-size', '--seed']) expect(text).toContain(flag);
+    for (const flag of ['--data-dir', '--model-dir', '--epochs', '--batch-size', '--seed'])
+      expect(text).toContain(flag);
   });
 });

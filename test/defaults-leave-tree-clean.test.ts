@@ -3,7 +3,16 @@
 // never writes into tracked files or over a shipped model; new folders go under the ignored runs/.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -162,7 +171,22 @@ const fixtures = mkdtempSync(join(tmpdir(), 'cnn-lab-defaults-'));
 const cases: Case[] = [
   {
     app: 'go-policy',
-    train: ['--data-dir', goGames(fixtures), '--epochs', '1', '--filters', '2', '--layers', '2', '--batch-size', '4', '--val-games', '1', '--train-workers', '1'],
+    train: [
+      '--data-dir',
+      goGames(fixtures),
+      '--epochs',
+      '1',
+      '--filters',
+      '2',
+      '--layers',
+      '2',
+      '--batch-size',
+      '4',
+      '--val-games',
+      '1',
+      '--train-workers',
+      '1',
+    ],
     eval: ['--data-dir', join(fixtures, 'go'), '--split', 'all'],
   },
   {

@@ -43,7 +43,9 @@ describe('layout doors', () => {
     for (const app of apps) {
       for (const f of sources(join(root, 'apps', app))) {
         for (const s of importsOf(f)) {
-          const other = apps.find((a) => a !== app && (s === a || s.startsWith(`${a}/`) || s.includes(`apps/${a}`) || s.includes(`../${a}/`)));
+          const other = apps.find(
+            (a) => a !== app && (s === a || s.startsWith(`${a}/`) || s.includes(`apps/${a}`) || s.includes(`../${a}/`)),
+          );
           if (other) bad.push(`${relative(root, f)} imports ${s} (app ${other})`);
           if (s.includes('packages/core')) bad.push(`${relative(root, f)} reaches into core by path: ${s}`);
         }
@@ -95,7 +97,8 @@ describe('layout doors', () => {
       state.set(f, 'open');
       stack.push(f);
       for (const t of edges.get(f) ?? []) {
-        if (state.get(t) === 'open') cycles.push([...stack.slice(stack.indexOf(t)), t].map((x) => relative(root, x)).join(' -> '));
+        if (state.get(t) === 'open')
+          cycles.push([...stack.slice(stack.indexOf(t)), t].map((x) => relative(root, x)).join(' -> '));
         else if (!state.has(t)) visit(t);
       }
       stack.pop();

@@ -61,7 +61,8 @@ export function commandsOf(markdown: string): Array<{ line: number; text: string
       while (/\\\s*$/.test(text) && i + 1 < lines.length) text = text.replace(/\\\s*$/, ' ') + (lines[++i] ?? '');
       out.push(...segments(text).map((t) => ({ line: start + 1, text: t })));
     } else {
-      for (const m of raw.matchAll(/`(pnpm [^`]+)`/g)) out.push(...segments(m[1] ?? '').map((t) => ({ line: i + 1, text: t })));
+      for (const m of raw.matchAll(/`(pnpm [^`]+)`/g))
+        out.push(...segments(m[1] ?? '').map((t) => ({ line: i + 1, text: t })));
     }
   }
   return out.filter((c) => c.text.startsWith('pnpm '));
@@ -133,7 +134,8 @@ function problemOf(c: Shown): string | null {
   if (!cli) return null;
   const args = [...cli.args];
   // `cli <verb>`: the verb is the next word the README gives.
-  if (args.length === 0 && words[0] && !words[0].startsWith('-') && !isPlaceholder(words[0])) args.push(words.shift() ?? '');
+  if (args.length === 0 && words[0] && !words[0].startsWith('-') && !isPlaceholder(words[0]))
+    args.push(words.shift() ?? '');
   let help: string;
   try {
     help = helpOf(pkg, cli.file, args);
@@ -151,7 +153,14 @@ describe('README commands', () => {
   });
 
   it('extracts commands from code blocks, continuations and inline code', () => {
-    const md = ['```sh', 'pnpm --filter a train --x 1 \\', '  --y 2   # note', 'ls && pnpm b', '```', 'Run `pnpm c --z`.'];
+    const md = [
+      '```sh',
+      'pnpm --filter a train --x 1 \\',
+      '  --y 2   # note',
+      'ls && pnpm b',
+      '```',
+      'Run `pnpm c --z`.',
+    ];
     expect(commandsOf(md.join('\n'))).toEqual([
       { line: 2, text: 'pnpm --filter a train --x 1     --y 2' },
       { line: 4, text: 'pnpm b' },

@@ -139,7 +139,10 @@ describe('the page and its API', () => {
       [{ sentences: ['ok', '   '] }, /sentences\[1\] is blank/],
       [{ sentences: Array(LIMITS.maxSentences + 1).fill('ok') }, /at most 20 in one request, got 21/],
       [{ sentences: ['ok', 'x'.repeat(LIMITS.maxChars + 1)] }, /sentences\[1\] has 1001 characters; at most 1000/],
-      [{ model: '../../etc', sentences: ['ok'] }, /model: "\.\.\/\.\.\/etc" is not one of trec-small, default, rand-4k/],
+      [
+        { model: '../../etc', sentences: ['ok'] },
+        /model: "\.\.\/\.\.\/etc" is not one of trec-small, default, rand-4k/,
+      ],
     ];
     for (const [body, message] of cases) {
       const r = await post(body);

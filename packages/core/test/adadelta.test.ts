@@ -40,7 +40,11 @@ describe('Adadelta (Zeiler 2012)', () => {
     const make = () => tf.variable(tf.tensor1d([1, -1]), true, `w${Math.random()}`);
     const a = make();
     const optA = new ZeilerAdadelta(1, 0.95, 1e-6);
-    for (const g of [[0.3, -0.1], [0.2, 0.4]]) optA.applyGradients({ [a.name]: tf.tensor1d(g) });
+    for (const g of [
+      [0.3, -0.1],
+      [0.2, 0.4],
+    ])
+      optA.applyGradients({ [a.name]: tf.tensor1d(g) });
     const saved = await optA.getWeights();
     expect(saved.map((w) => w.name.replace(a.name, 'W'))).toEqual(['iter', 'W/accum_grad', 'W/accum_var']);
 

@@ -55,7 +55,10 @@ describe('shared CLI conventions', () => {
 
   it('rejects a bad number and names the flag, with exit code 2', async () => {
     const io = capture();
-    await runProgram(program(async () => ({})), ['node', 'demo', 'train', '--epochs', 'ten']);
+    await runProgram(
+      program(async () => ({})),
+      ['node', 'demo', 'train', '--epochs', 'ten'],
+    );
     expect(io.err.join('')).toMatch(/--epochs.*expected an integer >= 1, got 'ten'/);
     expect(process.exitCode).toBe(2);
   });
@@ -112,7 +115,9 @@ describe('resolveFolderOption and isWithin', () => {
   it('names the flag when its value is not a folder', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cnnlab-'));
     expect(resolveFolderOption('--extra-train', dir, 'WAV files')).toBe(dir);
-    expect(() => resolveFolderOption('--extra-train', join(dir, 'nope'), 'WAV files')).toThrow(/--extra-train: '.*nope' is not a folder \(expected WAV files\)/);
+    expect(() => resolveFolderOption('--extra-train', join(dir, 'nope'), 'WAV files')).toThrow(
+      /--extra-train: '.*nope' is not a folder \(expected WAV files\)/,
+    );
   });
 
   it('tells a folder and what lies inside it from its neighbours', () => {
@@ -158,7 +163,9 @@ describe('resolveDataDir', () => {
       process.env.CNN_LAB_DATA = root;
       expect(resolveDataDir({}, 'speech/fsdd', 'WAV files')).toBe(join(root, 'speech', 'fsdd'));
       process.chdir(root); // outside the checkout, so no ../shared fallback
-      expect(() => resolveDataDir({}, 'text', 'Kim sentence files')).toThrow(/no data: expected Kim sentence files.*CNN_LAB_DATA/);
+      expect(() => resolveDataDir({}, 'text', 'Kim sentence files')).toThrow(
+        /no data: expected Kim sentence files.*CNN_LAB_DATA/,
+      );
     } finally {
       process.chdir(cwd);
       if (saved === undefined) delete process.env.CNN_LAB_DATA;

@@ -61,7 +61,15 @@ describe('learning curves', () => {
   });
 
   it('draw only the loss panel when there is no accuracy, and only train when no validation', () => {
-    const r = renderHistoryPlot({ epochs: [{ epoch: 1, loss: 2 }, { epoch: 2, loss: 1 }] }, { width: 400, height: 300 });
+    const r = renderHistoryPlot(
+      {
+        epochs: [
+          { epoch: 1, loss: 2 },
+          { epoch: 2, loss: 1 },
+        ],
+      },
+      { width: 400, height: 300 },
+    );
     const seen = colours(r);
     expect(seen.get('31,119,180') ?? 0).toBeGreaterThan(100);
     expect(seen.has('255,127,14')).toBe(false);
@@ -69,7 +77,12 @@ describe('learning curves', () => {
   });
 
   it("take fit's History as it is: null bestEpoch draws no marker, a number draws one", () => {
-    const fromFit: History = { epochs: history.epochs.map((e) => ({ ...e, seconds: 1, examplesPerSecond: 10, lr: 0.1 })), bestEpoch: null, stoppedEarly: false, interrupted: false };
+    const fromFit: History = {
+      epochs: history.epochs.map((e) => ({ ...e, seconds: 1, examplesPerSecond: 10, lr: 0.1 })),
+      bestEpoch: null,
+      stoppedEarly: false,
+      interrupted: false,
+    };
     const grey = (h: History) => colours(renderHistoryPlot(h, { width: 400, height: 300 })).get('120,120,120') ?? 0;
     expect(grey(fromFit)).toBe(0);
     expect(grey({ ...fromFit, bestEpoch: 3 })).toBeGreaterThan(20);
@@ -105,11 +118,19 @@ describe('confusion matrix picture', () => {
   });
 
   it('grows cells to fit large counts and refuses a ragged matrix or wrong label count', () => {
-    const small = renderConfusionMatrix([[1, 0], [0, 1]]);
-    const big = renderConfusionMatrix([[123456, 0], [0, 1]]);
+    const small = renderConfusionMatrix([
+      [1, 0],
+      [0, 1],
+    ]);
+    const big = renderConfusionMatrix([
+      [123456, 0],
+      [0, 1],
+    ]);
     expect(big.height).toBeGreaterThan(small.height);
     expect(() => renderConfusionMatrix([[1, 2], [3]])).toThrow('matrix must be square');
-    expect(() => renderConfusionMatrix(matrix, { labels: ['a'] })).toThrow('labels has 1 names but the matrix has 3 classes');
+    expect(() => renderConfusionMatrix(matrix, { labels: ['a'] })).toThrow(
+      'labels has 1 names but the matrix has 3 classes',
+    );
   });
 
   it('writes a PNG file', async () => {

@@ -31,7 +31,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const px = (r: Raster, x: number, y: number) => Array.from(r.data.subarray((y * r.width + x) * 4, (y * r.width + x) * 4 + 3));
+const px = (r: Raster, x: number, y: number) =>
+  Array.from(r.data.subarray((y * r.width + x) * 4, (y * r.width + x) * 4 + 3));
 
 /** A 3x2 RGB test card with distinct values in every channel. */
 const card = Float32Array.from({ length: 2 * 3 * 3 }, (_, i) => (i * 14) / 255);
@@ -71,7 +72,8 @@ describe('PNG encode and decode', () => {
   it('maps single-channel data through the heat colour map', () => {
     expect(heatColor(0)).toEqual([68, 1, 84]);
     expect(heatColor(1)).toEqual([253, 231, 37]);
-    const lum = (c: readonly number[]) => 0.299 * (c[0] as number) + 0.587 * (c[1] as number) + 0.114 * (c[2] as number);
+    const lum = (c: readonly number[]) =>
+      0.299 * (c[0] as number) + 0.587 * (c[1] as number) + 0.114 * (c[2] as number);
     const steps = Array.from({ length: 21 }, (_, i) => lum(heatColor(i / 20)));
     steps.slice(1).forEach((l, i) => expect(l).toBeGreaterThan(steps[i] as number));
     const r = toRaster([0, 1], [1, 2], { colormap: 'heat' });
@@ -100,7 +102,9 @@ describe('bad images get errors that name them', () => {
     expect(() => decodeImagePixels(new TextEncoder().encode('hello'), { source: 'upload.txt' })).toThrow(
       'upload.txt: is not a PNG or JPEG image (starts with 68 65 6c 6c)',
     );
-    expect(() => decodeImagePixels(new Uint8Array(0), { source: 'empty.png' })).toThrow('empty.png: is not a PNG or JPEG image (starts with nothing');
+    expect(() => decodeImagePixels(new Uint8Array(0), { source: 'empty.png' })).toThrow(
+      'empty.png: is not a PNG or JPEG image (starts with nothing',
+    );
   });
 
   it('writes opaque pictures as RGB (smaller) and keeps transparency when there is some', () => {
@@ -118,7 +122,9 @@ describe('bad images get errors that name them', () => {
   it('zero size, from the header alone', () => {
     const png = encodePng(createRaster(2, 2));
     new DataView(png.buffer).setUint32(16, 0); // IHDR width
-    expect(() => decodeImagePixels(png, { source: 'zero.png' })).toThrow('zero.png: is 0x2 pixels: an image needs at least one');
+    expect(() => decodeImagePixels(png, { source: 'zero.png' })).toThrow(
+      'zero.png: is 0x2 pixels: an image needs at least one',
+    );
   });
 
   it('too many pixels, before decoding', () => {
@@ -133,9 +139,13 @@ describe('bad images get errors that name them', () => {
     expect(() => decodeImagePixels(png.subarray(0, 40), { source: 'cut.png' })).toThrow(/^cut\.png: is a damaged PNG/);
     const noHeader = png.slice();
     noHeader[12] = 0x78;
-    expect(() => decodeImagePixels(noHeader, { source: 'odd.png' })).toThrow('odd.png: is a damaged PNG (its first chunk is not IHDR)');
+    expect(() => decodeImagePixels(noHeader, { source: 'odd.png' })).toThrow(
+      'odd.png: is a damaged PNG (its first chunk is not IHDR)',
+    );
     const bytes = new Uint8Array(jpeg.encode({ width: 8, height: 8, data: new Uint8Array(256) }, 90).data);
-    expect(() => decodeImagePixels(bytes.subarray(0, 12), { source: 'cut.jpg' })).toThrow(/^cut\.jpg: is a JPEG without a frame header/);
+    expect(() => decodeImagePixels(bytes.subarray(0, 12), { source: 'cut.jpg' })).toThrow(
+      /^cut\.jpg: is a JPEG without a frame header/,
+    );
   });
 
   it('missing and real files', async () => {
@@ -184,7 +194,9 @@ describe('drawing', () => {
     expect(px(grid, 4 + 14 + 5, 4 + 5)).toEqual([0, 255, 0]);
     expect(px(grid, 4 + 5, 4 + 26 + 5)).toEqual([255, 0, 0]);
     const labelRows = Array.from({ length: 8 }, (_, i) => 4 + 10 + 3 + i);
-    const inked = labelRows.some((y) => Array.from({ length: 10 }, (_, i) => px(grid, 4 + i, y)).some((c) => c[0] === 0));
+    const inked = labelRows.some((y) =>
+      Array.from({ length: 10 }, (_, i) => px(grid, 4 + i, y)).some((c) => c[0] === 0),
+    );
     expect(inked).toBe(true);
     const decoded = PNG.sync.read(Buffer.from(encodePng(grid)));
     expect([decoded.width, decoded.height]).toEqual([grid.width, grid.height]);

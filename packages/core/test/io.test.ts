@@ -114,7 +114,12 @@ describe('saveModel / loadModel', () => {
   it('round-trips a model: same predictions and the metadata the app gave', async () => {
     const dir = await newDir('roundtrip');
     const model = tinyNet(1);
-    const info = await saveModel(model, dir, { app: 'speech-cnn', version: '1.2.0', labels: ['yes', 'no'], metrics: { accuracy: 0.9 } });
+    const info = await saveModel(model, dir, {
+      app: 'speech-cnn',
+      version: '1.2.0',
+      labels: ['yes', 'no'],
+      metrics: { accuracy: 0.9 },
+    });
     const weights = await weightsFile(dir);
     expect(weights).toMatch(/^weights-[0-9a-f]{16}\.bin$/);
     expect(info.files.sort()).toEqual(['metadata.json', 'model.json', weights]);
@@ -122,7 +127,12 @@ describe('saveModel / loadModel', () => {
 
     const { model: loaded, metadata } = await loadModel(dir);
     expect(Array.from(await predictions(loaded))).toEqual(Array.from(await predictions(model)));
-    expect(metadata).toMatchObject({ app: 'speech-cnn', version: '1.2.0', labels: ['yes', 'no'], metrics: { accuracy: 0.9 } });
+    expect(metadata).toMatchObject({
+      app: 'speech-cnn',
+      version: '1.2.0',
+      labels: ['yes', 'no'],
+      metrics: { accuracy: 0.9 },
+    });
     expect(Date.parse(metadata?.createdAt ?? '')).not.toBeNaN();
   });
 
@@ -150,29 +160,32 @@ describe('saveModel / loadModel', () => {
     expect(Array.from(await predictions(viaNode))).toEqual(Array.from(await predictions(model)));
   });
 
-  it.skipIf(tfjsNodeFileSystem === null)("loads with tfjs-node's own file:// handler, and loads what that handler saves", async () => {
-    const fileSystem = (tfjsNodeFileSystem as FileSystemModule).fileSystem;
-    const dir = await newDir('tfjs-node');
-    const model = tinyNet(20);
-    await saveModel(model, dir, { app: 'test' });
-    const viaNode = await tf.loadLayersModel(fileSystem(join(dir, 'model.json')));
-    expect(Array.from(await predictions(viaNode))).toEqual(Array.from(await predictions(model)));
+  it.skipIf(tfjsNodeFileSystem === null)(
+    "loads with tfjs-node's own file:// handler, and loads what that handler saves",
+    async () => {
+      const fileSystem = (tfjsNodeFileSystem as FileSystemModule).fileSystem;
+      const dir = await newDir('tfjs-node');
+      const model = tinyNet(20);
+      await saveModel(model, dir, { app: 'test' });
+      const viaNode = await tf.loadLayersModel(fileSystem(join(dir, 'model.json')));
+      expect(Array.from(await predictions(viaNode))).toEqual(Array.from(await predictions(model)));
 
-    const nodeDir = await newDir('saved-by-tfjs-node');
-    await model.save(fileSystem(nodeDir));
-    expect((await readdir(nodeDir)).sort()).toEqual(['model.json', 'weights.bin']);
-    const ours = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as Record<string, unknown>;
-    const theirs = JSON.parse(await readFile(join(nodeDir, 'model.json'), 'utf8')) as Record<string, unknown>;
-    // The same manifest but for the weights file's name, which ours takes from the content.
-    const [ourGroup] = ours.weightsManifest as tf.io.WeightsManifestConfig;
-    const [theirGroup] = theirs.weightsManifest as tf.io.WeightsManifestConfig;
-    expect(ourGroup?.weights).toEqual(theirGroup?.weights);
-    expect(Object.keys(ours).filter((k) => k !== 'cnnLab')).toEqual(Object.keys(theirs));
-    expect(await readFile(join(dir, await weightsFile(dir)))).toEqual(await readFile(join(nodeDir, 'weights.bin')));
-    const { model: loaded, metadata } = await loadModel(nodeDir, { allowMissingMetadata: true });
-    expect(metadata).toBeNull();
-    expect(Array.from(await predictions(loaded))).toEqual(Array.from(await predictions(model)));
-  });
+      const nodeDir = await newDir('saved-by-tfjs-node');
+      await model.save(fileSystem(nodeDir));
+      expect((await readdir(nodeDir)).sort()).toEqual(['model.json', 'weights.bin']);
+      const ours = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as Record<string, unknown>;
+      const theirs = JSON.parse(await readFile(join(nodeDir, 'model.json'), 'utf8')) as Record<string, unknown>;
+      // The same manifest but for the weights file's name, which ours takes from the content.
+      const [ourGroup] = ours.weightsManifest as tf.io.WeightsManifestConfig;
+      const [theirGroup] = theirs.weightsManifest as tf.io.WeightsManifestConfig;
+      expect(ourGroup?.weights).toEqual(theirGroup?.weights);
+      expect(Object.keys(ours).filter((k) => k !== 'cnnLab')).toEqual(Object.keys(theirs));
+      expect(await readFile(join(dir, await weightsFile(dir)))).toEqual(await readFile(join(nodeDir, 'weights.bin')));
+      const { model: loaded, metadata } = await loadModel(nodeDir, { allowMissingMetadata: true });
+      expect(metadata).toBeNull();
+      expect(Array.from(await predictions(loaded))).toEqual(Array.from(await predictions(model)));
+    },
+  );
 
   it('round-trips a registered custom layer', async () => {
     const dir = await newDir('custom');
@@ -249,7 +262,9 @@ describe('saveModel / loadModel', () => {
     await writeFile(path, JSON.stringify(json));
     const err = await loadModel(dir).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DataError);
-    expect((err as Error).message).toMatch(/model\.json: weight .*kernel has shape \[4,108\] in weightsManifest but \[108,4\] in modelTopology/);
+    expect((err as Error).message).toMatch(
+      /model\.json: weight .*kernel has shape \[4,108\] in weightsManifest but \[108,4\] in modelTopology/,
+    );
   });
 
   it('refuses a manifest path that leaves the folder, and bad JSON, naming model.json', async () => {
@@ -259,7 +274,9 @@ describe('saveModel / loadModel', () => {
     const json = JSON.parse(await readFile(path, 'utf8')) as tf.io.ModelJSON;
     (json.weightsManifest[0] as tf.io.WeightsManifestConfig[number]).paths = ['../elsewhere.bin'];
     await writeFile(path, JSON.stringify(json));
-    await expect(loadModel(dir)).rejects.toThrow(`${path}: weightsManifest path "../elsewhere.bin" leaves the model folder`);
+    await expect(loadModel(dir)).rejects.toThrow(
+      `${path}: weightsManifest path "../elsewhere.bin" leaves the model folder`,
+    );
     await writeFile(path, '{"modelTopology": ');
     await expect(loadModel(dir)).rejects.toThrow(`${path}: is not valid JSON`);
   });
@@ -331,7 +348,9 @@ describe('checkpoint weights files', () => {
       layers: [tf.layers.dense({ inputShape: [3], units: 2 }), tf.layers.dense({ units: 2 })],
     });
     await expect(loadWeights(sameCount, path)).rejects.toThrow(
-      new RegExp(`^${path}: weight 0 \\(conv2d_Conv2D\\d+/kernel\\) is float32\\[3,3,2,3\\] in the file but dense_Dense\\d+/kernel is float32\\[3,2\\]`),
+      new RegExp(
+        `^${path}: weight 0 \\(conv2d_Conv2D\\d+/kernel\\) is float32\\[3,3,2,3\\] in the file but dense_Dense\\d+/kernel is float32\\[3,2\\]`,
+      ),
     );
     const { size } = await stat(path);
     await truncate(path, size - 4);
@@ -344,7 +363,14 @@ describe('checkpoint weights files', () => {
     const path = join(await newDir('tensors'), 't.bin');
     const a = tf.tensor2d([1.5, -2, 3, 4], [2, 2]);
     const b = tf.tensor1d([7, 8, 9], 'int32');
-    await saveTensors(path, [{ name: 'z/a', tensor: a }, { name: 'b', tensor: b }], { note: 'x' });
+    await saveTensors(
+      path,
+      [
+        { name: 'z/a', tensor: a },
+        { name: 'b', tensor: b },
+      ],
+      { note: 'x' },
+    );
     const { tensors, info } = await loadTensors(path);
     expect(info).toEqual({ note: 'x' });
     expect(tensors.map((t) => [t.name, t.tensor.dtype, t.tensor.shape])).toEqual([

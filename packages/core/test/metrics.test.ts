@@ -22,7 +22,9 @@ import {
 //   .5 .4 .1           1      0       2
 //   .1 .1 .8           2      2       1
 //   .3 .3 .4           0      2       2 (tied with class 1)
-const probs = new Float32Array([0.7, 0.2, 0.1, 0.1, 0.6, 0.3, 0.6, 0.3, 0.1, 0.5, 0.4, 0.1, 0.1, 0.1, 0.8, 0.3, 0.3, 0.4]);
+const probs = new Float32Array([
+  0.7, 0.2, 0.1, 0.1, 0.6, 0.3, 0.6, 0.3, 0.1, 0.5, 0.4, 0.1, 0.1, 0.1, 0.8, 0.3, 0.3, 0.4,
+]);
 const labels = new Int32Array([0, 1, 2, 1, 2, 0]);
 
 describe('classification metrics', () => {
@@ -48,8 +50,12 @@ describe('classification metrics', () => {
   });
 
   it('refuses shapes and labels that do not fit, saying which', () => {
-    expect(() => accuracy(new Float32Array(7), labels)).toThrow('probs has 7 values, not a whole number of rows for 6 labels');
-    expect(() => accuracy(probs, new Int32Array([0, 1, 2, 3, 0, 0]))).toThrow('labels[3] is 3; expected a class index in 0..2');
+    expect(() => accuracy(new Float32Array(7), labels)).toThrow(
+      'probs has 7 values, not a whole number of rows for 6 labels',
+    );
+    expect(() => accuracy(probs, new Int32Array([0, 1, 2, 3, 0, 0]))).toThrow(
+      'labels[3] is 3; expected a class index in 0..2',
+    );
     expect(() => accuracy(new Float32Array(0), new Int32Array(0))).toThrow('labels is empty');
     expect(() => topKAccuracy(probs, labels, 0)).toThrow('k is 0');
   });
@@ -107,7 +113,15 @@ describe('confusion matrix and class report', () => {
     expect(lines[2]).toMatch(/^cat\s+0\.333\s+0\.500\s+0\.400\s+2$/);
     expect(lines.find((l) => l.startsWith('macro avg'))).toMatch(/0\.611\s+0\.500\s+0\.522\s+6$/);
     expect(new Set(lines.filter((l) => l.trim() !== '').map((l) => l.length)).size).toBeLessThanOrEqual(2);
-    expect(formatConfusionMatrix([[1, 10], [0, 2]], ['a', 'b']).split('\n')[2]).toBe('a            1  10');
+    expect(
+      formatConfusionMatrix(
+        [
+          [1, 10],
+          [0, 2],
+        ],
+        ['a', 'b'],
+      ).split('\n')[2],
+    ).toBe('a            1  10');
     expect(() => formatTable(['a', 'b'], [[1]])).toThrow('row 0 has 1 cells; the header has 2');
   });
 });

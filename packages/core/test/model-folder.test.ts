@@ -36,14 +36,26 @@ afterAll(async () => {
 
 function tinyNet(seed: number): tf.LayersModel {
   return tf.sequential({
-    layers: [tf.layers.dense({ inputShape: [3], units: 2, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed }) })],
+    layers: [
+      tf.layers.dense({
+        inputShape: [3],
+        units: 2,
+        activation: 'softmax',
+        kernelInitializer: tf.initializers.glorotUniform({ seed }),
+      }),
+    ],
   });
 }
 
 describe('resolveModelDir', () => {
   it('reads the shipped model by default and the flag (from where the command was typed) when given', () => {
     const shipped = resolveModelDir({ app: 'go-policy', appDir: GO_APP, mode: 'read', env });
-    expect(shipped).toEqual({ dir: join(GO_APP, 'models', 'default'), shipped: true, named: false, flag: '--model-dir' });
+    expect(shipped).toEqual({
+      dir: join(GO_APP, 'models', 'default'),
+      shipped: true,
+      named: false,
+      flag: '--model-dir',
+    });
     const named = resolveModelDir({ app: 'go-policy', appDir: GO_APP, mode: 'read', flag: 'mine', env });
     expect(named).toMatchObject({ dir: join(root, 'mine'), shipped: false, named: true });
   });
@@ -51,10 +63,17 @@ describe('resolveModelDir', () => {
   it('writes a new timestamped run folder by default, under CNN_LAB_RUNS or the repository runs/ folder', () => {
     const now = new Date('2026-01-02T03:04:05.678Z');
     const target = resolveModelDir({ app: 'go-policy', appDir: GO_APP, mode: 'write', env, now });
-    expect(target).toEqual({ dir: join(root, 'runs', 'go-policy', '2026-01-02T03-04-05'), shipped: false, named: false, flag: '--model-dir' });
+    expect(target).toEqual({
+      dir: join(root, 'runs', 'go-policy', '2026-01-02T03-04-05'),
+      shipped: false,
+      named: false,
+      flag: '--model-dir',
+    });
     const inRepo = resolveModelDir({ app: 'go-policy', appDir: GO_APP, mode: 'write', env: {}, now });
     expect(inRepo.dir).toBe(join(REPO, 'runs', 'go-policy', '2026-01-02T03-04-05'));
-    expect(resolveModelDir({ app: 'x', appDir: GO_APP, mode: 'write', env, runName: 'small' }).dir).toBe(join(root, 'runs', 'x', 'small'));
+    expect(resolveModelDir({ app: 'x', appDir: GO_APP, mode: 'write', env, runName: 'small' }).dir).toBe(
+      join(root, 'runs', 'x', 'small'),
+    );
   });
 
   it('never reuses a run folder that exists, and --resume picks the newest one with checkpoints', async () => {
@@ -64,7 +83,9 @@ describe('resolveModelDir', () => {
     expect(resolveModelDir({ app: 'resume-app', appDir: GO_APP, mode: 'write', env, now }).dir).toBe(`${first}-2`);
     await mkdir(join(root, 'runs', 'resume-app', '2026-01-03T00-00-00'));
     expect(resolveModelDir({ app: 'resume-app', appDir: GO_APP, mode: 'write', env, resume: true }).dir).toBe(first);
-    expect(() => resolveModelDir({ app: 'nothing-yet', appDir: GO_APP, mode: 'write', env, resume: true })).toThrow(UsageError);
+    expect(() => resolveModelDir({ app: 'nothing-yet', appDir: GO_APP, mode: 'write', env, resume: true })).toThrow(
+      UsageError,
+    );
   });
 
   it('refuses to write over a shipped model unless the user names it', () => {
@@ -73,17 +94,23 @@ describe('resolveModelDir', () => {
     expect(isShippedModelDir(join(REPO, 'apps', 'speech-cnn', 'models', 'default', 'member-1'))).toBe(true);
     expect(isShippedModelDir(join(REPO, 'runs', 'go-policy', 'x'))).toBe(false);
     // A runs folder set to a shipped one is still refused.
-    expect(() => resolveModelDir({ app: 'default', appDir: GO_APP, mode: 'write', env: { CNN_LAB_RUNS: join(GO_APP, 'models') } })).toThrow(
-      /refusing to write over the shipped model/,
-    );
+    expect(() =>
+      resolveModelDir({ app: 'default', appDir: GO_APP, mode: 'write', env: { CNN_LAB_RUNS: join(GO_APP, 'models') } }),
+    ).toThrow(/refusing to write over the shipped model/);
     const named = resolveModelDir({ app: 'go-policy', appDir: GO_APP, mode: 'write', flag: shippedDir, env });
     expect(named).toMatchObject({ dir: shippedDir, shipped: true, named: true });
   });
 
   it('refuses a default write into the repository outside runs/', () => {
-    expect(() => resolveModelDir({ app: 'go-policy', appDir: GO_APP, mode: 'write', env: { CNN_LAB_RUNS: join(REPO, 'apps') }, runName: 'x' })).toThrow(
-      /refusing to write into the repository/,
-    );
+    expect(() =>
+      resolveModelDir({
+        app: 'go-policy',
+        appDir: GO_APP,
+        mode: 'write',
+        env: { CNN_LAB_RUNS: join(REPO, 'apps') },
+        runName: 'x',
+      }),
+    ).toThrow(/refusing to write into the repository/);
   });
 });
 
@@ -92,9 +119,13 @@ describe('resolveOutDir', () => {
     const now = new Date('2026-01-02T03:04:05Z');
     const mine = resolveModelDir({ app: 'go-policy', appDir: GO_APP, mode: 'read', flag: 'mine', env });
     const shipped = resolveModelDir({ app: 'go-policy', appDir: GO_APP, mode: 'read', env });
-    expect(resolveOutDir({ app: 'go-policy', verb: 'eval', out: 'pics', model: shipped, env }).dir).toBe(join(root, 'pics'));
+    expect(resolveOutDir({ app: 'go-policy', verb: 'eval', out: 'pics', model: shipped, env }).dir).toBe(
+      join(root, 'pics'),
+    );
     expect(resolveOutDir({ app: 'go-policy', verb: 'eval', model: mine, env }).dir).toBe(join(root, 'mine'));
-    expect(resolveOutDir({ app: 'go-policy', verb: 'eval', model: shipped, env, now }).dir).toBe(join(root, 'runs', 'go-policy', 'eval-2026-01-02T03-04-05'));
+    expect(resolveOutDir({ app: 'go-policy', verb: 'eval', model: shipped, env, now }).dir).toBe(
+      join(root, 'runs', 'go-policy', 'eval-2026-01-02T03-04-05'),
+    );
   });
 });
 
@@ -115,18 +146,28 @@ describe('loadModelFolder', () => {
     await saveModel(tinyNet(1), dir, { app: 'demo', labels: ['x', 'y'], size: 0, kind: 'a' });
     const err = await loadModelFolder(dir, { app: 'demo', validate }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DataError);
-    expect((err as Error).message).toBe(`${join(dir, 'model.json')}: field "size" is 0; expected an integer in 1..${Number.MAX_SAFE_INTEGER}`);
-    await expect(loadModelFolder(dir, { app: 'other', validate })).rejects.toThrow(`is a model of "demo", not of other`);
+    expect((err as Error).message).toBe(
+      `${join(dir, 'model.json')}: field "size" is 0; expected an integer in 1..${Number.MAX_SAFE_INTEGER}`,
+    );
+    await expect(loadModelFolder(dir, { app: 'other', validate })).rejects.toThrow(
+      `is a model of "demo", not of other`,
+    );
   });
 
   it('says which flag named a folder without a model', async () => {
     const target = resolveModelDir({ app: 'demo', appDir: GO_APP, mode: 'read', flag: 'empty', env });
-    await expect(loadModelFolder(target, { app: 'demo', validate })).rejects.toThrow(`--model-dir: no model in ${join(root, 'empty')}`);
+    await expect(loadModelFolder(target, { app: 'demo', validate })).rejects.toThrow(
+      `--model-dir: no model in ${join(root, 'empty')}`,
+    );
   });
 
   // go-policy's needs the app's PerPointBias layer: its own tests load it.
   it('loads shipped models saved before model.json held the metadata', async () => {
-    for (const dir of ['apps/cnn-explorer/models/mnist', 'apps/speech-cnn/models/default/member-1', 'apps/text-cnn/models/default']) {
+    for (const dir of [
+      'apps/cnn-explorer/models/mnist',
+      'apps/speech-cnn/models/default/member-1',
+      'apps/text-cnn/models/default',
+    ]) {
       const { model, metadata, metadataPath } = await loadModel(join(REPO, dir));
       expect(metadataPath).toBe(join(REPO, dir, 'metadata.json'));
       expect(typeof metadata.app).toBe('string');
@@ -158,18 +199,32 @@ describe('model groups', () => {
   it('replace a single model and an older group, and back', async () => {
     const dir = join(root, 'group');
     await saveModel(tinyNet(3), dir, { app: 'demo', tag: 'single' });
-    const names = await saveModelGroup(dir, [{ model: tinyNet(4), metadata: { tag: 'm1' } }, { model: tinyNet(5), metadata: { tag: 'm2' } }], {
-      manifest: 'ensemble.json',
-      fields: { app: 'demo' },
-    });
+    const names = await saveModelGroup(
+      dir,
+      [
+        { model: tinyNet(4), metadata: { tag: 'm1' } },
+        { model: tinyNet(5), metadata: { tag: 'm2' } },
+      ],
+      {
+        manifest: 'ensemble.json',
+        fields: { app: 'demo' },
+      },
+    );
     expect(names).toHaveLength(2);
     expect((await readdir(dir)).sort()).toEqual(['ensemble.json', ...names].sort());
     const members = (await modelGroupMembers(dir, { manifest: 'ensemble.json' })) ?? [];
     expect(await Promise.all(members.map(async (m) => (await loadModel(m)).metadata.tag))).toEqual(['m1', 'm2']);
 
-    const again = await saveModelGroup(dir, [{ model: tinyNet(6), metadata: { tag: 'n1' } }, { model: tinyNet(7), metadata: { tag: 'n2' } }], {
-      manifest: 'ensemble.json',
-    });
+    const again = await saveModelGroup(
+      dir,
+      [
+        { model: tinyNet(6), metadata: { tag: 'n1' } },
+        { model: tinyNet(7), metadata: { tag: 'n2' } },
+      ],
+      {
+        manifest: 'ensemble.json',
+      },
+    );
     expect((await readdir(dir)).sort()).toEqual(['ensemble.json', ...again].sort());
 
     await saveModel(tinyNet(8), dir, { app: 'demo', tag: 'single again' });
@@ -180,7 +235,9 @@ describe('model groups', () => {
 
   it('read the member-<k> folders of older saves, and refuse a member list that leaves the folder', async () => {
     const shipped = join(REPO, 'apps', 'speech-cnn', 'models', 'default');
-    expect(await modelGroupMembers(shipped, { manifest: 'ensemble.json' })).toEqual([1, 2, 3, 4].map((k) => join(shipped, `member-${k}`)));
+    expect(await modelGroupMembers(shipped, { manifest: 'ensemble.json' })).toEqual(
+      [1, 2, 3, 4].map((k) => join(shipped, `member-${k}`)),
+    );
     const dir = join(root, 'badgroup');
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'ensemble.json'), JSON.stringify({ members: ['../member-1'] }));

@@ -7,7 +7,15 @@ import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeFileOps, type FileOps } from '../src/io/atomic.js';
-import { loadModel, modelGroupMembers, saveModel, saveModelGroup, saveWeights, loadWeights, type LoadedModel } from '../src/io/index.js';
+import {
+  loadModel,
+  modelGroupMembers,
+  saveModel,
+  saveModelGroup,
+  saveWeights,
+  loadWeights,
+  type LoadedModel,
+} from '../src/io/index.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..', '..');
 let root: string;
@@ -66,12 +74,22 @@ function killingOps(killAt: number): FileOps & { steps: string[] } {
 
 function tinyNet(seed: number): tf.LayersModel {
   return tf.sequential({
-    layers: [tf.layers.dense({ inputShape: [4], units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed }) })],
+    layers: [
+      tf.layers.dense({
+        inputShape: [4],
+        units: 3,
+        activation: 'softmax',
+        kernelInitializer: tf.initializers.glorotUniform({ seed }),
+      }),
+    ],
   });
 }
 
 async function outputs(model: tf.LayersModel): Promise<number[]> {
-  return tf.tidy(() => model.predict(tf.ones([1, 4])) as tf.Tensor).array().then((a) => (a as number[][])[0] as number[]);
+  return tf
+    .tidy(() => model.predict(tf.ones([1, 4])) as tf.Tensor)
+    .array()
+    .then((a) => (a as number[][])[0] as number[]);
 }
 
 /** Which model a loaded folder holds: 'old' or 'new' by its metadata, checked against the weights it loaded. */
@@ -128,7 +146,9 @@ describe('a save killed at every step', () => {
       async (dir) => {
         const loaded = await loadModel(dir);
         const tag = await which(loaded, expected);
-        const vocab = await import('node:fs/promises').then((fs) => fs.readFile(loaded.files['vocab.json'] as string, 'utf8'));
+        const vocab = await import('node:fs/promises').then((fs) =>
+          fs.readFile(loaded.files['vocab.json'] as string, 'utf8'),
+        );
         expect(vocab).toBe(`["${tag}"]`);
         return tag;
       },

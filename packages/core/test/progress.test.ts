@@ -4,7 +4,10 @@ import { epochProgress, formatDuration, progressLine } from '../src/train/progre
 
 function sink(extra: object = {}): { stream: NodeJS.WritableStream; text: () => string; clear: () => void } {
   let text = '';
-  const stream = Object.assign(new Writable({ write: (chunk: Buffer, _enc, done) => ((text += chunk.toString()), done()) }), extra);
+  const stream = Object.assign(
+    new Writable({ write: (chunk: Buffer, _enc, done) => ((text += chunk.toString()), done()) }),
+    extra,
+  );
   return { stream, text: () => text, clear: () => (text = '') };
 }
 
@@ -39,7 +42,9 @@ describe('progress without a terminal', () => {
     expect(out.text().split('\n')).toHaveLength(2);
     t += 1;
     progress.update(800, 0.6, 0.7);
-    expect(out.text().split('\n')[1]).toMatch(/^epoch 2\/5 800\/1000 ex \(80%\) \| 35\.0 ex\/s \| loss 0\.6000 acc 0\.700 \| ETA 6s$/);
+    expect(out.text().split('\n')[1]).toMatch(
+      /^epoch 2\/5 800\/1000 ex \(80%\) \| 35\.0 ex\/s \| loss 0\.6000 acc 0\.700 \| ETA 6s$/,
+    );
     progress.stop();
     expect(out.text().split('\n')).toHaveLength(3);
   });
@@ -60,7 +65,12 @@ describe('progress without a terminal', () => {
 
 describe('progress formatting', () => {
   it('writes durations as s, m + s, h + m', () => {
-    expect([formatDuration(0), formatDuration(42.4), formatDuration(187), formatDuration(7500)]).toEqual(['0s', '42s', '3m07s', '2h05m']);
+    expect([formatDuration(0), formatDuration(42.4), formatDuration(187), formatDuration(7500)]).toEqual([
+      '0s',
+      '42s',
+      '3m07s',
+      '2h05m',
+    ]);
     expect(formatDuration(Number.POSITIVE_INFINITY)).toBe('-');
   });
 

@@ -11,7 +11,12 @@ function table(width: number, cells: [number, number, number][], rows = 7): Floa
 describe('nonZeroRows', () => {
   it('finds a row by any single non-zero value, in either float of a pair, and copies its values out', () => {
     for (const width of [6, 5]) {
-      const cells: [number, number, number][] = [[1, 0, 0.5], [3, width - 1, -2], [4, 1, 1e-40], [6, 2, 3]];
+      const cells: [number, number, number][] = [
+        [1, 0, 0.5],
+        [3, width - 1, -2],
+        [4, 1, 1e-40],
+        [6, 2, 3],
+      ];
       const t = table(width, cells);
       const p = nonZeroRows(t, width);
       expect(Array.from(p.rows)).toEqual([1, 3, 4, 6]);
@@ -22,7 +27,12 @@ describe('nonZeroRows', () => {
   });
 
   it('keeps NaN and infinite rows and skips all-zero rows', () => {
-    const t = table(4, [[0, 1, NaN], [2, 0, -0], [2, 1, -0], [5, 3, Infinity]]);
+    const t = table(4, [
+      [0, 1, NaN],
+      [2, 0, -0],
+      [2, 1, -0],
+      [5, 3, Infinity],
+    ]);
     const rows = Array.from(nonZeroRows(t, 4).rows);
     expect(rows).toContain(0);
     expect(rows).toContain(5);
@@ -46,7 +56,13 @@ describe('mergePatches', () => {
   it('adds scaled rows, each row once', () => {
     const a = { rows: Int32Array.from([2, 5]), values: Float32Array.from([1, 1, 2, 2]) };
     const b = { rows: Int32Array.from([5, 0]), values: Float32Array.from([4, 4, 8, 8]) };
-    const m = mergePatches([{ patch: a, scale: 0.5 }, { patch: b, scale: 0.25 }], 2);
+    const m = mergePatches(
+      [
+        { patch: a, scale: 0.5 },
+        { patch: b, scale: 0.25 },
+      ],
+      2,
+    );
     expect(Array.from(m.rows)).toEqual([2, 5, 0]);
     expect(Array.from(m.values)).toEqual([0.5, 0.5, 2, 2, 2, 2]);
   });

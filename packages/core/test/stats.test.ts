@@ -15,11 +15,18 @@ describe('median, quantile, timingSummary', () => {
 
   it('sum up timings: 20 values 1..20 have median 10.5 and p95 19.05', () => {
     const ms = Array.from({ length: 20 }, (_, i) => 20 - i);
-    expect(timingSummary(ms)).toEqual({ count: 20, median: 10.5, p95: expect.closeTo(19.05, 12) as number, min: 1, max: 20, mean: 10.5 });
+    expect(timingSummary(ms)).toEqual({
+      count: 20,
+      median: 10.5,
+      p95: expect.closeTo(19.05, 12) as number,
+      min: 1,
+      max: 20,
+      mean: 10.5,
+    });
     expect(timingSummary([])).toBeNull();
   });
 
-  it('do not reorder the caller\'s array', () => {
+  it("do not reorder the caller's array", () => {
     const xs = [3, 1, 2];
     median(xs);
     expect(xs).toEqual([3, 1, 2]);

@@ -70,7 +70,9 @@ describe('atomic checkpoints', () => {
 
     await fit(model(1), options({ epochs: 1, checkpointDir: dir }));
     crash.armed = true;
-    await expect(fit(model(1), options({ checkpointDir: dir, resume: true }))).rejects.toThrow('simulated crash while writing');
+    await expect(fit(model(1), options({ checkpointDir: dir, resume: true }))).rejects.toThrow(
+      'simulated crash while writing',
+    );
     crash.armed = false;
 
     const { info } = await loadTensors(join(dir, CHECKPOINT_FILE));
@@ -80,6 +82,8 @@ describe('atomic checkpoints', () => {
 
     const resumed = model(2);
     await fit(resumed, options({ checkpointDir: dir, resume: true }));
-    expect(resumed.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(straight.getWeights().map((w) => Array.from(w.dataSync())));
+    expect(resumed.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(
+      straight.getWeights().map((w) => Array.from(w.dataSync())),
+    );
   });
 });

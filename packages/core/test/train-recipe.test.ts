@@ -35,7 +35,12 @@ function blobs(n: number, seed: number) {
 
 const net = () =>
   withSeed(3, () =>
-    tf.sequential({ layers: [tf.layers.dense({ units: 8, activation: 'relu', inputShape: [4] }), tf.layers.dense({ units: 3, activation: 'softmax' })] }),
+    tf.sequential({
+      layers: [
+        tf.layers.dense({ units: 8, activation: 'relu', inputShape: [4] }),
+        tf.layers.dense({ units: 3, activation: 'softmax' }),
+      ],
+    }),
   );
 
 const fitOptions = (epochs: number): Omit<FitOptions, 'checkpointDir' | 'resume' | 'historyPath'> => ({
@@ -73,13 +78,21 @@ describe('trainRecipe', () => {
     });
     expect(finals).toEqual([false, false, false, true]);
     const { summary } = result;
-    expect(summary).toMatchObject({ modelDir: dir, epochs: 3, interrupted: false, stoppedEarly: false, historyPlot: join(dir, 'history.png') });
+    expect(summary).toMatchObject({
+      modelDir: dir,
+      epochs: 3,
+      interrupted: false,
+      stoppedEarly: false,
+      historyPlot: join(dir, 'history.png'),
+    });
     expect(summary.bestEpoch).toBe(result.history.bestEpoch);
     expect(summary.valAccuracy).toBe(result.history.epochs.find((e) => e.epoch === summary.bestEpoch)?.valAccuracy);
     expect(summary.testAccuracy).toBeGreaterThan(0.8);
     expect(existsSync(join(dir, 'checkpoints', 'checkpoint.ckpt'))).toBe(true);
     expect(existsSync(join(dir, 'history.png'))).toBe(true);
-    expect((JSON.parse(await readFile(join(dir, 'history.json'), 'utf8')) as { epochs: unknown[] }).epochs).toHaveLength(3);
+    expect(
+      (JSON.parse(await readFile(join(dir, 'history.json'), 'utf8')) as { epochs: unknown[] }).epochs,
+    ).toHaveLength(3);
     const loaded = await loadModel(dir);
     expect(loaded.metadata).toMatchObject({ app: 'demo', epochsSoFar: 3, testAccuracy: summary.testAccuracy });
     expect(await readFile(loaded.files['labels.json'] as string, 'utf8')).toBe('["a","b","c"]');
@@ -87,10 +100,23 @@ describe('trainRecipe', () => {
   });
 
   it('resumes from the folder it wrote and ends with the same model as a run never stopped', async () => {
-    const straight = await trainRecipe({ model: net(), modelDir: join(root, 'straight'), fit: fitOptions(3), metadata: { app: 'demo' }, plot: false });
+    const straight = await trainRecipe({
+      model: net(),
+      modelDir: join(root, 'straight'),
+      fit: fitOptions(3),
+      metadata: { app: 'demo' },
+      plot: false,
+    });
     const dir = join(root, 'resumed');
     await trainRecipe({ model: net(), modelDir: dir, fit: fitOptions(2), metadata: { app: 'demo' }, plot: false });
-    const resumed = await trainRecipe({ model: net(), modelDir: dir, fit: fitOptions(3), resume: true, metadata: { app: 'demo' }, plot: false });
+    const resumed = await trainRecipe({
+      model: net(),
+      modelDir: dir,
+      fit: fitOptions(3),
+      resume: true,
+      metadata: { app: 'demo' },
+      plot: false,
+    });
     expect(resumed.history.epochs.map((e) => e.loss)).toEqual(straight.history.epochs.map((e) => e.loss));
     const weights = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
     expect(weights(resumed.model)).toEqual(weights(straight.model));
@@ -99,6 +125,8 @@ describe('trainRecipe', () => {
 
   it('refuses a default folder that is a shipped model before training', async () => {
     const shipped = resolveModelDir({ app: 'go-policy', appDir: join(REPO, 'apps', 'go-policy'), mode: 'read' });
-    await expect(trainRecipe({ model: net(), modelDir: shipped, fit: fitOptions(1), metadata: {} })).rejects.toThrow(UsageError);
+    await expect(trainRecipe({ model: net(), modelDir: shipped, fit: fitOptions(1), metadata: {} })).rejects.toThrow(
+      UsageError,
+    );
   });
 });

@@ -2,7 +2,16 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/index.js';
 import { shift } from './fixtures/shift-layer.js';
-import { arraySource, createTrainer, editableValues, fit, readValues, withSeed, type ArrayBatch, type RowPatch } from '../src/train/index.js';
+import {
+  arraySource,
+  createTrainer,
+  editableValues,
+  fit,
+  readValues,
+  withSeed,
+  type ArrayBatch,
+  type RowPatch,
+} from '../src/train/index.js';
 import { Rng } from '../src/util/random.js';
 
 // A tiny policy-shaped conv net: frozen 1x1 conv, conv, 1x1 conv, flatten, a custom layer (a bias per point,
@@ -12,7 +21,9 @@ function convNet(seed: number): tf.LayersModel {
     const input = tf.input({ shape: [6, 6, 2] });
     // A frozen layer: workers get its weights once, not every step, and must still use the same ones.
     let x = tf.layers.conv2d({ filters: 2, kernelSize: 1, trainable: false }).apply(input) as tf.SymbolicTensor;
-    x = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers
+      .conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' })
+      .apply(x) as tf.SymbolicTensor;
     x = tf.layers.conv2d({ filters: 1, kernelSize: 1, useBias: false }).apply(x) as tf.SymbolicTensor;
     x = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
     x = shift().apply(x) as tf.SymbolicTensor;
@@ -102,7 +113,9 @@ class RowSinkSgd extends InPlaceTableSgd {
     const width = v.shape[1] as number;
     const target = editableValues(v);
     grad.rows.forEach((r, k) => {
-      for (let j = 0; j < width; j++) target.values[r * width + j] = (target.values[r * width + j] as number) - 0.5 * (grad.values[k * width + j] as number);
+      for (let j = 0; j < width; j++)
+        target.values[r * width + j] =
+          (target.values[r * width + j] as number) - 0.5 * (grad.values[k * width + j] as number);
     });
     target.commit();
     this.rowCalls++;
@@ -123,7 +136,13 @@ describe('data-parallel training across worker threads', () => {
     const batches = Array.from({ length: 6 }, () => batch(17, rng)); // odd size: unequal shards
     const run = async (workers: number) => {
       const model = convNet(3);
-      const trainer = await createTrainer(model, { optimizer: { name: 'adam', learningRate: 0.01 }, workers, onFallback: (why) => { throw new Error(why); } });
+      const trainer = await createTrainer(model, {
+        optimizer: { name: 'adam', learningRate: 0.01 },
+        workers,
+        onFallback: (why) => {
+          throw new Error(why);
+        },
+      });
       try {
         expect(trainer.workers).toBe(workers);
         const losses: number[] = [];
@@ -163,7 +182,11 @@ describe('data-parallel training across worker threads', () => {
       try {
         const losses: number[] = [];
         for (const b of batches) losses.push((await trainer.step(b)).loss);
-        return { losses, weights: weightsOf(model), rowCalls: optimizer instanceof RowSinkSgd ? optimizer.rowCalls : 0 };
+        return {
+          losses,
+          weights: weightsOf(model),
+          rowCalls: optimizer instanceof RowSinkSgd ? optimizer.rowCalls : 0,
+        };
       } finally {
         await trainer.dispose();
       }
@@ -180,11 +203,13 @@ describe('data-parallel training across worker threads', () => {
     rows.losses.forEach((l, i) => expect(l).toBeCloseTo(one.losses[i] as number, 4));
     expect(maxDiff(rows.weights, one.weights)).toBeLessThan(1e-4);
     // The unused rows 30-39 never move, in any run.
-    expect(Array.from((rows.weights[0] as Float32Array).subarray(180))).toEqual(Array.from((one.weights[0] as Float32Array).subarray(180)));
-    expect(maxDiff(stale.weights, one.weights)).toBeGreaterThan(1e-3);
-    await expect(createTrainer(embeddingNet(2), { optimizer: { name: 'sgd', learningRate: 0.1 }, rowTables: ['no_such_table'] })).rejects.toThrow(
-      /rowTables: no_such_table is not a trainable weight/,
+    expect(Array.from((rows.weights[0] as Float32Array).subarray(180))).toEqual(
+      Array.from((one.weights[0] as Float32Array).subarray(180)),
     );
+    expect(maxDiff(stale.weights, one.weights)).toBeGreaterThan(1e-3);
+    await expect(
+      createTrainer(embeddingNet(2), { optimizer: { name: 'sgd', learningRate: 0.1 }, rowTables: ['no_such_table'] }),
+    ).rejects.toThrow(/rowTables: no_such_table is not a trainable weight/);
   });
 
   it('falls back to this thread, with a notice, when a worker cannot rebuild the model', async () => {
@@ -206,11 +231,20 @@ describe('data-parallel training across worker threads', () => {
       return m;
     });
     const notices: string[] = [];
-    const trainer = await createTrainer(model, { optimizer: { name: 'sgd', learningRate: 0.1 }, workers: 2, onFallback: (n) => notices.push(n) });
+    const trainer = await createTrainer(model, {
+      optimizer: { name: 'sgd', learningRate: 0.1 },
+      workers: 2,
+      onFallback: (n) => notices.push(n),
+    });
     try {
       expect(trainer.workers).toBe(1);
-      expect(notices.join('\n')).toMatch(/gradient workers unavailable .*TestOnlyDoubler.*registerLayerClass.*training in one thread/s);
-      const r = await trainer.step({ xs: { data: new Float32Array(8).fill(1), shape: [2, 4] }, ys: new Int32Array([0, 2]) });
+      expect(notices.join('\n')).toMatch(
+        /gradient workers unavailable .*TestOnlyDoubler.*registerLayerClass.*training in one thread/s,
+      );
+      const r = await trainer.step({
+        xs: { data: new Float32Array(8).fill(1), shape: [2, 4] },
+        ys: new Int32Array([0, 2]),
+      });
       expect(Number.isFinite(r.loss)).toBe(true);
     } finally {
       await trainer.dispose();

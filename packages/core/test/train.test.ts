@@ -113,7 +113,10 @@ describe('fit', () => {
 
   it('stops early when the monitored metric stops improving', async () => {
     // A zero learning rate cannot improve anything: the first epoch stays best.
-    const history = await fit(denseNet(1), base({ validation, epochs: 10, optimizer: { name: 'sgd', learningRate: 0 }, earlyStopping: { patience: 2 } }));
+    const history = await fit(
+      denseNet(1),
+      base({ validation, epochs: 10, optimizer: { name: 'sgd', learningRate: 0 }, earlyStopping: { patience: 2 } }),
+    );
     expect(history.stoppedEarly).toBe(true);
     expect(history.epochs).toHaveLength(3);
     expect(history.bestEpoch).toBe(1);
@@ -123,16 +126,19 @@ describe('fit', () => {
     const model = denseNet(1);
     let bestSnapshot: number[] = [];
     // Epoch 2 jumps to a huge learning rate, so later epochs are worse than the best.
-    const history = await fit(model, base({
-      validation,
-      epochs: 4,
-      optimizer: { name: 'sgd', learningRate: 0.5 },
-      lrSchedule: (epoch, lr) => (epoch < 2 ? lr : 400),
-      restoreBestWeights: true,
-      onEpochEnd: (r, h) => {
-        if (h.bestEpoch === r.epoch) bestSnapshot = weightsOf(model);
-      },
-    }));
+    const history = await fit(
+      model,
+      base({
+        validation,
+        epochs: 4,
+        optimizer: { name: 'sgd', learningRate: 0.5 },
+        lrSchedule: (epoch, lr) => (epoch < 2 ? lr : 400),
+        restoreBestWeights: true,
+        onEpochEnd: (r, h) => {
+          if (h.bestEpoch === r.epoch) bestSnapshot = weightsOf(model);
+        },
+      }),
+    );
     expect(history.bestEpoch).toBeLessThanOrEqual(2);
     expect(weightsOf(model)).toEqual(bestSnapshot);
   });
@@ -146,13 +152,16 @@ describe('fit', () => {
 
     const model = denseNet(1);
     let afterFirst: number[] = [];
-    const history = await fit(model, base({
-      optimizer: { name: 'sgd', learningRate: 0.1 },
-      lrSchedule: { type: 'step', every: 1, factor: 0 },
-      onEpochEnd: (r) => {
-        if (r.epoch === 1) afterFirst = weightsOf(model);
-      },
-    }));
+    const history = await fit(
+      model,
+      base({
+        optimizer: { name: 'sgd', learningRate: 0.1 },
+        lrSchedule: { type: 'step', every: 1, factor: 0 },
+        onEpochEnd: (r) => {
+          if (r.epoch === 1) afterFirst = weightsOf(model);
+        },
+      }),
+    );
     expect(history.epochs.map((e) => e.lr)).toEqual([0.1, 0, 0]);
     expect(weightsOf(model)).toEqual(afterFirst);
   });
@@ -160,7 +169,14 @@ describe('fit', () => {
   it('applies max-norm constraints after each update, adds regularisers, and leaves frozen weights alone', async () => {
     const model = withSeed(1, () => {
       const m = tf.sequential();
-      m.add(tf.layers.dense({ units: 8, activation: 'relu', inputShape: [4], kernelConstraint: tf.constraints.maxNorm({ maxValue: 0.2 }) }));
+      m.add(
+        tf.layers.dense({
+          units: 8,
+          activation: 'relu',
+          inputShape: [4],
+          kernelConstraint: tf.constraints.maxNorm({ maxValue: 0.2 }),
+        }),
+      );
       m.add(tf.layers.dense({ units: 3, activation: 'softmax', kernelRegularizer: tf.regularizers.l2({ l2: 10 }) }));
       return m;
     });
@@ -184,7 +200,10 @@ describe('fit', () => {
 
   it('writes the JSON history each epoch and stops when onEpochEnd says so', async () => {
     const historyPath = join(dir, 'history.json');
-    const history = await fit(denseNet(1), base({ epochs: 5, historyPath, onEpochEnd: (r) => (r.epoch === 2 ? 'stop' : undefined) }));
+    const history = await fit(
+      denseNet(1),
+      base({ epochs: 5, historyPath, onEpochEnd: (r) => (r.epoch === 2 ? 'stop' : undefined) }),
+    );
     expect(history.epochs).toHaveLength(2);
     const saved = JSON.parse(await readFile(historyPath, 'utf8')) as typeof history;
     expect(saved.epochs.map((e) => e.loss)).toEqual(history.epochs.map((e) => e.loss));
@@ -192,16 +211,18 @@ describe('fit', () => {
 
   it('rejects bad options and bad labels with clear messages', async () => {
     await expect(fit(denseNet(1), base({ epochs: 0 }))).rejects.toThrow(/epochs must be a whole number >= 1/);
-    await expect(fit(denseNet(1), base({ optimizer: { name: 'sgd' } as unknown as FitOptions['optimizer'] }))).rejects.toThrow(
-      /optimizer sgd: learningRate must be a number >= 0, got undefined/,
-    );
+    await expect(
+      fit(denseNet(1), base({ optimizer: { name: 'sgd' } as unknown as FitOptions['optimizer'] })),
+    ).rejects.toThrow(/optimizer sgd: learningRate must be a number >= 0, got undefined/);
     const bad: DataSource = {
       size: 2,
       async *batches(): AsyncGenerator<ArrayBatch> {
         yield { xs: { data: new Float32Array(8), shape: [2, 4] }, ys: new Int32Array([0, 5]) };
       },
     };
-    await expect(fit(denseNet(1), base({ train: bad }))).rejects.toThrow(/label 1 is 5; expected a class index in \[0, 3\)/);
+    await expect(fit(denseNet(1), base({ train: bad }))).rejects.toThrow(
+      /label 1 is 5; expected a class index in \[0, 3\)/,
+    );
   });
 });
 
@@ -212,12 +233,15 @@ describe('checkpoints and resume', () => {
 
     const ckpt = join(dir, 'interrupted');
     const controller = new AbortController();
-    const first = await fit(denseNet(1, { dropout: 0.2 }), base({
-      epochs: 3,
-      checkpointDir: ckpt,
-      train: stopDuring(train, controller, 1, 2),
-      signal: controller.signal,
-    }));
+    const first = await fit(
+      denseNet(1, { dropout: 0.2 }),
+      base({
+        epochs: 3,
+        checkpointDir: ckpt,
+        train: stopDuring(train, controller, 1, 2),
+        signal: controller.signal,
+      }),
+    );
     expect(first.interrupted).toBe(true);
     expect(first.epochs).toHaveLength(1);
 
@@ -245,9 +269,9 @@ describe('checkpoints and resume', () => {
         }
       },
     };
-    await expect(fit(denseNet(1), base({ epochs: 2, checkpointDir: ckpt, checkpointEvery: { steps: 2 }, train: crashing }))).rejects.toThrow(
-      'simulated crash',
-    );
+    await expect(
+      fit(denseNet(1), base({ epochs: 2, checkpointDir: ckpt, checkpointEvery: { steps: 2 }, train: crashing })),
+    ).rejects.toThrow('simulated crash');
     const resumedModel = denseNet(5);
     await fit(resumedModel, base({ epochs: 2, checkpointDir: ckpt, checkpointEvery: { steps: 2 }, resume: true }));
     expect(weightsOf(resumedModel)).toEqual(weightsOf(straight));
@@ -269,7 +293,10 @@ describe('checkpoints and resume', () => {
 
     const ckpt = join(dir, 'best-resume');
     const controller = new AbortController();
-    const first = await fit(denseNet(1), opts({ checkpointDir: ckpt, train: stopDuring(train, controller, 3, 1), signal: controller.signal }));
+    const first = await fit(
+      denseNet(1),
+      opts({ checkpointDir: ckpt, train: stopDuring(train, controller, 3, 1), signal: controller.signal }),
+    );
     expect(first.interrupted).toBe(true);
     const resumedModel = denseNet(8);
     const resumed = await fit(resumedModel, opts({ checkpointDir: ckpt, resume: true }));
@@ -280,9 +307,9 @@ describe('checkpoints and resume', () => {
   it('refuses to resume with a different seed or batch size', async () => {
     const ckpt = join(dir, 'mismatch');
     await fit(denseNet(1), base({ epochs: 1, checkpointDir: ckpt }));
-    await expect(fit(denseNet(1), base({ epochs: 2, batchSize: 8, checkpointDir: ckpt, resume: true }))).rejects.toThrow(
-      /made with seed 7 and batch size 16/,
-    );
+    await expect(
+      fit(denseNet(1), base({ epochs: 2, batchSize: 8, checkpointDir: ckpt, resume: true })),
+    ).rejects.toThrow(/made with seed 7 and batch size 16/);
   });
 });
 
@@ -339,7 +366,9 @@ describe('dropout masks', () => {
       m.add(tf.layers.dense({ units: 3, activation: 'softmax' }));
       return m;
     });
-    await expect(createTrainer(model, { optimizer: { name: 'sgd', learningRate: 0 }, workers: 1 })).rejects.toThrow(/fixed_drop.*fixed seed 7/);
+    await expect(createTrainer(model, { optimizer: { name: 'sgd', learningRate: 0 }, workers: 1 })).rejects.toThrow(
+      /fixed_drop.*fixed seed 7/,
+    );
   });
 
   it('draws a new mask at every step and the same mask for the same step', async () => {

@@ -23,14 +23,20 @@ beforeAll(async () => {
 function convBnNet(size: number, seed = 1): tf.LayersModel {
   const init = (k: number) => tf.initializers.glorotUniform({ seed: seed * 10 + k });
   const input = tf.input({ shape: [size, size, 3], name: 'img' });
-  let x = tf.layers.conv2d({ name: 'c1', filters: 6, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init(1) }).apply(input) as tf.SymbolicTensor;
+  let x = tf.layers
+    .conv2d({ name: 'c1', filters: 6, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init(1) })
+    .apply(input) as tf.SymbolicTensor;
   x = tf.layers.batchNormalization({ name: 'bn1', scale: false }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.activation({ name: 'a1', activation: 'relu' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.conv2d({ name: 'c2', filters: 8, kernelSize: 3, useBias: true, kernelInitializer: init(2) }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .conv2d({ name: 'c2', filters: 8, kernelSize: 3, useBias: true, kernelInitializer: init(2) })
+    .apply(x) as tf.SymbolicTensor;
   x = tf.layers.batchNormalization({ name: 'bn2' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.activation({ name: 'a2', activation: 'relu' }).apply(x) as tf.SymbolicTensor;
   const head = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ name: 'out', units: 2, activation: 'softmax', kernelInitializer: init(3) }).apply(head) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({ name: 'out', units: 2, activation: 'softmax', kernelInitializer: init(3) })
+    .apply(head) as tf.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: out });
   const rng = new Rng(seed);
   for (const name of ['bn1', 'bn2']) {
@@ -77,7 +83,11 @@ describe('rebuildForInference', () => {
 
 describe('deep dream', () => {
   it('plans octaves from small to the full size', () => {
-    expect(octaveSizes(100, 140, 3, 1.4)).toEqual([[51, 71], [71, 100], [100, 140]]);
+    expect(octaveSizes(100, 140, 3, 1.4)).toEqual([
+      [51, 71],
+      [71, 100],
+      [100, 140],
+    ]);
   });
 
   it('makes the chosen layers fire harder than on the original image', async () => {
@@ -88,7 +98,13 @@ describe('deep dream', () => {
     expect([dreamt.image.height, dreamt.image.width]).toEqual([24, 28]);
     expect(dreamt.losses.length).toBe(16);
     const lossOn = (img: FloatImage) =>
-      tf.tidy(() => dreamLoss(layerOutputModel(model, ['a1', 'a2']).predict(tf.tensor4d(img.data, [1, 24, 28, 3])) as tf.Tensor[], [1, 2]).dataSync()[0]!);
+      tf.tidy(
+        () =>
+          dreamLoss(
+            layerOutputModel(model, ['a1', 'a2']).predict(tf.tensor4d(img.data, [1, 24, 28, 3])) as tf.Tensor[],
+            [1, 2],
+          ).dataSync()[0]!,
+      );
     expect(lossOn(dreamt.image)).toBeGreaterThan(1.2 * lossOn(image));
     expect(Math.min(...dreamt.image.data)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...dreamt.image.data)).toBeLessThanOrEqual(1);
@@ -108,7 +124,14 @@ describe('style transfer', () => {
     const content = picture(16, 16, 5);
     const style = picture(20, 24, 6);
     for (let i = 0; i < style.data.length; i += 3) style.data[i] = 1; // a strongly red style
-    const r = await styleTransfer(model, content, style, { contentLayer: 'a2', styleLayers: ['a1', 'a2'], styleWeight: 1000, tvWeight: 0, steps: 25, learningRate: 0.03 });
+    const r = await styleTransfer(model, content, style, {
+      contentLayer: 'a2',
+      styleLayers: ['a1', 'a2'],
+      styleWeight: 1000,
+      tvWeight: 0,
+      steps: 25,
+      learningRate: 0.03,
+    });
     expect(r.losses.length).toBe(25);
     expect(r.losses[0]!.content).toBe(0); // starts from the content image
     expect(r.losses.at(-1)!.style).toBeLessThan(0.7 * r.losses[0]!.style);

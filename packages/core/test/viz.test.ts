@@ -12,11 +12,17 @@ beforeAll(async () => {
 function tinyCnn(seed = 1): tf.LayersModel {
   const init = (k: number) => tf.initializers.glorotUniform({ seed: seed * 10 + k });
   const input = tf.input({ shape: [10, 10, 1] });
-  let x = tf.layers.conv2d({ name: 'conv', filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: init(1) }).apply(input) as tf.SymbolicTensor;
+  let x = tf.layers
+    .conv2d({ name: 'conv', filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: init(1) })
+    .apply(input) as tf.SymbolicTensor;
   x = tf.layers.maxPooling2d({ poolSize: 2 }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
-  x = tf.layers.dense({ name: 'hidden', units: 6, activation: 'relu', kernelInitializer: init(2) }).apply(x) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ name: 'out', units: 3, activation: 'softmax', kernelInitializer: init(3) }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .dense({ name: 'hidden', units: 6, activation: 'relu', kernelInitializer: init(2) })
+    .apply(x) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({ name: 'out', units: 3, activation: 'softmax', kernelInitializer: init(3) })
+    .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out });
 }
 
@@ -25,7 +31,13 @@ const sumAbs = (xs: Float32Array, from: number, to: number) => xs.slice(from, to
 describe('activation maximisation', () => {
   it('raises every chosen filter activation above where it started, one picture per filter', async () => {
     const model = tinyCnn();
-    const r = await maximiseActivation(model, { layer: 'conv', units: [0, 1, 2, 3], steps: 15, start: 'noise', seed: 3 });
+    const r = await maximiseActivation(model, {
+      layer: 'conv',
+      units: [0, 1, 2, 3],
+      steps: 15,
+      start: 'noise',
+      seed: 3,
+    });
     expect(r.shape).toEqual([4, 10, 10, 1]);
     expect(r.images.length).toBe(400);
     for (let i = 0; i < 4; i++) expect(r.finalScores[i]!).toBeGreaterThan(r.initialScores[i]! + 0.1);
@@ -36,7 +48,14 @@ describe('activation maximisation', () => {
 
   it('raises a class logit, and the L1 prior makes the picture sparser (lower sum |x|)', async () => {
     const model = tinyCnn(2);
-    const base = { layer: 'out', units: [1], steps: 20, start: 'noise' as const, seed: 4, clip: [-1, 1] as [number, number] };
+    const base = {
+      layer: 'out',
+      units: [1],
+      steps: 20,
+      start: 'noise' as const,
+      seed: 4,
+      clip: [-1, 1] as [number, number],
+    };
     const plain = await maximiseActivation(model, base);
     const sparse = await maximiseActivation(model, { ...base, l1: 0.5 });
     expect(plain.finalScores[0]!).toBeGreaterThan(plain.initialScores[0]!);
@@ -48,7 +67,9 @@ describe('activation maximisation', () => {
   });
 
   it('refuses a unit outside the layer', async () => {
-    await expect(maximiseActivation(tinyCnn(), { layer: 'hidden', units: [6], steps: 1 })).rejects.toThrow(/unit 6 out of range 0..5/);
+    await expect(maximiseActivation(tinyCnn(), { layer: 'hidden', units: [6], steps: 1 })).rejects.toThrow(
+      /unit 6 out of range 0..5/,
+    );
   });
 });
 
@@ -56,9 +77,18 @@ describe('saliency maps', () => {
   it('gives one h x w map per image, zero where the model does not look', async () => {
     // The model sees only the left half of the image: the right half cannot matter.
     const input = tf.input({ shape: [6, 8, 2] });
-    let x = tf.layers.cropping2D({ cropping: [[0, 0], [0, 4]] }).apply(input) as tf.SymbolicTensor;
+    let x = tf.layers
+      .cropping2D({
+        cropping: [
+          [0, 0],
+          [0, 4],
+        ],
+      })
+      .apply(input) as tf.SymbolicTensor;
     x = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
-    const out = tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }).apply(x) as tf.SymbolicTensor;
+    const out = tf.layers
+      .dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) })
+      .apply(x) as tf.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: out });
     const images = Float32Array.from({ length: 2 * 6 * 8 * 2 }, (_, i) => (i % 7) / 7);
     const { maps, shape } = await saliencyMaps(model, images, [2, 6, 8, 2], [0, 2]);

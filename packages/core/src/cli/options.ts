@@ -78,9 +78,12 @@ export function withCommonOptions(
   if (want.has('dataDir')) cmd.option('--data-dir <dir>', 'data folder (default: $CNN_LAB_DATA/<app data>)', folder);
   if (want.has('modelDir')) cmd.option('--model-dir <dir>', 'model folder (default: the shipped model)', folder);
   if (want.has('epochs')) cmd.option('--epochs <n>', 'training epochs', parseIntIn(1), defaults.epochs);
-  if (want.has('batchSize')) cmd.option('--batch-size <n>', 'examples per mini-batch', parseIntIn(1), defaults.batchSize);
-  if (want.has('seed')) cmd.option('--seed <n>', 'random seed (same seed, same result)', parseIntIn(0), defaults.seed ?? 1);
-  if (want.has('backend')) cmd.option('--backend <name>', 'TensorFlow.js backend: node, wasm or cpu (default: fastest available)');
+  if (want.has('batchSize'))
+    cmd.option('--batch-size <n>', 'examples per mini-batch', parseIntIn(1), defaults.batchSize);
+  if (want.has('seed'))
+    cmd.option('--seed <n>', 'random seed (same seed, same result)', parseIntIn(0), defaults.seed ?? 1);
+  if (want.has('backend'))
+    cmd.option('--backend <name>', 'TensorFlow.js backend: node, wasm or cpu (default: fastest available)');
   if (want.has('json')) cmd.option('--json', 'end the output with one line holding one JSON object of the results');
   return cmd;
 }

@@ -75,7 +75,11 @@ export async function removeStaleTempFiles(dir: string, ops: FileOps = nodeFileO
  * same folder (same file system, so rename is atomic), which is fsynced, renamed over the target, and
  * the folder fsynced. Temporary files of the same target left by a killed write are removed first.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, ops: FileOps = nodeFileOps): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  ops: FileOps = nodeFileOps,
+): Promise<void> {
   await ops.mkdir(dirname(path));
   await removeStaleTempFiles(dirname(path), ops, basename(path));
   const tmp = tempPathFor(path);

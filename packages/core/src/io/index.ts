@@ -31,7 +31,13 @@ export {
   loadModelFolder,
   metadataFields,
 } from './model-folder.js';
-export { type GroupMember, type ModelGroupOptions, saveModelGroup, modelGroupMembers, removeModelGroup } from './model-group.js';
+export {
+  type GroupMember,
+  type ModelGroupOptions,
+  saveModelGroup,
+  modelGroupMembers,
+  removeModelGroup,
+} from './model-group.js';
 export {
   type CheckpointInfo,
   type NamedTensor,

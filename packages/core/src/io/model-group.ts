@@ -36,7 +36,11 @@ function memberPattern(prefix: string): RegExp {
 }
 
 /** Saves `members` as a group in `dir` (see above); returns the member folder names, in order. */
-export async function saveModelGroup(dir: string, members: readonly GroupMember[], options: ModelGroupOptions): Promise<string[]> {
+export async function saveModelGroup(
+  dir: string,
+  members: readonly GroupMember[],
+  options: ModelGroupOptions,
+): Promise<string[]> {
   const ops = options.ops ?? nodeFileOps;
   const prefix = options.prefix ?? 'member';
   const pattern = memberPattern(prefix);
@@ -44,10 +48,14 @@ export async function saveModelGroup(dir: string, members: readonly GroupMember[
   await ops.mkdir(dir);
   await removeStaleTempFiles(dir, ops);
   let token = randomBytes(4).toString('hex');
-  while (members.some((_, k) => existsSync(join(dir, `${prefix}-${k + 1}-${token}`)))) token = randomBytes(4).toString('hex');
+  while (members.some((_, k) => existsSync(join(dir, `${prefix}-${k + 1}-${token}`))))
+    token = randomBytes(4).toString('hex');
   const names = members.map((_, k) => `${prefix}-${k + 1}-${token}`);
   for (const [k, m] of members.entries()) {
-    await saveModel(m.model, join(dir, names[k] as string), m.metadata, { ops, ...(m.files ? { files: m.files } : {}) });
+    await saveModel(m.model, join(dir, names[k] as string), m.metadata, {
+      ops,
+      ...(m.files ? { files: m.files } : {}),
+    });
   }
   await ops.syncDir(dir);
   const manifest = `${JSON.stringify({ ...options.fields, members: names, createdAt: new Date().toISOString() }, null, 2)}\n`;
@@ -63,7 +71,8 @@ export async function saveModelGroup(dir: string, members: readonly GroupMember[
   await ops.syncDir(dir);
   // The old group's members, leftovers of killed saves, and a single model saved here before: model.json first,
   // so no half-removed single model is ever left looking whole.
-  for (const name of readdirSync(dir)) if (pattern.test(name) && !names.includes(name)) await ops.remove(join(dir, name));
+  for (const name of readdirSync(dir))
+    if (pattern.test(name) && !names.includes(name)) await ops.remove(join(dir, name));
   if (existsSync(join(dir, MODEL_JSON))) await removeModel(dir, ops);
   await ops.syncDir(dir);
   return names;
@@ -73,14 +82,21 @@ export async function saveModelGroup(dir: string, members: readonly GroupMember[
  * The member folders a group manifest lists (absolute paths), or null when `dir` holds no manifest. The list must
  * be plain folder names of the form `<prefix>-<k>` or `<prefix>-<k>-<token>`; anything else is a DataError.
  */
-export async function modelGroupMembers(dir: string, options: Pick<ModelGroupOptions, 'manifest' | 'prefix'>): Promise<string[] | null> {
+export async function modelGroupMembers(
+  dir: string,
+  options: Pick<ModelGroupOptions, 'manifest' | 'prefix'>,
+): Promise<string[] | null> {
   const path = join(dir, options.manifest);
   if (!existsSync(path)) return null;
   const prefix = options.prefix ?? 'member';
   const pattern = memberPattern(prefix);
   const json = await readJsonFile(path, 'the group manifest');
   const list = (json as { members?: unknown } | null)?.members;
-  if (!Array.isArray(list) || list.length === 0 || !list.every((n) => typeof n === 'string' && basename(n) === n && pattern.test(n) && !n.endsWith('.partial'))) {
+  if (
+    !Array.isArray(list) ||
+    list.length === 0 ||
+    !list.every((n) => typeof n === 'string' && basename(n) === n && pattern.test(n) && !n.endsWith('.partial'))
+  ) {
     throw new DataError(path, `"members" must be a non-empty list of folder names ${prefix}-1, ${prefix}-2, ...`);
   }
   return (list as string[]).map((name) => join(dir, name));
@@ -90,7 +106,10 @@ export async function modelGroupMembers(dir: string, options: Pick<ModelGroupOpt
  * Turns a group folder into a single-model folder after `saveModel` has written the single model into it: the
  * manifest goes first (the moment loaders that prefer it switch to the new model), then the members.
  */
-export async function removeModelGroup(dir: string, options: Pick<ModelGroupOptions, 'manifest' | 'prefix' | 'ops'>): Promise<void> {
+export async function removeModelGroup(
+  dir: string,
+  options: Pick<ModelGroupOptions, 'manifest' | 'prefix' | 'ops'>,
+): Promise<void> {
   const ops = options.ops ?? nodeFileOps;
   const pattern = memberPattern(options.prefix ?? 'member');
   if (!existsSync(dir)) return;

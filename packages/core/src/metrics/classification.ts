@@ -9,7 +9,8 @@ export function argmaxRows(probs: Float32Array, classes: number): Int32Array {
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     let best = 0;
-    for (let c = 1; c < classes; c++) if ((probs[i * classes + c] as number) > (probs[i * classes + best] as number)) best = c;
+    for (let c = 1; c < classes; c++)
+      if ((probs[i * classes + c] as number) > (probs[i * classes + best] as number)) best = c;
     out[i] = best;
   }
   return out;

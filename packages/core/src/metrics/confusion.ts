@@ -92,7 +92,8 @@ export function classReport(matrix: ConfusionMatrix, labels?: readonly string[])
   }
   const mean = (weight: (s: ClassScores) => number) => {
     const w = classes.reduce((n, s) => n + weight(s), 0);
-    const avg = (f: (s: ClassScores) => number) => (w === 0 ? 0 : classes.reduce((n, s) => n + weight(s) * f(s), 0) / w);
+    const avg = (f: (s: ClassScores) => number) =>
+      w === 0 ? 0 : classes.reduce((n, s) => n + weight(s) * f(s), 0) / w;
     return { precision: avg((s) => s.precision), recall: avg((s) => s.recall), f1: avg((s) => s.f1), support: total };
   };
   return {

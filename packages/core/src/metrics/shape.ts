@@ -17,6 +17,7 @@ export function classCount(probs: Float32Array, labels: Int32Array): number {
 export function checkLabels(labels: Int32Array, classes: number, what = 'labels'): void {
   for (let i = 0; i < labels.length; i++) {
     const y = labels[i] as number;
-    if (y < 0 || y >= classes) throw new RangeError(`${what}[${i}] is ${y}; expected a class index in 0..${classes - 1}`);
+    if (y < 0 || y >= classes)
+      throw new RangeError(`${what}[${i}] is ${y}; expected a class index in 0..${classes - 1}`);
   }
 }

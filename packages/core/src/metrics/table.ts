@@ -11,16 +11,23 @@ export interface TableOptions {
  * A plain-text table with a header rule, columns padded to their widest cell. Numbers are right
  * aligned and printed with `digits` decimals, integers as they are.
  */
-export function formatTable(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>, options: TableOptions = {}): string {
+export function formatTable(
+  header: readonly string[],
+  rows: ReadonlyArray<ReadonlyArray<string | number>>,
+  options: TableOptions = {},
+): string {
   const digits = options.digits ?? 3;
   rows.forEach((row, i) => {
-    if (row.length !== header.length) throw new RangeError(`row ${i} has ${row.length} cells; the header has ${header.length}`);
+    if (row.length !== header.length)
+      throw new RangeError(`row ${i} has ${row.length} cells; the header has ${header.length}`);
   });
-  const cell = (v: string | number) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(digits)) : v);
+  const cell = (v: string | number) =>
+    typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(digits)) : v;
   const text = rows.map((row) => row.map(cell));
   const widths = header.map((h, c) => Math.max(h.length, ...text.map((row) => (row[c] as string).length)));
   const align = header.map(
-    (_, c) => options.align?.[c] ?? (rows.length > 0 && rows.every((row) => typeof row[c] === 'number') ? 'right' : 'left'),
+    (_, c) =>
+      options.align?.[c] ?? (rows.length > 0 && rows.every((row) => typeof row[c] === 'number') ? 'right' : 'left'),
   );
   const line = (cells: readonly string[]) =>
     cells
@@ -50,5 +57,8 @@ export function formatClassReport(report: ClassReport, digits = 3): string {
 /** A confusion matrix as text: rows are true classes, columns predicted ones. */
 export function formatConfusionMatrix(matrix: ConfusionMatrix, labels?: readonly string[]): string {
   const names = labels ?? matrix.map((_, i) => String(i));
-  return formatTable(['true \\ pred', ...names], matrix.map((row, i) => [names[i] ?? String(i), ...row]));
+  return formatTable(
+    ['true \\ pred', ...names],
+    matrix.map((row, i) => [names[i] ?? String(i), ...row]),
+  );
 }

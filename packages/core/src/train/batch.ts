@@ -24,7 +24,8 @@ export function validateBatch(batch: ArrayBatch, classes: number): void {
   if (batch.ys.length !== n) throw new Error(`batch has ${n} inputs but ${batch.ys.length} labels`);
   for (let i = 0; i < batch.ys.length; i++) {
     const y = batch.ys[i] as number;
-    if (!(y >= 0 && y < classes)) throw new Error(`batch label ${i} is ${y}; expected a class index in [0, ${classes})`);
+    if (!(y >= 0 && y < classes))
+      throw new Error(`batch label ${i} is ${y}; expected a class index in [0, ${classes})`);
   }
 }
 

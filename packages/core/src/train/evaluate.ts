@@ -24,7 +24,11 @@ export interface PredictedBatch {
  * Softmax outputs for a source batch by batch (training=false: no dropout), so a set larger than
  * memory can be scored. Reads `source.batches(0, batchSize, 0)`.
  */
-export async function* predictBatches(model: tf.LayersModel, source: DataSource, batchSize: number): AsyncGenerator<PredictedBatch> {
+export async function* predictBatches(
+  model: tf.LayersModel,
+  source: DataSource,
+  batchSize: number,
+): AsyncGenerator<PredictedBatch> {
   const classes = classCount(model);
   for await (const batch of source.batches(0, batchSize, 0)) yield predictBatch(model, batch, classes);
 }

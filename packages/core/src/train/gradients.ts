@@ -21,7 +21,12 @@ function trainableVariables(model: tf.LayersModel): tf.Variable[] {
  * The forward pass runs with training=true (dropout active, batch-norm updating its moving statistics),
  * as model.fit does; `seed` fixes the dropout masks.
  */
-export function computeGradients(model: tf.LayersModel, batch: ArrayBatch, classes: number, seed: number): BatchGradients {
+export function computeGradients(
+  model: tf.LayersModel,
+  batch: ArrayBatch,
+  classes: number,
+  seed: number,
+): BatchGradients {
   validateBatch(batch, classes);
   const variables = trainableVariables(model);
   return withSeed(seed, () => {
@@ -39,7 +44,12 @@ export function computeGradients(model: tf.LayersModel, batch: ArrayBatch, class
       value.dispose();
       const correctCount = predicted ? countMatches(predicted.dataSync() as Int32Array, batch.ys) : 0;
       predicted?.dispose();
-      return { loss, correct: correctCount, count: batch.ys.length, grads: variables.map((v) => grads[v.name] as tf.Tensor) };
+      return {
+        loss,
+        correct: correctCount,
+        count: batch.ys.length,
+        grads: variables.map((v) => grads[v.name] as tf.Tensor),
+      };
     } finally {
       x.dispose();
       oneHot.dispose();

@@ -2,7 +2,13 @@ export type { ArrayBatch, DataSource, EpochRecord, History, StepResult } from '.
 export { fit, type FitOptions, type Metric } from './fit.js';
 export { evaluate, predictBatches, type Evaluation, type PredictedBatch } from './evaluate.js';
 export { createTrainer, resolveWorkerCount, type Trainer, type TrainerOptions } from './trainer.js';
-export { createOptimizer, setLearningRate, getLearningRate, type OptimizerSpec, type OptimizerLike } from './optimizer.js';
+export {
+  createOptimizer,
+  setLearningRate,
+  getLearningRate,
+  type OptimizerSpec,
+  type OptimizerLike,
+} from './optimizer.js';
 export { ZeilerAdadelta } from './adadelta.js';
 export { learningRateAt, type LrSchedule } from './schedule.js';
 export { withSeed } from './seed.js';

@@ -19,7 +19,11 @@ export function countMatches(predicted: Int32Array, labels: Int32Array): number 
 }
 
 /** The same cross-entropy in plain JS over a [n, classes] probability buffer (for evaluation). */
-export function crossEntropySum(probs: Float32Array, labels: Int32Array, classes: number): { loss: number; correct: number } {
+export function crossEntropySum(
+  probs: Float32Array,
+  labels: Int32Array,
+  classes: number,
+): { loss: number; correct: number } {
   let loss = 0;
   let correct = 0;
   for (let i = 0; i < labels.length; i++) {

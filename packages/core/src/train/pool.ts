@@ -77,7 +77,10 @@ class GradientWorker {
       worker.once('error', reject);
     });
     // Once started, every later message answers a step.
-    void this.ready.then(() => worker.on('message', (msg: FromWorker) => this.onMessage(msg)), () => undefined);
+    void this.ready.then(
+      () => worker.on('message', (msg: FromWorker) => this.onMessage(msg)),
+      () => undefined,
+    );
     worker.on('error', (err) => this.fail(err));
     worker.on('exit', (code) => this.fail(new Error(`gradient worker exited (code ${code})`)));
     this.send({ type: 'init', topology, backend, rowTables, modules });
@@ -161,7 +164,13 @@ export class WorkerPool {
    * `rowTables`: indices into model.weights of the tables that travel row by row (see createTrainer); `modules`:
    * what each worker imports before rebuilding the model (registerWorkerModule's list by default).
    */
-  static async start(model: tf.LayersModel, count: number, backend: string, rowTables: number[] = [], modules: string[] = workerModules()): Promise<WorkerPool> {
+  static async start(
+    model: tf.LayersModel,
+    count: number,
+    backend: string,
+    rowTables: number[] = [],
+    modules: string[] = workerModules(),
+  ): Promise<WorkerPool> {
     const entry = workerEntry();
     const topology = JSON.stringify(model.toJSON(null, false));
     const workers: GradientWorker[] = [];
@@ -184,7 +193,11 @@ export class WorkerPool {
    * Sends the current weights and one shard to each worker; resolves with each shard's result. Shards
    * are contiguous slices, so averaging their gradients weighted by size gives the full-batch gradient.
    */
-  async gradients(weights: tf.Variable[], batch: ArrayBatch, seed: (replica: number) => number): Promise<ResultMessage[]> {
+  async gradients(
+    weights: tf.Variable[],
+    batch: ArrayBatch,
+    seed: (replica: number) => number,
+  ): Promise<ResultMessage[]> {
     const n = batch.ys.length;
     const shards = Math.max(1, Math.min(this.workers.length, n));
     // Read each changed weight once; every worker but the last that needs it gets a copy, the last the
@@ -203,7 +216,11 @@ export class WorkerPool {
       if (patched.length === 0) return;
       const table = readValues(v);
       for (const r of patched) {
-        (perWorker[r] as (Float32Array | RowPatch | null)[])[i] = takeRows(table, v.shape[1] as number, (needs[r] as Need[])[i] as number[]);
+        (perWorker[r] as (Float32Array | RowPatch | null)[])[i] = takeRows(
+          table,
+          v.shape[1] as number,
+          (needs[r] as Need[])[i] as number[],
+        );
       }
     });
     const jobs: Promise<ResultMessage>[] = [];
@@ -222,7 +239,11 @@ export class WorkerPool {
         seed: seed(r),
       };
       const arrays = copies.flatMap((c) => (c instanceof Float32Array ? [c] : c ? [c.rows, c.values] : []));
-      const transfer = [...arrays.map((a) => a.buffer as ArrayBuffer), shard.xs.data.buffer as ArrayBuffer, shard.ys.buffer as ArrayBuffer];
+      const transfer = [
+        ...arrays.map((a) => a.buffer as ArrayBuffer),
+        shard.xs.data.buffer as ArrayBuffer,
+        shard.ys.buffer as ArrayBuffer,
+      ];
       jobs.push((this.workers[r] as GradientWorker).step(msg, transfer));
     }
     return Promise.all(jobs);

@@ -26,7 +26,14 @@ export function formatDuration(seconds: number): string {
 }
 
 /** One plain progress line, the same figures the bar shows, for logs that are not a terminal. */
-export function progressLine(label: string, done: number, total: number, examplesPerSecond: number, loss: number, accuracy: number): string {
+export function progressLine(
+  label: string,
+  done: number,
+  total: number,
+  examplesPerSecond: number,
+  loss: number,
+  accuracy: number,
+): string {
   const percent = total > 0 ? Math.floor((100 * done) / total) : 100;
   const eta = examplesPerSecond > 0 ? formatDuration((total - done) / examplesPerSecond) : '-';
   return `${label} ${done}/${total} ex (${percent}%) | ${formatRate(examplesPerSecond)} ex/s | loss ${loss.toFixed(4)} acc ${accuracy.toFixed(3)} | ETA ${eta}`;
@@ -56,7 +63,13 @@ export function epochProgress(
     : lineProgress(label, total, alreadyDone, stream, now, options.intervalMs ?? 10_000);
 }
 
-function barProgress(label: string, total: number, alreadyDone: number, stream: NodeJS.WritableStream, now: () => number): EpochProgress {
+function barProgress(
+  label: string,
+  total: number,
+  alreadyDone: number,
+  stream: NodeJS.WritableStream,
+  now: () => number,
+): EpochProgress {
   const bar = new cliProgress.SingleBar(
     {
       stream,
@@ -73,7 +86,11 @@ function barProgress(label: string, total: number, alreadyDone: number, stream: 
     update(examples, loss, accuracy) {
       const seconds = (now() - started) / 1000;
       const rate = seconds > 0 ? (examples - alreadyDone) / seconds : 0;
-      bar.update(Math.min(examples, total), { rate: formatRate(rate), loss: loss.toFixed(4), acc: accuracy.toFixed(3) });
+      bar.update(Math.min(examples, total), {
+        rate: formatRate(rate),
+        loss: loss.toFixed(4),
+        acc: accuracy.toFixed(3),
+      });
     },
     stop() {
       bar.stop();

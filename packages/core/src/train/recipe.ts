@@ -103,7 +103,12 @@ export async function trainRecipe<S extends object = Record<never, never>>(
   });
   const trainSeconds = seconds();
   const score = options.score ? await options.score(options.model, history) : undefined;
-  await save({ history, final: true, ...(score !== undefined ? { score: score as Readonly<Record<string, unknown>> } : {}), seconds: trainSeconds });
+  await save({
+    history,
+    final: true,
+    ...(score !== undefined ? { score: score as Readonly<Record<string, unknown>> } : {}),
+    seconds: trainSeconds,
+  });
   let historyPlot: string | null = null;
   if (options.plot !== false && history.epochs.length > 0) {
     historyPlot = join(dir, HISTORY_PNG);

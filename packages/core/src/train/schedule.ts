@@ -11,7 +11,12 @@ export type LrSchedule =
   | { type: 'cosine'; epochs?: number; minLr?: number }
   | ((epoch: number, baseLr: number) => number);
 
-export function learningRateAt(schedule: LrSchedule | undefined, epoch: number, baseLr: number, totalEpochs: number): number {
+export function learningRateAt(
+  schedule: LrSchedule | undefined,
+  epoch: number,
+  baseLr: number,
+  totalEpochs: number,
+): number {
   if (schedule === undefined) return baseLr;
   if (typeof schedule === 'function') return schedule(epoch, baseLr);
   switch (schedule.type) {
@@ -27,6 +32,8 @@ export function learningRateAt(schedule: LrSchedule | undefined, epoch: number, 
       return minLr + 0.5 * (baseLr - minLr) * (1 + Math.cos(Math.PI * t));
     }
     default:
-      throw new Error(`unknown lrSchedule ${JSON.stringify(schedule)}: expected step, exponential, cosine or a function`);
+      throw new Error(
+        `unknown lrSchedule ${JSON.stringify(schedule)}: expected step, exponential, cosine or a function`,
+      );
   }
 }

@@ -21,5 +21,7 @@ export function withSeed<T>(seed: number, fn: () => T): T {
 
 /** A seed for one step of one replica, so that resumed and parallel runs draw the same dropout masks. */
 export function stepSeed(seed: number, globalStep: number, replica = 0): number {
-  return (Math.imul(seed ^ 0x5bd1e995, 0x27d4eb2d) + Math.imul(globalStep + 1, 0x165667b1) + replica * 0x9e3779b9) >>> 0;
+  return (
+    (Math.imul(seed ^ 0x5bd1e995, 0x27d4eb2d) + Math.imul(globalStep + 1, 0x165667b1) + replica * 0x9e3779b9) >>> 0
+  );
 }

@@ -13,7 +13,8 @@ export function arraySource(
   const n = xs.shape[0] ?? 0;
   if (ys.length !== n) throw new Error(`arraySource: ${n} inputs but ${ys.length} labels`);
   const stride = n === 0 ? 0 : xs.data.length / n;
-  if (!Number.isInteger(stride)) throw new Error(`arraySource: ${xs.data.length} values do not split into ${n} examples`);
+  if (!Number.isInteger(stride))
+    throw new Error(`arraySource: ${xs.data.length} values do not split into ${n} examples`);
   const shuffle = options.shuffle ?? true;
   return {
     size: n,

@@ -40,7 +40,8 @@ export interface Trainer {
 
 export function resolveWorkerCount(workers: number | 'auto' | undefined, maxWorkers = 8): number {
   if (workers === undefined || workers === 'auto') return Math.max(1, Math.min(availableParallelism(), maxWorkers));
-  if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers must be a whole number >= 1 or 'auto', got ${workers}`);
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new Error(`workers must be a whole number >= 1 or 'auto', got ${workers}`);
   return workers;
 }
 
@@ -100,9 +101,16 @@ export async function createTrainer(model: tf.LayersModel, options: TrainerOptio
   let pool: WorkerPool | null = null;
   if (count > 1) {
     try {
-      pool = await WorkerPool.start(model, count, backend, tables.map((t) => t.weight));
+      pool = await WorkerPool.start(
+        model,
+        count,
+        backend,
+        tables.map((t) => t.weight),
+      );
     } catch (err) {
-      options.onFallback?.(`gradient workers unavailable (${err instanceof Error ? err.message : String(err)}); training in one thread`);
+      options.onFallback?.(
+        `gradient workers unavailable (${err instanceof Error ? err.message : String(err)}); training in one thread`,
+      );
       count = 1;
     }
   }

@@ -20,7 +20,12 @@ export interface DeepDreamOptions {
   onStep?: (info: { octave: number; step: number; loss: number; size: [number, number] }) => void;
 }
 
-export const KERAS_DREAM_LAYERS: Readonly<Record<string, number>> = { mixed4: 1.0, mixed5: 1.5, mixed6: 2.0, mixed7: 2.5 };
+export const KERAS_DREAM_LAYERS: Readonly<Record<string, number>> = {
+  mixed4: 1.0,
+  mixed5: 1.5,
+  mixed6: 2.0,
+  mixed7: 2.5,
+};
 
 /**
  * Keras' dream loss: sum over layers of weight * sum(a^2) / size(a), with a 2-pixel border left out,
@@ -32,7 +37,12 @@ export function dreamLoss(activations: tf.Tensor[], weights: readonly number[]):
     activations.forEach((a, i) => {
       const [, h, w] = a.shape as number[];
       const inner = h! > 4 && w! > 4 ? a.slice([0, 2, 2, 0], [-1, h! - 4, w! - 4, -1]) : a;
-      loss = loss.add(inner.square().sum().mul(weights[i]! / a.size));
+      loss = loss.add(
+        inner
+          .square()
+          .sum()
+          .mul(weights[i]! / a.size),
+      );
     });
     return loss;
   });

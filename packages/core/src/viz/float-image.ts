@@ -4,7 +4,8 @@ import type { FloatImage } from './image.js';
 
 export function toBatch(image: FloatImage): tf.Tensor4D {
   const { height: h, width: w } = image;
-  if (image.data.length !== h * w * 3) throw new RangeError(`image: ${image.data.length} values do not fill ${h}x${w}x3`);
+  if (image.data.length !== h * w * 3)
+    throw new RangeError(`image: ${image.data.length} values do not fill ${h}x${w}x3`);
   return tf.tensor4d(image.data, [1, h, w, 3]);
 }
 

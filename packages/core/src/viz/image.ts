@@ -38,7 +38,10 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
  * Format and size from the header alone, so a huge or broken upload is refused before any pixel
  * is decoded. Throws a DataError naming `source` when the bytes are neither PNG nor JPEG.
  */
-export function imageInfo(bytes: Uint8Array, source = 'image'): { format: 'png' | 'jpeg'; width: number; height: number } {
+export function imageInfo(
+  bytes: Uint8Array,
+  source = 'image',
+): { format: 'png' | 'jpeg'; width: number; height: number } {
   if (bytes.length >= 24 && PNG_SIGNATURE.every((b, i) => bytes[i] === b)) {
     if (String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR') {
       throw new DataError(source, 'is a damaged PNG (its first chunk is not IHDR)');
@@ -89,7 +92,8 @@ export function decodeImagePixels(bytes: Uint8Array, options: DecodeOptions = {}
   const source = options.source ?? 'image';
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   const { format, width, height } = imageInfo(bytes, source);
-  if (width === 0 || height === 0) throw new DataError(source, `is ${width}x${height} pixels: an image needs at least one`);
+  if (width === 0 || height === 0)
+    throw new DataError(source, `is ${width}x${height} pixels: an image needs at least one`);
   if (width * height > maxPixels) {
     throw new DataError(source, `is ${width}x${height} = ${width * height} pixels; the limit is ${maxPixels}`);
   }
@@ -205,7 +209,8 @@ export function toRaster(values: ArrayLike<number>, shape: readonly number[], op
       ];
     } else {
       const t = unit(values[p] as number);
-      rgb = options.colormap === 'heat' ? heatColor(t) : [Math.round(t * 255), Math.round(t * 255), Math.round(t * 255)];
+      rgb =
+        options.colormap === 'heat' ? heatColor(t) : [Math.round(t * 255), Math.round(t * 255), Math.round(t * 255)];
     }
     raster.data.set(rgb, p * 4);
   }
@@ -265,7 +270,7 @@ export function scaleRaster(raster: Raster, factor: number): Raster {
   const out = createRaster(raster.width * factor, raster.height * factor);
   for (let y = 0; y < out.height; y++) {
     for (let x = 0; x < out.width; x++) {
-      const from = ((Math.floor(y / factor) * raster.width + Math.floor(x / factor)) * 4);
+      const from = (Math.floor(y / factor) * raster.width + Math.floor(x / factor)) * 4;
       out.data.set(raster.data.subarray(from, from + 4), (y * out.width + x) * 4);
     }
   }
@@ -280,7 +285,10 @@ export function blit(dst: Raster, src: Raster, x: number, y: number): void {
     const x0 = Math.max(0, -x);
     const x1 = Math.min(src.width, dst.width - x);
     if (x1 <= x0) continue;
-    dst.data.set(src.data.subarray((sy * src.width + x0) * 4, (sy * src.width + x1) * 4), (dy * dst.width + x + x0) * 4);
+    dst.data.set(
+      src.data.subarray((sy * src.width + x0) * 4, (sy * src.width + x1) * 4),
+      (dy * dst.width + x + x0) * 4,
+    );
   }
 }
 
@@ -318,10 +326,14 @@ export function tileImages(tiles: readonly Tile[], options: TileOptions = {}): R
   const hasLabels = tiles.some((t) => t.label);
   const labelH = hasLabels ? textHeight() + 4 : 0;
   const titleH = options.title ? textHeight(2) + 8 : 0;
-  const width = Math.max(columns * (cellW + padding) + padding, options.title ? textWidth(options.title, 2) + 2 * padding : 0);
+  const width = Math.max(
+    columns * (cellW + padding) + padding,
+    options.title ? textWidth(options.title, 2) + 2 * padding : 0,
+  );
   const height = titleH + rows * (cellH + labelH + padding) + padding;
   const out = createRaster(width, height, options.background ?? [255, 255, 255]);
-  if (options.title) drawText(out, options.title, padding, padding, { scale: 2, color: options.labelColor ?? [0, 0, 0] });
+  if (options.title)
+    drawText(out, options.title, padding, padding, { scale: 2, color: options.labelColor ?? [0, 0, 0] });
   scaled.forEach((img, i) => {
     const x = padding + (i % columns) * (cellW + padding);
     const y = titleH + padding + Math.floor(i / columns) * (cellH + labelH + padding);
@@ -329,7 +341,9 @@ export function tileImages(tiles: readonly Tile[], options: TileOptions = {}): R
     const label = tiles[i]?.label;
     if (label) {
       const fit = fitText(label, cellW);
-      drawText(out, fit, x + Math.floor((cellW - textWidth(fit)) / 2), y + cellH + 3, { color: options.labelColor ?? [0, 0, 0] });
+      drawText(out, fit, x + Math.floor((cellW - textWidth(fit)) / 2), y + cellH + 3, {
+        color: options.labelColor ?? [0, 0, 0],
+      });
     }
   });
   return out;

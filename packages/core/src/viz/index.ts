@@ -6,7 +6,13 @@ export { type SaliencyResult, saliencyMaps } from './saliency.js';
 export { toBatch, fromBatch } from './float-image.js';
 export { type RebuildOptions, rebuildForInference } from './rebuild.js';
 export { type DeepDreamOptions, KERAS_DREAM_LAYERS, deepDream, dreamLoss, octaveSizes } from './deep-dream.js';
-export { type StyleTransferOptions, type StyleLosses, styleTransfer, gramMatrix, totalVariation } from './style-transfer.js';
+export {
+  type StyleTransferOptions,
+  type StyleLosses,
+  styleTransfer,
+  gramMatrix,
+  totalVariation,
+} from './style-transfer.js';
 // Pictures as PNG: decoding photos, encoding tensors, tiled grids, learning curves, confusion matrices.
 export {
   type Rgb,

@@ -52,7 +52,8 @@ export function unitScores(output: tf.Tensor, units: readonly number[]): tf.Tens
   return tf.tidy(() => {
     const channels = output.shape[output.shape.length - 1]!;
     for (const u of units) {
-      if (!Number.isInteger(u) || u < 0 || u >= channels) throw new RangeError(`unit ${u} out of range 0..${channels - 1}`);
+      if (!Number.isInteger(u) || u < 0 || u >= channels)
+        throw new RangeError(`unit ${u} out of range 0..${channels - 1}`);
     }
     const mask = tf.oneHot(tf.tensor1d(units as number[], 'int32'), channels).toFloat();
     const shaped = mask.reshape([units.length, ...output.shape.slice(1, -1).map(() => 1), channels]);

@@ -79,17 +79,31 @@ export function drawAxes(raster: Raster, spec: AxesSpec): Frame {
     drawText(raster, label, px - Math.floor(textWidth(label) / 2), spec.top + spec.height + 7, { color: AXIS });
   }
   drawLine(raster, spec.left, spec.top, spec.left, spec.top + spec.height - 1, { color: AXIS });
-  drawLine(raster, spec.left, spec.top + spec.height - 1, spec.left + spec.width - 1, spec.top + spec.height - 1, { color: AXIS });
+  drawLine(raster, spec.left, spec.top + spec.height - 1, spec.left + spec.width - 1, spec.top + spec.height - 1, {
+    color: AXIS,
+  });
   if (spec.title) {
-    drawText(raster, spec.title, spec.left + Math.floor((spec.width - textWidth(spec.title, 2)) / 2), spec.top - textHeight(2) - 10, {
-      color: [0, 0, 0],
-      scale: 2,
-    });
+    drawText(
+      raster,
+      spec.title,
+      spec.left + Math.floor((spec.width - textWidth(spec.title, 2)) / 2),
+      spec.top - textHeight(2) - 10,
+      {
+        color: [0, 0, 0],
+        scale: 2,
+      },
+    );
   }
   if (spec.xLabel) {
-    drawText(raster, spec.xLabel, spec.left + Math.floor((spec.width - textWidth(spec.xLabel)) / 2), spec.top + spec.height + 22, {
-      color: AXIS,
-    });
+    drawText(
+      raster,
+      spec.xLabel,
+      spec.left + Math.floor((spec.width - textWidth(spec.xLabel)) / 2),
+      spec.top + spec.height + 22,
+      {
+        color: AXIS,
+      },
+    );
   }
   return { left: spec.left, top: spec.top, width: spec.width, height: spec.height, xTicks, yTicks, x, y };
 }

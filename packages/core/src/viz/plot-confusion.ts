@@ -27,13 +27,18 @@ export function cellColor(fraction: number): Rgb {
  * its share of the row (so rare classes are as visible as common ones) and labelled with its count;
  * the recall of each row is printed at its end.
  */
-export function renderConfusionMatrix(matrix: readonly (readonly number[])[], options: ConfusionPlotOptions = {}): Raster {
+export function renderConfusionMatrix(
+  matrix: readonly (readonly number[])[],
+  options: ConfusionPlotOptions = {},
+): Raster {
   const k = matrix.length;
   if (k === 0 || matrix.some((row) => row.length !== k)) throw new RangeError('matrix must be square and non-empty');
   if (options.labels && options.labels.length !== k) {
     throw new RangeError(`labels has ${options.labels.length} names but the matrix has ${k} classes`);
   }
-  const names = Array.from({ length: k }, (_, i) => fitText(options.labels?.[i] ?? String(i), textWidth('x'.repeat(LABEL_CHARS))));
+  const names = Array.from({ length: k }, (_, i) =>
+    fitText(options.labels?.[i] ?? String(i), textWidth('x'.repeat(LABEL_CHARS))),
+  );
   const maxCount = Math.max(...matrix.flat());
   const cell = options.cellSize ?? Math.max(22, textWidth(String(maxCount)) + 8);
   const labelW = Math.max(...names.map((n) => textWidth(n)));
@@ -58,7 +63,9 @@ export function renderConfusionMatrix(matrix: readonly (readonly number[])[], op
       if (count > 0) {
         const s = String(count);
         const ink: Rgb = fraction > 0.5 ? [255, 255, 255] : [20, 20, 20];
-        drawText(raster, s, x + Math.floor((cell - textWidth(s)) / 2), y + Math.floor((cell - textHeight()) / 2), { color: ink });
+        drawText(raster, s, x + Math.floor((cell - textWidth(s)) / 2), y + Math.floor((cell - textHeight()) / 2), {
+          color: ink,
+        });
       }
     });
     const name = names[t] as string;
@@ -77,8 +84,13 @@ export function renderConfusionMatrix(matrix: readonly (readonly number[])[], op
     drawText(raster, name, x, top + gridW + 6 + textWidth(name), { vertical: true });
   });
   const axisY = top + gridW + 6 + labelW + 8;
-  drawText(raster, 'predicted', left + Math.floor((gridW - textWidth('predicted')) / 2), axisY, { color: [80, 80, 80] });
-  drawText(raster, 'true', 12, top + Math.floor((gridW + textWidth('true')) / 2), { vertical: true, color: [80, 80, 80] });
+  drawText(raster, 'predicted', left + Math.floor((gridW - textWidth('predicted')) / 2), axisY, {
+    color: [80, 80, 80],
+  });
+  drawText(raster, 'true', 12, top + Math.floor((gridW + textWidth('true')) / 2), {
+    vertical: true,
+    color: [80, 80, 80],
+  });
   return raster;
 }
 

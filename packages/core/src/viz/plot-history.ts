@@ -34,12 +34,16 @@ export function renderHistoryPlot(history: HistoryLike, options: HistoryPlotOpti
   const height = options.height ?? 400;
   const raster = createRaster(width, height);
   const top = options.title ? 70 : 48;
-  if (options.title) drawText(raster, options.title, Math.floor((width - textWidth(options.title, 2)) / 2), 12, { scale: 2 });
+  if (options.title)
+    drawText(raster, options.title, Math.floor((width - textWidth(options.title, 2)) / 2), 12, { scale: 2 });
   const epochs = history.epochs.map((e) => e.epoch);
   const hasAccuracy = history.epochs.some((e) => e.accuracy !== undefined || e.valAccuracy !== undefined);
-  const panels: Array<{ title: string; train: Array<number | undefined>; val: Array<number | undefined>; unit?: boolean }> = [
-    { title: 'loss', train: history.epochs.map((e) => e.loss), val: history.epochs.map((e) => e.valLoss) },
-  ];
+  const panels: Array<{
+    title: string;
+    train: Array<number | undefined>;
+    val: Array<number | undefined>;
+    unit?: boolean;
+  }> = [{ title: 'loss', train: history.epochs.map((e) => e.loss), val: history.epochs.map((e) => e.valLoss) }];
   if (hasAccuracy) {
     panels.push({
       title: 'accuracy',
@@ -78,8 +82,10 @@ export function renderHistoryPlot(history: HistoryLike, options: HistoryPlotOpti
     const boxW = 108;
     const boxH = (withValidation ? 2 : 1) * 14 + 8;
     const corners = [frame.top + 4, frame.top + frame.height - boxH - 20];
-    const crowding = (y: number) => lines.reduce((n, l) => n + pointsInBox(l, frame.left + frame.width - boxW - 4, y, boxW, boxH), 0);
-    const legendTop = crowding(corners[1] as number) < crowding(corners[0] as number) ? (corners[1] as number) : (corners[0] as number);
+    const crowding = (y: number) =>
+      lines.reduce((n, l) => n + pointsInBox(l, frame.left + frame.width - boxW - 4, y, boxW, boxH), 0);
+    const legendTop =
+      crowding(corners[1] as number) < crowding(corners[0] as number) ? (corners[1] as number) : (corners[0] as number);
     drawPolyline(raster, lines[0] ?? [], TRAIN);
     if (lines[1]) drawPolyline(raster, lines[1], VALIDATION);
     legend(raster, frame.left + frame.width - boxW + 2, legendTop + 5, withValidation);
@@ -88,7 +94,13 @@ export function renderHistoryPlot(history: HistoryLike, options: HistoryPlotOpti
 }
 
 /** How many points along the polyline (sampled between vertices) fall inside the box. */
-function pointsInBox(line: ReadonlyArray<readonly [number, number]>, x: number, y: number, w: number, h: number): number {
+function pointsInBox(
+  line: ReadonlyArray<readonly [number, number]>,
+  x: number,
+  y: number,
+  w: number,
+  h: number,
+): number {
   let n = 0;
   for (let i = 1; i < line.length; i++) {
     const [ax, ay] = line[i - 1] as readonly [number, number];

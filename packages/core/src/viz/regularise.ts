@@ -21,8 +21,10 @@ export function roll(x: tf.Tensor4D, dy: number, dx: number): tf.Tensor4D {
     const sy = ((dy % h) + h) % h;
     const sx = ((dx % w) + w) % w;
     let y = x;
-    if (sy) y = tf.concat([y.slice([0, h - sy, 0, 0], [-1, sy, -1, -1]), y.slice([0, 0, 0, 0], [-1, h - sy, -1, -1])], 1);
-    if (sx) y = tf.concat([y.slice([0, 0, w - sx, 0], [-1, -1, sx, -1]), y.slice([0, 0, 0, 0], [-1, -1, w - sx, -1])], 2);
+    if (sy)
+      y = tf.concat([y.slice([0, h - sy, 0, 0], [-1, sy, -1, -1]), y.slice([0, 0, 0, 0], [-1, h - sy, -1, -1])], 1);
+    if (sx)
+      y = tf.concat([y.slice([0, 0, w - sx, 0], [-1, -1, sx, -1]), y.slice([0, 0, 0, 0], [-1, -1, w - sx, -1])], 2);
     return y;
   });
 }
@@ -38,7 +40,19 @@ export function gaussianBlur(x: tf.Tensor4D, sigma: number): tf.Tensor4D {
     const c = x.shape[3];
     const [, h, w] = x.shape;
     const r = Math.min(radius, h - 1, w - 1);
-    const padded = r > 0 ? tf.mirrorPad(x, [[0, 0], [r, r], [r, r], [0, 0]], 'reflect') : x;
+    const padded =
+      r > 0
+        ? tf.mirrorPad(
+            x,
+            [
+              [0, 0],
+              [r, r],
+              [r, r],
+              [0, 0],
+            ],
+            'reflect',
+          )
+        : x;
     const kr = r === radius ? k : k.slice(radius - r, 2 * r + 1).div(k.slice(radius - r, 2 * r + 1).sum());
     const row = tf.tile(kr.reshape([1, 2 * r + 1, 1, 1]), [1, 1, c, 1]) as tf.Tensor4D;
     const col = tf.tile(kr.reshape([2 * r + 1, 1, 1, 1]), [1, 1, c, 1]) as tf.Tensor4D;

@@ -25,7 +25,8 @@ export async function saliencyMaps(
   if (shape.length !== 4 || n === undefined || h === undefined || w === undefined || c === undefined) {
     throw new RangeError(`saliencyMaps: shape must be [n, h, w, c], got [${shape.join(', ')}]`);
   }
-  if (images.length !== n * h * w * c) throw new RangeError(`saliencyMaps: ${images.length} values do not fill [${shape.join(', ')}]`);
+  if (images.length !== n * h * w * c)
+    throw new RangeError(`saliencyMaps: ${images.length} values do not fill [${shape.join(', ')}]`);
   if (classes.length !== n) throw new RangeError(`saliencyMaps: ${classes.length} classes for ${n} images`);
   const last = model.layers[model.layers.length - 1]!;
   const grad = tf.grad((x: tf.Tensor) =>
