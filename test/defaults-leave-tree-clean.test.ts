@@ -20,7 +20,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const root = join(import.meta.dirname, '..');
 const tsx = join(root, 'node_modules', '.bin', 'tsx');
 const isGitCheckout = existsSync(join(root, '.git'));
-const env = { ...process.env, CNN_LAB_DATA: '', CNN_LAB_RUNS: '' };
+// No data folder, and runs go to the default place (runs/ under the repository, which git ignores).
+const env: NodeJS.ProcessEnv = { ...process.env, CNN_LAB_DATA: '' };
 delete env.CNN_LAB_RUNS;
 
 function gitStatus(): string {

@@ -26,7 +26,7 @@ export const DEMOS: readonly Demo[] = [
     title: 'Spoken digits',
     sentence:
       'Say a digit into the microphone (or upload a WAV): a CNN whose filters slide along the frequency axis of a spectrogram names it.',
-    picture: `${apps}speech-cnn/docs/page.png`,
+    picture: `${apps}speech-cnn/docs/screenshot.png`,
   },
   {
     app: 'text-cnn',

@@ -1,5 +1,5 @@
 // go-policy's command line: wiring only. Each verb lives in src/commands/<verb>.ts, which reads the
-// flags and calls typed code; src/web/server.ts is the only other place that reads from outside.
+// flags and calls typed code; src/web/routes.ts is the only other place that reads from outside.
 import { createProgram, runProgram } from '@cnn-lab/core';
 import { registerBench } from './commands/bench.js';
 import { registerEval } from './commands/eval.js';

@@ -138,12 +138,12 @@ describe.skipIf(!existsSync(CHROMIUM))('in Chromium', () => {
       const step = (620 - 60) / 18;
       await page.mouse.click(box.x + 30 + 3 * step, box.y + 30 + 15 * step);
       await page.waitForFunction(
-        () => /network played/.test(document.getElementById('status')?.textContent ?? ''),
+        () => /engine played/.test(document.getElementById('status')?.textContent ?? ''),
         undefined,
         { timeout: 60_000 },
       );
       const status = await page.textContent('#status');
-      expect(status).toMatch(/network played [A-HJ-T]\d{1,2}; your move \(black\)/);
+      expect(status).toMatch(/engine played [A-HJ-T]\d{1,2}; your move \(black\)/);
       // Two stones on the board (ours and the reply), and red heat-map cells drawn on the canvas.
       const counts = await page.evaluate(() => {
         const c = document.getElementById('board') as HTMLCanvasElement;

@@ -13,6 +13,7 @@ import {
   opponent,
   type Move,
   type Player,
+  type Score,
 } from '../board/index.js';
 import { GtpError, type Colour, type GtpEngine } from '../play/gtp.js';
 import { positionData } from './position.js';
@@ -112,7 +113,7 @@ export class SearchEngine implements GtpEngine {
     if (board.size !== 19) throw new RangeError(`the search plays 19x19, not ${board.size}x${board.size}`);
     this.board = board;
     this.setupStones = { black: [...setup.black], white: [...setup.white] };
-    this.opts.searcher.clear();
+    // The searcher keeps its tree only where the new position continues the last one searched.
     this.scored = null;
     this.lastReport = null;
   }
@@ -316,10 +317,15 @@ export class SearchEngine implements GtpEngine {
     return result;
   }
 
+  /** The area count with the dead stones (from the playouts' ownership) taken off, and those stones. */
+  async count(): Promise<Score & { dead: number[] }> {
+    const r = await this.ownership();
+    return scoreWithDead(this.board, r.ownership, this.komi);
+  }
+
   /** final_score: area count with the dead stones (from the playouts' ownership) taken off. */
   async finalScore(): Promise<string> {
-    const r = await this.ownership();
-    return scoreWithDead(this.board, r.ownership, this.komi).result;
+    return (await this.count()).result;
   }
 
   /** final_status_list alive|dead|seki: the vertices, space separated (seki is not told apart: empty). */

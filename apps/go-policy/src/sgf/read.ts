@@ -112,7 +112,8 @@ function fromNodes(nodes: readonly MainLineNode[], options: ReadOptions): ReadRe
       const p = point(v[0] ?? '');
       if (p === null)
         return skip('illegal-move', `move ${moves.length + 1} (${id}[${v[0]}]) is not a point on ${size}x${size}`);
-      moves.push({ colour, move: p === 'pass' ? PASS : p });
+      const comment = n.data.C?.[0];
+      moves.push({ colour, move: p === 'pass' ? PASS : p, ...(comment ? { comment } : {}) });
     }
   }
   if (moves.length > MAX_GAME_MOVES)

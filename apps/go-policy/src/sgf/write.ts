@@ -1,3 +1,4 @@
+/// <reference path="./sabaki-sgf.d.ts" />
 // Games the engine plays -> SGF text (FF[4], UTF-8), written with @sabaki/sgf.
 import sgf from '@sabaki/sgf';
 import type { StringifyNode } from '@sabaki/sgf';

@@ -88,6 +88,7 @@ export function replayRoute(policy: Policy, analyse: Analyse, gate = new Gate(RE
           colour: m.colour === BLACK ? 'black' : 'white',
           playedProbability: m.move === PASS ? null : a.policy[m.move],
           rank: rank === null || rank < 0 ? null : rank + 1,
+          comment: m.comment ?? null,
           top: a.top,
           board: a.board,
           policy: a.policy,
