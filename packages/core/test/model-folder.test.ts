@@ -163,11 +163,7 @@ describe('loadModelFolder', () => {
 
   // go-policy's needs the app's PerPointBias layer: its own tests load it.
   it('loads shipped models saved before model.json held the metadata', async () => {
-    for (const dir of [
-      'apps/cnn-explorer/models/mnist',
-      'apps/speech-cnn/models/default/member-1',
-      'apps/text-cnn/models/default',
-    ]) {
+    for (const dir of ['apps/cnn-explorer/models/mnist', 'apps/text-cnn/models/rand-4k']) {
       const { model, metadata, metadataPath } = await loadModel(join(REPO, dir));
       expect(metadataPath).toBe(join(REPO, dir, 'metadata.json'));
       expect(typeof metadata.app).toBe('string');
@@ -234,9 +230,12 @@ describe('model groups', () => {
   });
 
   it('read the member-<k> folders of older saves, and refuse a member list that leaves the folder', async () => {
-    const shipped = join(REPO, 'apps', 'speech-cnn', 'models', 'default');
-    expect(await modelGroupMembers(shipped, { manifest: 'ensemble.json' })).toEqual(
-      [1, 2, 3, 4].map((k) => join(shipped, `member-${k}`)),
+    // An older save: plain member-<k> folders, listed by name in the manifest.
+    const old = join(root, 'oldgroup');
+    for (const k of [1, 2]) await saveModel(tinyNet(k + 1), join(old, `member-${k}`), { app: 'demo' });
+    await writeFile(join(old, 'ensemble.json'), JSON.stringify({ app: 'demo', members: ['member-1', 'member-2'] }));
+    expect(await modelGroupMembers(old, { manifest: 'ensemble.json' })).toEqual(
+      [1, 2].map((k) => join(old, `member-${k}`)),
     );
     const dir = join(root, 'badgroup');
     await mkdir(dir, { recursive: true });
