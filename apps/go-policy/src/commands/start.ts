@@ -1,11 +1,19 @@
 // `start`: the web page on this machine: play the search or the network, see the policy as a heat map,
 // count the end with dead stones, replay an SGF.
-import { parseIntIn, resolveUserPath, runAction, withCommonOptions, type CommonOptions } from '@cnn-lab/core';
+import {
+  UsageError,
+  parseIntIn,
+  resolveUserPath,
+  runAction,
+  withCommonOptions,
+  type CommonOptions,
+} from '@cnn-lab/core';
 import type { Command } from 'commander';
 import { loadPolicyModel } from '../model/load.js';
 import { networkPolicy } from '../model/predict.js';
 import { loadRollout } from '../rollout/policy.js';
 import { WorkerSearcher } from '../search/searcher.js';
+import { modelLabel } from '../web/routes.js';
 import { createWebServer } from '../web/server.js';
 import { rolloutDir } from './play-options.js';
 
@@ -20,7 +28,9 @@ interface StartOptions extends CommonOptions {
 export function registerStart(program: Command): void {
   const cmd = program
     .command('start')
-    .description('a local web page: play the network, see its policy as a heat map, replay an SGF');
+    .description(
+      'a local web page: play the search or the network, see its policy as a heat map, count the end, replay an SGF',
+    );
   withCommonOptions(cmd, ['modelDir', 'backend', 'json']);
   cmd
     .option('--port <n>', 'port on 127.0.0.1 (0: any free port)', parseIntIn(0, 65535), 8080)
@@ -36,7 +46,7 @@ export function registerStart(program: Command): void {
       runAction<StartOptions>(async ({ opts, log }) => {
         const loaded = await loadPolicyModel(opts.modelDir);
         const { model, meta, dir } = loaded;
-        const modelName = `${meta.filters} filters x ${meta.layers} layers, ${meta.featureSet} features (${dir})`;
+        const modelName = modelLabel(meta, dir);
         const searcher = opts.search
           ? await WorkerSearcher.start(opts.threads, {
               modelDir: dir,
@@ -50,7 +60,14 @@ export function registerStart(program: Command): void {
           modelName,
           ...(searcher ? { searcher } : {}),
         });
-        const address = await app.listen({ port: opts.port, host: opts.host });
+        let address: string;
+        try {
+          address = await app.listen({ port: opts.port, host: opts.host });
+        } catch (err) {
+          await app.close();
+          await searcher?.close();
+          throw listenError(err, opts.host, opts.port);
+        }
         log(`go-policy is at ${address.replace('0.0.0.0', '127.0.0.1')}/ (Ctrl-C to stop)`);
         await new Promise<void>((done) => {
           const stop = (): void => {
@@ -65,4 +82,18 @@ export function registerStart(program: Command): void {
         return { url: address };
       }),
     );
+}
+
+/** A port in use, a port not allowed or an address this machine lacks: a usage error naming the flag (exit 2). */
+export function listenError(err: unknown, host: string, port: number): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE')
+    return new UsageError(
+      `--port ${port}: ${host}:${port} is already in use (another server?); pick another with --port <n>, or --port 0 for any free one`,
+    );
+  if (code === 'EACCES')
+    return new UsageError(`--port ${port}: not allowed to listen on it here; pick one above 1023 with --port <n>`);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return new UsageError(`--host ${host}: not an address of this machine (${code})`);
+  return err;
 }

@@ -4,8 +4,10 @@
 // move. The page keeps the game (a list of moves); every request replays it on a fresh board, so the server
 // holds no game state (the search keeps its tree only while the next position continues the last one).
 import { readFileSync } from 'node:fs';
+import { basename, isAbsolute, relative } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { initBackend } from '@cnn-lab/core';
+import { APP_DIR } from '../app.js';
 import { loadPolicyModel } from '../model/load.js';
 import { networkPolicy } from '../model/predict.js';
 import { BLACK, Board, PASS, WHITE, formatVertex, parseVertex, score, type Player } from '../board/index.js';
@@ -137,6 +139,20 @@ function objectBody(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
+/**
+ * How the page names a model folder: relative to the app (`models/default`) when it is inside it, else its
+ * folder name. Never the absolute path: pages and API answers show no machine paths.
+ */
+export function modelFolderName(dir: string): string {
+  const rel = relative(APP_DIR, dir);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split('\\').join('/') : basename(dir);
+}
+
+/** The line the page shows for a model: its shape and its folder's name. */
+export function modelLabel(meta: { filters: number; layers: number; featureSet: string }, dir: string): string {
+  return `${meta.filters} filters x ${meta.layers} layers, ${meta.featureSet} features (${modelFolderName(dir)})`;
+}
+
 /** What the site passes: nothing (the shipped model, policy only), or a model folder. */
 export interface SiteWebOptions {
   modelDir?: string;
@@ -148,7 +164,7 @@ async function shippedWebOptions(modelDir: string | undefined): Promise<WebOptio
   const { model, meta, dir } = await loadPolicyModel(modelDir);
   return {
     policy: networkPolicy(model, meta.featureSet),
-    modelName: `${meta.filters} filters x ${meta.layers} layers, ${meta.featureSet} features (${dir})`,
+    modelName: modelLabel(meta, dir),
   };
 }
 
