@@ -62,6 +62,28 @@ describe('resume and the data fingerprint', () => {
     expect((fewer as Error).message).toMatch(/vocabulary "sha256:aaaa" there, nothing now/);
   });
 
+  it('other data with another vocabulary size is named as other data, not as a weight of another shape', async () => {
+    const ckpt = join(dir, 'c');
+    const wide = () =>
+      withSeed(1, () =>
+        tf.sequential({ layers: [tf.layers.dense({ inputShape: [5], units: 2, activation: 'softmax' })] }),
+      );
+    const wider = arraySource(
+      { data: Float32Array.from({ length: 80 }, (_, i) => (i % 7) / 7), shape: [16, 5] },
+      Int32Array.from({ length: 16 }, (_, i) => i % 2),
+    );
+    await fit(
+      wide(),
+      options({ train: wider, epochs: 1, checkpointDir: ckpt, fingerprint: { vocabulary: '5 words' } }),
+    );
+    const err = await fit(
+      net(),
+      options({ checkpointDir: ckpt, resume: true, fingerprint: { vocabulary: '4 words' }, restoreBestWeights: true }),
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as Error).message).toMatch(/was made on other data: vocabulary "5 words" there, "4 words" now/);
+  });
+
   it('a checkpoint from before fingerprints resumes with a notice', async () => {
     const ckpt = join(dir, 'b');
     await fit(net(), options({ epochs: 1, checkpointDir: ckpt }));

@@ -1,13 +1,16 @@
 // Resume must end with the very weights an uninterrupted run ends with, bit for bit, also after many Adam steps
 // and with worker threads. tfjs's Adam.setWeights recomputes beta^t with pow() where a running optimizer multiplies
 // by beta at every step; after ~100 steps the two differ in the last bit and the weights by ~1e-7, so checkpoints
-// carry those two variables as they are.
+// carry those two variables as they are. tfjs's model.setWeights also passes every value through the layer's
+// constraint (a max-norm kernel shrinks by norm / (norm + 1e-7) each time), so restoring a checkpoint or the best
+// epoch's weights moved them too: weights are assigned as they are.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/index.js';
+import { loadWeights } from '../src/io/index.js';
 import { arraySource, fit, withSeed, type FitOptions } from '../src/train/index.js';
 import { Rng } from '../src/util/random.js';
 
@@ -33,11 +36,13 @@ const train = (() => {
   return arraySource({ data, shape: [n, 4] }, ys);
 })();
 
-function net(seed: number): tf.LayersModel {
+function net(seed: number, constrained = false): tf.LayersModel {
   return withSeed(seed, () => {
     const m = tf.sequential();
     m.add(tf.layers.dense({ units: 8, activation: 'relu', inputShape: [4] }));
-    m.add(tf.layers.dense({ units: 3, activation: 'softmax' }));
+    // Kim's text CNN keeps its softmax kernel's columns under a max-norm of 3, as here.
+    const kernelConstraint = constrained ? tf.constraints.maxNorm({ maxValue: 3, axis: 0 }) : undefined;
+    m.add(tf.layers.dense({ units: 3, activation: 'softmax', ...(kernelConstraint ? { kernelConstraint } : {}) }));
     return m;
   });
 }
@@ -73,5 +78,36 @@ describe.each([
     const b = weightsOf(resumed);
     expect(Math.max(...a.map((v, i) => Math.abs(v - (b[i] as number))))).toBe(0);
     expect(b).toEqual(a);
+  }, 60_000);
+});
+
+describe('resume with a max-norm constraint and the best epoch kept', () => {
+  it('ends with the same weights as a run never stopped, and the kept weights are the best checkpoint', async () => {
+    await initBackend({ backend: 'cpu', quiet: true });
+    const validation = train;
+    const options = (extra: Partial<FitOptions>): FitOptions => ({
+      train,
+      validation,
+      epochs: 4,
+      batchSize: 20,
+      optimizer: { name: 'adam', learningRate: 0.01 },
+      seed: 3,
+      quiet: true,
+      handleSigint: false,
+      restoreBestWeights: true,
+      ...extra,
+    });
+    const straightDir = join(dir, 'constrained-straight');
+    const straight = net(1, true);
+    await fit(straight, options({ checkpointDir: straightDir }));
+    const ckpt = join(dir, 'constrained');
+    await fit(net(1, true), options({ epochs: 2, checkpointDir: ckpt }));
+    const resumed = net(5, true);
+    await fit(resumed, options({ checkpointDir: ckpt, resume: true }));
+    expect(weightsOf(resumed)).toEqual(weightsOf(straight));
+    // The weights kept at the end are exactly those the best epoch wrote to best.ckpt.
+    const fromBest = net(9, true);
+    await loadWeights(fromBest, join(straightDir, 'best.ckpt'));
+    expect(weightsOf(straight)).toEqual(weightsOf(fromBest));
   }, 60_000);
 });

@@ -45,6 +45,8 @@ export {
   type LoadWeightsOptions,
   saveTensors,
   loadTensors,
+  loadTensorsInfo,
   saveWeights,
   loadWeights,
+  assignWeights,
 } from './weights.js';

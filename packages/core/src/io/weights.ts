@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { DataError } from '../cli/errors.js';
 
@@ -106,6 +107,44 @@ export async function loadTensors(path: string): Promise<{ tensors: NamedTensor[
   return { tensors, info };
 }
 
+/**
+ * The `info` note of a file written by saveTensors, read from its header alone (the tensors are not read), so a
+ * caller can check what a checkpoint was made from before loading it. A file that is not one is a DataError.
+ */
+export async function loadTensorsInfo(path: string): Promise<CheckpointInfo> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new DataError(
+      path,
+      code === 'ENOENT' ? 'is missing (no checkpoint saved here yet?)' : `cannot be read: ${code}`,
+    );
+  }
+  try {
+    const head = new Uint8Array(MAGIC.length + 4);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    if (bytesRead < head.length || new TextDecoder().decode(head.subarray(0, MAGIC.length)) !== MAGIC) {
+      throw new DataError(path, `is not a cnn-lab weights file (expected it to start with ${MAGIC})`);
+    }
+    const headerLength = new DataView(head.buffer).getUint32(MAGIC.length, true);
+    const { size } = await handle.stat();
+    if (head.length + headerLength > size) throw new DataError(path, 'is truncated inside its header');
+    const header = new Uint8Array(headerLength);
+    await handle.read(header, 0, headerLength, head.length);
+    let parsed: { info?: unknown };
+    try {
+      parsed = JSON.parse(new TextDecoder().decode(header)) as typeof parsed;
+    } catch {
+      throw new DataError(path, 'has a header that is not valid JSON');
+    }
+    return typeof parsed.info === 'object' && parsed.info !== null ? (parsed.info as CheckpointInfo) : {};
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Saves the model's weights (and optionally its optimizer's state) to one checkpoint file, atomically. */
 export async function saveWeights(
   model: tf.LayersModel,
@@ -125,6 +164,20 @@ export async function saveWeights(
     // getWeights builds a fresh step-count scalar; the moments are the optimizer's own variables.
     for (const w of optimizerWeights) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
   }
+}
+
+/**
+ * Writes `values` into the model's weights as they are. tfjs's `model.setWeights` passes every value through the
+ * layer's constraint (a max-norm kernel is rescaled by norm / (norm + 1e-7) each time), so a restore moved the
+ * weights by ~1e-7 and a resumed run drifted from one never stopped. Shapes and dtypes must match (the callers check).
+ */
+export function assignWeights(model: tf.LayersModel, values: readonly tf.Tensor[]): void {
+  if (values.length !== model.weights.length) {
+    throw new Error(`assignWeights: ${values.length} values for ${model.weights.length} weights`);
+  }
+  tf.tidy(() => {
+    model.weights.forEach((w, i) => (w.read() as tf.Variable).assign(values[i] as tf.Tensor));
+  });
 }
 
 /**
@@ -176,9 +229,9 @@ export async function loadWeights(
           variable.assign(value);
       }
     }
-    model.setWeights(values);
+    assignWeights(model, values);
   } finally {
-    // setWeights and the optimizer copy what they keep, so the decoded tensors can all go.
+    // assign and the optimizer copy what they keep, so the decoded tensors can all go.
     for (const t of tensors) t.tensor.dispose();
   }
   return info;

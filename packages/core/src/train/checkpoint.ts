@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { loadWeights, saveWeights } from '../io/weights.js';
+import { loadTensorsInfo, loadWeights, saveWeights } from '../io/weights.js';
 import type { History } from './types.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.ckpt';
@@ -38,6 +38,16 @@ export async function saveCheckpoint(
 
 export function hasCheckpoint(dir: string): boolean {
   return existsSync(join(dir, CHECKPOINT_FILE));
+}
+
+/** The training state of the folder's checkpoint, read without its tensors; null when the folder has none yet. */
+export async function readCheckpointState(dir: string): Promise<TrainingState | null> {
+  const path = join(dir, CHECKPOINT_FILE);
+  if (!existsSync(path)) return null;
+  const state = (await loadTensorsInfo(path))['training'] as TrainingState | undefined;
+  if (!state || state.version !== 1)
+    throw new Error(`${path}: holds no training state this version of cnn-lab can resume`);
+  return state;
 }
 
 /** Restores a checkpoint into `model` and `optimizer`; null when the folder has none yet. */

@@ -2,11 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { DataError } from '../cli/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { assignWeights } from '../io/weights.js';
 import {
   CHECKPOINT_FILE,
   hasCheckpoint,
   loadBest,
   loadCheckpoint,
+  readCheckpointState,
   saveBest,
   saveCheckpoint,
   type TrainingState,
@@ -171,18 +173,23 @@ export async function fit(model: tf.LayersModel, options: FitOptions): Promise<H
 
   try {
     if (options.resume && dir) {
+      // What the checkpoint was made from is checked before any tensor is loaded: other data usually means
+      // other shapes too, and "made on other data" says more than a shape mismatch.
+      const made = await readCheckpointState(dir);
+      if (made) {
+        if (made.seed !== seed || made.batchSize !== batchSize) {
+          throw new Error(
+            `fit: the checkpoint in ${dir} was made with seed ${made.seed} and batch size ${made.batchSize}; resume with the same (got ${seed} and ${batchSize})`,
+          );
+        }
+        checkFingerprint(dir, made.fingerprint, options.fingerprint, log);
+      }
       // The best weights first, so the checkpoint loaded next leaves the model where the run stopped.
       if (options.restoreBestWeights && hasCheckpoint(dir) && (await loadBest(dir, model))) {
         bestWeights = model.getWeights().map((w) => tf.clone(w));
       }
       const saved = await loadCheckpoint(dir, model, optimizer);
       if (saved) {
-        if (saved.seed !== seed || saved.batchSize !== batchSize) {
-          throw new Error(
-            `fit: the checkpoint in ${dir} was made with seed ${saved.seed} and batch size ${saved.batchSize}; resume with the same (got ${seed} and ${batchSize})`,
-          );
-        }
-        checkFingerprint(dir, saved.fingerprint, options.fingerprint, log);
         state = { ...saved, history: { ...saved.history, interrupted: false } };
         say(`resuming from ${dir}: epoch ${state.epoch + 1}, step ${state.stepInEpoch}`);
       } else {
@@ -289,7 +296,7 @@ export async function fit(model: tf.LayersModel, options: FitOptions): Promise<H
     }
     if (state.history.interrupted) await writeHistory();
 
-    if (options.restoreBestWeights && bestWeights && !state.history.interrupted) model.setWeights(bestWeights);
+    if (options.restoreBestWeights && bestWeights && !state.history.interrupted) assignWeights(model, bestWeights);
     return state.history;
   } finally {
     if (handleSigint) process.off('SIGINT', onSigint);
