@@ -7,6 +7,7 @@ import { DataError, fit, initBackend } from '@cnn-lab/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { evalModel } from '../src/commands/eval.js';
+import { sentencesFromBytes } from '../src/commands/predict.js';
 import { assertTrainable, readSplit } from '../src/commands/read-split.js';
 import { MAX_LINE_BYTES } from '../src/data/example.js';
 import { splitFingerprint } from '../src/data/fingerprint.js';
@@ -105,6 +106,25 @@ describe('a 10 MB line', () => {
     expect(Object.keys(value.probabilities)).toEqual(['0', '1']);
     expect(ms).toBeLessThan(20_000);
     model.dispose();
+  });
+
+  it('in predict --file or stdin is refused naming file:line, before any tokenising (it took 1.3 GB)', () => {
+    const text = ['a fine film', `${'word '.repeat(HUGE / 5)}`, 'a dull film'].join('\n');
+    const bytes = new TextEncoder().encode(text);
+    const { value: err, ms } = timed(() => {
+      try {
+        sentencesFromBytes(bytes, 'big.txt');
+        return null;
+      } catch (e) {
+        return e;
+      }
+    });
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as Error).message).toBe(`big.txt:2: line of ${HUGE} bytes (at most ${MAX_LINE_BYTES}): not a sentence`);
+    expect(ms).toBeLessThan(1000);
+    // A line at the limit is still a sentence.
+    const edge = new TextEncoder().encode(`a ${'b'.repeat(MAX_LINE_BYTES - 2)}`);
+    expect(sentencesFromBytes(edge, 'edge.txt')).toHaveLength(1);
   });
 });
 

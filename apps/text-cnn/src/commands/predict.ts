@@ -12,7 +12,7 @@ import {
 } from '@cnn-lab/core';
 import type { Command } from 'commander';
 import { APP, APP_DIR } from '../app.js';
-import { byteLines, decodeLine } from '../data/example.js';
+import { MAX_LINE_BYTES, byteLines, decodeLine, tooLongWhy } from '../data/example.js';
 import { Explainer, type Explanation } from '../explain/explainer.js';
 import { formatExplanation } from '../explain/format.js';
 import { renderExplanation } from '../explain/picture.js';
@@ -50,13 +50,15 @@ export function registerPredict(program: Command): void {
 
 /**
  * The sentences of a file or of stdin: one per line (\n or \r\n, UTF-8, or Latin-1 where a line is not UTF-8), blank
- * lines skipped. A line that is not text (control characters, a binary file) is a DataError naming `name` and the line.
+ * lines skipped. A line that is not text (control characters, a binary file) or longer than a data file's lines may
+ * be (MAX_LINE_BYTES) is a DataError naming `name` and the line: one 10 MB line took 1.3 GB to tokenise and explain.
  */
 export function sentencesFromBytes(bytes: Uint8Array, name: string): SentenceInput[] {
   const out: SentenceInput[] = [];
   let line = 0;
   for (const raw of byteLines(bytes)) {
     line++;
+    if (raw.length > MAX_LINE_BYTES) throw new DataError(name, tooLongWhy(raw.length), line);
     const decoded = decodeLine(raw, 'auto');
     if (!decoded) throw new DataError(name, 'not a line of text (control characters; is this a binary file?)', line);
     const text = (line === 1 ? decoded.text.replace(/^\uFEFF/, '') : decoded.text).trim();

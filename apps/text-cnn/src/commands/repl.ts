@@ -5,6 +5,7 @@ import { APP, APP_DIR } from '../app.js';
 import { Explainer } from '../explain/explainer.js';
 import { formatExplanation } from '../explain/format.js';
 import { loadTextModel } from '../model/load.js';
+import { MAX_LINE_BYTES, tooLongWhy } from '../data/example.js';
 import { tokenize } from '../text/index.js';
 
 export function registerRepl(program: Command): void {
@@ -33,6 +34,11 @@ export async function repl(opts: CommonOptions, log: (message: string) => void) 
   rl.prompt();
   for await (const line of rl) {
     if (line.trim() === '') break;
+    if (Buffer.byteLength(line) > MAX_LINE_BYTES) {
+      log(`(${tooLongWhy(Buffer.byteLength(line))})`);
+      rl.prompt();
+      continue;
+    }
     const tokens = tokenize(line, metadata.tokenizer);
     if (tokens.length === 0) log('(no words left after tokenising)');
     else {
