@@ -78,7 +78,7 @@ describe.each([
     const b = weightsOf(resumed);
     expect(Math.max(...a.map((v, i) => Math.abs(v - (b[i] as number))))).toBe(0);
     expect(b).toEqual(a);
-  }, 60_000);
+  }, 240_000);
 });
 
 describe('resume with a max-norm constraint and the best epoch kept', () => {
