@@ -3,8 +3,9 @@
 // The child never outlives us. It runs in a process group of its own (a shell command line may start more
 // processes: `sh -c "sleep 1234"` once left `sleep` running, re-parented to init, and its open pipes kept this
 // process from exiting), and the whole group is killed: by close(), when a command times out (a stuck engine is
-// no use), and when this process exits or is ended by SIGINT, SIGTERM or SIGHUP. Only a SIGKILL of this process
-// cannot be acted on; the child then sees its stdin close, on which GTP engines quit.
+// no use), and when this process exits or is ended by SIGINT, SIGTERM or SIGHUP. A SIGKILL of this process cannot
+// be acted on, so a guard (a detached shell loop, one `kill -0` a second) ends the group when this process is gone,
+// also for a child that ignores its stdin closing; the guard ends with the group.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 
 export class GtpClientError extends Error {
@@ -13,6 +14,24 @@ export class GtpClientError extends Error {
 
 /** How long a child gets after SIGTERM before SIGKILL. */
 const KILL_GRACE_MS = 1000;
+
+/**
+ * Polls once a second while both this process ($1) and the child's group ($2) live; when this process is gone
+ * (killed by SIGKILL: no handler of ours ran), ends the group. Its own process group, so nothing ends it but that.
+ */
+const GUARD =
+  'while kill -0 "$1" 2>/dev/null && kill -0 "-$2" 2>/dev/null; do sleep 1; done; kill -0 "$1" 2>/dev/null || { kill -TERM "-$2"; sleep 1; kill -KILL "-$2"; } 2>/dev/null';
+
+function guard(pgid: number): void {
+  try {
+    spawn('sh', ['-c', GUARD, 'gtp-guard', String(process.pid), String(pgid)], {
+      detached: true,
+      stdio: 'ignore',
+    }).unref();
+  } catch {
+    // No shell to run the guard: the handlers above still cover every ending but SIGKILL.
+  }
+}
 
 /** Clients whose process may still run, so that an exit or a signal can end them all. */
 const live = new Set<GtpClient>();
@@ -63,6 +82,7 @@ export class GtpClient {
     // detached: a process group of its own, so that killing -pid reaches everything the command line started.
     this.child = spawn(command, { shell: true, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     watch(this);
+    if (this.child.pid !== undefined) guard(this.child.pid);
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (d: string) => {
       this.buffer += d.replaceAll('\r', '');
