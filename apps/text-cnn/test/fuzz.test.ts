@@ -1,11 +1,13 @@
-// Seeded, time-bounded fuzzing of what a user can hand text-cnn: data files (label-first lines and CSV/TSV), a
-// vocabulary file, sentences for the model, and HTTP requests to the page. Each input gets a value or a clear
-// error (a DataError naming the file, a 4xx with a message), within a bounded time, never a crash or a 500.
+// Seeded, time-bounded fuzzing of what a user can hand text-cnn: data files (label-first lines and CSV/TSV), the
+// lines predict reads from a file or stdin, a vocabulary file, sentences for the model, and HTTP requests to the
+// page. Each input gets a value or a clear error (a DataError naming the file, a 4xx with a message), within a
+// bounded time, never a crash or a 500.
 // Change SEED to explore; a failure prints the seed and the shrunk input.
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { DataError, initBackend } from '@cnn-lab/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sentencesFromBytes } from '../src/commands/predict.js';
 import { MAX_LINE_BYTES } from '../src/data/example.js';
 import { MAX_SENTENCE_TOKENS } from '../src/data/sequences.js';
 import { padBatch, parseDelimited, parseLabelFirst } from '../src/data/index.js';
@@ -75,6 +77,31 @@ describe('fuzz: data files', () => {
           }
         },
       ),
+      runs,
+    );
+  });
+
+  it('predict --file or stdin: sentences of at most a line cap each, or a DataError naming file:line', () => {
+    fc.assert(
+      fc.property(fileBytes, (bytes) => {
+        const got = timed(() => {
+          try {
+            return sentencesFromBytes(bytes, 'in.txt');
+          } catch (err) {
+            return err;
+          }
+        });
+        if (Array.isArray(got)) {
+          for (const s of got) {
+            expect(s.text.trim()).not.toBe('');
+            expect(s.text.length).toBeLessThanOrEqual(MAX_LINE_BYTES);
+            expect(s.file).toBe('in.txt');
+          }
+        } else {
+          expect(got).toBeInstanceOf(DataError);
+          expect((got as Error).message).toMatch(/^in\.txt(:\d+)?: /);
+        }
+      }),
       runs,
     );
   });
