@@ -2,6 +2,7 @@
 // the weights and attached files, damaged one way or several. loadModelFolder answers a model or a DataError
 // naming a file, within a bounded time, never another exception. (Layer sizes in the topology stay small here:
 // tfjs allocates a layer's weights while it builds the topology, before they can be checked against the manifest.)
+// Checkpoint files (what --resume reads) get the same treatment: their bytes cut, flipped or given another header.
 import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,14 @@ import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataError } from '../src/cli/errors.js';
-import { loadModelFolder, metadataFields, saveModel } from '../src/io/index.js';
+import {
+  loadModelFolder,
+  loadTensorsInfo,
+  loadWeights,
+  metadataFields,
+  saveModel,
+  saveWeights,
+} from '../src/io/index.js';
 
 const SEED = 20261204;
 const runs = { seed: SEED, numRuns: 100_000, interruptAfterTimeLimit: 3000 };
@@ -164,5 +172,65 @@ describe('fuzz: model folders', () => {
     await expect(loadModelFolder(dir, { app: 'fuzz', validate: () => ({}) })).rejects.toThrow(
       `${join(dir, 'model.json')}: weightsManifest lists 4 weights needing 92 bytes but no file to read them from`,
     );
+  });
+});
+
+/** Damage to a checkpoint file: a cut, flipped bytes, another header length, or other header JSON. */
+const ckptDamage = fc.record({
+  cut: fc.option(fc.nat(400), { nil: undefined }),
+  flips: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
+  headerLength: fc.option(fc.oneof(fc.nat(400), fc.constant(0xffffffff)), { nil: undefined }),
+  header: fc.option(
+    fc.oneof(
+      fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+      fc.string({ maxLength: 40 }),
+      fc
+        .record({ specs: fc.array(fc.dictionary(fc.constantFrom('name', 'shape', 'dtype'), value), { maxLength: 4 }) })
+        .map((v) => JSON.stringify(v)),
+    ),
+    { nil: undefined },
+  ),
+});
+
+describe('fuzz: checkpoint files', () => {
+  it('a damaged checkpoint loads or is a DataError naming it, and so is reading its training state', async () => {
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 2 })] });
+    const intact = join(root, 'intact.ckpt');
+    await saveWeights(model, intact, { info: { training: { version: 1, epoch: 2 } } });
+    const good = new Uint8Array(await readFile(intact));
+    await fc.assert(
+      fc.asyncProperty(ckptDamage, async (d) => {
+        let bytes = good.slice();
+        if (d.header !== undefined) {
+          const header = new TextEncoder().encode(d.header);
+          const oldLength = new DataView(good.buffer).getUint32(8, true);
+          const out = new Uint8Array(12 + header.length + good.length - 12 - oldLength);
+          out.set(good.subarray(0, 12));
+          new DataView(out.buffer).setUint32(8, header.length, true);
+          out.set(header, 12);
+          out.set(good.subarray(12 + oldLength), 12 + header.length);
+          bytes = out;
+        }
+        if (d.headerLength !== undefined && bytes.length >= 12)
+          new DataView(bytes.buffer).setUint32(8, d.headerLength, true);
+        for (const [at, v] of d.flips) if (bytes.length > 0) bytes[at % bytes.length] = v;
+        if (d.cut !== undefined) bytes = bytes.subarray(0, Math.min(bytes.length, d.cut));
+        const path = join(root, `damaged-${counter++}.ckpt`);
+        await writeFile(path, bytes);
+        const t0 = performance.now();
+        for (const read of [() => loadWeights(model, path), () => loadTensorsInfo(path)]) {
+          try {
+            await read();
+          } catch (err) {
+            if (!(err instanceof DataError)) throw err;
+            expect(err.message).toContain(path);
+          }
+        }
+        expect(performance.now() - t0).toBeLessThan(PER_INPUT_MS);
+        await rm(path, { force: true });
+      }),
+      runs,
+    );
+    model.dispose();
   });
 });

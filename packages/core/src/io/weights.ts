@@ -88,6 +88,8 @@ export async function loadTensors(path: string): Promise<{ tensors: NamedTensor[
   } catch {
     throw new DataError(path, 'has a header that is not valid JSON');
   }
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    throw new DataError(path, 'has a header that is not a JSON object');
   validateWeightSpecs(header.specs, path, 'header.specs');
   const specs = header.specs;
   const expected = groupByteLength(specs);
@@ -139,6 +141,8 @@ export async function loadTensorsInfo(path: string): Promise<CheckpointInfo> {
     } catch {
       throw new DataError(path, 'has a header that is not valid JSON');
     }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new DataError(path, 'has a header that is not a JSON object');
     return typeof parsed.info === 'object' && parsed.info !== null ? (parsed.info as CheckpointInfo) : {};
   } finally {
     await handle.close();

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
+import { DataError } from '../cli/errors.js';
 import { loadTensorsInfo, loadWeights, saveWeights } from '../io/weights.js';
 import type { History } from './types.js';
 
@@ -46,7 +47,7 @@ export async function readCheckpointState(dir: string): Promise<TrainingState | 
   if (!existsSync(path)) return null;
   const state = (await loadTensorsInfo(path))['training'] as TrainingState | undefined;
   if (!state || state.version !== 1)
-    throw new Error(`${path}: holds no training state this version of cnn-lab can resume`);
+    throw new DataError(path, 'holds no training state this version of cnn-lab can resume');
   return state;
 }
 
@@ -61,7 +62,7 @@ export async function loadCheckpoint(
   const info = await loadWeights(model, path, { optimizer });
   const state = info['training'] as TrainingState | undefined;
   if (!state || state.version !== 1)
-    throw new Error(`${path}: holds no training state this version of cnn-lab can resume`);
+    throw new DataError(path, 'holds no training state this version of cnn-lab can resume');
   return state;
 }
 
