@@ -65,7 +65,8 @@ export function commandsOf(markdown: string): Array<{ line: number; text: string
         out.push(...segments(m[1] ?? '').map((t) => ({ line: i + 1, text: t })));
     }
   }
-  return out.filter((c) => c.text.startsWith('pnpm '));
+  // Spacing carries no meaning in a shell command: one space between words.
+  return out.map((c) => ({ ...c, text: c.text.replace(/\s+/g, ' ').trim() })).filter((c) => c.text.startsWith('pnpm '));
 }
 
 /** Splits a shell line into its simple commands and drops the comment. */
@@ -111,6 +112,8 @@ function isPlaceholder(word: string): boolean {
 function problemOf(c: Shown): string | null {
   const words = c.words.slice(1);
   let pkg: Pkg = rootPkg;
+  // pnpm's own output flags, e.g. `pnpm --silent --filter go-policy cli gtp` (no "> cli" banner on stdout).
+  while (words[0] === '--silent' || words[0] === '-s' || words[0] === '--reporter=silent') words.shift();
   if (words[0] === '--filter') {
     const name = words[1] ?? '';
     words.splice(0, 2);
@@ -162,7 +165,7 @@ describe('README commands', () => {
       'Run `pnpm c --z`.',
     ];
     expect(commandsOf(md.join('\n'))).toEqual([
-      { line: 2, text: 'pnpm --filter a train --x 1     --y 2' },
+      { line: 2, text: 'pnpm --filter a train --x 1 --y 2' },
       { line: 4, text: 'pnpm b' },
       { line: 6, text: 'pnpm c --z' },
     ]);
