@@ -163,6 +163,25 @@ describe('where recordings are read', () => {
     expect(page.statusCode).toBe(200);
   });
 
+  it('the page refuses, with its default caps, an upload over 4 MB (413) and a recording over 10 s (400)', async () => {
+    const post = (bytes: Uint8Array) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/predict',
+        headers: { 'content-type': 'audio/wav' },
+        payload: Buffer.from(bytes),
+      });
+    // 11 s at 8 kHz, 16-bit: 176 KB, well under the size cap.
+    const long = await post(encodeWav16(new Float32Array(8000 * 11).fill(0.1), 8000));
+    expect(long.statusCode).toBe(400);
+    expect(long.json<{ error: string }>().error).toMatch(/too long: 11\.0 s/);
+    // 2.1 million 16-bit samples: 4.2 MB.
+    const big = await post(encodeWav16(new Float32Array(2_100_000), 192_000));
+    expect(big.statusCode).toBe(413);
+    const ok = await post(encodeWav16(new Float32Array(8000 * 9).fill(0.1), 8000));
+    expect(ok.statusCode).toBe(200);
+  });
+
   it('a data set with a 4 GHz file skips, counts and names it, and decodes the rest', () => {
     const files: Record<string, Uint8Array> = {
       'good.wav': smallWav(),
