@@ -18,7 +18,7 @@ export const DEMOS: readonly Demo[] = [
     app: 'go-policy',
     title: 'Go policy network',
     sentence:
-      'Play Go against AlphaGo’s supervised policy network, trained on professional games: see where it would play and how sure it is.',
+      'Play Go against a tree search guided by AlphaGo’s policy network, trained on professional games: see where the network would play, how sure it is, and the count at the end.',
     picture: `${apps}go-policy/docs/screenshot.png`,
   },
   {

@@ -1,6 +1,9 @@
 // The lab site: the front page introduces the four demos, each demo's page and API answer under its
 // prefix, and a person can go from the front page to a demo and use it, in Debian's Chromium.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,8 +50,53 @@ describe('the lab site', () => {
     expect(page.body).not.toMatch(/fetch\(\s*['"`]\/api/);
   });
 
+  it('shows no machine paths in any demo page', async () => {
+    for (const demo of DEMOS) {
+      const page = await site.inject({ method: 'GET', url: `/${demo.app}/` });
+      expect(page.body, demo.app).not.toMatch(/\/work\/|\/home\/|\/tmp\/|\/root\//);
+    }
+  });
+
+  it('the Go page offers the search, whose threads start at the first search', async () => {
+    const page = await site.inject({ method: 'GET', url: '/go-policy/' });
+    expect(page.body).toContain("const HAS_SEARCH = 'true' === 'true'");
+    expect(page.body).toMatch(/Model: \d+ filters x \d+ layers, \w+ features \(models\/default\)/);
+    const res = await site.inject({
+      method: 'POST',
+      url: '/go-policy/api/genmove',
+      payload: { moves: ['D4'], engine: 'search', seconds: 0.5 },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const json = res.json<{ engine: string; move: string; winrate: number; playouts: number }>();
+    expect(json.engine).toBe('search');
+    expect(json.move).toMatch(/^[A-HJ-T]\d{1,2}$/);
+    expect(json.playouts).toBeGreaterThan(0);
+    expect(res.body).not.toMatch(/\/work\/|\/home\/|\/tmp\//);
+  });
+
   it('answers an unknown picture with 404', async () => {
     expect((await site.inject({ method: 'GET', url: '/pictures/nope.png' })).statusCode).toBe(404);
+  });
+});
+
+describe('pnpm start (the site CLI)', () => {
+  it('exits 2 naming --port when the port is busy', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen({ host: '127.0.0.1', port: 0 }, resolve));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const tsx = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'tsx');
+      const run = spawnSync(tsx, ['src/cli.ts', '--port', String(port)], {
+        cwd: join(import.meta.dirname, '..'),
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      expect(run.status, run.stderr).toBe(2);
+      expect(run.stderr).toContain(`--port ${port}: 127.0.0.1:${port} is already in use`);
+      expect(run.stdout).not.toContain('open http');
+    } finally {
+      busy.close();
+    }
   });
 });
 

@@ -3,17 +3,20 @@
 // with the dead stones, and the replay of an uploaded SGF with the network's prediction beside each played
 // move. The page keeps the game (a list of moves); every request replays it on a fresh board, so the server
 // holds no game state (the search keeps its tree only while the next position continues the last one).
-import { readFileSync } from 'node:fs';
-import { basename, isAbsolute, relative } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, isAbsolute, join, relative } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { initBackend } from '@cnn-lab/core';
 import { APP_DIR } from '../app.js';
-import { loadPolicyModel } from '../model/load.js';
+import { SHIPPED_MODEL, loadPolicyModel } from '../model/load.js';
 import { networkPolicy } from '../model/predict.js';
 import { BLACK, Board, PASS, WHITE, formatVertex, parseVertex, score, type Player } from '../board/index.js';
 import { chooseMove, type Policy } from '../play/engine.js';
+import { ROLLOUT_FILE, loadRollout } from '../rollout/policy.js';
 import { SearchEngine } from '../search/engine.js';
-import type { Searcher } from '../search/searcher.js';
+import type { PositionData } from '../search/position.js';
+import type { SearchResult } from '../search/search.js';
+import { WorkerSearcher, type Searcher } from '../search/searcher.js';
 import { Gate, replayRoute } from './replay.js';
 
 export interface WebOptions {
@@ -153,18 +156,78 @@ export function modelLabel(meta: { filters: number; layers: number; featureSet: 
   return `${meta.filters} filters x ${meta.layers} layers, ${meta.featureSet} features (${modelFolderName(dir)})`;
 }
 
-/** What the site passes: nothing (the shipped model, policy only), or a model folder. */
+/** What the site passes: nothing (the shipped model, with the search), or a model folder, or no search. */
 export interface SiteWebOptions {
   modelDir?: string;
+  /** Offer the tree search (default true): its worker threads start at the first search asked for. */
+  search?: boolean;
+  threads?: number;
 }
 
-/** The network from `modelDir` (default: the shipped model), as the page's policy; no search threads. */
-async function shippedWebOptions(modelDir: string | undefined): Promise<WebOptions> {
+/**
+ * The tree search in worker threads, started when a page first asks for a search (the lab site mounts every
+ * demo at once and should not hold the threads of a game nobody plays) and ended when the server closes.
+ */
+export class LazySearcher implements Searcher {
+  private started: Promise<WorkerSearcher> | undefined;
+  private komi: number | undefined;
+
+  constructor(
+    readonly threads: number,
+    private readonly start: () => Promise<WorkerSearcher>,
+  ) {}
+
+  private searcher(): Promise<WorkerSearcher> {
+    this.started ??= this.start().catch((err: unknown) => {
+      this.started = undefined; // the next request tries again
+      throw err;
+    });
+    return this.started;
+  }
+
+  async search(position: PositionData, budget: { playouts?: number; timeMs?: number }): Promise<SearchResult> {
+    const s = await this.searcher();
+    if (this.komi !== undefined) s.setKomi(this.komi);
+    return s.search(position, budget);
+  }
+
+  stop(): void {
+    void this.started?.then((s) => s.stop()).catch(() => undefined);
+  }
+
+  setKomi(komi: number): void {
+    this.komi = komi;
+  }
+
+  clear(): void {
+    void this.started?.then((s) => s.clear()).catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    const started = this.started;
+    this.started = undefined;
+    await started?.then((s) => s.close()).catch(() => undefined);
+  }
+}
+
+/** The network from `modelDir` (default: the shipped model) as the page's policy, and the search, started lazily. */
+async function shippedWebOptions(opts: SiteWebOptions): Promise<WebOptions> {
   await initBackend({ quiet: true });
-  const { model, meta, dir } = await loadPolicyModel(modelDir);
+  const { model, meta, dir } = await loadPolicyModel(opts.modelDir);
+  const searcher =
+    opts.search === false
+      ? undefined
+      : new LazySearcher(opts.threads ?? 2, async () =>
+          WorkerSearcher.start(opts.threads ?? 2, {
+            modelDir: dir,
+            weights: (await loadRollout(existsSync(join(dir, ROLLOUT_FILE)) ? dir : SHIPPED_MODEL)).weights,
+            options: { komi: 7.5, seed: 1 },
+          }),
+        );
   return {
     policy: networkPolicy(model, meta.featureSet),
     modelName: modelLabel(meta, dir),
+    ...(searcher ? { searcher } : {}),
   };
 }
 
@@ -173,7 +236,12 @@ async function shippedWebOptions(modelDir: string | undefined): Promise<WebOptio
  * the lab site under `/go-policy` with the shipped network alone. Every URL the page uses is relative.
  */
 export async function webRoutes(app: FastifyInstance, given: WebOptions | SiteWebOptions = {}): Promise<void> {
-  const opts = 'policy' in given ? given : await shippedWebOptions(given.modelDir);
+  const opts = 'policy' in given ? given : await shippedWebOptions(given);
+  // Threads this plugin started end with the server; a searcher passed in belongs to its caller (start).
+  if (!('policy' in given) && opts.searcher) {
+    const own = opts.searcher;
+    app.addHook('onClose', async () => own.close());
+  }
   const page = readFileSync(PAGE, 'utf8')
     .replace('{{MODEL}}', opts.modelName.replace(/[<>&"]/g, ''))
     .replace('{{SEARCH}}', opts.searcher ? 'true' : 'false');
