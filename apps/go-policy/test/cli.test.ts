@@ -1,5 +1,5 @@
 // The CLI as a user runs it: a tiny training run on fixture games, then eval and predict on its model.
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -144,4 +144,15 @@ for await (const line of createInterface({ input: process.stdin })) {
     expect(badFlag.code).toBe(2);
     expect(badFlag.stderr).toMatch(/--filters.*expected an integer/);
   }, 600_000);
+
+  it('gtp into a reader that closes early (| head -c5) exits 0 with no stack trace', () => {
+    const err = join(runs, 'gtp-head.err');
+    const out = join(runs, 'gtp-head.out');
+    // PIPESTATUS[2] is gtp's exit code; the reader keeps 5 bytes and closes the pipe on 2,000 showboards.
+    const cmd = `yes showboard | head -2000 | ${tsx} src/cli.ts gtp --engine policy 2>${err} | head -c5 >${out}; echo \${PIPESTATUS[2]}`;
+    const r = spawnSync('bash', ['-c', cmd], { cwd: app, encoding: 'utf8', timeout: 280_000 });
+    expect(readFileSync(out, 'utf8')).toBe('= \n  ');
+    expect(r.stdout.trim()).toBe('0');
+    expect(readFileSync(err, 'utf8')).not.toMatch(/EPIPE|\bat |Error/);
+  }, 300_000);
 });

@@ -278,4 +278,15 @@ describe('text-cnn CLI', () => {
     expect(r.stderr).toMatch(/error: .*nope\.txt: no such file \(--data-file\)/);
     expect(JSON.parse(r.last)).toMatchObject({ kind: 'DataError' });
   });
+
+  it('predict into a reader that closes early (| head -1) exits 0 with no stack trace', () => {
+    const err = join(dir, 'predict-head.err');
+    const out = join(dir, 'predict-head.out');
+    // 3,000 sentences on stdin, each answered with several lines; the reader keeps one line and closes the pipe.
+    const cmd = `yes "a stirring , funny film" | head -3000 | ${tsx} src/cli.ts predict - 2>${err} | head -1 >${out}; echo \${PIPESTATUS[2]}`;
+    const r = spawnSync('bash', ['-c', cmd], { cwd: appDir, encoding: 'utf8', timeout: 300_000 });
+    expect(readFileSync(out, 'utf8')).toBe('a stirring , funny film\n');
+    expect(r.stdout.trim()).toBe('0');
+    expect(readFileSync(err, 'utf8')).not.toMatch(/EPIPE|\bat |Error/);
+  }, 300_000);
 });
