@@ -122,8 +122,12 @@ function problemOf(c: Shown): string | null {
     if (!found) return `no workspace package named ${name}`;
     pkg = found;
   }
-  const script = words.shift() ?? '';
+  let script = words.shift() ?? '';
+  // `pnpm run start --help`: `run` hands every flag to the script (a bare `pnpm start --help` is pnpm's own help).
+  if (script === 'run' && words[0] && !words[0].startsWith('-')) script = words.shift() ?? '';
   if (isPlaceholder(script) || script === 'test') return null;
+  if (script === 'start' && words.includes('--help') && c.words[c.words.indexOf('start') - 1] !== 'run')
+    return 'pnpm 12 answers `start --help` itself: show `pnpm run start --help` (or `pnpm --filter X run start --help`)';
   if (words.includes('--')) return 'passes `--`, which pnpm 12 hands to the script literally';
   if (script === 'exec') {
     const file = words[1];
