@@ -50,10 +50,18 @@ describe('the lab site', () => {
     expect(page.body).not.toMatch(/fetch\(\s*['"`]\/api/);
   });
 
-  it('shows no machine paths in any demo page', async () => {
-    for (const demo of DEMOS) {
-      const page = await site.inject({ method: 'GET', url: `/${demo.app}/` });
-      expect(page.body, demo.app).not.toMatch(/\/work\/|\/home\/|\/tmp\/|\/root\//);
+  it('shows no machine paths in any demo page or model description', async () => {
+    const urls = [
+      ...DEMOS.map((d) => `/${d.app}/`),
+      '/speech-cnn/api/info',
+      '/text-cnn/api/models',
+      '/cnn-explorer/api/info',
+      '/cnn-explorer/api/pictures',
+    ];
+    for (const url of urls) {
+      const res = await site.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.body, url).not.toMatch(/\/work\/|\/home\/|\/tmp\/|\/root\/|\/usr\//);
     }
   });
 

@@ -3,7 +3,10 @@
 // dead stones marked, the win-rate graph, the SGF download read back with @sabaki/sgf, the replay's players,
 // result, komi and comments, messages for players cleared on undo, and the page at 400 px wide. A tiny
 // random net and the shipped rollout policy with 0.2 s a move keep it to seconds.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import sgf from '@sabaki/sgf';
 import { initBackend, withSeed } from '@cnn-lab/core';
@@ -126,6 +129,28 @@ describe('the search API', () => {
     expect(status).toBe(200);
     expect(json.dead).toEqual(['B18']);
     expect(json).toMatchObject({ result: 'B+11.5', black: 190, white: 178.5, komi: 7.5 });
+  });
+});
+
+describe('start', () => {
+  it('exits 2 naming --port when the port is busy, and prints no path', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen({ host: '127.0.0.1', port: 0 }, resolve));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const appDir = join(import.meta.dirname, '..');
+      const tsx = join(appDir, '..', '..', 'node_modules', '.bin', 'tsx');
+      const run = spawnSync(tsx, ['src/cli.ts', 'start', '--port', String(port), '--no-search'], {
+        cwd: appDir,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      expect(run.status, run.stderr).toBe(2);
+      expect(run.stderr).toContain(`--port ${port}: 127.0.0.1:${port} is already in use`);
+      expect(run.stdout + run.stderr).not.toContain(appDir);
+    } finally {
+      busy.close();
+    }
   });
 });
 
