@@ -133,6 +133,31 @@ describe.skipIf(!haveChromium)('the lab site in Chromium', () => {
     await browser?.close();
   });
 
+  /** What shows that each demo's page has loaded and is ready for a first try. */
+  const READY: Record<string, string> = {
+    'go-policy': '#top tr:nth-child(5)',
+    'speech-cnn': 'body[data-ready="true"]',
+    'text-cnn': '#status[data-state="idle"]',
+    'cnn-explorer': '#pad',
+  };
+
+  it.each(DEMOS.map((d) => d.app))(
+    'reaches %s from the front page at 400 px wide: ready, no sideways scrolling, no script error',
+    async (app) => {
+      const page = await browser.newPage({ viewport: { width: 400, height: 900 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(url);
+      await page.click(`a.card[href="${app}/"]`);
+      await page.waitForURL(new RegExp(`/${app}/$`));
+      await page.waitForSelector(READY[app]!, { timeout: 60_000 });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(400);
+      expect(await page.evaluate(() => document.body.innerText)).not.toMatch(/\/work\/|\/home\/|\/tmp\//);
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+  );
+
   it('goes from the front page to the text demo and labels a sentence there', async () => {
     const page = await browser.newPage({ viewport: { width: 400, height: 900 } });
     const errors: string[] = [];
