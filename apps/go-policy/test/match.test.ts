@@ -5,11 +5,15 @@ import type * as tf from '@tensorflow/tfjs';
 import { initBackend, withSeed } from '@cnn-lab/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASS } from '../src/board/index.js';
+import { SHIPPED_MODEL } from '../src/model/load.js';
 import { planesOf } from '../src/data/positions.js';
 import { buildPolicyNet } from '../src/model/policy.js';
 import { networkPolicy } from '../src/model/predict.js';
 import { PolicyEngine } from '../src/play/engine.js';
-import { playMatch, summarise } from '../src/play/match.js';
+import { opponentCommand, playMatch, summarise } from '../src/play/match.js';
+import { RolloutTables, loadRollout } from '../src/rollout/policy.js';
+import { SearchEngine, describeReport } from '../src/search/engine.js';
+import { LocalSearcher } from '../src/search/searcher.js';
 import { gameToSgf, readSgf } from '../src/sgf/index.js';
 
 let model: tf.LayersModel;
@@ -92,6 +96,43 @@ describe('playMatch', () => {
     });
     expect(results[0]!.outcome).toBe('unfinished');
     expect(results[0]!.reason).toMatch(/definitely-not-a-go-engine-xyz/);
+  });
+});
+
+describe('the search in a match', () => {
+  it('writes its win rate into the SGF comment of each of its moves', async () => {
+    const tables = new RolloutTables((await loadRollout(SHIPPED_MODEL)).weights);
+    const search = new SearchEngine({
+      searcher: new LocalSearcher(tables, model, 'alphago', planesOf('alphago'), { komi: 7.5, seed: 1 }),
+      playouts: 20,
+    });
+    const { results } = await playMatch({
+      engine: () => search,
+      opponent: scriptedOpponent(['D4', 'Q4', 'D16'], '0'),
+      games: 1,
+      maxMoves: 6,
+      describeMove: () => describeReport(search),
+    });
+    const game = results[0]!.game;
+    const ours = game.moves.filter((m) => m.colour === 1);
+    expect(ours).toHaveLength(3);
+    for (const m of ours) expect(m.comment).toMatch(/^win rate \d+\.\d% for black, \d+ of 20 playouts, \d+\.\d s/);
+    expect(game.moves.filter((m) => m.colour === 2).every((m) => m.comment === undefined)).toBe(true);
+    const sgf = gameToSgf(game);
+    expect(sgf.match(/C\[win rate/g)).toHaveLength(3);
+  });
+});
+
+describe('opponentCommand', () => {
+  it('adds --chinese-rules to GNU Go when the match counts by area, and only then', () => {
+    expect(opponentCommand('/usr/games/gnugo --mode gtp --level 1', 'area')).toEqual({
+      command: '/usr/games/gnugo --mode gtp --level 1 --chinese-rules',
+      added: true,
+    });
+    expect(opponentCommand('gnugo --mode gtp --japanese-rules', 'area').added).toBe(false);
+    expect(opponentCommand('gnugo --mode gtp --chinese-rules', 'area').added).toBe(false);
+    expect(opponentCommand('gnugo --mode gtp', 'territory').added).toBe(false);
+    expect(opponentCommand('leelaz --gtp', 'area').added).toBe(false);
   });
 });
 

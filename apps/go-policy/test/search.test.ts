@@ -183,6 +183,25 @@ describe('counting, passing and resigning', () => {
     expect(await f.genmove('black')).toBe(-1);
   });
 
+  it('kgs-genmove_cleanup takes the dead stones off the board, then passes', async () => {
+    // genmove passes at once (see above); cleanup first fills the dead stone's liberties while white passes.
+    const e = engine();
+    load(e, deadStone(BLACK));
+    const B18 = parseVertex('B18', 19);
+    const liberties = e.board.libertyPoints(B18);
+    const played: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const m = await e.genmoveCleanup('black');
+      if (m === -1 || m === 'resign') break;
+      played.push(m);
+      e.play('white', -1);
+    }
+    expect(played.length).toBe(liberties.length);
+    expect([...played].sort((a, b) => a - b)).toEqual([...liberties].sort((a, b) => a - b));
+    expect(e.board.cells[B18]).toBe(0);
+    expect(e.lastReport?.move).toBe(-1);
+  });
+
   it('resigns only when asked to, below the win rate given', async () => {
     // With 50 points of komi black cannot win.
     const quiet = engine();
@@ -303,6 +322,44 @@ describe('GTP', () => {
       expect([...visits].sort((x, y) => y - x)).toEqual(visits);
     }
     expect(name).toBe('=8 cnn-lab go-policy');
+  });
+
+  it('time_settings and time_left through GTP set the time of a move', async () => {
+    const e = new SearchEngine({
+      searcher: new LocalSearcher(tables, model, meta.featureSet, meta.planes, { komi: 7.5, seed: 1 }),
+      timeSeconds: 5,
+    });
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let text = '';
+    output.on('data', (d: Buffer) => (text += d.toString()));
+    const done = serveGtp(e, input, output);
+    const reply = async (line: string): Promise<string> => {
+      const before = text.length;
+      input.write(`${line}\n`);
+      for (let i = 0; i < 100 && !text.slice(before).includes('\n\n'); i++) await new Promise((r) => setTimeout(r, 10));
+      return text.slice(before).trim();
+    };
+    expect(e.budget(BLACK)).toEqual({ timeMs: 5000 });
+    // Ten minutes of main time for the game: well under the 5 s asked for, at most a fiftieth of it.
+    expect(await reply('time_settings 600 0 0')).toBe('=');
+    const fresh = e.budget(BLACK).timeMs!;
+    expect(fresh).toBeLessThan(5000);
+    expect(fresh).toBeGreaterThan(0);
+    // A minute left for black: less again; white's clock is untouched.
+    expect(await reply('time_left b 60 0')).toBe('=');
+    expect(e.budget(BLACK).timeMs!).toBeLessThan(fresh);
+    expect(e.budget(WHITE).timeMs).toBe(fresh);
+    // Byo-yomi: 30 s for 10 stones, 80% of 3 s less a margin for the wire.
+    expect(await reply('time_settings 0 30 10')).toBe('=');
+    expect(await reply('time_left w 30 10')).toBe('=');
+    expect(e.budget(WHITE).timeMs).toBeCloseTo(2100, 0);
+    // 0 0 0: no time limit, the engine's own 5 s again.
+    expect(await reply('time_settings 0 0 0')).toBe('=');
+    expect(e.budget(WHITE)).toEqual({ timeMs: 5000 });
+    expect(await reply('time_left x 1 0')).toMatch(/^\? syntax error/);
+    input.end();
+    await done;
   });
 
   it('lists the search commands and refuses bad arguments', async () => {

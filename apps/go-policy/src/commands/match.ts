@@ -13,7 +13,7 @@ import { APP, VERSION, newRunDir } from '../app.js';
 import { loadPolicyModel } from '../model/load.js';
 import { latency } from '../play/latency.js';
 import { opponentCommand, playMatch } from '../play/match.js';
-import { SearchEngine } from '../search/engine.js';
+import { SearchEngine, describeReport } from '../search/engine.js';
 import { gameToSgf } from '../sgf/index.js';
 import { describeEngine, makeEngine, withPlayOptions, type PlayOptions } from './play-options.js';
 
@@ -101,13 +101,4 @@ export function registerMatch(program: Command): void {
       return { ...summary, genmoveMs: lat, sgfDir, engine: opts.engine, opponent: opponent.command };
     }),
   );
-}
-
-/** The SGF comment of the search's last move: its win rate for the side that played it, and why it passed or resigned. */
-function describeReport(engine: SearchEngine): string | undefined {
-  const r = engine.lastReport;
-  if (!r) return undefined;
-  const rate =
-    r.winrate === null ? '' : `win rate ${(r.winrate * 100).toFixed(1)}% for ${r.player === 1 ? 'black' : 'white'}, `;
-  return `${rate}${r.visits} of ${r.playouts} playouts, ${(r.ms / 1000).toFixed(1)} s${r.reason ? `; ${r.reason}` : ''}`;
 }

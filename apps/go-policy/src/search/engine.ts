@@ -263,22 +263,22 @@ export class SearchEngine implements GtpEngine {
         reason: `win rate ${(best.winrate * 100).toFixed(1)}% is below ${(resignBelow * 100).toFixed(1)}%`,
       };
     }
-    if (cleanup) {
-      const targets = deadChains(this.board, result.ownership).filter((h) => this.board.cells[h] === other);
-      if (targets.length > 0) return { move: this.cleanupMove(player, targets, legal), reason: 'removing dead stones' };
-    } else {
-      const settled = enough && unsettledPoints(this.board, result.ownership, this.opts.settledAt ?? 0.9).length === 0;
-      const count = scoreWithDead(this.board, result.ownership, this.komi);
-      if (settled || (enough && opponentPassed && count.winner === player)) {
-        const after = await this.afterPass(player, budget);
-        const afterCount = scoreWithDead(this.board, after.ownership, this.komi);
-        const ourRate = 1 - after.winrate;
-        if ((!opponentPassed || afterCount.winner === player) && ourRate >= best.winrate - 0.05) {
-          const why = opponentPassed
-            ? `the opponent passed and the count is ${afterCount.result}`
-            : 'every point is settled';
-          return { move: PASS, reason: `${why} (win rate after passing ${(ourRate * 100).toFixed(1)}%)` };
-        }
+    // Cleanup captures the opponent's dead stones first; with none left it passes as genmove would.
+    const targets = cleanup
+      ? deadChains(this.board, result.ownership).filter((h) => this.board.cells[h] === other)
+      : [];
+    if (targets.length > 0) return { move: this.cleanupMove(player, targets, legal), reason: 'removing dead stones' };
+    const settled = enough && unsettledPoints(this.board, result.ownership, this.opts.settledAt ?? 0.9).length === 0;
+    const count = scoreWithDead(this.board, result.ownership, this.komi);
+    if (settled || (enough && opponentPassed && count.winner === player)) {
+      const after = await this.afterPass(player, budget);
+      const afterCount = scoreWithDead(this.board, after.ownership, this.komi);
+      const ourRate = 1 - after.winrate;
+      if ((!opponentPassed || afterCount.winner === player) && ourRate >= best.winrate - 0.05) {
+        const why = opponentPassed
+          ? `the opponent passed and the count is ${afterCount.result}`
+          : 'every point is settled';
+        return { move: PASS, reason: `${why} (win rate after passing ${(ourRate * 100).toFixed(1)}%)` };
       }
     }
     return { move: best.move };
@@ -390,6 +390,20 @@ export function formatLzAnalyze(r: SearchResult, size: number, maxMoves = 10): s
       return `info move ${formatVertex(m.move, size)} visits ${m.visits} winrate ${win} prior ${Math.round(m.prior * 10000)} lcb ${lcb} order ${k} pv ${pv}`;
     })
     .join(' ');
+}
+
+/**
+ * The SGF comment of the search's last move: its win rate for the side that played it, the visits and
+ * playouts behind it, the time, and why it passed or resigned. Undefined before the first genmove.
+ */
+export function describeReport(engine: SearchEngine): string | undefined {
+  const r = engine.lastReport;
+  if (!r) return undefined;
+  const rate =
+    r.winrate === null
+      ? ''
+      : `win rate ${(r.winrate * 100).toFixed(1)}% for ${r.player === BLACK ? 'black' : 'white'}, `;
+  return `${rate}${r.visits} of ${r.playouts} playouts, ${(r.ms / 1000).toFixed(1)} s${r.reason ? `; ${r.reason}` : ''}`;
 }
 
 export function toPlayer(colour: Colour): Player {
