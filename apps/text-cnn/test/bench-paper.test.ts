@@ -66,10 +66,12 @@ run('trec/s1/inner', {
 });
 
 describe('bench-paper', () => {
-  it('finds finished runs on the sets, and says which it left out', () => {
-    const { runs, leftOut } = collectRuns(root);
+  it('finds finished runs on the sets, and says which it left out and which are not finished', () => {
+    const { runs, leftOut, unfinished } = collectRuns(root);
     expect(runs).toHaveLength(3 + 1 + 3 + 1 + 1);
     expect(leftOut).toEqual(['capped: a vocabulary capped at 4000 words']);
+    // A user's file is neither a table run nor an unfinished one.
+    expect(unfinished).toEqual(['running']);
   });
 
   it('gathers cells: the newest run of each fold or seed, one protocol per cell, nothing filled in', () => {

@@ -82,10 +82,15 @@ export async function benchPaper(opts: BenchFlags, log: (message: string) => voi
       '--sets and --variants choose what --run trains; without --run bench-paper only reads results',
     );
   if (!existsSync(root)) log(`${root}: no runs yet (train writes them there; or bench-paper --run)`);
-  const { runs, leftOut } = collectRuns(root);
+  const { runs, leftOut, unfinished } = collectRuns(root);
   const cells = tableCells(runs, seeds);
   const table = formatPaperTable(cells);
-  log(`${runs.length} finished runs under ${root}${leftOut.length ? `; left out: ${leftOut.join('; ')}` : ''}\n`);
+  log(`${runs.length} finished runs under ${root}${leftOut.length ? `; left out: ${leftOut.join('; ')}` : ''}`);
+  if (unfinished.length)
+    log(
+      `${unfinished.length} without a test accuracy yet (training, or stopped: train --resume with the same --model-dir finishes one): ${unfinished.join(', ')}`,
+    );
+  log('');
   log(table);
   if (opts.out) {
     const file = resolveUserPath(opts.out);
@@ -114,6 +119,7 @@ export async function benchPaper(opts: BenchFlags, log: (message: string) => voi
       ...(c.command ? { command: c.command } : {}),
     })),
     leftOut,
+    unfinished,
   };
 }
 

@@ -34,10 +34,14 @@ export interface RunResult {
   time: number;
 }
 
-/** Runs that do not follow the table's protocol (a capped vocabulary, a user's file) are counted, not used. */
+/**
+ * Runs that do not follow the table's protocol (a capped vocabulary) are named, not used; so are runs on Kim's sets
+ * with no test accuracy yet (still training, or stopped: `train --resume` with the same --model-dir finishes them).
+ */
 export interface Collected {
   runs: RunResult[];
   leftOut: string[];
+  unfinished: string[];
 }
 
 const MAX_DEPTH = 5;
@@ -46,6 +50,7 @@ const MAX_DEPTH = 5;
 export function collectRuns(root: string): Collected {
   const runs: RunResult[] = [];
   const leftOut: string[] = [];
+  const unfinished: string[] = [];
   const visit = (dir: string, depth: number) => {
     let names: string[];
     try {
@@ -55,7 +60,8 @@ export function collectRuns(root: string): Collected {
     }
     if (names.includes('metadata.json')) {
       const r = readRun(join(dir, 'metadata.json'), relative(root, dir) || '.');
-      if (typeof r === 'string') {
+      if (r === UNFINISHED) unfinished.push(relative(root, dir) || '.');
+      else if (typeof r === 'string') {
         if (r) leftOut.push(r);
       } else runs.push(r);
     }
@@ -71,21 +77,27 @@ export function collectRuns(root: string): Collected {
     }
   };
   visit(root, 0);
-  return { runs, leftOut };
+  return { runs, leftOut, unfinished };
 }
 
-/** A run's result, or why it is left out ('' for folders that are not finished text-cnn runs). */
-function readRun(file: string, dir: string): RunResult | string {
+const UNFINISHED = Symbol('unfinished');
+
+/**
+ * A run's result, UNFINISHED for a run on one of Kim's sets without a test accuracy yet, or why it is left out
+ * ('' for folders that are not text-cnn runs on Kim's sets).
+ */
+function readRun(file: string, dir: string): RunResult | string | typeof UNFINISHED {
   let m: Record<string, unknown>;
   try {
     m = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   } catch {
     return `${dir}: unreadable metadata.json`;
   }
-  if (m['app'] !== 'text-cnn' || typeof m['testAccuracy'] !== 'number') return '';
+  if (m['app'] !== 'text-cnn') return '';
   const split = (m['split'] ?? {}) as Record<string, unknown>;
   const set = BENCHMARK_NAMES.find((b) => b === split['set']);
   if (!set) return '';
+  if (typeof m['testAccuracy'] !== 'number') return UNFINISHED;
   const protocol = (m['protocol'] ?? {}) as Record<string, unknown>;
   if (typeof protocol['maxVocab'] === 'number') return `${dir}: a vocabulary capped at ${protocol['maxVocab']} words`;
   const variant = (VARIANTS as readonly string[]).includes(m['variant'] as string) ? (m['variant'] as Variant) : 'rand';
