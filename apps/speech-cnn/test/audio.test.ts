@@ -96,6 +96,10 @@ describe('decodeWav', () => {
 
   it('rejects a WAV with no samples', () => {
     expect(() => decodeWav(wav(1, 8000, '16', []), 'silent.wav')).toThrow(/silent\.wav: WAV file holds no audio/);
+    // One sample at 48 kHz is nothing at 8 kHz: refused, not an empty recording (found by the fuzz test).
+    expect(() => decodeWav(wav(1, 48000, '16', [100]), 'blip.wav', { sampleRate: 8000 })).toThrow(
+      /blip\.wav: 1 sample at 48000 Hz is no audio at 8000 Hz/,
+    );
   });
 
   it('rejects a recording longer than the limit', () => {

@@ -189,12 +189,18 @@ export function decodeWav(bytes: Uint8Array, name: string, opts: DecodeOptions =
     throw new DataError(name, `${bad} of ${n} samples are NaN or infinite (the first at sample ${first}): not audio`);
   }
   const rate = opts.sampleRate ?? sampleRate;
+  let samples: Float32Array;
   try {
-    return { samples: resample(mono, sampleRate, rate), sampleRate: rate };
+    samples = resample(mono, sampleRate, rate);
   } catch (err) {
     if (err instanceof RangeError) throw new DataError(name, err.message);
     throw err;
   }
+  // A handful of samples at a high rate can come to nothing at a lower one.
+  if (samples.length === 0) {
+    throw new DataError(name, `${n} sample${n === 1 ? '' : 's'} at ${sampleRate} Hz is no audio at ${rate} Hz`);
+  }
+  return { samples, sampleRate: rate };
 }
 
 /** Encodes mono float samples as a 16-bit PCM WAV (for fixtures and for the page's recordings). */
