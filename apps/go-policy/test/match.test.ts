@@ -116,7 +116,8 @@ describe('the search in a match', () => {
     const game = results[0]!.game;
     const ours = game.moves.filter((m) => m.colour === 1);
     expect(ours).toHaveLength(3);
-    for (const m of ours) expect(m.comment).toMatch(/^win rate \d+\.\d% for black, \d+ of 20 playouts, \d+\.\d s/);
+    for (const m of ours)
+      expect(m.comment).toMatch(/^win rate \d+\.\d% for black, \d+ visits, 20 new playouts, \d+\.\d s$/);
     expect(game.moves.filter((m) => m.colour === 2).every((m) => m.comment === undefined)).toBe(true);
     const sgf = gameToSgf(game);
     expect(sgf.match(/C\[win rate/g)).toHaveLength(3);

@@ -393,8 +393,9 @@ export function formatLzAnalyze(r: SearchResult, size: number, maxMoves = 10): s
 }
 
 /**
- * The SGF comment of the search's last move: its win rate for the side that played it, the visits and
- * playouts behind it, the time, and why it passed or resigned. Undefined before the first genmove.
+ * The SGF comment of the search's last move: its win rate for the side that played it, the move's visits
+ * (those of the reused tree included, so they can exceed the move's new playouts), the new playouts, the
+ * time, and why it passed or resigned. Undefined before the first genmove.
  */
 export function describeReport(engine: SearchEngine): string | undefined {
   const r = engine.lastReport;
@@ -403,7 +404,7 @@ export function describeReport(engine: SearchEngine): string | undefined {
     r.winrate === null
       ? ''
       : `win rate ${(r.winrate * 100).toFixed(1)}% for ${r.player === BLACK ? 'black' : 'white'}, `;
-  return `${rate}${r.visits} of ${r.playouts} playouts, ${(r.ms / 1000).toFixed(1)} s${r.reason ? `; ${r.reason}` : ''}`;
+  return `${rate}${r.visits} visits, ${r.playouts} new playouts, ${(r.ms / 1000).toFixed(1)} s${r.reason ? `; ${r.reason}` : ''}`;
 }
 
 export function toPlayer(colour: Colour): Player {
