@@ -1,3 +1,5 @@
+// The declarations travel with this file, so packages that compile the app from source (the site) see them.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="./sabaki-sgf.d.ts" />
 // Games the engine plays -> SGF text (FF[4], UTF-8), written with @sabaki/sgf.
 import sgf from '@sabaki/sgf';
