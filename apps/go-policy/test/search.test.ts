@@ -2,13 +2,15 @@
 // favourite move loses and the search must find the one that wins, counting with dead stones, passing and
 // resigning, repeatability, tree reuse, threads, time controls and the lz-analyze stream.
 import { PassThrough } from 'node:stream';
+import { Command } from 'commander';
 import type * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@cnn-lab/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BLACK, Board, WHITE, formatVertex, parseVertex, type Player } from '../src/board/index.js';
+import { makeEngine, withPlayOptions, type PlayOptions } from '../src/commands/play-options.js';
 import { SHIPPED_MODEL, loadPolicyModel, type PolicyMetadata } from '../src/model/load.js';
 import { networkPolicy } from '../src/model/predict.js';
-import { chooseMove } from '../src/play/engine.js';
+import { chooseMove, type PolicyEngine } from '../src/play/engine.js';
 import { serveGtp } from '../src/play/gtp.js';
 import { RolloutTables, loadRollout, type RolloutWeights } from '../src/rollout/policy.js';
 import { SearchEngine } from '../src/search/engine.js';
@@ -46,6 +48,27 @@ function search(board: Board, komi: number, playouts: number, seed = 1): SearchR
 }
 
 const best = (r: SearchResult): string => formatVertex(r.moves[0]!.move, 19);
+
+describe('--engine policy', () => {
+  it("plays exactly the net's most probable legal move, with the flags' defaults", async () => {
+    const cmd = withPlayOptions(new Command().exitOverride(), { engine: 'policy' });
+    cmd.parse([], { from: 'user' });
+    const opts = cmd.opts<PlayOptions>();
+    const engine = (await makeEngine({ model, meta, dir: modelDir }, opts)) as PolicyEngine;
+    const policy = networkPolicy(model, meta.featureSet);
+    for (let i = 0; i < 30; i++) {
+      const board = engine.board;
+      const player = board.toPlay;
+      const probs = await policy(board, player);
+      // The most probable point that is legal and not one of the player's own eyes.
+      let want = -1;
+      for (let p = 0; p < board.area; p++)
+        if (board.isLegal(p, player) && !board.isEye(p, player) && (want < 0 || probs[p]! > probs[want]!)) want = p;
+      const got = await engine.genmove(player === BLACK ? 'black' : 'white');
+      expect(got).toBe(want);
+    }
+  });
+});
 
 describe('the search where the net alone errs', () => {
   // Komi is set so that the fight decides the game: black wins by about 20 points if the fight goes its
