@@ -104,6 +104,30 @@ export function useWinograd(g: Geometry): boolean {
 }
 
 /**
+ * The 4x4 output tiles of a Winograd layer and its input copied, padded, into the tiled buffer (channels rounded
+ * up to 4): what the forward and the filter gradient both start from.
+ */
+function winogradTiles(kernels: CoreKernels, scratch: Scratch, g: Geometry, x: number) {
+  const {
+    batchSize: n,
+    inHeight: h,
+    inWidth: wd,
+    inChannels: c,
+    outHeight: oh,
+    outWidth: ow,
+    outChannels: co,
+  } = g.conv;
+  const th = ceilDiv(oh, 4);
+  const tw = ceilDiv(ow, 4);
+  const cp = ceilDiv(c, 4) * 4;
+  const hp = th * 4 + 2;
+  const wp = tw * 4 + 2;
+  const xp = scratch.alloc(n * hp * wp * cp);
+  kernels.k.pad_copy_c(x, n, h, wd, c, xp, hp, wp, cp, g.conv.padInfo.top, g.conv.padInfo.left);
+  return { n, c, oh, ow, co, th, tw, tiles: n * th * tw, cp, hp, wp, xp };
+}
+
+/**
  * Winograd F(4x4, 3x3): out [n, oh, ow, co] = act(conv(x, w) + bias) for a geometry useWinograd accepts. x: the
  * unpadded input's byte address; w: a [3, 3, ci, co] filter's; bias: 0 or co floats.
  */
@@ -119,23 +143,7 @@ function winogradForward(
 ): void {
   countCall('winograd');
   const { k, mr, nr, ctx } = kernels;
-  const {
-    batchSize: n,
-    inHeight: h,
-    inWidth: wd,
-    inChannels: c,
-    outHeight: oh,
-    outWidth: ow,
-    outChannels: co,
-  } = g.conv;
-  const th = ceilDiv(oh, 4);
-  const tw = ceilDiv(ow, 4);
-  const tiles = n * th * tw;
-  const cp = ceilDiv(c, 4) * 4;
-  const hp = th * 4 + 2;
-  const wp = tw * 4 + 2;
-  const xp = scratch.alloc(n * hp * wp * cp);
-  k.pad_copy_c(x, n, h, wd, c, xp, hp, wp, cp, g.conv.padInfo.top, g.conv.padInfo.left);
+  const { c, oh, ow, co, th, tw, tiles, cp, hp, wp, xp, n } = winogradTiles(kernels, scratch, g, x);
   const np = ceilDiv(co, nr);
   const upk = scratch.alloc(36 * np * cp * nr);
   heapF32(kernels).fill(0, upk / 4, upk / 4 + 36 * np * cp * nr);
@@ -167,23 +175,7 @@ function winogradFilterGrad(
 ): void {
   countCall('winograd');
   const { k, nr, ctx } = kernels;
-  const {
-    batchSize: n,
-    inHeight: h,
-    inWidth: wd,
-    inChannels: c,
-    outHeight: oh,
-    outWidth: ow,
-    outChannels: co,
-  } = g.conv;
-  const th = ceilDiv(oh, 4);
-  const tw = ceilDiv(ow, 4);
-  const tiles = n * th * tw;
-  const cp = ceilDiv(c, 4) * 4;
-  const hp = th * 4 + 2;
-  const wp = tw * 4 + 2;
-  const xp = scratch.alloc(n * hp * wp * cp);
-  k.pad_copy_c(x, n, h, wd, c, xp, hp, wp, cp, g.conv.padInfo.top, g.conv.padInfo.left);
+  const { n, c, oh, ow, co, th, tw, tiles, cp, hp, wp, xp } = winogradTiles(kernels, scratch, g, x);
   const dyp = scratch.alloc(n * th * 4 * tw * 4 * co);
   k.pad_copy_c(dy, n, oh, ow, co, dyp, th * 4, tw * 4, co, 0, 0);
   const np = ceilDiv(co, nr);
