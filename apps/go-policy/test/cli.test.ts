@@ -130,6 +130,21 @@ for await (const line of createInterface({ input: process.stdin })) {
     expect(mr).toMatchObject({ games: 2, wins: 2 });
     expect(mr.sgfDir as string).toMatch(new RegExp(`^${runs}/go-policy/match-`));
     expect(readdirSync(mr.sgfDir as string).sort()).toEqual(['game-001.sgf', 'game-002.sgf']);
+
+    // The same folder again: refused without --resume (nothing is overwritten); with it, only game 3 is played.
+    const again = ['match', '--model-dir', modelDir, '--opponent', `node ${opponent}`, '--out', mr.sgfDir as string];
+    const refused = await cli([...again, '--games', '3']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/already holds a match .*--resume/);
+    const resumed = await cli([...again, '--games', '3', '--resume', '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(/resuming .*: 2 games played \(2 wins, 0 losses, 0 unfinished\)/);
+    expect(resumed.stderr).not.toMatch(/game 2\/3/);
+    expect(jsonLine(resumed.stdout)).toMatchObject({ games: 3, wins: 3 });
+    expect(readdirSync(mr.sgfDir as string).sort()).toEqual(['game-001.sgf', 'game-002.sgf', 'game-003.sgf']);
+    const other = await cli([...again, '--games', '4', '--resume', '--opponent', 'gnugo --mode gtp']);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/game-001\.sgf.*opponent was/);
     expect(shippedHashes()).toEqual(before);
   }, 900_000);
 

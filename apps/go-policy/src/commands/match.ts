@@ -1,6 +1,7 @@
 // `match`: our engine against another GTP engine (e.g. GNU Go), colours alternating, each game kept as SGF.
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import {
+  UsageError,
   parseIntIn,
   parseNumberIn,
   resolveUserPath,
@@ -10,9 +11,10 @@ import {
 } from '@cnn-lab/core';
 import { Option, type Command } from 'commander';
 import { APP, VERSION, newRunDir } from '../app.js';
-import { loadPolicyModel } from '../model/load.js';
+import { PLAYING_MODEL_NAME, loadPolicyModel } from '../model/load.js';
 import { latency } from '../play/latency.js';
-import { opponentCommand, playMatch } from '../play/match.js';
+import { opponentCommand, playMatch, summarise } from '../play/match.js';
+import { assertResumable, gameFile, playedGames } from '../play/match-folder.js';
 import { SearchEngine, describeReport } from '../search/engine.js';
 import { gameToSgf } from '../sgf/index.js';
 import { describeEngine, makeEngine, withPlayOptions, type PlayOptions } from './play-options.js';
@@ -24,6 +26,7 @@ interface MatchOptions extends PlayOptions {
   maxMoves: number;
   timeout: number;
   out?: string;
+  resume?: boolean;
   /** The older name of --out. */
   sgfDir?: string;
 }
@@ -51,15 +54,31 @@ export function registerMatch(program: Command): void {
       '--out <dir>',
       `where each game is written as SGF (default: a new folder runs/${APP}/match-<time> in the repository)`,
     )
+    .option('--resume', 'go on with the match in --out: its games so far count, the next game is played next')
     .addOption(new Option('--sgf-dir <dir>', 'the older name of --out').hideHelp());
   withPlayOptions(cmd).action(
     runAction<MatchOptions>(async ({ opts, log }) => {
       const named = opts.out ?? opts.sgfDir;
-      const sgfDir = named !== undefined ? resolveUserPath(named) : newRunDir('match');
+      const sgfDir = opts.resume
+        ? assertResumable(named !== undefined ? resolveUserPath(named) : undefined)
+        : named !== undefined
+          ? resolveUserPath(named)
+          : newRunDir('match');
       const opponent = opponentCommand(opts.opponent, opts.rules);
       if (opponent.added) log(`opponent: ${opponent.command} (--chinese-rules added: the match counts by area)`);
+      const played = opts.resume ? playedGames(sgfDir, opponent.command) : [];
+      if (opts.resume) {
+        const s = summarise(played);
+        log(
+          `resuming ${sgfDir}: ${played.length} games played (${s.wins} wins, ${s.losses} losses, ${s.unfinished} unfinished)`,
+        );
+      } else if (existsSync(gameFile(sgfDir, 0))) {
+        throw new UsageError(
+          `${sgfDir} already holds a match (${gameFile(sgfDir, 0)}); add --resume to go on with it, or name another --out`,
+        );
+      }
       // One engine for the whole match (clear_board starts each game); the search's threads load the net once.
-      const engine = await makeEngine(await loadPolicyModel(opts.modelDir), opts);
+      const engine = await makeEngine(await loadPolicyModel(opts.modelDir, PLAYING_MODEL_NAME), opts);
       log(describeEngine(opts));
       const genmove: number[] = [];
       let summary;
@@ -68,13 +87,14 @@ export function registerMatch(program: Command): void {
           engine: () => engine,
           opponent: opponent.command,
           games: opts.games,
+          played,
           komi: opts.komi,
           maxMoves: opts.maxMoves,
           timeoutSeconds: opts.timeout,
           describeMove: () => (engine instanceof SearchEngine ? describeReport(engine) : undefined),
           onGame: async (r) => {
             genmove.push(...r.genmoveMs);
-            const file = join(sgfDir, `game-${String(r.index + 1).padStart(3, '0')}.sgf`);
+            const file = gameFile(sgfDir, r.index);
             await writeFileAtomic(file, gameToSgf(r.game, { application: `${APP} ${VERSION}` }));
             const result = r.result ? ` (${r.result}; our count ${r.ourScore ?? '-'})` : '';
             log(

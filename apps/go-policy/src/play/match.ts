@@ -5,6 +5,7 @@ import { BLACK, PASS, WHITE, formatVertex, parseVertex, type Player } from '../b
 import type { Game, GameMove } from '../sgf/index.js';
 import { answer, type GtpEngine } from './gtp.js';
 import { GtpClient, GtpClientError } from './gtp-client.js';
+import { OUR_NAME } from './match-folder.js';
 
 export interface MatchGameResult {
   index: number;
@@ -29,6 +30,8 @@ export interface MatchOptions {
   /** Shell command starting the opponent, e.g. "gnugo --mode gtp --level 1". */
   opponent: string;
   games: number;
+  /** Games already played (a resumed match): the match goes on with game `played.length + 1`. */
+  played?: readonly Pick<MatchGameResult, 'outcome'>[];
   komi?: number;
   /** Moves after which a game is called unfinished. */
   maxMoves?: number;
@@ -76,8 +79,8 @@ export async function playGame(index: number, oursColour: Player, opts: MatchOpt
     winner: null,
     info:
       oursColour === BLACK
-        ? { blackName: 'go-policy', whiteName: opts.opponent }
-        : { blackName: opts.opponent, whiteName: 'go-policy' },
+        ? { blackName: OUR_NAME, whiteName: opts.opponent }
+        : { blackName: opts.opponent, whiteName: OUR_NAME },
   };
   const base = { index, ours: oursColour === BLACK ? ('black' as const) : ('white' as const), game, genmoveMs };
   const done = (
@@ -144,15 +147,19 @@ export function opponentCommand(command: string, rules: 'area' | 'territory'): {
   return { command: `${command} --chinese-rules`, added: true };
 }
 
-/** Plays `games` games with alternating colours (ours black in even games) and summarises them. */
+/**
+ * Plays games up to `games` with alternating colours (ours black in even games), after those already
+ * `played`, and summarises them all.
+ */
 export async function playMatch(opts: MatchOptions): Promise<{ summary: MatchSummary; results: MatchGameResult[] }> {
+  const played = opts.played ?? [];
   const results: MatchGameResult[] = [];
-  for (let i = 0; i < opts.games; i++) {
+  for (let i = played.length; i < opts.games; i++) {
     const r = await playGame(i, i % 2 === 0 ? BLACK : WHITE, opts);
     results.push(r);
     await opts.onGame?.(r);
   }
-  return { summary: summarise(results), results };
+  return { summary: summarise([...played, ...results]), results };
 }
 
 export function summarise(results: readonly Pick<MatchGameResult, 'outcome'>[]): MatchSummary {

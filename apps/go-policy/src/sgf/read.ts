@@ -10,6 +10,8 @@ export interface ReadOptions {
   size?: number | null;
   /** Replay the moves and reject a game with an illegal one (default true). */
   checkLegality?: boolean;
+  /** Accept a record without a move (default false: training and replay need moves; a resigned match game has none). */
+  allowEmpty?: boolean;
 }
 
 const skip = (reason: SkipReason, detail: string): ReadResult => ({ ok: false, reason, detail });
@@ -118,7 +120,7 @@ function fromNodes(nodes: readonly MainLineNode[], options: ReadOptions): ReadRe
   }
   if (moves.length > MAX_GAME_MOVES)
     return skip('too-long', `${moves.length} moves; a game has at most ${MAX_GAME_MOVES}`);
-  if (moves.every((m) => m.move === PASS)) return skip('no-moves', 'the main line has no moves');
+  if (!options.allowEmpty && moves.every((m) => m.move === PASS)) return skip('no-moves', 'the main line has no moves');
   const result = first('RE');
   const info = { blackName: first('PB'), whiteName: first('PW'), date: first('DT'), rules: first('RU') };
   const game: Game = { size, komi, handicap, setup, moves, result, winner: winnerOf(result), info };
