@@ -4,7 +4,7 @@ import { parseIntIn, runAction, withCommonOptions } from '@cnn-lab/core';
 import type { Command } from 'commander';
 import { describeSwitches, switchedPolicy } from '../experiments/play.js';
 import { BLACK } from '../board/index.js';
-import { loadPolicyModel } from '../model/load.js';
+import { PLAYING_MODEL_NAME, loadPolicyModel } from '../model/load.js';
 import type { PolicyEngine } from '../play/engine.js';
 import { latency } from '../play/latency.js';
 import type { SearchEngine } from '../search/engine.js';
@@ -22,13 +22,14 @@ export function registerBench(program: Command): void {
   cmd.option('--moves <n>', 'genmoves to time', parseIntIn(10, 2000), 200);
   withPlayOptions(cmd, { engine: 'policy' }).action(
     runAction<BenchOptions>(async ({ opts, log }) => {
-      const loaded = await loadPolicyModel(opts.modelDir);
+      const loaded = await loadPolicyModel(opts.modelDir, PLAYING_MODEL_NAME);
       const { model, meta, dir } = loaded;
       const made = await makeEngine(loaded, opts);
       const engine = made as PolicyEngine | SearchEngine;
       const policy = switchedPolicy(model, meta.featureSet, opts);
       const forward: number[] = [];
       const genmove: number[] = [];
+      let playouts = 0;
       try {
         // Warm-up: the first calls compile kernels.
         for (let i = 0; i < 3; i++) await policy(engine.board, BLACK);
@@ -40,6 +41,7 @@ export function registerBench(program: Command): void {
           t0 = performance.now();
           const move = await engine.genmove(player === BLACK ? 'black' : 'white');
           genmove.push(performance.now() - t0);
+          if ('lastReport' in engine) playouts += engine.lastReport?.playouts ?? 0;
           if (move === 'resign' || engine.board.consecutivePasses >= 2) engine.clear();
         }
       } finally {
@@ -56,8 +58,16 @@ export function registerBench(program: Command): void {
       log(
         `genmove (${opts.engine === 'policy' ? 'features + network + the most probable legal move' : 'the search'}): median ${g.median.toFixed(1)} ms, p95 ${g.p95.toFixed(1)} ms over ${opts.moves} moves`,
       );
+      const genmoveSeconds = genmove.reduce((a, b) => a + b, 0) / 1000;
+      if (opts.engine === 'search')
+        log(
+          `search: ${(playouts / opts.moves).toFixed(0)} playouts a move, ${(playouts / genmoveSeconds).toFixed(0)} playouts/s (all threads)`,
+        );
       return {
         engine: opts.engine,
+        ...(opts.engine === 'search'
+          ? { playoutsPerMove: playouts / opts.moves, playoutsPerSecond: playouts / genmoveSeconds }
+          : {}),
         forwardMs: f,
         genmoveMs: g,
         moves: opts.moves,

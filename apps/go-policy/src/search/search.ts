@@ -263,6 +263,7 @@ export class Search {
     const limit = budget.playouts ?? Infinity;
     const deadline = budget.timeMs !== undefined ? t0 + budget.timeMs : Infinity;
     while (playouts < limit && performance.now() < deadline && !(budget.stop?.() ?? false)) {
+      if (deadline !== Infinity && playouts % 64 === 63 && this.decided(root, playouts, t0, deadline, limit)) break;
       const r = this.simulate(board, root, po);
       playouts++;
       moves += r.moves;
@@ -426,6 +427,29 @@ export class Search {
       node.net = 2;
     });
     this.batchNodes = [];
+  }
+
+  /**
+   * Whether the most visited root move can no longer be overtaken within a time budget: its lead in visits
+   * over the second is larger than the playouts the remaining time allows at this call's rate (Leela Zero's
+   * "smart pruning"). Stopping then plays the same move sooner; a playout budget alone is never cut.
+   */
+  private decided(root: Node, playouts: number, t0: number, deadline: number, limit: number): boolean {
+    const now = performance.now();
+    const elapsed = now - t0;
+    if (elapsed <= 0) return false;
+    const remaining = Math.min(limit - playouts, (playouts / elapsed) * (deadline - now));
+    let first = 0;
+    let second = 0;
+    for (let i = 0; i < root.moves.length; i++) {
+      if (this.rootAllowed[i] === 0) continue;
+      const n = root.n[i]!;
+      if (n > first) {
+        second = first;
+        first = n;
+      } else if (n > second) second = n;
+    }
+    return first - second > remaining;
   }
 
   private rootMoves(root: Node): MoveStats[] {
