@@ -1,7 +1,7 @@
 // `gtp`: a GTP v2 engine on stdin/stdout (for Sabaki, Lizzie, GoGui, or a match): the search by default.
 import { runAction, withCommonOptions } from '@cnn-lab/core';
 import type { Command } from 'commander';
-import { loadPolicyModel } from '../model/load.js';
+import { PLAYING_MODEL_NAME, loadPolicyModel } from '../model/load.js';
 import { serveGtp } from '../play/gtp.js';
 import { describeEngine, makeEngine, withPlayOptions, type PlayOptions } from './play-options.js';
 
@@ -12,7 +12,7 @@ export function registerGtp(program: Command): void {
   withCommonOptions(cmd, ['modelDir', 'backend', 'seed', 'json']);
   withPlayOptions(cmd).action(
     runAction<PlayOptions>(async ({ opts }) => {
-      const engine = await makeEngine(await loadPolicyModel(opts.modelDir), opts);
+      const engine = await makeEngine(await loadPolicyModel(opts.modelDir, PLAYING_MODEL_NAME), opts);
       // stdout carries the protocol; say what plays on stderr.
       process.stderr.write(`${describeEngine(opts)}\n`);
       try {

@@ -9,7 +9,7 @@ import {
   type CommonOptions,
 } from '@cnn-lab/core';
 import type { Command } from 'commander';
-import { loadPolicyModel } from '../model/load.js';
+import { PLAYING_MODEL_NAME, loadPolicyModel } from '../model/load.js';
 import { networkPolicy } from '../model/predict.js';
 import { loadRollout } from '../rollout/policy.js';
 import { WorkerSearcher } from '../search/searcher.js';
@@ -44,7 +44,7 @@ export function registerStart(program: Command): void {
     .option('--no-search', "offer only the network's most probable move (no search threads, no dead-stone count)")
     .action(
       runAction<StartOptions>(async ({ opts, log }) => {
-        const loaded = await loadPolicyModel(opts.modelDir);
+        const loaded = await loadPolicyModel(opts.modelDir, PLAYING_MODEL_NAME);
         const { model, meta, dir } = loaded;
         const modelName = modelLabel(meta, dir);
         const searcher = opts.search

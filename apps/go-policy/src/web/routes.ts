@@ -8,7 +8,7 @@ import { basename, isAbsolute, join, relative } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { initBackend } from '@cnn-lab/core';
 import { APP_DIR } from '../app.js';
-import { SHIPPED_MODEL, loadPolicyModel } from '../model/load.js';
+import { PLAYING_MODEL_NAME, SHIPPED_MODEL, loadPolicyModel } from '../model/load.js';
 import { networkPolicy } from '../model/predict.js';
 import { BLACK, Board, PASS, WHITE, formatVertex, parseVertex, score, type Player } from '../board/index.js';
 import { chooseMove, type Policy } from '../play/engine.js';
@@ -213,7 +213,7 @@ export class LazySearcher implements Searcher {
 /** The network from `modelDir` (default: the shipped model) as the page's policy, and the search, started lazily. */
 async function shippedWebOptions(opts: SiteWebOptions): Promise<WebOptions> {
   await initBackend({ quiet: true });
-  const { model, meta, dir } = await loadPolicyModel(opts.modelDir);
+  const { model, meta, dir } = await loadPolicyModel(opts.modelDir, PLAYING_MODEL_NAME);
   const searcher =
     opts.search === false
       ? undefined
