@@ -148,6 +148,15 @@ for await (const line of createInterface({ input: process.stdin })) {
     expect(shippedHashes()).toEqual(before);
   }, 900_000);
 
+  it('plays with models/large by default; --model-dir names another', async () => {
+    const bench = await cli(['bench', '--moves', '10', '--engine', 'policy', '--json']);
+    expect(bench.code, bench.stderr).toBe(0);
+    expect(bench.stderr).toMatch(/models\/large: 128 filters x 12 layers/);
+    const named = await cli(['bench', '--moves', '10', '--model-dir', join(app, 'models', 'default')]);
+    expect(named.code, named.stderr).toBe(0);
+    expect(named.stdout + named.stderr).toMatch(/models\/default: 32 filters x 5 layers/);
+  }, 120_000);
+
   it('says what is missing: a data folder, a model, an SGF', async () => {
     const noData = await cli(['eval', '--data-dir', '/nonexistent/folder', '--model-dir', '/nonexistent/model']);
     expect(noData.code).toBe(2);
