@@ -68,7 +68,7 @@ describe('the lab site', () => {
   it('the Go page offers the search, whose threads start at the first search', async () => {
     const page = await site.inject({ method: 'GET', url: '/go-policy/' });
     expect(page.body).toContain("const HAS_SEARCH = 'true' === 'true'");
-    expect(page.body).toMatch(/Model: \d+ filters x \d+ layers, \w+ features \(models\/default\)/);
+    expect(page.body).toMatch(/Model: 128 filters x 12 layers, \w+ features \(models\/large\)/);
     const res = await site.inject({
       method: 'POST',
       url: '/go-policy/api/genmove',
