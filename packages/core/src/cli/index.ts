@@ -11,6 +11,7 @@ export {
 export { resolveDataDir, resolveFolderOption, findWorkspaceRoot } from './data-dir.js';
 export { isWithin, resolveUserPath } from './user-path.js';
 export { exitQuietlyOnClosedPipe } from './pipes.js';
+export { listenError, assertPortFree } from './listen.js';
 export {
   type ActionContext,
   type ActionResult,
