@@ -1,7 +1,7 @@
 // `start`: the web page on this machine: play the search or the network, see the policy as a heat map,
 // count the end with dead stones, replay an SGF.
 import {
-  UsageError,
+  listenError,
   parseIntIn,
   resolveUserPath,
   runAction,
@@ -82,18 +82,4 @@ export function registerStart(program: Command): void {
         return { url: address };
       }),
     );
-}
-
-/** A port in use, a port not allowed or an address this machine lacks: a usage error naming the flag (exit 2). */
-export function listenError(err: unknown, host: string, port: number): unknown {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE')
-    return new UsageError(
-      `--port ${port}: ${host}:${port} is already in use (another server?); pick another with --port <n>, or --port 0 for any free one`,
-    );
-  if (code === 'EACCES')
-    return new UsageError(`--port ${port}: not allowed to listen on it here; pick one above 1023 with --port <n>`);
-  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-    return new UsageError(`--host ${host}: not an address of this machine (${code})`);
-  return err;
 }

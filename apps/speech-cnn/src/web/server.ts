@@ -1,6 +1,6 @@
 // speech-cnn's page served alone (`start`): the routes at `/` on a server of its own, on 127.0.0.1 unless told.
 import Fastify, { type FastifyInstance } from 'fastify';
-import { UsageError } from '@cnn-lab/core';
+import { listenError } from '@cnn-lab/core';
 import { SpeechClassifier } from '../model/index.js';
 import { DEFAULT_MAX_BYTES, webRoutes, type WebOptions } from './routes.js';
 
@@ -25,15 +25,6 @@ export async function listen(app: FastifyInstance, host: string, port: number): 
   try {
     return `${await app.listen({ host, port })}/`;
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE')
-      throw new UsageError(
-        `--port ${port}: ${host}:${port} is already in use (another server?); pick another with --port <n>, or --port 0 for any free one`,
-      );
-    if (code === 'EACCES')
-      throw new UsageError(`--port ${port}: not allowed to listen on it here; pick one above 1023 with --port <n>`);
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-      throw new UsageError(`--host ${host}: not an address of this machine (${code})`);
-    throw err;
+    throw listenError(err, host, port);
   }
 }

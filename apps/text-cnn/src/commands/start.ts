@@ -1,4 +1,4 @@
-import { UsageError, parseIntIn, runAction, withCommonOptions, type CommonOptions } from '@cnn-lab/core';
+import { listenError, parseIntIn, runAction, withCommonOptions, type CommonOptions } from '@cnn-lab/core';
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { APP } from '../app.js';
@@ -27,16 +27,7 @@ export async function listen(app: FastifyInstance, host: string, port: number): 
   try {
     return await app.listen({ host, port });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE')
-      throw new UsageError(
-        `--port ${port}: ${host}:${port} is already in use (another server?); pick another with --port <n>, or --port 0 for any free one`,
-      );
-    if (code === 'EACCES')
-      throw new UsageError(`--port ${port}: not allowed to listen on it here; pick one above 1023 with --port <n>`);
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-      throw new UsageError(`--host ${host}: not an address of this machine (${code})`);
-    throw err;
+    throw listenError(err, host, port);
   }
 }
 
