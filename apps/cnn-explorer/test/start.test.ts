@@ -59,7 +59,7 @@ describe('start', () => {
     const code = await run.exited;
     blocker.close();
     expect(code).toBe(2);
-    expect(run.err()).toContain(`error: port ${port} on 127.0.0.1 is already in use`);
+    expect(run.err()).toContain(`error: --port ${port}: 127.0.0.1:${port} is already in use`);
     expect(run.err()).toContain('--port');
   });
 });

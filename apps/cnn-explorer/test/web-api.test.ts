@@ -269,7 +269,7 @@ describe('page and API', () => {
     const err = await listen(other, '127.0.0.1', port).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UsageError);
     expect((err as Error).message).toBe(
-      `port ${port} on 127.0.0.1 is already in use: stop what is using it or choose another with --port`,
+      `--port ${port}: 127.0.0.1:${port} is already in use (another server?); pick another with --port <n>, or --port 0 for any free one`,
     );
     await other.close();
     blocker.close();

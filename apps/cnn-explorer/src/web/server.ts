@@ -1,7 +1,7 @@
 // The explorer served alone (`start`): a fastify server on 127.0.0.1 with the page's routes at /, a cap on
-// request bodies, and a busy port reported as a usage error that names --port.
+// request bodies, and a busy port reported as a usage error that names --port (core's listenError).
 import Fastify, { type FastifyInstance } from 'fastify';
-import { UsageError } from '@cnn-lab/core';
+import { listenError } from '@cnn-lab/core';
 import { DEFAULT_MAX_BYTES, webRoutes, type WebOptions } from './routes.js';
 
 export interface ServerOptions extends WebOptions {
@@ -17,23 +17,11 @@ export async function buildServer(opts: ServerOptions = {}): Promise<FastifyInst
   return app;
 }
 
-/** Listens on host:port and returns the page's URL; a port in use is a UsageError naming --port. */
+/** Listens on host:port and returns the page's URL; a busy port (or an address this machine lacks) is a UsageError naming the flag. */
 export async function listen(app: FastifyInstance, host: string, port: number): Promise<string> {
   try {
-    const address = await app.listen({ host, port });
-    return `${address}/`;
+    return `${await app.listen({ host, port })}/`;
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') {
-      throw new UsageError(
-        `port ${port} on ${host} is already in use: stop what is using it or choose another with --port`,
-      );
-    }
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
-      throw new UsageError(`cannot listen on --host ${host}: no such address on this machine`);
-    }
-    if (code === 'EACCES')
-      throw new UsageError(`port ${port} needs privileges here: choose one above 1023 with --port`);
-    throw err;
+    throw listenError(err, host, port);
   }
 }
