@@ -1,6 +1,7 @@
 // `start`: the web page on this machine: play the search or the network, see the policy as a heat map,
 // count the end with dead stones, replay an SGF.
 import {
+  assertPortFree,
   listenError,
   parseIntIn,
   resolveUserPath,
@@ -44,6 +45,9 @@ export function registerStart(program: Command): void {
     .option('--no-search', "offer only the network's most probable move (no search threads, no dead-stone count)")
     .action(
       runAction<StartOptions>(async ({ opts, log }) => {
+        // The net and the search threads take seconds to load: a busy port is said before, and again if
+        // taken meanwhile.
+        await assertPortFree(opts.host, opts.port);
         const loaded = await loadPolicyModel(opts.modelDir, PLAYING_MODEL_NAME);
         const { model, meta, dir } = loaded;
         const modelName = modelLabel(meta, dir);
