@@ -194,6 +194,56 @@ describe('counting, passing and resigning', () => {
     expect(alive.length).toBe(e.board.cells.filter((c) => c !== 0).length - 1);
   });
 
+  it('lists a seki as seki, counts its stones alive and its shared liberties for no one', async () => {
+    // White's ring C14-G11 in black's area and black's four stones inside it have two liberties each, D12
+    // and F12, shared: whoever fills one is taken. The playouts cannot count it (at a playout's end the
+    // side to move must fill one); with their ownership alone the ring would be dead and black win by 11.5.
+    const window = [
+      'XXXXXXX', //
+      'XOOOOOX',
+      'XOXXXOX',
+      'XO.X.OX',
+      'XOOOOOX',
+      'XXXXXXX',
+    ];
+    const ring = ['C14', 'D14', 'E14', 'F14', 'G14', 'C13', 'G13', 'C12', 'G12', 'C11', 'D11', 'E11', 'F11', 'G11'];
+    const inside = ['D13', 'E13', 'F13', 'E12'];
+    const e = engine();
+    load(e, filledBoard(window, 4, 1, BLACK, [[['...', '.O.', '...'], 0, 0]]));
+    const seki = (await e.finalStatusList('seki')).split(' ');
+    expect([...seki].sort()).toEqual([...ring, ...inside].sort());
+    expect(await e.finalStatusList('dead')).toBe('B18');
+    const alive = (await e.finalStatusList('alive')).split(' ');
+    expect(alive.filter((v) => seki.includes(v))).toEqual([]);
+    expect(alive.length + seki.length + 1).toBe(e.board.cells.filter((c) => c !== 0).length);
+    // Black: columns A-K (190 points) less the ring's 14 and the two shared liberties; white: 171 + 14.
+    expect(await e.finalScore()).toBe('W+18.5');
+
+    // With an eye (E12) besides the two liberties it shares with the ring, black can fill one of them and
+    // take the ring: no seki, the ring is dead.
+    const f = engine();
+    load(
+      f,
+      filledBoard(
+        [
+          'XXXXXXXX', //
+          'XOOOOOOX',
+          'XOXXXXOX',
+          'XOX.X.OX',
+          'XO.XXXOX',
+          'XOOOOOOX',
+          'XXXXXXXX',
+        ],
+        4,
+        1,
+        BLACK,
+      ),
+    );
+    expect(await f.finalStatusList('seki')).toBe('');
+    expect((await f.finalStatusList('dead')).split(' ')).toContain('C14');
+    expect(await f.finalScore()).toBe('B+11.5');
+  });
+
   it('passes when every point is settled, and after the opponent passes when the count says it wins', async () => {
     const e = engine();
     load(e, deadStone(BLACK));

@@ -17,7 +17,7 @@ import {
 } from '../board/index.js';
 import { GtpError, type Colour, type GtpEngine } from '../play/gtp.js';
 import { positionData } from './position.js';
-import { deadChains, deadStones, scoreWithDead, unsettledPoints } from './score.js';
+import { deadChains, deadStones, scoreWithDead, sekiStones, unsettledPoints } from './score.js';
 import type { Searcher } from './searcher.js';
 import type { SearchResult } from './search.js';
 
@@ -328,17 +328,21 @@ export class SearchEngine implements GtpEngine {
     return (await this.count()).result;
   }
 
-  /** final_status_list alive|dead|seki: the vertices, space separated (seki is not told apart: empty). */
+  /**
+   * final_status_list alive|dead|seki: the vertices, space separated. Dead: from the playouts' ownership;
+   * seki: chains that share liberties no side can fill (read from the board); alive: every other stone.
+   */
   async finalStatusList(status: string): Promise<string> {
     if (status !== 'alive' && status !== 'dead' && status !== 'seki')
       throw new GtpError(`syntax error: unknown status '${status}' (alive, dead or seki)`);
-    if (status === 'seki') return '';
     const r = await this.ownership();
     const dead = new Set(deadStones(this.board, r.ownership));
+    const seki = new Set(sekiStones(this.board));
     const out: string[] = [];
     for (let p = 0; p < this.board.area; p++) {
       if (this.board.cells[p] === 0) continue;
-      if (dead.has(p) === (status === 'dead')) out.push(formatVertex(p, this.board.size));
+      const s = dead.has(p) ? 'dead' : seki.has(p) ? 'seki' : 'alive';
+      if (s === status) out.push(formatVertex(p, this.board.size));
     }
     return out.join(' ');
   }
