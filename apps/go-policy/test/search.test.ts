@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import type * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@cnn-lab/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BLACK, Board, WHITE, formatVertex, parseVertex, type Player } from '../src/board/index.js';
+import { BLACK, Board, WHITE, formatVertex, isLadderCapture, parseVertex, type Player } from '../src/board/index.js';
 import { makeEngine, withPlayOptions, type PlayOptions } from '../src/commands/play-options.js';
 import { SHIPPED_MODEL, loadPolicyModel, type PolicyMetadata } from '../src/model/load.js';
 import { networkPolicy } from '../src/model/predict.js';
@@ -141,6 +141,45 @@ describe('the search on a tactic the net also sees', () => {
     board.play(parseVertex('H19', 19), BLACK);
     board.play(parseVertex('J19', 19), WHITE);
     expect(board.play(parseVertex('H19', 19), BLACK).length).toBe(9);
+  });
+
+  it("ladder: the atari from the side of white's wall takes the cutting stone and saves five stones", async () => {
+    // White's J13 cuts black's five stones J14-J16, K16, L16 (two liberties, H15 and M16, inside white's
+    // area) from black's H13 and K12. Its liberties are K13, next to white's wall, and J12, towards black's.
+    // K13 starts a ladder that runs into black's stones: J12, H12, J11, H11 takes three stones and the
+    // five connect through J13. The atari at J12, or any other move, lets white connect out at K13 and the
+    // five die. With komi -19.5 black wins by about 12 points with K13 and loses by about 3 without it.
+    // The net's ladder planes mark K13 and it plays it; in open positions around the same cut, where the
+    // net errs, the playouts err as well and so does the search.
+    const board = filledBoard(
+      [
+        'XXOOOOOOOO', //
+        'XXOOOXXX.O',
+        'XXXO.XOOOO',
+        'XXXOOXOOOO',
+        'XX..XO.OOO',
+        'XX....XOOO',
+        'XX....XOOO',
+        'XXXXXXXOOO',
+      ],
+      2,
+      3,
+      BLACK,
+    );
+    const v = (s: string): number => parseVertex(s, 19);
+    expect(isLadderCapture(board, v('K13'), BLACK)).toBe(true);
+    expect(isLadderCapture(board, v('J12'), BLACK)).toBe(false);
+    expect(await netMove(board, BLACK)).toBe('K13');
+    const r = search(board, -19.5, 1500);
+    expect(best(r)).toBe('K13');
+    expect(r.moves[0]!.winrate).toBeGreaterThan(0.8);
+    // The ladder itself, and the other atari: white connects out at K13.
+    board.play(v('K13'), BLACK);
+    board.play(v('J12'), WHITE);
+    board.play(v('H12'), BLACK);
+    board.play(v('J11'), WHITE);
+    expect(board.play(v('H11'), BLACK).length).toBe(3);
+    expect(board.libertyPoints(v('J14'))).toContain(v('J13'));
   });
 });
 
