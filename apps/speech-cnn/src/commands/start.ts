@@ -1,5 +1,12 @@
 import type { Command } from 'commander';
-import { parseIntIn, runAction, withCommonOptions, type ActionContext, type CommonOptions } from '@cnn-lab/core';
+import {
+  assertPortFree,
+  parseIntIn,
+  runAction,
+  withCommonOptions,
+  type ActionContext,
+  type CommonOptions,
+} from '@cnn-lab/core';
 import { basename } from 'node:path';
 import { UNKNOWN } from '../data/index.js';
 import { loadSpeechClassifier } from '../model/index.js';
@@ -22,6 +29,8 @@ export function addStart(program: Command): void {
 }
 
 async function start(ctx: ActionContext<StartOpts>) {
+  // A busy port is said before the models load (listen says it again if the port is taken meanwhile).
+  await assertPortFree(ctx.opts.host, ctx.opts.port);
   const { buildServer, listen } = await import('../web/server.js');
   const target = modelToRead(ctx.opts.modelDir);
   const classifier = await loadSpeechClassifier(target);
