@@ -140,7 +140,7 @@ describe('start', () => {
     try {
       const appDir = join(import.meta.dirname, '..');
       const tsx = join(appDir, '..', '..', 'node_modules', '.bin', 'tsx');
-      const run = spawnSync(tsx, ['src/cli.ts', 'start', '--port', String(port), '--no-search'], {
+      const run = spawnSync(tsx, ['src/cli.ts', 'start', '--port', String(port)], {
         cwd: appDir,
         encoding: 'utf8',
         timeout: 120_000,
