@@ -26,7 +26,6 @@ export const SHIPPED_MODEL = join(APP_DIR, 'models', 'default');
  * by default, as it plays far better (45 of 50 against GNU Go level 10 alone, where the small net wins none).
  */
 export const PLAYING_MODEL_NAME = 'large';
-export const PLAYING_MODEL = join(APP_DIR, 'models', PLAYING_MODEL_NAME);
 
 /** What `train` stores beside the weights, and what eval, predict and play need to use them. */
 export interface PolicyMetadata {

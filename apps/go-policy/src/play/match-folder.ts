@@ -3,12 +3,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError, UsageError } from '@cnn-lab/core';
-import { BLACK, WHITE } from '../board/index.js';
+import { BLACK, WHITE, type Player } from '../board/index.js';
 import { readSgf } from '../sgf/index.js';
 import type { MatchGameResult } from './match.js';
 
 /** Our engine's name in the SGF (PB or PW); the opponent's command line is the other name. */
 export const OUR_NAME = 'go-policy';
+
+/** Our colour in game `index` (0-based) of a match: black in even games, white in odd ones. */
+export function ourColour(index: number): Player {
+  return index % 2 === 0 ? BLACK : WHITE;
+}
 
 /** The file of game `index` (0-based) in a match folder. */
 export function gameFile(dir: string, index: number): string {
@@ -33,7 +38,7 @@ export function playedGames(dir: string, opponent: string): PlayedGame[] {
     if (ours === null) throw new DataError(file, `neither player is ${OUR_NAME}`);
     const theirs = ours === BLACK ? game.info.whiteName : game.info.blackName;
     if (theirs !== opponent) throw new DataError(file, `this game's opponent was '${theirs ?? ''}', not '${opponent}'`);
-    const expected = index % 2 === 0 ? BLACK : WHITE;
+    const expected = ourColour(index);
     if (ours !== expected)
       throw new DataError(
         file,

@@ -5,7 +5,7 @@ import { BLACK, PASS, WHITE, formatVertex, parseVertex, type Player } from '../b
 import type { Game, GameMove } from '../sgf/index.js';
 import { answer, type GtpEngine } from './gtp.js';
 import { GtpClient, GtpClientError } from './gtp-client.js';
-import { OUR_NAME } from './match-folder.js';
+import { OUR_NAME, ourColour } from './match-folder.js';
 
 export interface MatchGameResult {
   index: number;
@@ -155,7 +155,7 @@ export async function playMatch(opts: MatchOptions): Promise<{ summary: MatchSum
   const played = opts.played ?? [];
   const results: MatchGameResult[] = [];
   for (let i = played.length; i < opts.games; i++) {
-    const r = await playGame(i, i % 2 === 0 ? BLACK : WHITE, opts);
+    const r = await playGame(i, ourColour(i), opts);
     results.push(r);
     await opts.onGame?.(r);
   }
