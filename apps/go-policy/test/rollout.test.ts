@@ -7,7 +7,9 @@ import { BLACK, Board, EMPTY, PASS, WHITE, type Player } from '../src/board/inde
 import {
   NEIGHBOUR_OFFSETS,
   canonicalCode,
+  canonicalCodeFast,
   captureBucket,
+  coarseCode,
   codeAt,
   isOwnEye,
   neighbourCode,
@@ -127,6 +129,29 @@ describe('rollout features', () => {
     }
   });
 
+  it('canonicalises by table exactly as by the eight transforms', () => {
+    const rng = new Rng(4);
+    const codes: number[] = [0, 0xfffffff];
+    // Random fields (empty, edge, own or opponent with 1-3 liberties) and move effects, and codes from boards.
+    for (let i = 0; i < 20000; i++) {
+      let c = rng.int(16) << 24;
+      for (let f = 0; f < 8; f++) c |= rng.int(8) << (3 * f);
+      codes.push(c);
+    }
+    for (const seed of [1, 2, 3]) {
+      const b = randomBoard(19, 60 * seed, seed);
+      for (let p = 0; p < b.area; p++) if (b.cells[p] === EMPTY) codes.push(codeAt(b, p, BLACK), codeAt(b, p, WHITE));
+    }
+    for (const code of codes) {
+      const want = canonicalCode(code);
+      if (canonicalCodeFast(code) !== want) expect(canonicalCodeFast(code)).toBe(want);
+      for (let s = 1; s < 8; s++) {
+        const t = transformCode(code, s);
+        if (canonicalCodeFast(t) !== want) expect(canonicalCodeFast(t)).toBe(want);
+      }
+    }
+  });
+
   it('never plays suicide or into its own eye', () => {
     // Black's eye at A1 (corner), white's single-point hole at E5 that would be suicide for black.
     const b = fromRows([
@@ -177,6 +202,41 @@ describe('playouts', () => {
         }
       }
     }
+  });
+
+  it('look up every symmetric variant of a learned pattern, and the coarse weight alone for the rest', () => {
+    const b = randomBoard(19, 150, 8);
+    const pg = patternGeometry(19);
+    const seen = new Set<number>();
+    for (let p = 0; p < b.area; p++) {
+      if (b.cells[p] !== EMPTY) continue;
+      for (const c of [BLACK, WHITE] as const) {
+        const k = canonicalCode(codeAt(b, p, c));
+        if (seen.size < 40) seen.add(k);
+      }
+    }
+    const vocab = Int32Array.from([...seen].sort((a, x) => a - x));
+    const withVocab = randomWeights(6, vocab);
+    const t = new RolloutTables(withVocab);
+    const exp32 = (x: number): number => Math.fround(Math.exp(x));
+    let learned = 0;
+    for (let p = 0; p < b.area; p++) {
+      if (b.cells[p] !== EMPTY) continue;
+      for (const c of [BLACK, WHITE] as const) {
+        const code = codeAt(b, p, c);
+        const line = pg.line[p]!;
+        const i = vocab.indexOf(canonicalCode(code));
+        if (i >= 0) learned++;
+        const want = !playable(code)
+          ? 0
+          : (i >= 0 ? exp32(withVocab.fine[i]!) : 1) * t.coarseGamma[coarseCode(code)]! * exp32(withVocab.line[line]!);
+        for (let s = 0; s < 8; s++) {
+          // A symmetric variant of the whole position would have the same weight; here the code alone turns.
+          expect(t.baseGamma(transformCode(code, s), line)).toBe(want);
+        }
+      }
+    }
+    expect(learned).toBeGreaterThan(40);
   });
 
   it('play to the end, and count the area of what is left', () => {

@@ -414,23 +414,24 @@ export class Board {
   /**
    * Put a stone of `colour` at empty point p, resolve captures and ko; no legality
    * check, no history and no move clock. For search code that has already checked `isLegalSimple`.
+   * The captured points are appended to `captured` (pass a reused array to save an allocation a move).
    */
-  applyMove(p: number, colour: Player): number[] {
+  applyMove(p: number, colour: Player, captured: number[] = []): number[] {
     const { cells, head } = this;
     const { nbr, nbrCount } = this.geo;
     const o = 3 - colour;
     this.placeStone(p, colour);
     if (this.trials) this.save(PLAYED, p);
     this.playedAt[p] = this.moveNumber;
-    const captured: number[] = [];
+    const start = captured.length;
     const nc = nbrCount[p]!;
     for (let i = 0; i < nc; i++) {
       const q = nbr[4 * p + i]!;
       if (cells[q] === o && this.libCount[head[q]!] === 0) this.removeChain(head[q]!, captured);
     }
     const h = head[p]!;
-    if (captured.length === 1 && this.chainSize[h] === 1 && this.libCount[h] === 1) {
-      this.koPoint = captured[0]!;
+    if (captured.length - start === 1 && this.chainSize[h] === 1 && this.libCount[h] === 1) {
+      this.koPoint = captured[start]!;
       this.koColour = o as Player;
     } else {
       this.koPoint = -1;

@@ -131,12 +131,18 @@ export class Playout {
     }
   }
 
+  /** Mark p and the empty points around it (a stone's weight is 0 and stays so while it stands). */
   private markAround(p: number): void {
     this.mark(p);
+    this.markEmptyAround(p);
+  }
+
+  private markEmptyAround(p: number): void {
     const around = this.pg.around;
+    const cells = this.board.cells;
     for (let i = 0; i < 8; i++) {
       const q = around[8 * p + i]!;
-      if (q >= 0) this.mark(q);
+      if (q >= 0 && cells[q] === EMPTY) this.mark(q);
     }
   }
 
@@ -144,7 +150,7 @@ export class Playout {
     const next = this.board.next;
     let s = h;
     do {
-      this.markAround(s);
+      this.markEmptyAround(s);
       s = next[s]!;
     } while (s !== h);
   }
@@ -193,7 +199,9 @@ export class Playout {
         if (pre[i]! > ownMax) ownMax = pre[i]!;
       }
     }
-    const captured = board.applyMove(p, colour);
+    const captured = this.captured;
+    captured.length = 0;
+    board.applyMove(p, colour, captured);
     this.stampId++;
     this.nDirty = 0;
     this.markAround(p);
@@ -226,6 +234,7 @@ export class Playout {
   }
 
   private readonly preLibs = new Int32Array(4);
+  private readonly captured: number[] = [];
 
   // Chains marked whole during this update (captures can touch one chain many times).
   private readonly doneChains: number[] = [];
@@ -264,22 +273,32 @@ export class Playout {
     this.localId++;
     this.nLocal = 0;
     const t = this.tables;
-    if (last >= 0) this.addNear(colour, last, t.lastGamma);
-    if (own >= 0) this.addNear(colour, own, t.ownGamma);
+    if (last >= 0) this.addNear(last, t.lastGamma);
+    if (own >= 0) this.addNear(own, t.ownGamma);
     const b = this.board;
     if (b.koPoint >= 0 && b.koColour === colour && (colour === BLACK ? this.gamma[0] : this.gamma[1])[b.koPoint]! > 0) {
       this.addLocal(b.koPoint, 0);
     }
   }
 
-  private addNear(colour: Player, centre: number, factors: Float32Array): void {
-    const gamma = colour === BLACK ? this.gamma[0] : this.gamma[1];
-    const { nearPts, nearIdx } = this;
+  /**
+   * Every point near `centre` joins the local list with its factor, weight 0 or not (a point of weight 0
+   * adds nothing to the sums nor to a draw, and skipping no point saves a hard-to-predict branch).
+   */
+  private addNear(centre: number, factors: Float32Array): void {
+    const { nearPts, nearIdx, localStamp, localPts, localFac, localId } = this;
     const end = this.nearStart[centre + 1]!;
+    let n = this.nLocal;
     for (let k = this.nearStart[centre]!; k < end; k++) {
       const q = nearPts[k]!;
-      if (gamma[q] !== 0) this.addLocal(q, factors[nearIdx[k]!]!);
+      const f = factors[nearIdx[k]!]!;
+      if (localStamp[q] !== localId) {
+        localStamp[q] = localId;
+        localPts[n++] = q;
+        localFac[q] = f;
+      } else localFac[q]! *= f;
     }
+    this.nLocal = n;
   }
 
   private addLocal(q: number, f: number): void {

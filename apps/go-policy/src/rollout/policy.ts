@@ -11,6 +11,7 @@ import {
   DISTANCE_FEATURES,
   LINE_FEATURES,
   canonicalCode,
+  canonicalCodeFast,
   coarseCode,
   moveDistance,
   neighbourCode,
@@ -78,14 +79,18 @@ export const COARSE_CANONICAL: Int32Array = (() => {
 })();
 
 /**
- * Fast lookup tables built from the weights: gammas (exp of the weights) for every symmetric variant,
- * so a playout never canonicalises a code. The 3x3 table is open addressing over raw codes.
+ * Fast lookup tables built from the weights. The 3x3 table is open addressing over canonical codes (a
+ * raw code is canonicalised by table, canonicalCodeFast), one 16-byte slot per code: the code, then its
+ * 3x3 gamma times its coarse gamma (the same for every symmetric variant) as a double, so a lookup
+ * reads one cache line of a table small enough to stay in the core's cache.
  */
 export class RolloutTables {
   readonly weights: RolloutWeights;
+  /** Slot i: the canonical code at keys[4i] (-1 when free), its fine x coarse gamma at vals[2i + 1]. */
   private readonly keys: Int32Array;
-  private readonly vals: Float32Array;
+  private readonly vals: Float64Array;
   private readonly mask: number;
+  private readonly shift: number;
   readonly coarseGamma: Float32Array;
   readonly lineGamma: Float32Array;
   readonly lastGamma: Float32Array;
@@ -93,50 +98,49 @@ export class RolloutTables {
 
   constructor(weights: RolloutWeights) {
     this.weights = weights;
-    let cap = 16;
-    while (cap < weights.fineCodes.length * 8 * 2) cap *= 2;
-    this.keys = new Int32Array(cap).fill(-1);
-    this.vals = new Float32Array(cap);
-    this.mask = cap - 1;
-    for (let i = 0; i < weights.fineCodes.length; i++) {
-      const g = Math.exp(weights.fine[i]!);
-      const code = weights.fineCodes[i]!;
-      for (let s = 0; s < 8; s++) this.insert(transformCode(code, s), g);
-    }
     this.coarseGamma = new Float32Array(COARSE_CODES);
     for (let c = 0; c < COARSE_CODES; c++) this.coarseGamma[c] = Math.exp(weights.coarse[COARSE_CANONICAL[c]!]!);
     this.lineGamma = Float32Array.from(weights.line, Math.exp);
     this.lastGamma = Float32Array.from(weights.lastDistance, Math.exp);
     this.ownGamma = Float32Array.from(weights.ownDistance, Math.exp);
+    // At most two thirds of the slots full.
+    let bits = 4;
+    while (1 << bits < weights.fineCodes.length * 1.5) bits++;
+    const cap = 1 << bits;
+    const buffer = new ArrayBuffer(cap * 16);
+    this.keys = new Int32Array(buffer);
+    this.vals = new Float64Array(buffer);
+    for (let i = 0; i < cap; i++) this.keys[4 * i] = -1;
+    this.mask = cap - 1;
+    this.shift = 32 - bits;
+    const fine = new Float32Array(1);
+    for (let i = 0; i < weights.fineCodes.length; i++) {
+      fine[0] = Math.exp(weights.fine[i]!);
+      const code = weights.fineCodes[i]!;
+      let k = this.slot(code);
+      while (this.keys[4 * k] !== -1 && this.keys[4 * k] !== code) k = (k + 1) & this.mask;
+      this.keys[4 * k] = code;
+      this.vals[2 * k + 1] = fine[0] * this.coarseGamma[coarseCode(code)]!;
+    }
   }
 
   private slot(code: number): number {
-    return Math.imul(code, 0x9e3779b1) >>> 0;
-  }
-
-  private insert(code: number, g: number): void {
-    let i = this.slot(code) & this.mask;
-    while (this.keys[i] !== -1 && this.keys[i] !== code) i = (i + 1) & this.mask;
-    this.keys[i] = code;
-    this.vals[i] = g;
-  }
-
-  /** exp(weight) of a raw full code's 3x3 pattern, 1 when the pattern has no weight of its own. */
-  fineGamma(code: number): number {
-    const { keys, mask } = this;
-    let i = this.slot(code) & mask;
-    for (;;) {
-      const k = keys[i]!;
-      if (k === code) return this.vals[i]!;
-      if (k === -1) return 1;
-      i = (i + 1) & mask;
-    }
+    return Math.imul(code, 0x9e3779b1) >>> this.shift;
   }
 
   /** The weight of a candidate before the last-move features; 0 where the rollout never plays. */
   baseGamma(code: number, line: number): number {
     if (!playable(code)) return 0;
-    return this.fineGamma(code) * this.coarseGamma[coarseCode(code)]! * this.lineGamma[line]!;
+    const { keys, mask } = this;
+    const canonical = canonicalCodeFast(code);
+    let i = this.slot(canonical);
+    for (;;) {
+      const k = keys[4 * i]!;
+      // The 3x3 pattern's gamma times the coarse one, or the coarse one alone for a pattern without a weight.
+      if (k === canonical) return this.vals[2 * i + 1]! * this.lineGamma[line]!;
+      if (k === -1) return this.coarseGamma[coarseCode(code)]! * this.lineGamma[line]!;
+      i = (i + 1) & mask;
+    }
   }
 }
 
