@@ -101,6 +101,48 @@ export class Playout {
     for (let p = 0; p < this.area; p++) this.recompute(p);
   }
 
+  // The state saved by saveRoot(): the board and every weight, restored by restoreRoot().
+  private saved: {
+    board: Board;
+    codes: Int32Array;
+    gamma: [Float64Array, Float64Array];
+    rowSum: [Float64Array, Float64Array];
+  } | null = null;
+
+  /**
+   * Remember the current position and weights (after reset(), for a search's root): restoreRoot() brings
+   * them back by copying arrays, much cheaper than reset() recomputing every point.
+   */
+  saveRoot(): void {
+    this.refreshRows();
+    const a = this.area;
+    const s = (this.saved ??= {
+      board: new Board(this.size),
+      codes: new Int32Array(2 * a),
+      gamma: [new Float64Array(a), new Float64Array(a)],
+      rowSum: [new Float64Array(this.size), new Float64Array(this.size)],
+    });
+    s.board.copyFrom(this.board);
+    s.codes.set(this.codes);
+    s.gamma[0].set(this.gamma[0]);
+    s.gamma[1].set(this.gamma[1]);
+    s.rowSum[0].set(this.rowSum[0]);
+    s.rowSum[1].set(this.rowSum[1]);
+  }
+
+  /** Back to the state of the last saveRoot(): the same weights as reset() on that position would give. */
+  restoreRoot(): void {
+    const s = this.saved;
+    if (!s) throw new Error('Playout.restoreRoot before saveRoot');
+    this.board.copyFrom(s.board);
+    this.codes.set(s.codes);
+    this.gamma[0].set(s.gamma[0]);
+    this.gamma[1].set(s.gamma[1]);
+    this.rowSum[0].set(s.rowSum[0]);
+    this.rowSum[1].set(s.rowSum[1]);
+    this.rowDirty.fill(0);
+  }
+
   private recompute(p: number): void {
     const { board, tables, pg, codes } = this;
     if (board.cells[p] !== EMPTY) {

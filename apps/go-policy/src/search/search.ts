@@ -186,6 +186,9 @@ export class Search {
     this.rootLast = a && a.colour !== position.toPlay ? a.move : PASS;
     this.rootOwn = a && b && a.colour !== position.toPlay && b.colour === position.toPlay ? b.move : PASS;
     this.root = reused ?? this.newNode(position.toPlay, this.rootLast, this.rootOwn, this.board);
+    // Every simulation starts from the root's playout state and plays the tree's moves on it incrementally.
+    this.playout.reset(this.board);
+    this.playout.saveRoot();
     this.rootAllowed = new Uint8Array(this.root.moves.length);
     this.root.moves.forEach((m, i) => {
       this.rootAllowed[i] = m === PASS || this.board!.isLegal(m, position.toPlay) ? 1 : 0;
@@ -214,10 +217,13 @@ export class Search {
     return node;
   }
 
-  /** A node for `player` to move on `board`: candidates and priors from the rollout policy. */
-  private newNode(player: Player, last: number, own: number, board: Board): Node {
+  /**
+   * A node for `player` to move on `board`: candidates and priors from the rollout policy. With `ready`,
+   * the playout board already holds the position (a simulation's leaf); otherwise it is set up from `board`.
+   */
+  private newNode(player: Player, last: number, own: number, board: Board, ready = false): Node {
     const po = this.playout!;
-    po.reset(board);
+    if (!ready) po.reset(board);
     const g = this.priors;
     po.weights(player, last, own, g);
     let count = 0;
@@ -310,6 +316,9 @@ export class Search {
     const savedMoveNumber = board.moveNumber;
     const undoStack = this.undoStack;
     undoStack.length = 0;
+    // The playout board follows the search board move by move from the root.
+    po.restoreRoot();
+    const poBoard = po.board;
     let result: { margin: number; moves: number };
     for (;;) {
       if (this.net && node.net === 0 && node.visits >= this.options.netAfter && node.moves[0] !== PASS)
@@ -326,9 +335,11 @@ export class Search {
         undoStack.push(board.koPoint, board.koColour);
         board.koPoint = -1;
         undoStack.push(-2);
+        poBoard.koPoint = -1;
       } else {
         board.tryMove(move, player);
         undoStack.push(-1);
+        po.play(move, player);
       }
       board.toPlay = next;
       own = last;
@@ -338,10 +349,7 @@ export class Search {
         node = child;
         continue;
       }
-      if (node.n[i]! + 1 >= this.options.expandAfter) {
-        node.children[i] = this.newNode(next, last, own, board);
-        // newNode left the playout board at this position with its weights ready.
-      } else po.reset(board);
+      if (node.n[i]! + 1 >= this.options.expandAfter) node.children[i] = this.newNode(next, last, own, board, true);
       result = po.run(next, last, own, this.options.komi, this.rng);
       break;
     }
