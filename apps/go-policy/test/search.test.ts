@@ -16,7 +16,7 @@ import { RolloutTables, loadRollout, type RolloutWeights } from '../src/rollout/
 import { SearchEngine } from '../src/search/engine.js';
 import { tfNetEvaluator } from '../src/search/net.js';
 import { positionData } from '../src/search/position.js';
-import { Search, type SearchResult } from '../src/search/search.js';
+import { ROOT_ROW, Search, type SearchResult } from '../src/search/search.js';
 import { LocalSearcher, WorkerSearcher } from '../src/search/searcher.js';
 import { filledBoard } from './search-positions.js';
 
@@ -378,6 +378,22 @@ describe('repeatable and reusable', () => {
     // An unrelated position starts from nothing.
     s.setPosition(opening(['K10']));
     expect(s.run({ playouts: 1 }).rootVisits).toBe(1);
+  });
+
+  it('threads sharing their root visits stop together once the best move is decided', () => {
+    const b = opening(['Q16', 'D4']);
+    const s = new Search(tables, tfNetEvaluator(model, meta.planes), meta.featureSet, { komi: 7.5, seed: 1 });
+    s.setPosition(b);
+    // The other thread's tree (row 1) has Q4 a million visits ahead: no time left could overturn that.
+    const visits = new Int32Array(2 * ROOT_ROW);
+    visits[ROOT_ROW + parseVertex('Q4', 19)] = 1_000_000;
+    let stopAll = 0;
+    const r = s.run({ timeMs: 60_000, shared: { visits, row: 0, threads: 2, stopAll: () => stopAll++ } });
+    // Decided at the first check (after 63 playouts), having published this tree's visits in row 0.
+    expect(r.playouts).toBe(63);
+    expect(stopAll).toBe(1);
+    expect(visits[ROOT_ROW - 1]).toBe(63);
+    expect(visits.subarray(0, ROOT_ROW - 1).reduce((a, x) => a + x, 0)).toBe(63);
   });
 
   it('two worker threads split the playouts and repeat for a seed', async () => {

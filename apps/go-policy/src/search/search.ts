@@ -52,6 +52,26 @@ export interface Budget {
   timeMs?: number;
   /** Checked between playouts; true stops the search. */
   stop?: () => boolean;
+  /** Root parallelism: the other threads' root visits, so that they decide to stop together. */
+  shared?: SharedRoot;
+}
+
+/** Slots of one thread's row in SharedRoot.visits: the root's visits by point, PASS, then its playouts. */
+export const ROOT_ROW = 19 * 19 + 2;
+
+/**
+ * What threads searching the same root share: each publishes its root visits by point (PASS at ROOT_ROW - 2)
+ * and its playouts so far (at ROOT_ROW - 1) in its row, every 64 playouts. The smart-pruning test then
+ * reads all rows, as for one tree of all their playouts, and stops every thread at once when the most
+ * visited move is decided. (Alone, each thread stopped on its own tree and left its core idle while the
+ * other searched on.) The rows must be zero when a search starts.
+ */
+export interface SharedRoot {
+  visits: Int32Array;
+  row: number;
+  threads: number;
+  /** Stop every thread (the shared stop flag). */
+  stopAll: () => void;
 }
 
 export interface MoveStats {
@@ -269,7 +289,14 @@ export class Search {
     const limit = budget.playouts ?? Infinity;
     const deadline = budget.timeMs !== undefined ? t0 + budget.timeMs : Infinity;
     while (playouts < limit && performance.now() < deadline && !(budget.stop?.() ?? false)) {
-      if (deadline !== Infinity && playouts % 64 === 63 && this.decided(root, playouts, t0, deadline, limit)) break;
+      if (
+        deadline !== Infinity &&
+        playouts % 64 === 63 &&
+        this.decided(root, playouts, t0, deadline, limit, budget.shared)
+      ) {
+        budget.shared?.stopAll();
+        break;
+      }
       const r = this.simulate(board, root, po);
       playouts++;
       moves += r.moves;
@@ -442,16 +469,47 @@ export class Search {
    * over the second is larger than the playouts the remaining time allows at this call's rate (Leela Zero's
    * "smart pruning"). Stopping then plays the same move sooner; a playout budget alone is never cut.
    */
-  private decided(root: Node, playouts: number, t0: number, deadline: number, limit: number): boolean {
+  private decided(
+    root: Node,
+    playouts: number,
+    t0: number,
+    deadline: number,
+    limit: number,
+    shared: SharedRoot | undefined,
+  ): boolean {
     const now = performance.now();
     const elapsed = now - t0;
     if (elapsed <= 0) return false;
-    const remaining = Math.min(limit - playouts, (playouts / elapsed) * (deadline - now));
+    let total = playouts;
+    let visits: Int32Array | null = null;
+    if (shared) {
+      // Publish this tree's root, then read every thread's.
+      const v = shared.visits;
+      const base = shared.row * ROOT_ROW;
+      for (let i = 0; i < root.moves.length; i++) {
+        const m = root.moves[i]!;
+        v[base + (m === PASS ? ROOT_ROW - 2 : m)] = root.n[i]!;
+      }
+      v[base + ROOT_ROW - 1] = playouts;
+      total = 0;
+      for (let t = 0; t < shared.threads; t++) total += v[t * ROOT_ROW + ROOT_ROW - 1]!;
+      visits = v;
+    }
+    const remaining = Math.min(
+      (limit - playouts) * (shared ? shared.threads : 1),
+      (total / elapsed) * (deadline - now),
+    );
     let first = 0;
     let second = 0;
     for (let i = 0; i < root.moves.length; i++) {
       if (this.rootAllowed[i] === 0) continue;
-      const n = root.n[i]!;
+      let n = root.n[i]!;
+      if (shared && visits) {
+        const m = root.moves[i]!;
+        const at = m === PASS ? ROOT_ROW - 2 : m;
+        n = 0;
+        for (let t = 0; t < shared.threads; t++) n += visits[t * ROOT_ROW + at]!;
+      }
       if (n > first) {
         second = first;
         first = n;

@@ -10,7 +10,7 @@ import type { FeatureSetName } from '../features/index.js';
 import { RolloutTables, type RolloutWeights } from '../rollout/policy.js';
 import { tfNetEvaluator } from './net.js';
 import { boardFrom, type PositionData } from './position.js';
-import { Search, type Budget, type MoveStats, type SearchOptions, type SearchResult } from './search.js';
+import { ROOT_ROW, Search, type Budget, type MoveStats, type SearchOptions, type SearchResult } from './search.js';
 
 export interface Searcher {
   /** Search `position` within the budget (playouts are split between threads; time is shared). */
@@ -77,6 +77,10 @@ export interface WorkerInit {
   options: Partial<SearchOptions> & Pick<SearchOptions, 'komi' | 'seed'>;
   /** Shared flag: set element 0 to 1 to stop the current search. */
   stopFlag: SharedArrayBuffer;
+  /** The threads' root visits (SharedRoot.visits), this worker's row and the number of threads. */
+  rootShare: SharedArrayBuffer;
+  row: number;
+  threads: number;
 }
 
 export type ToWorker =
@@ -105,14 +109,16 @@ export class WorkerSearcher implements Searcher {
   readonly threads: number;
   private readonly workers: Worker[];
   private readonly stopFlag = new SharedArrayBuffer(4);
+  private readonly rootShare: SharedArrayBuffer;
   private readonly pending = new Map<number, { resolve: (r: SearchResult) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private failure: Error | null = null;
   private readonly ready: Promise<void>;
   private closing = false;
 
-  private constructor(threads: number, init: Omit<WorkerInit, 'type' | 'stopFlag'>) {
+  private constructor(threads: number, init: Omit<WorkerInit, 'type' | 'stopFlag' | 'rootShare' | 'row' | 'threads'>) {
     this.threads = threads;
+    this.rootShare = new SharedArrayBuffer(4 * ROOT_ROW * threads);
     const entry = workerEntry();
     const readies: Promise<void>[] = [];
     this.workers = Array.from({ length: threads }, (_, w) => {
@@ -149,6 +155,9 @@ export class WorkerSearcher implements Searcher {
         ...init,
         options: { ...init.options, seed: (init.options.seed + w * 7919) >>> 0 },
         stopFlag: this.stopFlag,
+        rootShare: this.rootShare,
+        row: w,
+        threads,
       };
       worker.postMessage(msg);
       return worker;
@@ -157,7 +166,10 @@ export class WorkerSearcher implements Searcher {
   }
 
   /** Start the workers and wait until each has loaded the network. */
-  static async start(threads: number, init: Omit<WorkerInit, 'type' | 'stopFlag'>): Promise<WorkerSearcher> {
+  static async start(
+    threads: number,
+    init: Omit<WorkerInit, 'type' | 'stopFlag' | 'rootShare' | 'row' | 'threads'>,
+  ): Promise<WorkerSearcher> {
     const s = new WorkerSearcher(threads, init);
     try {
       await s.ready;
@@ -177,6 +189,7 @@ export class WorkerSearcher implements Searcher {
   async search(position: PositionData, budget: { playouts?: number; timeMs?: number }): Promise<SearchResult> {
     if (this.failure) throw this.failure;
     Atomics.store(new Int32Array(this.stopFlag), 0, 0);
+    new Int32Array(this.rootShare).fill(0);
     const n = this.workers.length;
     const results = await Promise.all(
       this.workers.map((w, k) => {

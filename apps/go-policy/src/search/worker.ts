@@ -7,13 +7,14 @@ import { loadPolicyModel } from '../model/load.js';
 import { RolloutTables } from '../rollout/policy.js';
 import { tfNetEvaluator } from './net.js';
 import { boardFrom } from './position.js';
-import { Search } from './search.js';
+import { Search, type SharedRoot } from './search.js';
 import type { FromWorker, ToWorker } from './searcher.js';
 
 const port = parentPort;
 if (!port) throw new Error('search/worker.ts must run in a worker thread');
 let search: Search | null = null;
 let stop: Int32Array | null = null;
+let shared: SharedRoot | undefined;
 
 const send = (m: FromWorker): void => {
   if (m.type === 'result') {
@@ -31,6 +32,15 @@ async function handle(m: ToWorker): Promise<void> {
   switch (m.type) {
     case 'init': {
       stop = new Int32Array(m.stopFlag);
+      const flag = stop;
+      if (m.threads > 1) {
+        shared = {
+          visits: new Int32Array(m.rootShare),
+          row: m.row,
+          threads: m.threads,
+          stopAll: () => Atomics.store(flag, 0, 1),
+        };
+      }
       let net = null;
       let featureSet: FeatureSetName = 'alphago';
       if (m.modelDir !== null) {
@@ -49,7 +59,7 @@ async function handle(m: ToWorker): Promise<void> {
       if (!search || !stop) throw new Error('search before init');
       const flag = stop;
       search.setPosition(boardFrom(m.position));
-      const result = search.run({ ...m.budget, stop: () => Atomics.load(flag, 0) === 1 });
+      const result = search.run({ ...m.budget, stop: () => Atomics.load(flag, 0) === 1, shared });
       send({ type: 'result', id: m.id, result });
       return;
     }
