@@ -232,11 +232,16 @@ describe('text-cnn CLI', () => {
     expect(JSON.parse(r.last)).toHaveProperty('testAccuracy');
     // "superb" never occurs in the data: the vectors' words join the vocabulary with their rows.
     expect(r.stderr).toMatch(
-      /word vectors .*vectors\.txt: 8 of \d+ words have one, 1 of them added from the vectors' 20000 most frequent; dim 10/,
+      /word vectors .*vectors\.txt: 8 of \d+ words have one, 1 of them added from the vectors' 20000 most frequent \(7 of the \d+ training words, [\d.]+%\); dim 10; per-dimension std 0\.\d+, rescaled x[\d.]+ to 0\.144 \(--vector-scale word2vec\); the rest U\(-0\.250, 0\.250\)/,
     );
     expect(vocabularyOf(nonStatic)).toContain('superb');
     const metadata = JSON.parse(readFileSync(join(nonStatic, 'metadata.json'), 'utf8')) as Record<string, unknown>;
-    expect(metadata).toMatchObject({ variant: 'non-static', embeddings: vectors, vectorWords: 20000 });
+    expect(metadata).toMatchObject({
+      variant: 'non-static',
+      embeddings: vectors,
+      vectorWords: 20000,
+      vectorScale: 'word2vec',
+    });
     const p = cli('predict', 'a superb film', '--model-dir', nonStatic, '--json');
     expect(p.code, p.stderr).toBe(0);
     const multi = join(dir, 'multichannel');
@@ -251,6 +256,8 @@ describe('text-cnn CLI', () => {
       vectors,
       '--vector-words',
       '0',
+      '--vector-scale',
+      'none',
       '--epochs',
       '1',
       '--model-dir',
@@ -258,6 +265,7 @@ describe('text-cnn CLI', () => {
       '--json',
     );
     expect(m.code, m.stderr).toBe(0);
+    expect(m.stderr).toMatch(/per-dimension std 0\.\d+ \(--vector-scale none\); the rest U\(-0\.250, 0\.250\)/);
     expect(vocabularyOf(multi)).not.toContain('superb');
     expect(cli('eval', '--model-dir', multi, '--json').code).toBe(0);
     expect(cli('predict', 'a truly great film', '--model-dir', multi, '--json').code).toBe(0);
@@ -270,6 +278,12 @@ describe('text-cnn CLI', () => {
     const b = cli('train', '--data-file', dataFile, '--embeddings', 'glove-100d', '--model-dir', join(dir, 'x'));
     expect(b.code).toBe(2);
     expect(b.stderr).toMatch(/--embeddings: CNN-rand learns its word vectors/);
+    const c = cli('train', '--data-file', dataFile, '--vector-scale', 'none', '--model-dir', join(dir, 'x'));
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(/--vector-scale: CNN-rand has no pretrained vectors/);
+    const d = cli('train', '--data-file', dataFile, '--vector-scale', 'huge', '--model-dir', join(dir, 'x'));
+    expect(d.code).toBe(2);
+    expect(d.stderr).toMatch(/--vector-scale.*expected one of word2vec, matched, none, got 'huge'/);
   });
 
   it('a missing data file is an error naming it, as the JSON line too, exit code 1', () => {

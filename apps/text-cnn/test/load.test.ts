@@ -23,6 +23,7 @@ describe('the model loader', () => {
       variant: 'non-static',
       embeddings: 'glove-100d',
       vectorWords: 20000,
+      vectorScale: 'word2vec',
       history: {},
       command: 'pnpm --filter text-cnn train',
     };
@@ -34,8 +35,12 @@ describe('the model loader', () => {
       variant: 'non-static',
       embeddings: 'glove-100d',
       vectorWords: 20000,
+      vectorScale: 'word2vec',
     });
     expect(() => parseTextMetadata({ ...raw, variant: 'dynamic' }, 'm.json')).toThrow(/m\.json: field "variant"/);
+    expect(() => parseTextMetadata({ ...raw, vectorScale: 'huge' }, 'm.json')).toThrow(
+      /m\.json: field "vectorScale" is "huge"; expected one of word2vec, matched, none/,
+    );
   });
 
   it('names the file and the field that is wrong', () => {

@@ -5,10 +5,12 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DataError } from '@cnn-lab/core';
 import { Vocabulary } from '../src/text/index.js';
 import {
+  DEFAULT_VECTOR_SCALE,
+  KIM_VECTOR_STD,
   VectorCache,
   VectorCacheWriter,
   WinkJsonReader,
@@ -16,9 +18,11 @@ import {
   leadingWords,
   openVectors,
   parseVectorLine,
+  perDimensionStd,
   readTextVectors,
   readWinkVectors,
   tarEntry,
+  scalePlan,
   vectorCacheDir,
   vectorsForVocabulary,
 } from '../src/vectors/index.js';
@@ -239,15 +243,15 @@ describe('GloVe and word2vec text files', () => {
 });
 
 describe('the rows a vocabulary takes', () => {
-  it('pretrained rows (the word, else in lower case), U(-0.25, 0.25) without one, zero padding', async () => {
+  it('pretrained rows (the word, else in lower case), U(-0.25, 0.25) without one, zero padding (rows as published)', async () => {
     const w = new VectorCacheWriter(3);
     ['the', 'film', 'good', 'what'].forEach((word, i) => w.append(word, [i + 1, i + 1, i + 1], 'v'));
     const path = join(dir, 'small.vec');
     await w.write(path, 'small', 'test');
     const cache = VectorCache.open(path);
     const vocab = Vocabulary.build([['What', 'film', 'zzz', 'good']]);
-    const m = vectorsForVocabulary(cache, vocab, 1);
-    expect(m).toMatchObject({ dim: 3, found: 3, lowercased: 1 });
+    const m = vectorsForVocabulary(cache, vocab, 1, 'none');
+    expect(m).toMatchObject({ dim: 3, found: 3, lowercased: 1, scale: 'none', factor: 1, unknownRange: 0.25 });
     const row = (word: string) => [...m.data.subarray(vocab.id(word) * 3, vocab.id(word) * 3 + 3)];
     expect(row('What')).toEqual([4, 4, 4]);
     expect(row('film')).toEqual([2, 2, 2]);
@@ -302,5 +306,87 @@ describe('vectors list', () => {
     const out = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { vectors: Array<Record<string, unknown>> };
     expect(out.vectors).toEqual([expect.objectContaining({ name: 'glove-100d', installed: false })]);
     expect(r.stderr).toMatch(/not installed \(pnpm --filter text-cnn vectors:install glove-100d\)/);
+  });
+});
+
+describe('putting pretrained and random rows on one scale', () => {
+  it('perDimensionStd pools the variance of each column; scalePlan leaves rows alone when there is no spread', () => {
+    // Column 0 varies (variance 1), column 1 does not: sqrt((1 + 0) / 2).
+    const rows = [Float32Array.of(1, 10), Float32Array.of(3, 10)];
+    expect(perDimensionStd(rows, 2)).toBeCloseTo(Math.SQRT1_2, 12);
+    expect(perDimensionStd(rows.slice(0, 1), 2)).toBe(0);
+    expect(KIM_VECTOR_STD).toBeCloseTo(0.25 / Math.sqrt(3), 12);
+    expect(scalePlan('word2vec', 0.5)).toEqual({ factor: KIM_VECTOR_STD / 0.5, unknownRange: 0.25 });
+    expect(scalePlan('matched', 0.5)).toEqual({ factor: 1, unknownRange: 0.5 * Math.sqrt(3) });
+    for (const rule of ['word2vec', 'matched', 'none'] as const)
+      expect(scalePlan(rule, 0)).toEqual({ factor: 1, unknownRange: 0.25 });
+  });
+
+  // 300 words with vectors spread 0.5 per dimension around a mean of 0.3 (as the 100-d GloVe-derived ones are,
+  // roughly), then 300 words without one.
+  const dim = 8;
+  const known = Array.from({ length: 300 }, (_, i) => `k${i}`);
+  const unknown = Array.from({ length: 300 }, (_, i) => `u${i}`);
+  const published = known.map((_, i) =>
+    Float32Array.from(
+      { length: dim },
+      (_, d) => 0.3 + 0.5 * Math.sqrt(3) * (2 * (((i * 37 + d * 101) % 997) / 997) - 1),
+    ),
+  );
+  const vocab = Vocabulary.build([[...known, ...unknown]]);
+  let cache: VectorCache;
+  beforeAll(async () => {
+    const w = new VectorCacheWriter(dim);
+    known.forEach((word, i) => w.append(word, published[i] as Float32Array, 'v'));
+    const path = join(dir, 'spread.vec');
+    await w.write(path, 'spread', 'test');
+    cache = VectorCache.open(path);
+  });
+  const rowsOf = (data: Float32Array, words: string[]) =>
+    words.map((word) => data.subarray(vocab.id(word) * dim, (vocab.id(word) + 1) * dim));
+
+  it('word2vec: the pretrained rows scaled to the spread of U(-0.25, 0.25), directions kept; the others U(-0.25, 0.25)', () => {
+    const std = perDimensionStd(published, dim);
+    expect(std).toBeGreaterThan(0.45);
+    const m = vectorsForVocabulary(cache, vocab, 1, 'word2vec');
+    expect(m).toMatchObject({ found: 300, scale: 'word2vec', unknownRange: 0.25 });
+    expect(m.std).toBeCloseTo(std, 5);
+    expect(m.factor).toBeCloseTo(KIM_VECTOR_STD / std, 5);
+    const scaled = rowsOf(m.data, known);
+    expect(perDimensionStd(scaled, dim)).toBeCloseTo(KIM_VECTOR_STD, 5);
+    scaled.forEach((row, i) => {
+      for (let d = 0; d < dim; d++) expect(row[d]).toBeCloseTo((published[i]?.[d] as number) * m.factor, 5);
+    });
+    const others = rowsOf(m.data, unknown);
+    for (const row of others) for (const x of row) expect(Math.abs(x)).toBeLessThan(0.25);
+    // The two kinds of rows now have about the same spread.
+    expect(perDimensionStd(others, dim)).toBeGreaterThan(0.9 * KIM_VECTOR_STD);
+    expect(perDimensionStd(others, dim)).toBeLessThan(1.1 * KIM_VECTOR_STD);
+    expect([...m.data.subarray(0, dim)]).toEqual(new Array(dim).fill(0));
+  });
+
+  it("matched: the pretrained rows as published; the others U(-a, a) with the rows' own variance", () => {
+    const m = vectorsForVocabulary(cache, vocab, 1, 'matched');
+    expect(m).toMatchObject({ found: 300, scale: 'matched', factor: 1 });
+    expect(m.unknownRange).toBeCloseTo(m.std * Math.sqrt(3), 6);
+    rowsOf(m.data, known).forEach((row, i) => expect([...row]).toEqual([...(published[i] as Float32Array)]));
+    const others = rowsOf(m.data, unknown);
+    let widest = 0;
+    for (const row of others)
+      for (const x of row) {
+        expect(Math.abs(x)).toBeLessThan(m.unknownRange);
+        widest = Math.max(widest, Math.abs(x));
+      }
+    expect(widest).toBeGreaterThan(0.25);
+    expect(perDimensionStd(others, dim)).toBeGreaterThan(0.9 * m.std);
+    expect(perDimensionStd(others, dim)).toBeLessThan(1.1 * m.std);
+  });
+
+  it('pretrained variants rescale to word2vec unless told', () => {
+    expect(DEFAULT_VECTOR_SCALE).toBe('word2vec');
+    const m = vectorsForVocabulary(cache, vocab, 1);
+    expect(m.scale).toBe('word2vec');
+    expect(perDimensionStd(rowsOf(m.data, known), dim)).toBeCloseTo(KIM_VECTOR_STD, 5);
+    expect(m.data).toEqual(vectorsForVocabulary(cache, vocab, 1, DEFAULT_VECTOR_SCALE).data);
   });
 });

@@ -25,7 +25,16 @@ import { classNamesFor } from '../model/class-names.js';
 import type { TextModelMetadata } from '../model/load.js';
 import { vocabularyFiles } from '../model/save.js';
 import { tokenize } from '../text/index.js';
-import { NAMED_VECTORS, leadingWords, openVectors, vectorsForVocabulary } from '../vectors/index.js';
+import {
+  DEFAULT_VECTOR_SCALE,
+  KIM_VECTOR_STD,
+  NAMED_VECTORS,
+  VECTOR_SCALES,
+  leadingWords,
+  openVectors,
+  vectorsForVocabulary,
+  type VectorScale,
+} from '../vectors/index.js';
 import { withDataFlags, type DataFlags } from './data-flags.js';
 import { assertTrainable, readSplit } from './read-split.js';
 
@@ -38,6 +47,7 @@ export interface TrainFlags extends DataFlags {
   variant?: Variant;
   embeddings?: string;
   vectorWords?: number;
+  vectorScale?: VectorScale;
   /** The command recorded in the metadata (bench-paper --run gives the train command of each run). */
   command?: string;
 }
@@ -92,6 +102,11 @@ export function withTrainFlags(cmd: Command): Command {
       '--vector-words <n>',
       `also give the model the vectors' n most frequent words its training data lacks (default ${DEFAULT_VECTOR_WORDS} with --embeddings)`,
       parseIntIn(0),
+    )
+    .option(
+      '--vector-scale <rule>',
+      `${VECTOR_SCALES.join(', ')}: how pretrained rows and the random rows of words without one share a scale. word2vec: the rows rescaled to the per-dimension spread of Kim's word2vec vectors (std ${KIM_VECTOR_STD.toFixed(3)}), the others U(-0.25, 0.25); matched: the rows as published, the others U(-a, a) with the rows' variance; none: the rows as published, the others U(-0.25, 0.25), as before (default ${DEFAULT_VECTOR_SCALE})`,
+      parseChoice(VECTOR_SCALES),
     );
 }
 
@@ -99,6 +114,8 @@ export function withTrainFlags(cmd: Command): Command {
 async function pretrained(opts: TrainFlags, log: Log) {
   const variant = opts.variant ?? 'rand';
   if (variant === 'rand') {
+    if (opts.vectorScale)
+      throw new UsageError('--vector-scale: CNN-rand has no pretrained vectors; give --variant and --embeddings');
     if (opts.embeddings)
       throw new UsageError(
         '--embeddings: CNN-rand learns its word vectors; give --variant static, non-static or multichannel',
@@ -128,6 +145,7 @@ export async function train(opts: TrainFlags, log: Log) {
   const { split, record, tokenizer, classes } = await readSplit(opts, seed, log);
   assertTrainable(split, record);
   const vectorWords = vectors ? (opts.vectorWords ?? DEFAULT_VECTOR_WORDS) : 0;
+  const vectorScale = opts.vectorScale ?? DEFAULT_VECTOR_SCALE;
   // Only words the tokenizer can give back as they are: the others could never be looked up.
   const extraWords = vectors
     ? leadingWords(vectors.cache, vectorWords, (w) => {
@@ -144,9 +162,11 @@ export async function train(opts: TrainFlags, log: Log) {
   });
   let chosen: Pick<NetworkOptions, 'variant' | 'embeddings'> & { name: string } = { name: 'CNN-rand' };
   if (vectors) {
-    const m = vectorsForVocabulary(vectors.cache, data.vocab, seed);
+    const m = vectorsForVocabulary(vectors.cache, data.vocab, seed, vectorScale);
+    // The training words: the vocabulary less padding, the unknown-word token and the words added from the vectors.
+    const own = data.vocab.size - 2 - data.addedWords;
     log(
-      `word vectors ${vectors.spec}: ${m.found} of ${data.vocab.size - 1} words have one${m.lowercased ? ` (${m.lowercased} found in lower case)` : ''}, ${data.addedWords} of them added from the vectors' ${vectorWords} most frequent; dim ${m.dim}; the rest U(-0.25, 0.25); loaded in ${(vectors.openSeconds + m.seconds).toFixed(2)} s`,
+      `word vectors ${vectors.spec}: ${m.found} of ${data.vocab.size - 1} words have one${m.lowercased ? ` (${m.lowercased} found in lower case)` : ''}, ${data.addedWords} of them added from the vectors' ${vectorWords} most frequent (${m.found - data.addedWords} of the ${own} training words, ${((100 * (m.found - data.addedWords)) / Math.max(1, own)).toFixed(1)}%); dim ${m.dim}; per-dimension std ${m.std.toFixed(3)}${m.factor !== 1 ? `, rescaled x${m.factor.toFixed(3)} to ${(m.std * m.factor).toFixed(3)}` : ''} (--vector-scale ${m.scale}); the rest U(-${m.unknownRange.toFixed(3)}, ${m.unknownRange.toFixed(3)}); loaded in ${(vectors.openSeconds + m.seconds).toFixed(2)} s`,
     );
     chosen = { name: `CNN-${vectors.variant}`, variant: vectors.variant, embeddings: { data: m.data, dim: m.dim } };
   }
@@ -178,7 +198,7 @@ export async function train(opts: TrainFlags, log: Log) {
         tokenizer,
         split: record,
         variant: opts.variant ?? 'rand',
-        ...(vectors ? { embeddings: vectors.spec, vectorWords } : {}),
+        ...(vectors ? { embeddings: vectors.spec, vectorWords, vectorScale } : {}),
         ...(score ? { testAccuracy: score['testAccuracy'] as number } : {}),
       };
       return {

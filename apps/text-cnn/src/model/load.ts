@@ -6,6 +6,7 @@ import { APP } from '../app.js';
 import { classNamesOf } from './class-names.js';
 import { VARIANTS, type Variant } from './kim.js';
 import { TOKENIZERS, Vocabulary, type TokenizerName } from '../text/index.js';
+import { VECTOR_SCALES, type VectorScale } from '../vectors/scale.js';
 // Registers the word-vector layer class, which model.json names.
 import './lean-embedding.js';
 
@@ -42,6 +43,8 @@ export interface TextModelMetadata {
   embeddings?: string;
   /** How many of the vectors' most frequent words were offered to its vocabulary. */
   vectorWords?: number;
+  /** How the pretrained rows were scaled against the random ones (none when absent: models saved before). */
+  vectorScale?: VectorScale;
 }
 
 export interface TextModel {
@@ -74,6 +77,7 @@ export function parseTextMetadata(raw: ModelMetadata | Record<string, unknown>, 
   if (f.has('variant')) out.variant = f.choice('variant', VARIANTS);
   if (f.has('embeddings')) out.embeddings = f.string('embeddings');
   if (f.has('vectorWords')) out.vectorWords = f.int('vectorWords', 0);
+  if (f.has('vectorScale')) out.vectorScale = f.choice('vectorScale', VECTOR_SCALES);
   if (f.has('split')) {
     const s = f.object('split');
     const split: SplitRecord = { seed: s.int('seed') };

@@ -11,6 +11,7 @@ import { PAD_ID, type Vocabulary } from '../text/index.js';
 import { VectorCache, VectorCacheWriter, vectorCacheDir, type VectorCacheHeader } from './cache.js';
 import { gunzipFile, tarEntry } from './tar.js';
 import { randomEmbeddings, readTextVectors, type EmbeddingMatrix } from './text-format.js';
+import { DEFAULT_VECTOR_SCALE, perDimensionStd, scalePlan, type VectorScale } from './scale.js';
 import { WinkJsonReader } from './wink-json.js';
 
 export { VectorCache, VectorCacheWriter, vectorCacheDir, type VectorCacheHeader } from './cache.js';
@@ -21,6 +22,15 @@ export {
   UNKNOWN_WORD_RANGE,
   type EmbeddingMatrix,
 } from './text-format.js';
+export {
+  DEFAULT_VECTOR_SCALE,
+  KIM_VECTOR_STD,
+  VECTOR_SCALES,
+  perDimensionStd,
+  scalePlan,
+  type ScalePlan,
+  type VectorScale,
+} from './scale.js';
 export { WinkJsonReader } from './wink-json.js';
 export { parseTarHeader, tarEntry } from './tar.js';
 
@@ -205,14 +215,26 @@ export async function openVectors(
 export interface VocabularyVectors extends EmbeddingMatrix {
   /** Of `found`, the words found only in lower case (TREC keeps case; the vectors are lower-case). */
   lowercased: number;
+  /** The per-dimension standard deviation of the pretrained rows taken, as published (see scale.ts). */
+  std: number;
+  scale: VectorScale;
+  /** The factor the pretrained rows were multiplied by, and the range U(-a, a) of the other words. */
+  factor: number;
+  unknownRange: number;
   seconds: number;
 }
 
 /**
- * The embedding matrix for `vocab`: each word's pretrained row (the word as it is, else in lower case), U(-0.25,
- * 0.25) for words without one (Kim), zeros for padding. Only those rows are read from the cache.
+ * The embedding matrix for `vocab`: each word's pretrained row (the word as it is, else in lower case), random
+ * rows for words without one, zeros for padding; `scale` (scale.ts) puts the two on one scale. Only those rows are
+ * read from the cache.
  */
-export function vectorsForVocabulary(cache: VectorCache, vocab: Vocabulary, seed: number): VocabularyVectors {
+export function vectorsForVocabulary(
+  cache: VectorCache,
+  vocab: Vocabulary,
+  seed: number,
+  scale: VectorScale = DEFAULT_VECTOR_SCALE,
+): VocabularyVectors {
   const started = performance.now();
   const exact = new Map<string, number>();
   for (let id = 0; id < vocab.size; id++) if (id !== PAD_ID) exact.set(vocab.word(id), id);
@@ -240,9 +262,25 @@ export function vectorsForVocabulary(cache: VectorCache, vocab: Vocabulary, seed
     });
   const rows = cache.readRows([...rowOf.values()]);
   const dim = cache.dim;
-  const data = randomEmbeddings(vocab.size, dim, seed);
-  for (const [id, row] of rowOf) data.set(rows.get(row) as Float32Array, id * dim);
-  return { data, dim, found: rowOf.size, lowercased, seconds: (performance.now() - started) / 1000 };
+  const std = perDimensionStd([...rows.values()], dim);
+  const { factor, unknownRange } = scalePlan(scale, std);
+  const data = randomEmbeddings(vocab.size, dim, seed, unknownRange);
+  for (const [id, row] of rowOf) {
+    const at = id * dim;
+    data.set(rows.get(row) as Float32Array, at);
+    if (factor !== 1) for (let d = at; d < at + dim; d++) data[d] = (data[d] as number) * factor;
+  }
+  return {
+    data,
+    dim,
+    found: rowOf.size,
+    lowercased,
+    std,
+    scale,
+    factor,
+    unknownRange,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 /** The first `n` words of the vectors (most frequent first) that `accept` takes: words to add to a vocabulary. */

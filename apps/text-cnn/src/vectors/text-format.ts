@@ -76,11 +76,16 @@ export async function readTextVectors(
   return writer;
 }
 
-/** The CNN-rand initialisation: every row U(-0.25, 0.25), the padding row zero. */
-export function randomEmbeddings(rows: number, dim: number, seed: number): Float32Array {
+/** The CNN-rand initialisation: every row U(-range, range) (Kim: 0.25), the padding row zero. */
+export function randomEmbeddings(
+  rows: number,
+  dim: number,
+  seed: number,
+  range: number = UNKNOWN_WORD_RANGE,
+): Float32Array {
   const rng = new Rng(seed);
   const data = new Float32Array(rows * dim);
-  for (let i = 0; i < data.length; i++) data[i] = rng.uniform(-UNKNOWN_WORD_RANGE, UNKNOWN_WORD_RANGE);
+  for (let i = 0; i < data.length; i++) data[i] = rng.uniform(-range, range);
   data.fill(0, PAD_ID * dim, (PAD_ID + 1) * dim);
   return data;
 }
