@@ -27,6 +27,7 @@ for (const [fold, acc] of [
     variant: 'non-static',
     embeddings: 'glove-100d',
     vectorWords: 20000,
+    vectorScale: 'word2vec',
     testAccuracy: acc,
     protocol,
     command: `pnpm --filter text-cnn train --set MR --fold ${fold} --variant non-static --embeddings glove-100d --epochs 25 --patience 4 --seed 1 --model-dir runs/x${fold} --json`,
@@ -39,11 +40,30 @@ run(
     variant: 'non-static',
     embeddings: 'glove-100d',
     vectorWords: 20000,
+    vectorScale: 'word2vec',
     testAccuracy: 0.5,
     protocol,
   },
   3600,
 );
+// A run saved before --vector-scale existed (the vectors as published): another protocol, named in its command.
+run('unscaled/f4', {
+  split: { set: 'MR', fold: 4, seed: 1 },
+  variant: 'non-static',
+  embeddings: 'glove-100d',
+  vectorWords: 20000,
+  testAccuracy: 0.7,
+  protocol,
+});
+run('unscaled/subj', {
+  split: { set: 'Subj', fold: 0, seed: 1 },
+  variant: 'static',
+  embeddings: 'glove-100d',
+  vectorWords: 20000,
+  testAccuracy: 0.9,
+  protocol,
+  command: 'pnpm --filter text-cnn train --set Subj --fold 0 --variant static --embeddings glove-100d',
+});
 // TREC, three seeds of rand; and one run under other settings, not mixed in.
 for (const seed of [1, 2, 3])
   run(`trec/s${seed}`, {
@@ -68,7 +88,7 @@ run('trec/s1/inner', {
 describe('bench-paper', () => {
   it('finds finished runs on the sets, and says which it left out and which are not finished', () => {
     const { runs, leftOut, unfinished } = collectRuns(root);
-    expect(runs).toHaveLength(3 + 1 + 3 + 1 + 1);
+    expect(runs).toHaveLength(3 + 1 + 2 + 3 + 1 + 1);
     expect(leftOut).toEqual(['capped: a vocabulary capped at 4000 words']);
     // A user's file is neither a table run nor an unfinished one.
     expect(unfinished).toEqual(['running']);
@@ -81,7 +101,7 @@ describe('bench-paper', () => {
     expect(mr?.runs.map((r) => r.testAccuracy)).toEqual([0.8, 0.82, 0.78]);
     expect(mr?.mean).toBeCloseTo(0.8, 10);
     expect(mr?.std).toBeCloseTo(meanStd([0.8, 0.82, 0.78]).std, 10);
-    expect(mr).toMatchObject({ wanted: 10, over: 'fold', kim: 81.5 });
+    expect(mr).toMatchObject({ wanted: 10, over: 'fold', kim: 81.5, otherRuns: 2 });
     expect(mr?.command).toBe(
       'pnpm --filter text-cnn train --set MR --fold <n> --variant non-static --embeddings glove-100d --epochs 25 --patience 4 --seed 1',
     );
@@ -93,6 +113,9 @@ describe('bench-paper', () => {
       command: 'pnpm --filter text-cnn train --set TREC --seed <n>',
     });
     expect(cells.find((c) => c.set === 'Subj' && c.variant === 'rand')?.runs).toHaveLength(0);
+    expect(cells.find((c) => c.set === 'Subj' && c.variant === 'static')?.command).toBe(
+      'pnpm --filter text-cnn train --set Subj --fold <n> --variant static --embeddings glove-100d --vector-scale none',
+    );
 
     const text = formatPaperTable(cells);
     expect(text).toMatch(

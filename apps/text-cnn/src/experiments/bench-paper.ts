@@ -25,6 +25,8 @@ export interface RunResult {
   phrases: boolean;
   embeddings?: string;
   vectorWords?: number;
+  /** How the pretrained rows were scaled (`train --vector-scale`); runs saved before the flag are `none`. */
+  vectorScale?: string;
   epochs?: number;
   patience?: number | null;
   testAccuracy: number;
@@ -109,6 +111,9 @@ function readRun(file: string, dir: string): RunResult | string | typeof UNFINIS
     phrases: split['phrases'] === true,
     ...(typeof m['embeddings'] === 'string' ? { embeddings: m['embeddings'] } : {}),
     ...(typeof m['vectorWords'] === 'number' ? { vectorWords: m['vectorWords'] } : {}),
+    ...(typeof m['embeddings'] === 'string'
+      ? { vectorScale: typeof m['vectorScale'] === 'string' ? m['vectorScale'] : 'none' }
+      : {}),
     ...(typeof protocol['epochs'] === 'number' ? { epochs: protocol['epochs'] } : {}),
     ...(protocol['patience'] !== undefined ? { patience: protocol['patience'] as number | null } : {}),
     testAccuracy: m['testAccuracy'],
@@ -120,7 +125,14 @@ function readRun(file: string, dir: string): RunResult | string | typeof UNFINIS
 
 /** What makes two runs comparable: everything but the fold or seed. */
 function protocolKey(r: RunResult): string {
-  return JSON.stringify([r.phrases, r.embeddings ?? null, r.vectorWords ?? null, r.epochs ?? null, r.patience ?? null]);
+  return JSON.stringify([
+    r.phrases,
+    r.embeddings ?? null,
+    r.vectorWords ?? null,
+    r.vectorScale ?? null,
+    r.epochs ?? null,
+    r.patience ?? null,
+  ]);
 }
 
 export interface Cell {
@@ -164,7 +176,12 @@ export function tableCells(runs: readonly RunResult[], seeds = 3): Cell[] {
         .sort((a, c) => c.length - a.length || Math.max(...c.map((r) => r.time)) - Math.max(...a.map((r) => r.time)));
       const chosen = ranked[0] ?? [];
       const { mean, std } = meanStd(chosen.map((r) => r.testAccuracy));
-      const command = chosen.find((r) => r.command)?.command;
+      const withCommand = chosen.find((r) => r.command);
+      // Runs saved before --vector-scale existed used `none`, which the flag must now name to reproduce them.
+      const command =
+        withCommand?.command && withCommand.vectorScale === 'none' && !/--vector-scale\b/.test(withCommand.command)
+          ? `${withCommand.command} --vector-scale none`
+          : withCommand?.command;
       cells.push({
         set,
         variant,
