@@ -204,6 +204,25 @@ describe('playouts', () => {
     }
   });
 
+  it('after restoreRoot, play on exactly as from a fresh reset of the root', () => {
+    const start = randomBoard(19, 140, 4);
+    const po = new Playout(tables, 19);
+    po.reset(start);
+    po.saveRoot();
+    const fresh = new Playout(tables, 19);
+    for (let k = 0; k < 3; k++) {
+      // Wander off (captures and bucket changes on the way), come back, then both play the same playout.
+      po.run(start.toPlay, PASS, PASS, 7.5, new Rng(20 + k), 60 + 40 * k);
+      po.restoreRoot();
+      fresh.reset(start);
+      const a = po.run(start.toPlay, PASS, PASS, 7.5, new Rng(30 + k));
+      const b = fresh.run(start.toPlay, PASS, PASS, 7.5, new Rng(30 + k));
+      expect(a).toEqual(b);
+      expect(Array.from(po.board.cells)).toEqual(Array.from(fresh.board.cells));
+      po.restoreRoot();
+    }
+  });
+
   it('look up every symmetric variant of a learned pattern, and the coarse weight alone for the rest', () => {
     const b = randomBoard(19, 150, 8);
     const pg = patternGeometry(19);

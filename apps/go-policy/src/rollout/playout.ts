@@ -8,8 +8,9 @@ import type { Rng } from '@cnn-lab/core';
 import { BLACK, Board, EMPTY, PASS, WHITE, type Player } from '../board/index.js';
 import {
   NEAR_OFFSETS,
+  S_EDGE,
+  S_EMPTY,
   moveEffects,
-  neighbourCode,
   patternGeometry,
   swapColours,
   withEffects,
@@ -48,6 +49,13 @@ export class Playout {
   private readonly nearStart: Int32Array;
   private readonly nearPts: Int16Array;
   private readonly nearIdx: Uint8Array;
+  /**
+   * The 3x3 field of every point as neighbourCode writes it from black's view (0 empty, 2-4 black stone
+   * whose chain has 1/2/3+ liberties, 5-7 white), kept up to date as stones come, go and change bucket;
+   * the extra entry at index `area` is S_EDGE, where `aroundPad` sends the neighbours off the board.
+   */
+  private readonly state: Uint8Array;
+  private readonly aroundPad: Int16Array;
   /** Last code of each point for black (2p) and white (2p + 1); -1 on stones. */
   private readonly codes: Int32Array;
   /** Final owner of every point after the last run: 1 black, 2 white, 0 neither. */
@@ -70,6 +78,9 @@ export class Playout {
     this.localFac = new Float64Array(a);
     this.owner = new Uint8Array(a);
     this.codes = new Int32Array(2 * a);
+    this.state = new Uint8Array(a + 1);
+    this.state[a] = S_EDGE;
+    this.aroundPad = Int16Array.from(this.pg.around, (q) => (q < 0 ? a : q));
     const start = new Int32Array(a + 1);
     const pts: number[] = [];
     const idx: number[] = [];
@@ -97,6 +108,7 @@ export class Playout {
    */
   reset(root: Board): void {
     this.board.copyFrom(root);
+    for (let p = 0; p < this.area; p++) this.setState(p);
     this.codes.fill(-2);
     for (let p = 0; p < this.area; p++) this.recompute(p);
   }
@@ -105,6 +117,7 @@ export class Playout {
   private saved: {
     board: Board;
     codes: Int32Array;
+    state: Uint8Array;
     gamma: [Float64Array, Float64Array];
     rowSum: [Float64Array, Float64Array];
   } | null = null;
@@ -119,11 +132,13 @@ export class Playout {
     const s = (this.saved ??= {
       board: new Board(this.size),
       codes: new Int32Array(2 * a),
+      state: new Uint8Array(a + 1),
       gamma: [new Float64Array(a), new Float64Array(a)],
       rowSum: [new Float64Array(this.size), new Float64Array(this.size)],
     });
     s.board.copyFrom(this.board);
     s.codes.set(this.codes);
+    s.state.set(this.state);
     s.gamma[0].set(this.gamma[0]);
     s.gamma[1].set(this.gamma[1]);
     s.rowSum[0].set(this.rowSum[0]);
@@ -136,6 +151,7 @@ export class Playout {
     if (!s) throw new Error('Playout.restoreRoot before saveRoot');
     this.board.copyFrom(s.board);
     this.codes.set(s.codes);
+    this.state.set(s.state);
     this.gamma[0].set(s.gamma[0]);
     this.gamma[1].set(s.gamma[1]);
     this.rowSum[0].set(s.rowSum[0]);
@@ -152,7 +168,7 @@ export class Playout {
       this.gamma[0][p] = 0;
       this.gamma[1][p] = 0;
     } else {
-      const n = neighbourCode(board, pg, p);
+      const n = this.neighbours(p);
       const e = moveEffects(board, p);
       const cb = withEffects(n, e & 15);
       const cw = withEffects(swapColours(n), e >>> 4);
@@ -164,6 +180,34 @@ export class Playout {
       codes[2 * p + 1] = cw;
     }
     this.rowDirty[(p / this.size) | 0] = 1;
+  }
+
+  /** The neighbour part of p's code from black's view (as neighbourCode), from the kept states. */
+  private neighbours(p: number): number {
+    const st = this.state;
+    const a = this.aroundPad;
+    const b = 8 * p;
+    return (
+      st[a[b]!]! |
+      (st[a[b + 1]!]! << 3) |
+      (st[a[b + 2]!]! << 6) |
+      (st[a[b + 3]!]! << 9) |
+      (st[a[b + 4]!]! << 12) |
+      (st[a[b + 5]!]! << 15) |
+      (st[a[b + 6]!]! << 18) |
+      (st[a[b + 7]!]! << 21)
+    );
+  }
+
+  /** Bring the state of point p up to date from the board. */
+  private setState(p: number): void {
+    const { cells, head, libCount } = this.board;
+    const c = cells[p]!;
+    if (c === EMPTY) this.state[p] = S_EMPTY;
+    else {
+      const l = libCount[head[p]!]!;
+      this.state[p] = (c === BLACK ? 2 : 5) + (l >= 3 ? 2 : l - 1);
+    }
   }
 
   private mark(p: number): void {
@@ -188,10 +232,14 @@ export class Playout {
     }
   }
 
+  /** A chain whose liberty bucket may have changed: its states, and every empty point around it. */
   private markChain(h: number): void {
-    const next = this.board.next;
+    const { cells, next, libCount } = this.board;
+    const l = libCount[h]!;
+    const v = (cells[h] === BLACK ? 2 : 5) + (l >= 3 ? 2 : l - 1);
     let s = h;
     do {
+      this.state[s] = v;
       this.markEmptyAround(s);
       s = next[s]!;
     } while (s !== h);
@@ -249,6 +297,7 @@ export class Playout {
     this.markAround(p);
     const h = head[p]!;
     const after = libCount[h]!;
+    this.state[p] = (colour === BLACK ? 2 : 5) + (after >= 3 ? 2 : after - 1);
     if (ownMax > 0) {
       // Joined chains: each part's bucket against the merged chain's.
       const ba = after >= 3 ? 3 : after;
@@ -262,6 +311,7 @@ export class Playout {
     }
     for (let k = 0; k < captured.length; k++) {
       const s = captured[k]!;
+      this.state[s] = S_EMPTY;
       this.markAround(s);
       for (let i = 0; i < nbrCount[s]!; i++) {
         const q = nbr[4 * s + i]!;
