@@ -2,8 +2,10 @@
 // weight for both colours (exp of its pattern, move-effect and edge features); after a move only the
 // points whose features can have changed are recomputed: the 3x3 around the move and the captured
 // stones, and around every chain whose liberties changed while it had three or fewer. The distance
-// features to the last two moves multiply a few dozen nearby weights at sampling time. Weights are
-// summed per row, so drawing a move costs two short scans.
+// features to the last two moves multiply the weights near them at sampling time. Weights are summed
+// per row (kept as running sums as weights change), so drawing a move costs two short scans; the
+// weighted sum near our own last move is carried over from the move before, when it was the window
+// around the opponent's last move, and only the weights changed since are added in.
 import type { Rng } from '@cnn-lab/core';
 import { BLACK, Board, EMPTY, PASS, WHITE, type Player } from '../board/index.js';
 import {
@@ -35,7 +37,8 @@ export class Playout {
   /** Weight of each point for black (index 0) and white (index 1) to play. */
   readonly gamma: [Float64Array, Float64Array];
   private readonly rowSum: [Float64Array, Float64Array];
-  private readonly rowDirty: Uint8Array;
+  /** Sum of every weight for black (index 0) and white (index 1). */
+  private readonly total = new Float64Array(2);
   private readonly stamp: Int32Array;
   private stampId = 1;
   private readonly dirty: Int32Array;
@@ -49,6 +52,24 @@ export class Playout {
   private readonly nearStart: Int32Array;
   private readonly nearPts: Int16Array;
   private readonly nearIdx: Uint8Array;
+  /**
+   * Windows around recent moves, for choose(): window k marks its points with k in winStamp[k & 1] and
+   * their distance feature index in winIdx[k & 1], so the window of the last move and the one before it
+   * live side by side.
+   */
+  private readonly winStamp: [Int32Array, Int32Array];
+  private readonly winIdx: [Uint8Array, Uint8Array];
+  private winId = 0;
+  /**
+   * The window around the last move choose() saw (-1: none, or no longer followed): its centre, and for
+   * the colour to play after it (trackColour, 0 black 1 white) the sums of its weights times the own-move
+   * distance factors (trackW) and plain (trackB), kept up to date by recompute() as weights change.
+   */
+  private trackId = -1;
+  private trackCentre = -1;
+  private trackColour = 0;
+  private trackW = 0;
+  private trackB = 0;
   /**
    * The 3x3 field of every point as neighbourCode writes it from black's view (0 empty, 2-4 black stone
    * whose chain has 1/2/3+ liberties, 5-7 white), kept up to date as stones come, go and change bucket;
@@ -70,12 +91,13 @@ export class Playout {
     const a = this.area;
     this.gamma = [new Float64Array(a), new Float64Array(a)];
     this.rowSum = [new Float64Array(size), new Float64Array(size)];
-    this.rowDirty = new Uint8Array(size);
     this.stamp = new Int32Array(a);
     this.dirty = new Int32Array(a * 2);
     this.localStamp = new Int32Array(a);
     this.localPts = new Int32Array(a);
     this.localFac = new Float64Array(a);
+    this.winStamp = [new Int32Array(a), new Int32Array(a)];
+    this.winIdx = [new Uint8Array(a), new Uint8Array(a)];
     this.owner = new Uint8Array(a);
     this.codes = new Int32Array(2 * a);
     this.state = new Uint8Array(a + 1);
@@ -111,6 +133,32 @@ export class Playout {
     for (let p = 0; p < this.area; p++) this.setState(p);
     this.codes.fill(-2);
     for (let p = 0; p < this.area; p++) this.recompute(p);
+    this.sumRows();
+  }
+
+  /** Every row sum and both totals from scratch. */
+  private sumRows(): void {
+    const { size } = this;
+    const g0 = this.gamma[0];
+    const g1 = this.gamma[1];
+    let t0 = 0;
+    let t1 = 0;
+    for (let r = 0; r < size; r++) {
+      let s0 = 0;
+      let s1 = 0;
+      const base = r * size;
+      for (let c = 0; c < size; c++) {
+        s0 += g0[base + c]!;
+        s1 += g1[base + c]!;
+      }
+      this.rowSum[0][r] = s0;
+      this.rowSum[1][r] = s1;
+      t0 += s0;
+      t1 += s1;
+    }
+    this.total[0] = t0;
+    this.total[1] = t1;
+    this.trackId = -1;
   }
 
   // The state saved by saveRoot(): the board and every weight, restored by restoreRoot().
@@ -120,6 +168,7 @@ export class Playout {
     state: Uint8Array;
     gamma: [Float64Array, Float64Array];
     rowSum: [Float64Array, Float64Array];
+    total: Float64Array;
   } | null = null;
 
   /**
@@ -127,7 +176,6 @@ export class Playout {
    * them back by copying arrays, much cheaper than reset() recomputing every point.
    */
   saveRoot(): void {
-    this.refreshRows();
     const a = this.area;
     const s = (this.saved ??= {
       board: new Board(this.size),
@@ -135,6 +183,7 @@ export class Playout {
       state: new Uint8Array(a + 1),
       gamma: [new Float64Array(a), new Float64Array(a)],
       rowSum: [new Float64Array(this.size), new Float64Array(this.size)],
+      total: new Float64Array(2),
     });
     s.board.copyFrom(this.board);
     s.codes.set(this.codes);
@@ -143,6 +192,7 @@ export class Playout {
     s.gamma[1].set(this.gamma[1]);
     s.rowSum[0].set(this.rowSum[0]);
     s.rowSum[1].set(this.rowSum[1]);
+    s.total.set(this.total);
   }
 
   /** Back to the state of the last saveRoot(): the same weights as reset() on that position would give. */
@@ -156,17 +206,20 @@ export class Playout {
     this.gamma[1].set(s.gamma[1]);
     this.rowSum[0].set(s.rowSum[0]);
     this.rowSum[1].set(s.rowSum[1]);
-    this.rowDirty.fill(0);
+    this.total.set(s.total);
+    this.trackId = -1;
   }
 
   private recompute(p: number): void {
     const { board, tables, pg, codes } = this;
+    let g0: number;
+    let g1: number;
     if (board.cells[p] !== EMPTY) {
       if (codes[2 * p] === -1) return;
       codes[2 * p] = -1;
       codes[2 * p + 1] = -1;
-      this.gamma[0][p] = 0;
-      this.gamma[1][p] = 0;
+      g0 = 0;
+      g1 = 0;
     } else {
       const n = this.neighbours(p);
       const e = moveEffects(board, p);
@@ -174,12 +227,25 @@ export class Playout {
       const cw = withEffects(swapColours(n), e >>> 4);
       if (cb === codes[2 * p] && cw === codes[2 * p + 1]) return;
       const line = pg.line[p]!;
-      if (cb !== codes[2 * p]) this.gamma[0][p] = tables.baseGamma(cb, line);
-      if (cw !== codes[2 * p + 1]) this.gamma[1][p] = tables.baseGamma(cw, line);
+      g0 = cb !== codes[2 * p] ? tables.baseGamma(cb, line) : this.gamma[0][p]!;
+      g1 = cw !== codes[2 * p + 1] ? tables.baseGamma(cw, line) : this.gamma[1][p]!;
       codes[2 * p] = cb;
       codes[2 * p + 1] = cw;
     }
-    this.rowDirty[(p / this.size) | 0] = 1;
+    const d0 = g0 - this.gamma[0][p]!;
+    const d1 = g1 - this.gamma[1][p]!;
+    this.gamma[0][p] = g0;
+    this.gamma[1][p] = g1;
+    const r = (p / this.size) | 0;
+    this.rowSum[0][r]! += d0;
+    this.rowSum[1][r]! += d1;
+    this.total[0]! += d0;
+    this.total[1]! += d1;
+    if (this.trackId >= 0 && this.stampOf(this.trackId)[p] === this.trackId) {
+      const d = this.trackColour === 0 ? d0 : d1;
+      this.trackW += d * this.tables.ownGamma[this.idxOf(this.trackId)[p]!]!;
+      this.trackB += d;
+    }
   }
 
   /** The neighbour part of p's code from black's view (as neighbourCode), from the kept states. */
@@ -341,25 +407,6 @@ export class Playout {
     return false;
   }
 
-  private refreshRows(): void {
-    const { size } = this;
-    const g0 = this.gamma[0];
-    const g1 = this.gamma[1];
-    for (let r = 0; r < size; r++) {
-      if (this.rowDirty[r] === 0) continue;
-      this.rowDirty[r] = 0;
-      let s0 = 0;
-      let s1 = 0;
-      const base = r * size;
-      for (let c = 0; c < size; c++) {
-        s0 += g0[base + c]!;
-        s1 += g1[base + c]!;
-      }
-      this.rowSum[0][r] = s0;
-      this.rowSum[1][r] = s1;
-    }
-  }
-
   /** Build the list of points whose weight the last moves change, with their factors (ko point: 0). */
   private buildLocal(colour: Player, last: number, own: number): void {
     this.localId++;
@@ -416,60 +463,191 @@ export class Playout {
     return out;
   }
 
+  private stampOf(id: number): Int32Array {
+    return (id & 1) === 0 ? this.winStamp[0] : this.winStamp[1];
+  }
+
+  private idxOf(id: number): Uint8Array {
+    return (id & 1) === 0 ? this.winIdx[0] : this.winIdx[1];
+  }
+
+  /** The weighted sum of the last buildWindow(). */
+  private sumW = 0;
+
+  /**
+   * Mark the window around `centre` as window `id` and return the sum of the weights `g` in it; their sum
+   * times the distance `factors` is left in sumW.
+   */
+  private buildWindow(centre: number, id: number, g: Float64Array, factors: Float32Array): number {
+    const { nearPts, nearIdx } = this;
+    const stamp = this.stampOf(id);
+    const idx = this.idxOf(id);
+    const end = this.nearStart[centre + 1]!;
+    let w = 0;
+    let b = 0;
+    for (let k = this.nearStart[centre]!; k < end; k++) {
+      const q = nearPts[k]!;
+      const d = nearIdx[k]!;
+      stamp[q] = id;
+      idx[q] = d;
+      const x = g[q]!;
+      b += x;
+      w += x * factors[d]!;
+    }
+    this.sumW = w;
+    return b;
+  }
+
   /** Draw a point for `colour` from the rollout policy, or PASS when it has none. */
   choose(colour: Player, last: number, own: number, rng: Rng): number {
-    this.refreshRows();
-    this.buildLocal(colour, last, own);
-    const gamma = colour === BLACK ? this.gamma[0] : this.gamma[1];
-    const rows = colour === BLACK ? this.rowSum[0] : this.rowSum[1];
-    const { size } = this;
-    let total = 0;
-    for (let r = 0; r < size; r++) total += rows[r]!;
-    let localBase = 0;
-    let localSum = 0;
-    for (let k = 0; k < this.nLocal; k++) {
-      const g = gamma[this.localPts[k]!]!;
-      localBase += g;
-      localSum += g * this.localFac[this.localPts[k]!]!;
+    const k = colour === BLACK ? 0 : 1;
+    const gamma = k === 0 ? this.gamma[0] : this.gamma[1];
+    const next = k === 0 ? this.gamma[1] : this.gamma[0];
+    const rows = k === 0 ? this.rowSum[0] : this.rowSum[1];
+    const total = this.total[k]!;
+    const { size, nearPts, nearIdx, nearStart } = this;
+    const fl = this.tables.lastGamma;
+    const fo = this.tables.ownGamma;
+    if (this.winId >= 0x3fffffff) {
+      // Window ids start again before they outgrow the Int32 stamps.
+      this.winStamp[0].fill(0);
+      this.winStamp[1].fill(0);
+      this.winId = 0;
+      this.trackId = -1;
     }
-    const rest = total - localBase;
-    const all = (rest > total * 1e-12 ? rest : 0) + localSum;
+    // The window around our own last move: carried over from the last call, or summed now.
+    let oId = -1;
+    let oW = 0;
+    let oB = 0;
+    if (own >= 0) {
+      if (this.trackId >= 0 && own === this.trackCentre && this.trackColour === k) {
+        oId = this.trackId;
+        oW = this.trackW;
+        oB = this.trackB;
+      } else {
+        oId = ++this.winId;
+        oB = this.buildWindow(own, oId, gamma, fo);
+        oW = this.sumW;
+      }
+    }
+    const oStamp = this.stampOf(oId);
+    const oIdx = this.idxOf(oId);
+    // The window around the opponent's last move: its weighted sum with the own-move factors where the
+    // two overlap, the overlap's share of the own window's sums, and the sums the next call needs.
+    this.trackId = -1;
+    let lId = -1;
+    let lW = 0;
+    let lB = 0;
+    let ovW = 0;
+    let ovB = 0;
+    if (last >= 0) {
+      lId = ++this.winId;
+      const stamp = this.stampOf(lId);
+      const idx = this.idxOf(lId);
+      const end = nearStart[last + 1]!;
+      let tW = 0;
+      let tB = 0;
+      for (let j = nearStart[last]!; j < end; j++) {
+        const q = nearPts[j]!;
+        const d = nearIdx[j]!;
+        stamp[q] = lId;
+        idx[q] = d;
+        const g = gamma[q]!;
+        const h = next[q]!;
+        tB += h;
+        tW += h * fo[d]!;
+        lB += g;
+        let f = fl[d]!;
+        if (oStamp[q] === oId) {
+          const go = g * fo[oIdx[q]!]!;
+          ovW += go;
+          ovB += g;
+          f *= fo[oIdx[q]!]!;
+        }
+        lW += g * f;
+      }
+      this.trackId = lId;
+      this.trackCentre = last;
+      this.trackColour = 1 - k;
+      this.trackW = tW;
+      this.trackB = tB;
+    }
+    const lStamp = this.stampOf(lId);
+    const lIdx = this.idxOf(lId);
+    // Our own window less its overlap (rounding leaves dust where nothing is left).
+    let oOnlyW = oW - ovW;
+    if (!(oOnlyW > oW * 1e-12)) oOnlyW = 0;
+    let rest = total - lB - (oB - ovB);
+    if (!(rest > total * 1e-12)) rest = 0;
+    // A ko point we may not retake: taken out of whichever part holds it.
+    let ko = -1;
+    const b = this.board;
+    if (b.koPoint >= 0 && b.koColour === colour && gamma[b.koPoint]! > 0) {
+      ko = b.koPoint;
+      const g = gamma[ko]!;
+      if (lStamp[ko] === lId) lW -= g * fl[lIdx[ko]!]! * (oStamp[ko] === oId ? fo[oIdx[ko]!]! : 1);
+      else if (oStamp[ko] === oId) oOnlyW -= g * fo[oIdx[ko]!]!;
+      else rest -= g;
+      if (!(lW > 0)) lW = 0;
+      if (!(oOnlyW > 0)) oOnlyW = 0;
+      if (!(rest > total * 1e-12)) rest = 0;
+    }
+    const all = rest + lW + oOnlyW;
     if (!(all > 0)) return PASS;
     let x = rng.next() * all;
-    if (x < localSum) {
-      for (let k = 0; k < this.nLocal; k++) {
-        const q = this.localPts[k]!;
-        x -= gamma[q]! * this.localFac[q]!;
+    let found = PASS;
+    if (x < lW) {
+      const end = nearStart[last + 1]!;
+      for (let j = nearStart[last]!; j < end; j++) {
+        const q = nearPts[j]!;
+        const g = gamma[q]!;
+        if (g === 0 || q === ko) continue;
+        found = q;
+        let f = fl[nearIdx[j]!]!;
+        if (oStamp[q] === oId) f *= fo[oIdx[q]!]!;
+        x -= g * f;
         if (x < 0) return q;
       }
-      // Rounding: the last local point with a weight.
-      for (let k = this.nLocal - 1; k >= 0; k--)
-        if (gamma[this.localPts[k]!]! * this.localFac[this.localPts[k]!]! > 0) return this.localPts[k]!;
+      if (found !== PASS) return found;
+      x = rng.next() * (rest + oOnlyW);
+    } else x -= lW;
+    if (x < oOnlyW) {
+      const end = nearStart[own + 1]!;
+      for (let j = nearStart[own]!; j < end; j++) {
+        const q = nearPts[j]!;
+        const g = gamma[q]!;
+        if (g === 0 || q === ko || lStamp[q] === lId) continue;
+        found = q;
+        x -= g * fo[nearIdx[j]!]!;
+        if (x < 0) return q;
+      }
+      if (found !== PASS) return found;
     }
     // A point away from the recent moves, in proportion to its weight: draw from all and reject local ones.
-    for (let tries = 0; tries < 8; tries++) {
-      let y = rng.next() * total;
-      let r = 0;
-      while (r < size - 1 && y >= rows[r]!) y -= rows[r++]!;
-      const base = r * size;
-      let c = 0;
-      while (c < size - 1 && (y >= gamma[base + c]! || gamma[base + c] === 0)) y -= gamma[base + c++]!;
-      const p = base + c;
-      if (gamma[p]! > 0 && this.localStamp[p] !== this.localId) return p;
+    if (rest > 0) {
+      for (let tries = 0; tries < 8; tries++) {
+        let y = rng.next() * total;
+        let r = 0;
+        while (r < size - 1 && y >= rows[r]!) y -= rows[r++]!;
+        const base = r * size;
+        let c = 0;
+        while (c < size - 1 && (y >= gamma[base + c]! || gamma[base + c] === 0)) y -= gamma[base + c++]!;
+        const p = base + c;
+        if (gamma[p]! > 0 && lStamp[p] !== lId && oStamp[p] !== oId && p !== ko) return p;
+      }
+      // Mostly local weight: an exact scan over the rest.
+      let y = rng.next() * rest;
+      for (let p = 0; p < this.area; p++) {
+        const g = gamma[p]!;
+        if (g === 0 || lStamp[p] === lId || oStamp[p] === oId || p === ko) continue;
+        found = p;
+        y -= g;
+        if (y < 0) return p;
+      }
+      if (found !== PASS) return found;
     }
-    // Mostly local weight: an exact scan over the rest.
-    let y = rng.next() * rest;
-    let lastFound = PASS;
-    for (let p = 0; p < this.area; p++) {
-      const g = gamma[p]!;
-      if (g === 0 || this.localStamp[p] === this.localId) continue;
-      lastFound = p;
-      y -= g;
-      if (y < 0) return p;
-    }
-    if (lastFound !== PASS) return lastFound;
-    for (let k = this.nLocal - 1; k >= 0; k--)
-      if (gamma[this.localPts[k]!]! * this.localFac[this.localPts[k]!]! > 0) return this.localPts[k]!;
+    // Rounding left weight where none is: any point it may play.
+    for (let p = 0; p < this.area; p++) if (gamma[p]! > 0 && p !== ko) return p;
     return PASS;
   }
 
