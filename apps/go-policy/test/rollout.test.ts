@@ -328,6 +328,34 @@ describe('playouts', () => {
     }
   });
 
+  it('play on exactly as a fresh playout when the stamps run out and start again', () => {
+    const start = randomBoard(19, 140, 12);
+    const worn = new Playout(tables, 19);
+    const fresh = new Playout(tables, 19);
+    // Ids just short of 2^31, where an Int32Array would store them wrapped round, as after a long session.
+    const ids = worn as unknown as { stampId: number; localId: number; winId: number };
+    ids.stampId = 2 ** 31 - 5;
+    ids.localId = 2 ** 31 - 1;
+    ids.winId = 2 ** 31 - 1;
+    worn.reset(start);
+    fresh.reset(start);
+    const last = start.lastMove?.move ?? PASS;
+    const own = start.history.at(-2)?.move ?? PASS;
+    expect(own).toBeGreaterThanOrEqual(0);
+    for (let k = 0; k < 3; k++) {
+      expect(Array.from(worn.weights(start.toPlay, last, own, new Float64Array(361)))).toEqual(
+        Array.from(fresh.weights(start.toPlay, last, own, new Float64Array(361))),
+      );
+    }
+    const a = worn.run(start.toPlay, last, own, 7.5, new Rng(5));
+    const b = fresh.run(start.toPlay, last, own, 7.5, new Rng(5));
+    expect(a).toEqual(b);
+    expect(a.moves).toBeGreaterThan(20);
+    expect(Array.from(worn.board.cells)).toEqual(Array.from(fresh.board.cells));
+    expect(ids.stampId).toBeLessThan(0x3fffffff);
+    expect(ids.winId).toBeLessThan(0x3fffffff);
+  });
+
   it('draw the same move with the window of the move before carried over as with every sum afresh', () => {
     const start = randomBoard(19, 100, 9);
     const po = new Playout(tables, 19);

@@ -27,6 +27,9 @@ export interface PlayoutResult {
   moves: number;
 }
 
+/** Stamp ids start again from 1 here, well before a stored stamp would wrap around in an Int32Array. */
+const STAMP_LIMIT = 0x3fffffff;
+
 /** A reusable playout runner for one board size (not thread-safe; one per worker). */
 export class Playout {
   readonly board: Board;
@@ -358,7 +361,12 @@ export class Playout {
     const captured = this.captured;
     captured.length = 0;
     board.applyMove(p, colour, captured);
-    this.stampId++;
+    if (++this.stampId >= STAMP_LIMIT) {
+      // Stamps start again before they outgrow the Int32 array (after some 10^9 moves in one process).
+      this.stamp.fill(0);
+      this.stampId = 1;
+      this.doneStamp = 0;
+    }
     this.nDirty = 0;
     this.markAround(p);
     const h = head[p]!;
@@ -409,7 +417,10 @@ export class Playout {
 
   /** Build the list of points whose weight the last moves change, with their factors (ko point: 0). */
   private buildLocal(colour: Player, last: number, own: number): void {
-    this.localId++;
+    if (++this.localId >= STAMP_LIMIT) {
+      this.localStamp.fill(0);
+      this.localId = 1;
+    }
     this.nLocal = 0;
     const t = this.tables;
     if (last >= 0) this.addNear(last, t.lastGamma);
@@ -508,7 +519,7 @@ export class Playout {
     const { size, nearPts, nearIdx, nearStart } = this;
     const fl = this.tables.lastGamma;
     const fo = this.tables.ownGamma;
-    if (this.winId >= 0x3fffffff) {
+    if (this.winId >= STAMP_LIMIT) {
       // Window ids start again before they outgrow the Int32 stamps.
       this.winStamp[0].fill(0);
       this.winStamp[1].fill(0);
