@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { BENCHMARKS, BENCHMARK_NAMES, CV_FOLDS, type BenchmarkName } from '../data/index.js';
 import { VARIANTS, type Variant } from '../model/index.js';
+import { DEFAULT_VECTOR_SCALE } from '../vectors/scale.js';
 
 /** Mean and sample standard deviation (n - 1); std is 0 for a single run. */
 export function meanStd(values: readonly number[]): { mean: number; std: number; n: number } {
@@ -151,9 +152,15 @@ export interface Cell {
   otherRuns: number;
 }
 
+/** Runs made as `train` makes them today: pretrained rows on the default vector scale (or no pretrained rows). */
+function isCurrent(runs: readonly RunResult[]): boolean {
+  const r = runs[0];
+  return r !== undefined && (r.vectorScale === undefined || r.vectorScale === DEFAULT_VECTOR_SCALE);
+}
+
 /**
- * The table's cells. Where a cell has runs under several protocols, the one with the most runs (then the newest)
- * is shown; the same fold or seed run twice counts once (the newest).
+ * The table's cells. Where a cell has runs under several protocols, the one with the most runs (then the one made
+ * with today's defaults, then the newest) is shown; the same fold or seed run twice counts once (the newest).
  */
 export function tableCells(runs: readonly RunResult[], seeds = 3): Cell[] {
   const cells: Cell[] = [];
@@ -173,7 +180,12 @@ export function tableCells(runs: readonly RunResult[], seeds = 3): Cell[] {
       }
       const ranked = [...groups.values()]
         .map((g) => [...g.values()].sort((a, c) => (a.fold ?? a.seed) - (c.fold ?? c.seed)))
-        .sort((a, c) => c.length - a.length || Math.max(...c.map((r) => r.time)) - Math.max(...a.map((r) => r.time)));
+        .sort(
+          (a, c) =>
+            c.length - a.length ||
+            Number(isCurrent(c)) - Number(isCurrent(a)) ||
+            Math.max(...c.map((r) => r.time)) - Math.max(...a.map((r) => r.time)),
+        );
       const chosen = ranked[0] ?? [];
       const { mean, std } = meanStd(chosen.map((r) => r.testAccuracy));
       const withCommand = chosen.find((r) => r.command);
