@@ -112,28 +112,26 @@ describe('the search where the net alone errs', () => {
     expect(best(r)).toBe('S19');
     expect(r.moves[0]!.winrate).toBeGreaterThan(0.8);
   });
-});
 
-describe('the search on a tactic the net also sees', () => {
-  it('snapback: throws a stone in and takes the cutting group back', async () => {
+  it('snapback: throws a stone in and takes the cutting group back, rather than four stones', async () => {
     // White's eight stones at the top (G19 to K16) have two liberties, H19 and J19, and threaten black's
     // four stones at L19-L16, whose liberties M19 and M16 are dead ends. A black stone on H19 (or J19)
     // is captured, and the capture leaves white in atari on that point: black takes back nine stones.
-    // Anything else lets white take black's four and connect. The net finds this one too.
-    const board = filledBoard(
-      [
-        'O..OX.OO', //
-        'OOOOXOOO',
-        'XXXOXOOO',
-        'XXXOX.OO',
-        'XXXXOOOO',
-      ],
-      0,
-      6,
-      BLACK,
-    );
+    // Anything else lets white take black's four and connect. Lower down, white's four stones F5-J5 are
+    // in atari with their last liberty at K5, next to white's area. Played out and counted: the snapback
+    // and white's K5 give B+18.5; black's K5, white's connection and the capture of black's four W+1.5.
+    // The net finds the snapback on its own, but prefers taking the four stones when they are there.
+    const snapbackRows = [
+      'O..OX.OO', //
+      'OOOOXOOO',
+      'XXXOXOOO',
+      'XXXOX.OO',
+      'XXXXOOOO',
+    ];
     const snapbacks = ['H19', 'J19'];
-    expect(snapbacks).toContain(await netMove(board, BLACK));
+    expect(snapbacks).toContain(await netMove(filledBoard(snapbackRows, 0, 6, BLACK), BLACK));
+    const board = filledBoard(snapbackRows, 0, 6, BLACK, [[['XXXXXX', 'XOOOO.', 'XXXXXX'], 13, 4]]);
+    expect(await netMove(board, BLACK)).toBe('K5');
     const r = search(board, 0.5, 1000);
     expect(snapbacks).toContain(best(r));
     expect(r.moves[0]!.winrate).toBeGreaterThan(0.8);
@@ -143,14 +141,15 @@ describe('the search on a tactic the net also sees', () => {
     expect(board.play(parseVertex('H19', 19), BLACK).length).toBe(9);
   });
 
-  it("ladder: the atari from the side of white's wall takes the cutting stone and saves five stones", async () => {
+  it('ladder: the atari that starts a working ladder is worth more than taking four stones', async () => {
     // White's J13 cuts black's five stones J14-J16, K16, L16 (two liberties, H15 and M16, inside white's
     // area) from black's H13 and K12. Its liberties are K13, next to white's wall, and J12, towards black's.
     // K13 starts a ladder that runs into black's stones: J12, H12, J11, H11 takes three stones and the
     // five connect through J13. The atari at J12, or any other move, lets white connect out at K13 and the
-    // five die. With komi -19.5 black wins by about 12 points with K13 and loses by about 3 without it.
-    // The net's ladder planes mark K13 and it plays it; in open positions around the same cut, where the
-    // net errs, the playouts err as well and so does the search.
+    // five die. Lower down, white's four stones F5-J5 are in atari with their last liberty at K5, next to
+    // white's area: black can take them, or white connects them out. Played out and counted with komi
+    // -25.5: the ladder and white's K5 give B+4.5; black's K5 and white's K13 give W+3.5. The net prefers
+    // taking the four stones; the search reads the ladder to its end.
     const board = filledBoard(
       [
         'XXOOOOOOOO', //
@@ -165,12 +164,13 @@ describe('the search on a tactic the net also sees', () => {
       2,
       3,
       BLACK,
+      [[['XXXXXX', 'XOOOO.', 'XXXXXX'], 13, 4]],
     );
     const v = (s: string): number => parseVertex(s, 19);
     expect(isLadderCapture(board, v('K13'), BLACK)).toBe(true);
     expect(isLadderCapture(board, v('J12'), BLACK)).toBe(false);
-    expect(await netMove(board, BLACK)).toBe('K13');
-    const r = search(board, -19.5, 1500);
+    expect(await netMove(board, BLACK)).toBe('K5');
+    const r = search(board, -25.5, 1500);
     expect(best(r)).toBe('K13');
     expect(r.moves[0]!.winrate).toBeGreaterThan(0.8);
     // The ladder itself, and the other atari: white connects out at K13.
