@@ -30,6 +30,39 @@ export interface PlayoutResult {
 /** Stamp ids start again from 1 here, well before a stored stamp would wrap around in an Int32Array. */
 const STAMP_LIMIT = 0x3fffffff;
 
+/** What a search's root saves and each simulation restores: the board, the 3x3 fields and every weight. */
+interface PlayoutState {
+  board: Board;
+  codes: Int32Array;
+  state: Uint8Array;
+  gamma: [Float64Array, Float64Array];
+  rowSum: [Float64Array, Float64Array];
+  total: Float64Array;
+}
+
+function newPlayoutState(size: number): PlayoutState {
+  const a = size * size;
+  return {
+    board: new Board(size),
+    codes: new Int32Array(2 * a),
+    state: new Uint8Array(a + 1),
+    gamma: [new Float64Array(a), new Float64Array(a)],
+    rowSum: [new Float64Array(size), new Float64Array(size)],
+    total: new Float64Array(2),
+  };
+}
+
+function copyPlayoutState(from: PlayoutState, to: PlayoutState): void {
+  to.board.copyFrom(from.board);
+  to.codes.set(from.codes);
+  to.state.set(from.state);
+  to.gamma[0].set(from.gamma[0]);
+  to.gamma[1].set(from.gamma[1]);
+  to.rowSum[0].set(from.rowSum[0]);
+  to.rowSum[1].set(from.rowSum[1]);
+  to.total.set(from.total);
+}
+
 /** A reusable playout runner for one board size (not thread-safe; one per worker). */
 export class Playout {
   readonly board: Board;
@@ -106,6 +139,14 @@ export class Playout {
     this.state = new Uint8Array(a + 1);
     this.state[a] = S_EDGE;
     this.aroundPad = Int16Array.from(this.pg.around, (q) => (q < 0 ? a : q));
+    this.live = {
+      board: this.board,
+      codes: this.codes,
+      state: this.state,
+      gamma: this.gamma,
+      rowSum: this.rowSum,
+      total: this.total,
+    };
     const start = new Int32Array(a + 1);
     const pts: number[] = [];
     const idx: number[] = [];
@@ -164,52 +205,23 @@ export class Playout {
     this.trackId = -1;
   }
 
-  // The state saved by saveRoot(): the board and every weight, restored by restoreRoot().
-  private saved: {
-    board: Board;
-    codes: Int32Array;
-    state: Uint8Array;
-    gamma: [Float64Array, Float64Array];
-    rowSum: [Float64Array, Float64Array];
-    total: Float64Array;
-  } | null = null;
+  /** This playout's own board and weights, as one PlayoutState (the same arrays, not a copy). */
+  private readonly live: PlayoutState;
+  /** The state saved by saveRoot(), restored by restoreRoot(). */
+  private saved: PlayoutState | null = null;
 
   /**
    * Remember the current position and weights (after reset(), for a search's root): restoreRoot() brings
    * them back by copying arrays, much cheaper than reset() recomputing every point.
    */
   saveRoot(): void {
-    const a = this.area;
-    const s = (this.saved ??= {
-      board: new Board(this.size),
-      codes: new Int32Array(2 * a),
-      state: new Uint8Array(a + 1),
-      gamma: [new Float64Array(a), new Float64Array(a)],
-      rowSum: [new Float64Array(this.size), new Float64Array(this.size)],
-      total: new Float64Array(2),
-    });
-    s.board.copyFrom(this.board);
-    s.codes.set(this.codes);
-    s.state.set(this.state);
-    s.gamma[0].set(this.gamma[0]);
-    s.gamma[1].set(this.gamma[1]);
-    s.rowSum[0].set(this.rowSum[0]);
-    s.rowSum[1].set(this.rowSum[1]);
-    s.total.set(this.total);
+    copyPlayoutState(this.live, (this.saved ??= newPlayoutState(this.size)));
   }
 
   /** Back to the state of the last saveRoot(): the same weights as reset() on that position would give. */
   restoreRoot(): void {
-    const s = this.saved;
-    if (!s) throw new Error('Playout.restoreRoot before saveRoot');
-    this.board.copyFrom(s.board);
-    this.codes.set(s.codes);
-    this.state.set(s.state);
-    this.gamma[0].set(s.gamma[0]);
-    this.gamma[1].set(s.gamma[1]);
-    this.rowSum[0].set(s.rowSum[0]);
-    this.rowSum[1].set(s.rowSum[1]);
-    this.total.set(s.total);
+    if (!this.saved) throw new Error('Playout.restoreRoot before saveRoot');
+    copyPlayoutState(this.saved, this.live);
     this.trackId = -1;
   }
 
