@@ -9,3 +9,5 @@ export {
   CORE_KERNEL_BUILDS,
 } from './core-kernels/module.js';
 export type { CoreKernelBuild, CoreKernelChoice } from './core-kernels/module.js';
+export { createForwardPlan, ForwardPlanUnsupported } from './core-kernels/forward-plan.js';
+export type { ForwardPlan, ForwardPlanOptions, PlanLayerFunction } from './core-kernels/forward-plan.js';
