@@ -141,3 +141,80 @@ describe('bench-paper', () => {
     ).toBe('pnpm --filter text-cnn train --set TREC --seed <n>');
   });
 });
+
+describe('bench-paper and --vector-aliases', () => {
+  // MR non-static on the default scale: folds 0-1 saved before the flag existed (no field), fold 2 without aliases
+  // (false), folds 0-2 with aliases (newer, other accuracies).
+  const aliasRoot = mkdtempSync(join(tmpdir(), 'text-cnn-bench-alias-'));
+  const put = (dir: string, fold: number, acc: number, aliases: boolean | undefined, ageSeconds: number) => {
+    const folder = join(aliasRoot, dir);
+    mkdirSync(folder, { recursive: true });
+    const file = join(folder, 'metadata.json');
+    const flag = aliases ? ' --vector-aliases' : '';
+    writeFileSync(
+      file,
+      JSON.stringify({
+        app: 'text-cnn',
+        classes: ['0', '1'],
+        tokenizer: 'kim',
+        split: { set: 'MR', fold, seed: 1 },
+        variant: 'non-static',
+        embeddings: 'glove-100d',
+        vectorWords: 20000,
+        vectorScale: 'word2vec',
+        ...(aliases === undefined ? {} : { vectorAliases: aliases }),
+        testAccuracy: acc,
+        protocol,
+        command: `pnpm --filter text-cnn train --set MR --fold ${fold} --variant non-static --embeddings glove-100d --epochs 25 --patience 4 --seed 1${flag} --model-dir runs/${dir} --json`,
+      }),
+    );
+    const t = Date.now() / 1000 - ageSeconds;
+    utimesSync(file, t, t);
+  };
+  put('plain-f0', 0, 0.8, undefined, 600);
+  put('plain-f1', 1, 0.79, undefined, 600);
+  put('plain-f2', 2, 0.78, false, 600);
+  put('alias-f0', 0, 0.81, true, 60);
+  put('alias-f1', 1, 0.8, true, 60);
+  put('alias-f2', 2, 0.7, true, 60);
+
+  it('reads runs without the field as without aliases', () => {
+    const { runs } = collectRuns(aliasRoot);
+    const byDir = Object.fromEntries(runs.map((r) => [r.dir, r.vectorAliases]));
+    expect(byDir).toEqual({
+      'plain-f0': false,
+      'plain-f1': false,
+      'plain-f2': false,
+      'alias-f0': true,
+      'alias-f1': true,
+      'alias-f2': true,
+    });
+  });
+
+  it('keeps runs with and without aliases apart; with as many of each, the default (without) is shown', () => {
+    const runs = collectRuns(aliasRoot).runs;
+    const mr = tableCells(runs).find((c) => c.set === 'MR' && c.variant === 'non-static');
+    // The newer aliased runs neither replace the folds nor mix into the mean.
+    expect(mr?.runs.map((r) => r.dir)).toEqual(['plain-f0', 'plain-f1', 'plain-f2']);
+    expect(mr?.mean).toBeCloseTo(0.79, 10);
+    expect(mr?.otherRuns).toBe(3);
+    expect(mr?.command).not.toMatch(/--vector-aliases/);
+    expect(formatPaperTable(tableCells(runs))).toMatch(
+      /CNN-non-static MR, vectors glove-100d \(3 other runs under other settings not counted\):\n/,
+    );
+
+    // One more aliased fold: that protocol now has the most runs, and its command and note say so.
+    put('alias-f3', 3, 0.77, true, 30);
+    const cells = tableCells(collectRuns(aliasRoot).runs);
+    const more = cells.find((c) => c.set === 'MR' && c.variant === 'non-static');
+    expect(more?.runs.map((r) => r.dir)).toEqual(['alias-f0', 'alias-f1', 'alias-f2', 'alias-f3']);
+    expect(more?.mean).toBeCloseTo(0.77, 10);
+    expect(more?.otherRuns).toBe(3);
+    expect(more?.command).toBe(
+      'pnpm --filter text-cnn train --set MR --fold <n> --variant non-static --embeddings glove-100d --epochs 25 --patience 4 --seed 1 --vector-aliases',
+    );
+    expect(formatPaperTable(cells)).toMatch(
+      /CNN-non-static MR, vectors glove-100d with stand-ins for the words they lack \(3 other runs/,
+    );
+  });
+});

@@ -241,9 +241,13 @@ describe('text-cnn CLI', () => {
       embeddings: vectors,
       vectorWords: 20000,
       vectorScale: 'word2vec',
+      vectorAliases: false,
     });
     const p = cli('predict', 'a superb film', '--model-dir', nonStatic, '--json');
     expect(p.code, p.stderr).toBe(0);
+    // Vectors without "a" but with "an": with --vector-aliases "a" takes the row of "an".
+    const withoutA = join(dir, 'vectors-an.txt');
+    writeFileSync(withoutA, readFileSync(vectors, 'utf8').replace(/^a /, 'an '));
     const multi = join(dir, 'multichannel');
     const m = cliEnv(
       env,
@@ -253,11 +257,12 @@ describe('text-cnn CLI', () => {
       '--variant',
       'multichannel',
       '--embeddings',
-      vectors,
+      withoutA,
       '--vector-words',
       '0',
       '--vector-scale',
       'none',
+      '--vector-aliases',
       '--epochs',
       '1',
       '--model-dir',
@@ -265,7 +270,10 @@ describe('text-cnn CLI', () => {
       '--json',
     );
     expect(m.code, m.stderr).toBe(0);
-    expect(m.stderr).toMatch(/per-dimension std 0\.\d+ \(--vector-scale none\); the rest U\(-0\.250, 0\.250\)/);
+    expect(m.stderr).toMatch(
+      /per-dimension std 0\.\d+ \(--vector-scale none\); 1 word takes a stand-in's row \(--vector-aliases: a -> an\); the rest U\(-0\.250, 0\.250\)/,
+    );
+    expect(JSON.parse(readFileSync(join(multi, 'metadata.json'), 'utf8'))).toMatchObject({ vectorAliases: true });
     expect(vocabularyOf(multi)).not.toContain('superb');
     expect(cli('eval', '--model-dir', multi, '--json').code).toBe(0);
     expect(cli('predict', 'a truly great film', '--model-dir', multi, '--json').code).toBe(0);
@@ -281,6 +289,9 @@ describe('text-cnn CLI', () => {
     const c = cli('train', '--data-file', dataFile, '--vector-scale', 'none', '--model-dir', join(dir, 'x'));
     expect(c.code).toBe(2);
     expect(c.stderr).toMatch(/--vector-scale: CNN-rand has no pretrained vectors/);
+    const e = cli('train', '--data-file', dataFile, '--vector-aliases', '--model-dir', join(dir, 'x'));
+    expect(e.code).toBe(2);
+    expect(e.stderr).toMatch(/--vector-aliases: CNN-rand has no pretrained vectors/);
     const d = cli('train', '--data-file', dataFile, '--vector-scale', 'huge', '--model-dir', join(dir, 'x'));
     expect(d.code).toBe(2);
     expect(d.stderr).toMatch(/--vector-scale.*expected one of word2vec, matched, none, got 'huge'/);

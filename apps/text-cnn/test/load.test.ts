@@ -43,6 +43,16 @@ describe('the model loader', () => {
     );
   });
 
+  it('reads whether the vectors had stand-ins (train --vector-aliases); models saved before have no such field', () => {
+    const raw = { classes: ['0', '1'], tokenizer: 'kim', variant: 'non-static', embeddings: 'glove-100d' };
+    expect(parseTextMetadata(raw, 'm.json').vectorAliases).toBeUndefined();
+    expect(parseTextMetadata({ ...raw, vectorAliases: true }, 'm.json').vectorAliases).toBe(true);
+    expect(parseTextMetadata({ ...raw, vectorAliases: false }, 'm.json').vectorAliases).toBe(false);
+    expect(() => parseTextMetadata({ ...raw, vectorAliases: 'yes' }, 'm.json')).toThrow(
+      /m\.json: field "vectorAliases" is "yes"; expected true or false/,
+    );
+  });
+
   it('names the file and the field that is wrong', () => {
     expect(() => parseTextMetadata({ classes: ['0'], tokenizer: 'kim' }, 'm.json')).toThrow(
       /m\.json: field "classes" is \["0"\]; expected a list of at least 2/,

@@ -11,9 +11,11 @@ import { Vocabulary } from '../src/text/index.js';
 import {
   DEFAULT_VECTOR_SCALE,
   KIM_VECTOR_STD,
+  VECTOR_ALIASES,
   VectorCache,
   VectorCacheWriter,
   WinkJsonReader,
+  aliasOf,
   installVectors,
   leadingWords,
   openVectors,
@@ -388,5 +390,88 @@ describe('putting pretrained and random rows on one scale', () => {
     expect(m.scale).toBe('word2vec');
     expect(perDimensionStd(rowsOf(m.data, known), dim)).toBeCloseTo(KIM_VECTOR_STD, 5);
     expect(m.data).toEqual(vectorsForVocabulary(cache, vocab, 1, DEFAULT_VECTOR_SCALE).data);
+  });
+});
+
+describe('stand-ins for the words the vectors lack (--vector-aliases)', () => {
+  it('the table maps clitics to their full forms and "a" to "an"; "\'s" and "i" have none', () => {
+    expect(aliasOf("n't")).toBe('not');
+    expect(aliasOf("'d")).toBe('would');
+    expect(aliasOf('a')).toBe('an');
+    // TREC keeps case: a word is looked up as it is, then in lower case.
+    expect(aliasOf('A')).toBe('an');
+    expect(aliasOf("N'T")).toBe('not');
+    for (const none of ["'s", 'i', 'an', 'not', 'film', 'constructor', 'toString', '__proto__'])
+      expect(aliasOf(none)).toBeUndefined();
+    for (const [word, standIn] of Object.entries(VECTOR_ALIASES)) {
+      expect(standIn).toMatch(/^[a-z]+$/);
+      expect(standIn).not.toBe(word);
+    }
+  });
+
+  // "film", "not" and "an" have vectors, "have" does not; "n't", "a", "A", "'ve" and "'s" lack their own.
+  const dim = 4;
+  const words: Array<[string, number[]]> = [
+    ['the', [1, 1, 1, 1]],
+    ['not', [-2, 3, -4, 5]],
+    ['film', [0.5, 0.5, -0.5, 0.5]],
+    ['an', [7, -1, 2, 0]],
+    ['good', [3, 3, -3, 3]],
+  ];
+  const vocab = Vocabulary.build([["n't", 'a', 'film', "'s", 'the', "'ve", 'A', 'good', 'zzz']]);
+  let cache: VectorCache;
+  beforeAll(async () => {
+    const w = new VectorCacheWriter(dim);
+    for (const [word, v] of words) w.append(word, v, 'v');
+    const path = join(dir, 'aliases.vec');
+    await w.write(path, 'aliases', 'test');
+    cache = VectorCache.open(path);
+  });
+  const row = (data: Float32Array, word: string) => [
+    ...data.subarray(vocab.id(word) * dim, (vocab.id(word) + 1) * dim),
+  ];
+  const published = (word: string) => words.find(([w]) => w === word)?.[1] as number[];
+
+  it("a word without a row of its own takes its stand-in's row; nothing else changes", () => {
+    const without = vectorsForVocabulary(cache, vocab, 1, 'none');
+    expect(without.aliased).toEqual([]);
+    const m = vectorsForVocabulary(cache, vocab, 1, 'none', VECTOR_ALIASES);
+    // In vocabulary order (by id); "'ve" stays random: its stand-in "have" is not in these vectors.
+    expect(m.aliased).toEqual(
+      [
+        { word: "n't", standIn: 'not' },
+        { word: 'a', standIn: 'an' },
+        { word: 'A', standIn: 'an' },
+      ].sort((x, y) => vocab.id(x.word) - vocab.id(y.word)),
+    );
+    expect(row(m.data, "n't")).toEqual(published('not'));
+    expect(row(m.data, 'a')).toEqual(published('an'));
+    expect(row(m.data, 'A')).toEqual(published('an'));
+    // Counted apart from the words with a vector of their own.
+    expect(m.found).toBe(without.found);
+    expect(m.found).toBe(3);
+    expect(m.std).toBe(without.std);
+    expect(row(without.data, "n't")).not.toEqual(published('not'));
+    for (const word of ["'s", "'ve", 'zzz', 'film', 'the', 'good'])
+      expect(row(m.data, word)).toEqual(row(without.data, word));
+    expect(row(m.data, "'s")).not.toEqual([0, 0, 0, 0]);
+  });
+
+  it('a word with a vector of its own keeps it; a stand-in not in the vocabulary is read all the same', () => {
+    const m = vectorsForVocabulary(cache, vocab, 1, 'none', { film: 'the', zzz: 'not', "'s": 'nope' });
+    expect(m.aliased).toEqual([{ word: 'zzz', standIn: 'not' }]);
+    expect(row(m.data, 'film')).toEqual(published('film'));
+    expect(row(m.data, 'zzz')).toEqual(published('not'));
+  });
+
+  it('on the word2vec scale the stand-in rows are rescaled with the others, by the spread of the own rows', () => {
+    const without = vectorsForVocabulary(cache, vocab, 1, 'word2vec');
+    const m = vectorsForVocabulary(cache, vocab, 1, 'word2vec', VECTOR_ALIASES);
+    expect(m.std).toBe(without.std);
+    expect(m.factor).toBe(without.factor);
+    expect(m.factor).not.toBe(1);
+    row(m.data, "n't").forEach((x, d) => expect(x).toBeCloseTo((published('not')[d] as number) * m.factor, 6));
+    expect(row(m.data, 'a')).toEqual(row(m.data, 'A'));
+    expect(row(m.data, 'good')).toEqual(row(without.data, 'good'));
   });
 });

@@ -29,6 +29,7 @@ import {
   DEFAULT_VECTOR_SCALE,
   KIM_VECTOR_STD,
   NAMED_VECTORS,
+  VECTOR_ALIASES,
   VECTOR_SCALES,
   leadingWords,
   openVectors,
@@ -48,6 +49,8 @@ export interface TrainFlags extends DataFlags {
   embeddings?: string;
   vectorWords?: number;
   vectorScale?: VectorScale;
+  /** Words without a vector of their own take a stand-in's row ("n't" that of "not"; src/vectors/aliases.ts). */
+  vectorAliases?: boolean;
   /** The command recorded in the metadata (bench-paper --run gives the train command of each run). */
   command?: string;
 }
@@ -107,6 +110,12 @@ export function withTrainFlags(cmd: Command): Command {
       '--vector-scale <rule>',
       `${VECTOR_SCALES.join(', ')}: how pretrained rows and the random rows of words without one share a scale. word2vec: the rows rescaled to the per-dimension spread of Kim's word2vec vectors (std ${KIM_VECTOR_STD.toFixed(3)}), the others U(-0.25, 0.25); matched: the rows as published, the others U(-a, a) with the rows' variance; none: the rows as published, the others U(-0.25, 0.25), as before (default ${DEFAULT_VECTOR_SCALE})`,
       parseChoice(VECTOR_SCALES),
+    )
+    .option(
+      '--vector-aliases',
+      `words without a pretrained vector of their own take the row of a stand-in: ${Object.entries(VECTOR_ALIASES)
+        .map(([w, s]) => `${w} -> ${s}`)
+        .join(', ')} (off unless given)`,
     );
 }
 
@@ -116,6 +125,8 @@ async function pretrained(opts: TrainFlags, log: Log) {
   if (variant === 'rand') {
     if (opts.vectorScale)
       throw new UsageError('--vector-scale: CNN-rand has no pretrained vectors; give --variant and --embeddings');
+    if (opts.vectorAliases)
+      throw new UsageError('--vector-aliases: CNN-rand has no pretrained vectors; give --variant and --embeddings');
     if (opts.embeddings)
       throw new UsageError(
         '--embeddings: CNN-rand learns its word vectors; give --variant static, non-static or multichannel',
@@ -146,6 +157,7 @@ export async function train(opts: TrainFlags, log: Log) {
   assertTrainable(split, record);
   const vectorWords = vectors ? (opts.vectorWords ?? DEFAULT_VECTOR_WORDS) : 0;
   const vectorScale = opts.vectorScale ?? DEFAULT_VECTOR_SCALE;
+  const vectorAliases = opts.vectorAliases ?? false;
   // Only words the tokenizer can give back as they are: the others could never be looked up.
   const extraWords = vectors
     ? leadingWords(vectors.cache, vectorWords, (w) => {
@@ -162,11 +174,17 @@ export async function train(opts: TrainFlags, log: Log) {
   });
   let chosen: Pick<NetworkOptions, 'variant' | 'embeddings'> & { name: string } = { name: 'CNN-rand' };
   if (vectors) {
-    const m = vectorsForVocabulary(vectors.cache, data.vocab, seed, vectorScale);
+    const m = vectorsForVocabulary(
+      vectors.cache,
+      data.vocab,
+      seed,
+      vectorScale,
+      vectorAliases ? VECTOR_ALIASES : undefined,
+    );
     // The training words: the vocabulary less padding, the unknown-word token and the words added from the vectors.
     const own = data.vocab.size - 2 - data.addedWords;
     log(
-      `word vectors ${vectors.spec}: ${m.found} of ${data.vocab.size - 1} words have one${m.lowercased ? ` (${m.lowercased} found in lower case)` : ''}, ${data.addedWords} of them added from the vectors' ${vectorWords} most frequent (${m.found - data.addedWords} of the ${own} training words, ${((100 * (m.found - data.addedWords)) / Math.max(1, own)).toFixed(1)}%); dim ${m.dim}; per-dimension std ${m.std.toFixed(3)}${m.factor !== 1 ? `, rescaled x${m.factor.toFixed(3)} to ${(m.std * m.factor).toFixed(3)}` : ''} (--vector-scale ${m.scale}); the rest U(-${m.unknownRange.toFixed(3)}, ${m.unknownRange.toFixed(3)}); loaded in ${(vectors.openSeconds + m.seconds).toFixed(2)} s`,
+      `word vectors ${vectors.spec}: ${m.found} of ${data.vocab.size - 1} words have one${m.lowercased ? ` (${m.lowercased} found in lower case)` : ''}, ${data.addedWords} of them added from the vectors' ${vectorWords} most frequent (${m.found - data.addedWords} of the ${own} training words, ${((100 * (m.found - data.addedWords)) / Math.max(1, own)).toFixed(1)}%); dim ${m.dim}; per-dimension std ${m.std.toFixed(3)}${m.factor !== 1 ? `, rescaled x${m.factor.toFixed(3)} to ${(m.std * m.factor).toFixed(3)}` : ''} (--vector-scale ${m.scale}); ${vectorAliases ? `${m.aliased.length} word${m.aliased.length === 1 ? ' takes' : 's take'} a stand-in's row (--vector-aliases${m.aliased.length ? `: ${m.aliased.map((a) => `${a.word} -> ${a.standIn}`).join(', ')}` : ''}); ` : ''}the rest U(-${m.unknownRange.toFixed(3)}, ${m.unknownRange.toFixed(3)}); loaded in ${(vectors.openSeconds + m.seconds).toFixed(2)} s`,
     );
     chosen = { name: `CNN-${vectors.variant}`, variant: vectors.variant, embeddings: { data: m.data, dim: m.dim } };
   }
@@ -198,7 +216,7 @@ export async function train(opts: TrainFlags, log: Log) {
         tokenizer,
         split: record,
         variant: opts.variant ?? 'rand',
-        ...(vectors ? { embeddings: vectors.spec, vectorWords, vectorScale } : {}),
+        ...(vectors ? { embeddings: vectors.spec, vectorWords, vectorScale, vectorAliases } : {}),
         ...(score ? { testAccuracy: score['testAccuracy'] as number } : {}),
       };
       return {

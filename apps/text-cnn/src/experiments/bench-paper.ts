@@ -28,6 +28,11 @@ export interface RunResult {
   vectorWords?: number;
   /** How the pretrained rows were scaled (`train --vector-scale`); runs saved before the flag are `none`. */
   vectorScale?: string;
+  /**
+   * Whether words without a vector took a stand-in's row (`train --vector-aliases`); runs with vectors saved
+   * before the flag are false.
+   */
+  vectorAliases?: boolean;
   epochs?: number;
   patience?: number | null;
   testAccuracy: number;
@@ -113,7 +118,10 @@ function readRun(file: string, dir: string): RunResult | string | typeof UNFINIS
     ...(typeof m['embeddings'] === 'string' ? { embeddings: m['embeddings'] } : {}),
     ...(typeof m['vectorWords'] === 'number' ? { vectorWords: m['vectorWords'] } : {}),
     ...(typeof m['embeddings'] === 'string'
-      ? { vectorScale: typeof m['vectorScale'] === 'string' ? m['vectorScale'] : 'none' }
+      ? {
+          vectorScale: typeof m['vectorScale'] === 'string' ? m['vectorScale'] : 'none',
+          vectorAliases: m['vectorAliases'] === true,
+        }
       : {}),
     ...(typeof protocol['epochs'] === 'number' ? { epochs: protocol['epochs'] } : {}),
     ...(protocol['patience'] !== undefined ? { patience: protocol['patience'] as number | null } : {}),
@@ -131,6 +139,7 @@ function protocolKey(r: RunResult): string {
     r.embeddings ?? null,
     r.vectorWords ?? null,
     r.vectorScale ?? null,
+    r.vectorAliases ?? false,
     r.epochs ?? null,
     r.patience ?? null,
   ]);
@@ -152,10 +161,17 @@ export interface Cell {
   otherRuns: number;
 }
 
-/** Runs made as `train` makes them today: pretrained rows on the default vector scale (or no pretrained rows). */
+/**
+ * Runs made as `train` makes them today: pretrained rows on the default vector scale and without aliases (or no
+ * pretrained rows).
+ */
 function isCurrent(runs: readonly RunResult[]): boolean {
   const r = runs[0];
-  return r !== undefined && (r.vectorScale === undefined || r.vectorScale === DEFAULT_VECTOR_SCALE);
+  return (
+    r !== undefined &&
+    (r.vectorScale === undefined || r.vectorScale === DEFAULT_VECTOR_SCALE) &&
+    r.vectorAliases !== true
+  );
 }
 
 /**
@@ -245,7 +261,9 @@ export function formatPaperTable(cells: readonly Cell[]): string {
     .filter((c) => c.runs.length > 0)
     .map((c) => {
       const what = c.runs[0] as RunResult;
-      const vectors = what.embeddings ? `, vectors ${what.embeddings}` : '';
+      const vectors = what.embeddings
+        ? `, vectors ${what.embeddings}${what.vectorAliases ? ' with stand-ins for the words they lack' : ''}`
+        : '';
       const phrases = BENCHMARKS[c.set].trees
         ? what.phrases
           ? ', trained on phrases'

@@ -45,6 +45,11 @@ export interface TextModelMetadata {
   vectorWords?: number;
   /** How the pretrained rows were scaled against the random ones (none when absent: models saved before). */
   vectorScale?: VectorScale;
+  /**
+   * Whether words without a vector of their own took a stand-in's row (`train --vector-aliases`, see
+   * src/vectors/aliases.ts); false when absent: models saved before the flag.
+   */
+  vectorAliases?: boolean;
 }
 
 export interface TextModel {
@@ -78,6 +83,7 @@ export function parseTextMetadata(raw: ModelMetadata | Record<string, unknown>, 
   if (f.has('embeddings')) out.embeddings = f.string('embeddings');
   if (f.has('vectorWords')) out.vectorWords = f.int('vectorWords', 0);
   if (f.has('vectorScale')) out.vectorScale = f.choice('vectorScale', VECTOR_SCALES);
+  if (f.has('vectorAliases')) out.vectorAliases = f.boolean('vectorAliases');
   if (f.has('split')) {
     const s = f.object('split');
     const split: SplitRecord = { seed: s.int('seed') };

