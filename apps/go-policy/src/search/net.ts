@@ -1,12 +1,12 @@
 // The policy network as the search's batch evaluator.
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import { batchForward, type ForwardOptions } from '../model/predict.js';
 import type { NetEvaluator } from './search.js';
 
-/** count positions of planes (NHWC, `planes` per point) -> count x 361 move probabilities, one forward pass. */
-export function tfNetEvaluator(model: tf.LayersModel, planes: number): NetEvaluator {
-  return (batch: Float32Array, count: number): Float32Array =>
-    tf.tidy(() => {
-      const input = tf.tensor4d(batch.subarray(0, count * 361 * planes), [count, 19, 19, planes]);
-      return (model.predict(input) as tf.Tensor).dataSync() as Float32Array;
-    });
+/**
+ * count positions of planes (NHWC, `planes` per point) -> count x 361 move probabilities, one forward pass (on
+ * core's wasm forward plan where it runs, model.predict otherwise).
+ */
+export function tfNetEvaluator(model: tf.LayersModel, planes: number, opts: ForwardOptions = {}): NetEvaluator {
+  return batchForward(model, planes, opts);
 }
