@@ -2,7 +2,7 @@
 // lack. clean_str splits clitics off as tokens of their own ("don't" -> "do n't", "they're" -> "they 're"), and
 // the vectors were trained on text split otherwise: they have no "n't", "'re", "'ve", "'ll", "'d", "'m", and no
 // single letters ("a", "i"). Those words then start from random rows, "n't" (940 times in MR) and "a" (7,281)
-// among them. With `train --vector-aliases` a word without a vector of its own (neither as it is nor in lower
+// among them. ("'m" comes from the treebank tokenizer; clean_str leaves "i'm" whole, which the vectors lack too.) With `train --vector-aliases` a word without a vector of its own (neither as it is nor in lower
 // case) takes the row of the word it stands for. Off by default, so that earlier runs stay comparable.
 
 /**
