@@ -94,7 +94,7 @@ interface LayerTables {
 
 /** Per convolution, the large buffers, sized for the largest batch so far and shared by every smaller one. */
 interface LayerBuffers {
-  /** Padded input (0 when the layer does not pad). */
+  /** Padded input. */
   xp: number;
   out: number;
   /** Winograd: transformed input and products of one block. */
@@ -283,28 +283,33 @@ export function createForwardPlan(model: tf.LayersModel, opts: ForwardPlanOption
     return Math.min(n * s.th * s.tw, Math.max(8, Math.floor(blockFloats / (36 * (cp + s.co)))));
   };
 
-  /** The large buffers for batches up to n: kept when big enough, else made again. */
+  /**
+   * The large buffers for batches up to n, kept while big enough. Only two activations are alive at a time, so
+   * the layers take turns with two output buffers and share one padded input and one Winograd workspace.
+   */
   const reserve = (n: number): void => {
     if (n <= capacity) return;
-    heap.release(input);
-    for (const b of buffers) for (const p of [b.xp, b.out, b.v, b.m]) heap.release(p);
-    input = heap.alloc(n * perExample);
-    buffers = convs.map((s) => {
-      const out = heap.alloc(n * s.oh * s.ow * s.co);
+    for (const p of new Set([input, ...buffers.flatMap((b) => [b.xp, b.out, b.v, b.m])])) heap.release(p);
+    let out = 0;
+    let xp = 0;
+    let v = 0;
+    let m = 0;
+    for (const s of convs) {
+      out = Math.max(out, n * s.oh * s.ow * s.co);
       if (s.winograd) {
         const cp = ceilDiv(s.c, 4) * 4;
         const tb = blockTiles(s, n);
-        return {
-          xp: heap.alloc(n * (s.th * 4 + 2) * (s.tw * 4 + 2) * cp),
-          out,
-          v: heap.alloc(36 * tb * cp),
-          m: heap.alloc(36 * tb * ceilDiv(s.co, nr) * nr),
-        };
+        xp = Math.max(xp, n * (s.th * 4 + 2) * (s.tw * 4 + 2) * cp);
+        v = Math.max(v, 36 * tb * cp);
+        m = Math.max(m, 36 * tb * ceilDiv(s.co, nr) * nr);
+      } else {
+        xp = Math.max(xp, n * (s.h + s.padTop + s.padBottom) * (s.w + s.padLeft + s.padRight) * s.c);
       }
-      const hp = s.h + s.padTop + s.padBottom;
-      const wp = s.w + s.padLeft + s.padRight;
-      return { xp: hp !== s.h || wp !== s.w ? heap.alloc(n * hp * wp * s.c) : 0, out, v: 0, m: 0 };
-    });
+    }
+    input = heap.alloc(n * perExample);
+    const outs = [heap.alloc(out), heap.alloc(out)] as const;
+    const shared = { xp: heap.alloc(xp), v: v ? heap.alloc(v) : 0, m: m ? heap.alloc(m) : 0 };
+    buffers = convs.map((_, i) => ({ ...shared, out: outs[i % 2]! }));
     capacity = n;
   };
 
