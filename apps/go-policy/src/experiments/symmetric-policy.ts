@@ -2,10 +2,10 @@
 // board (as AlphaGo does at play time). The planes are computed once, mapped 8 ways, and run as one batch
 // of 8, so a net that learned a shape in one orientation better than in another gets the benefit of all
 // of them. Against GNU Go it won no more games than the plain policy for 8 times the forward-pass cost.
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { Board, Player } from '../board/index.js';
 import { SYMMETRIES, planeCount, symmetryTable, transformPlanes, type FeatureSetName } from '../features/index.js';
-import { encodeForPlayer } from '../model/predict.js';
+import { batchForward, encodeForPlayer } from '../model/predict.js';
 import type { Policy } from '../play/engine.js';
 
 /**
@@ -32,12 +32,10 @@ export function symmetricPolicy(model: tf.LayersModel, featureSet: FeatureSetNam
   const planes = planeCount(featureSet);
   const one = new Float32Array(361 * planes);
   const batch = new Float32Array(count * 361 * planes);
+  const forward = batchForward(model, planes);
   return (board: Board, player: Player): Float32Array => {
     encodeForPlayer(board, player, featureSet, one);
     for (let s = 0; s < count; s++) transformPlanes(one, s, 19, planes, batch, 0, s * 361 * planes);
-    const probs = tf
-      .tidy(() => (model.predict(tf.tensor4d(batch, [count, 19, 19, planes])) as tf.Tensor).dataSync() as Float32Array)
-      .slice();
-    return averageOverSymmetries(probs, count, 19);
+    return averageOverSymmetries(forward(batch, count).slice(0, count * 361), count, 19);
   };
 }
