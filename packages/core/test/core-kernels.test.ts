@@ -11,17 +11,12 @@ import { coreKernelCalls, coreKernels } from '../src/backend/core-kernels/module
 import { conv2dBackpropInput, geometry } from '../src/backend/core-kernels/conv.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { Rng } from '../src/util/random.js';
+import { randomArray, relError } from './fixtures/compare.js';
 
 // Core's own wasm kernels (packages/core/kernels), both builds, against tfjs's cpu backend on random shapes:
 // odd sizes, several tiles and channel panels, padding same/valid/explicit, strides 1 and 2, batch 1.
 
 type Input = { data: Float32Array; shape: number[] };
-
-function randomArray(rng: Rng, n: number): Float32Array {
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = rng.uniform(-1, 1);
-  return a;
-}
 
 const input = (rng: Rng, shape: number[]): Input => ({
   data: randomArray(
@@ -39,16 +34,6 @@ async function runOn(backend: string, kernel: string, inputs: Record<string, Inp
     const out = tf.engine().runKernel<tf.Tensor>(kernel, ins, attrs as never);
     return { data: out.dataSync() as Float32Array, shape: out.shape };
   });
-}
-
-function relError(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return Math.sqrt(num / Math.max(den, 1e-30));
 }
 
 // The cpu backend's results, computed once for both builds (keyed by kernel, attributes and the inputs' data).

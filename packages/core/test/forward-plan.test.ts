@@ -11,6 +11,7 @@ import {
   type CoreKernelChoice,
 } from '../src/backend/index.js';
 import { Rng } from '../src/util/random.js';
+import { relError } from './fixtures/compare.js';
 
 // core's forward plan (conv stacks straight on core's wasm kernels) against model.predict on the cpu backend.
 
@@ -18,16 +19,6 @@ function randomArray(rng: Rng, n: number, zeros = 0): Float32Array {
   const a = new Float32Array(n);
   for (let i = 0; i < n; i++) a[i] = rng.next() < zeros ? 0 : rng.uniform(-1, 1);
   return a;
-}
-
-function relError(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return Math.sqrt(num / Math.max(den, 1e-30));
 }
 
 /** Random weights (biases too, so that relu cuts some outputs). */

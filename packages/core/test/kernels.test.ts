@@ -2,14 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/index.js';
 import { Rng } from '../src/util/random.js';
+import { randomArray, relError } from './fixtures/compare.js';
 
 // Each kernel core registers for wasm is checked against the cpu backend's reference implementation.
-
-function randomArray(rng: Rng, n: number): Float32Array {
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = rng.uniform(-1, 1);
-  return a;
-}
 
 /** Runs one kernel on the given backend with plain arrays in and out. */
 async function runOn(
@@ -25,16 +20,6 @@ async function runOn(
     const out = tf.engine().runKernel<tf.Tensor>(kernel, ins, attrs as never);
     return { data: out.dataSync() as Float32Array, shape: out.shape };
   });
-}
-
-function relError(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return Math.sqrt(num / Math.max(den, 1e-30));
 }
 
 async function expectSameAsCpu(
