@@ -131,7 +131,7 @@ beforeAll(async () => {
 });
 
 describe('data-parallel training across worker threads', () => {
-  it('2 workers follow the 1-worker loss and weights up to float rounding', async () => {
+  it('2 and 3 threads (this one and 1 or 2 workers) follow the 1-thread loss and weights up to float rounding', async () => {
     const rng = new Rng(11);
     const batches = Array.from({ length: 6 }, () => batch(17, rng)); // odd size: unequal shards
     const run = async (workers: number) => {
@@ -153,15 +153,17 @@ describe('data-parallel training across worker threads', () => {
       }
     };
     const one = await run(1);
-    const two = await run(2);
     expect(one.losses[5]).toBeLessThan(one.losses[0] as number);
-    two.losses.forEach((l, i) => expect(l).toBeCloseTo(one.losses[i] as number, 4));
-    two.weights.forEach((w, i) => {
-      const ref = one.weights[i] as Float32Array;
-      let maxDiff = 0;
-      for (let k = 0; k < w.length; k++) maxDiff = Math.max(maxDiff, Math.abs((w[k] as number) - (ref[k] as number)));
-      expect(maxDiff).toBeLessThan(1e-4);
-    });
+    for (const threads of [2, 3]) {
+      const many = await run(threads);
+      many.losses.forEach((l, i) => expect(l).toBeCloseTo(one.losses[i] as number, 4));
+      many.weights.forEach((w, i) => {
+        const ref = one.weights[i] as Float32Array;
+        let maxDiff = 0;
+        for (let k = 0; k < w.length; k++) maxDiff = Math.max(maxDiff, Math.abs((w[k] as number) - (ref[k] as number)));
+        expect(maxDiff).toBeLessThan(1e-4);
+      });
+    }
   });
 
   it('a table written in place travels row by row: 2 workers follow 1 worker, and would go stale without rowTables', async () => {

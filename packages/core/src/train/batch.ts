@@ -35,13 +35,15 @@ export function batchToTensors(batch: ArrayBatch, classes: number): { x: tf.Tens
   return { x, oneHot };
 }
 
-/** Examples [start, end) of a batch, as fresh arrays that can be transferred to a worker. */
-export function sliceBatch(batch: ArrayBatch, start: number, end: number): ArrayBatch {
+/** Examples [start, end) of a batch: fresh arrays that can be transferred to a worker, or views of the batch's own. */
+export function sliceBatch(batch: ArrayBatch, start: number, end: number, view = false): ArrayBatch {
   const n = batch.xs.shape[0] as number;
   const stride = n === 0 ? 0 : batch.xs.data.length / n;
+  const take = <T extends Float32Array | Int32Array>(a: T, from: number, to: number): T =>
+    (view ? a.subarray(from, to) : a.slice(from, to)) as T;
   return {
-    xs: { data: batch.xs.data.slice(start * stride, end * stride), shape: [end - start, ...batch.xs.shape.slice(1)] },
-    ys: batch.ys.slice(start, end),
+    xs: { data: take(batch.xs.data, start * stride, end * stride), shape: [end - start, ...batch.xs.shape.slice(1)] },
+    ys: take(batch.ys, start, end),
   };
 }
 

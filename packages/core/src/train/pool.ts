@@ -150,7 +150,7 @@ class GradientWorker {
   }
 }
 
-/** Gradients of one batch, split into near-equal shards across worker threads. */
+/** Gradients of one batch, split into near-equal shards across worker threads (and, optionally, this one). */
 export class WorkerPool {
   private nextId = 0;
 
@@ -190,19 +190,24 @@ export class WorkerPool {
   }
 
   /**
-   * Sends the current weights and one shard to each worker; resolves with each shard's result. Shards
-   * are contiguous slices, so averaging their gradients weighted by size gives the full-batch gradient.
+   * Gradients of one batch split into contiguous shards, so that averaging their gradients weighted by shard size
+   * gives the full-batch gradient. With `local`, this thread computes the first shard itself (after sending the
+   * others out) and each worker one of the rest: n threads compute with n - 1 workers, and the shard this thread
+   * keeps needs no weights sent and no gradients copied back. Without it, each worker takes one shard.
    */
   async gradients(
     weights: tf.Variable[],
     batch: ArrayBatch,
     seed: (replica: number) => number,
+    local?: (shard: ArrayBatch, seed: number) => ResultMessage,
   ): Promise<ResultMessage[]> {
     const n = batch.ys.length;
-    const shards = Math.max(1, Math.min(this.workers.length, n));
+    const first = local ? 1 : 0;
+    const shards = Math.max(1, Math.min(this.workers.length + first, n));
+    const busy = this.workers.slice(0, shards - first);
     // Read each changed weight once; every worker but the last that needs it gets a copy, the last the
     // original (a transferred buffer is gone from this thread).
-    const needs = this.workers.slice(0, shards).map((w) => w.takeChanged(weights));
+    const needs = busy.map((w) => w.takeChanged(weights));
     const perWorker: (Float32Array | RowPatch | null)[][] = needs.map((row) => row.map(() => null));
     weights.forEach((v, i) => {
       const takers = needs.flatMap((row, r) => (row[i] === 'all' ? [r] : []));
@@ -223,12 +228,14 @@ export class WorkerPool {
         );
       }
     });
+    // A worker's shard is a copy it takes over (transferred); the one kept here is a view of the batch.
+    const shardOf = (r: number) =>
+      sliceBatch(batch, Math.floor((r * n) / shards), Math.floor(((r + 1) * n) / shards), r < first);
     const jobs: Promise<ResultMessage>[] = [];
-    for (let r = 0; r < shards; r++) {
-      const start = Math.floor((r * n) / shards);
-      const end = Math.floor(((r + 1) * n) / shards);
-      const shard = sliceBatch(batch, start, end);
-      const copies = perWorker[r] as (Float32Array | RowPatch | null)[];
+    busy.forEach((worker, w) => {
+      const r = w + first;
+      const shard = shardOf(r);
+      const copies = perWorker[w] as (Float32Array | RowPatch | null)[];
       const msg: StepMessage = {
         type: 'step',
         id: this.nextId++,
@@ -244,9 +251,18 @@ export class WorkerPool {
         shard.xs.data.buffer as ArrayBuffer,
         shard.ys.buffer as ArrayBuffer,
       ];
-      jobs.push((this.workers[r] as GradientWorker).step(msg, transfer));
+      jobs.push(worker.step(msg, transfer));
+    });
+    if (!local) return Promise.all(jobs);
+    // The workers' results wait in the message queue while this thread computes its own shard.
+    let own: ResultMessage;
+    try {
+      own = local(shardOf(0), seed(0));
+    } catch (err) {
+      await Promise.allSettled(jobs);
+      throw err;
     }
-    return Promise.all(jobs);
+    return [own, ...(await Promise.all(jobs))];
   }
 
   /** Rows of row table `table` (index into model.weights) that the optimizer just changed in place. */

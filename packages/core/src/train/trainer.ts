@@ -6,13 +6,15 @@ import { toOptimizer, type OptimizerLike } from './optimizer.js';
 import { WorkerPool } from './pool.js';
 import { acceptsRowGradients, denseFromRows, mergePatches, type RowPatch } from './rows.js';
 import { stepSeed } from './seed.js';
+import { shardResult } from './shard-result.js';
 import type { ArrayBatch, StepResult } from './types.js';
 
 export interface TrainerOptions {
   optimizer: OptimizerLike;
   /**
-   * Gradient worker threads: 1 trains in this thread; 'auto' (the default) uses one per core, at most
-   * `maxWorkers`. More than one needs a backend that runs in a worker (wasm or cpu).
+   * Threads that compute gradients: 1 trains in this thread, n uses this one and n - 1 worker threads; 'auto'
+   * (the default) one per core, at most `maxWorkers`. More than one needs a backend that runs in a worker (wasm or
+   * cpu).
    */
   workers?: number | 'auto';
   maxWorkers?: number;
@@ -31,7 +33,7 @@ export interface TrainerOptions {
 
 export interface Trainer {
   readonly optimizer: tf.Optimizer;
-  /** Worker threads actually in use (1: this thread). */
+  /** Threads actually computing gradients (1: this thread alone). */
   readonly workers: number;
   /** One optimisation step on one batch; `globalStep` picks the dropout masks (defaults to a counter). */
   step(batch: ArrayBatch, globalStep?: number): Promise<StepResult>;
@@ -69,6 +71,17 @@ export function assertFreshNoise(model: tf.LayersModel): void {
   visit(model.layers);
 }
 
+/** sum = a * sum + b * g (g null: sum = a * sum), in place; one function, so V8 optimises the loop once. */
+function scaleAdd(sum: Float32Array, a: number, g: Float32Array | null, b: number): void {
+  const n = sum.length;
+  if (g === null) {
+    for (let k = 0; k < n; k++) sum[k] = a * (sum[k] as number);
+    return;
+  }
+  if (g.length !== n) throw new Error(`gradient of ${g.length} values, expected ${n}`);
+  for (let k = 0; k < n; k++) sum[k] = a * (sum[k] as number) + b * (g[k] as number);
+}
+
 /** Where each named row table sits in model.weights and in model.trainableWeights. */
 function rowTableIndices(model: tf.LayersModel, names: readonly string[]): { weight: number; trainable: number }[] {
   return names.map((name) => {
@@ -82,9 +95,10 @@ function rowTableIndices(model: tf.LayersModel, names: readonly string[]): { wei
 }
 
 /**
- * The training step on its own, for fit and for benchmarks. With n workers every step sends the
- * current weights and 1/n of the batch to each worker, averages the returned gradients weighted by
- * shard size and applies them once here, so the result equals one-thread training up to float rounding.
+ * The training step on its own, for fit and for benchmarks. With n threads every step sends the current weights
+ * and 1/n of the batch to each of n - 1 workers, computes the first shard here meanwhile, averages the gradients
+ * weighted by shard size and applies them once here, so the result equals one-thread training up to float
+ * rounding.
  */
 export async function createTrainer(model: tf.LayersModel, options: TrainerOptions): Promise<Trainer> {
   assertFreshNoise(model);
@@ -98,12 +112,14 @@ export async function createTrainer(model: tf.LayersModel, options: TrainerOptio
   if (count > 1 && backend === 'tensorflow') count = 1;
 
   const tables = rowTableIndices(model, options.rowTables ?? []);
+  const rowTrainable = model.trainableWeights.map((_, i) => tables.some((t) => t.trainable === i));
   let pool: WorkerPool | null = null;
   if (count > 1) {
     try {
+      // This thread computes a shard too: count threads need count - 1 workers.
       pool = await WorkerPool.start(
         model,
-        count,
+        count - 1,
         backend,
         tables.map((t) => t.weight),
       );
@@ -128,7 +144,12 @@ export async function createTrainer(model: tf.LayersModel, options: TrainerOptio
   async function stepWithWorkers(p: WorkerPool, batch: ArrayBatch, globalStep: number): Promise<StepResult> {
     validateBatch(batch, classes);
     const weights = model.weights.map((w) => w.read() as tf.Variable);
-    const results = await p.gradients(weights, batch, (replica) => stepSeed(seed, globalStep, replica));
+    const results = await p.gradients(
+      weights,
+      batch,
+      (replica) => stepSeed(seed, globalStep, replica),
+      (shard, s) => shardResult(model, computeGradients(model, shard, classes, s), rowTrainable, -1),
+    );
     const total = results.reduce((a, r) => a + r.count, 0);
     const trainable = model.trainableWeights;
     const changedRows = new Map<number, Int32Array>();
@@ -153,12 +174,8 @@ export async function createTrainer(model: tf.LayersModel, options: TrainerOptio
       // per step for a net with a large embedding.
       const sum = results[0]?.grads[i] as Float32Array;
       const first = (results[0]?.count ?? 0) / total;
-      for (let k = 0; k < sum.length; k++) sum[k] = first * (sum[k] as number);
-      for (const r of results.slice(1)) {
-        const g = r.grads[i] as Float32Array;
-        const share = r.count / total;
-        for (let k = 0; k < sum.length; k++) sum[k] = (sum[k] as number) + share * (g[k] as number);
-      }
+      scaleAdd(sum, first, null, 0);
+      for (const r of results.slice(1)) scaleAdd(sum, 1, r.grads[i] as Float32Array, r.count / total);
       return tf.tensor(sum, w.shape as number[]);
     });
     try {
@@ -172,10 +189,7 @@ export async function createTrainer(model: tf.LayersModel, options: TrainerOptio
     // Batch-norm statistics: each replica saw a shard; their size-weighted mean stands for the batch.
     model.nonTrainableWeights.forEach((w, i) => {
       const mean = new Float32Array((results[0]?.state[i] as Float32Array).length);
-      for (const r of results) {
-        const s = r.state[i] as Float32Array;
-        for (let k = 0; k < mean.length; k++) mean[k] = (mean[k] as number) + (r.count / total) * (s[k] as number);
-      }
+      for (const r of results) scaleAdd(mean, 1, r.state[i] as Float32Array, r.count / total);
       tf.tidy(() => (w.read() as tf.Variable).assign(tf.tensor(mean, w.shape as number[])));
     });
     const loss = results.reduce((a, r) => a + r.loss * r.count, 0) / total;
@@ -185,7 +199,7 @@ export async function createTrainer(model: tf.LayersModel, options: TrainerOptio
 
   return {
     optimizer,
-    workers: pool ? pool.size : 1,
+    workers: pool ? pool.size + 1 : 1,
     step(batch, globalStep) {
       const g = globalStep ?? counter;
       counter = g + 1;

@@ -7,10 +7,11 @@ import { pathToFileURL } from 'node:url';
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/index.js';
-import { classCount, ownedValues } from './batch.js';
+import { classCount } from './batch.js';
 import { computeGradients } from './gradients.js';
 import type { FromWorker, InitMessage, StepMessage, ToWorker } from './protocol.js';
-import { nonZeroRows, readValues, writeRows, type RowPatch } from './rows.js';
+import { writeRows } from './rows.js';
+import { resultBuffers, shardResult } from './shard-result.js';
 
 let model: tf.LayersModel | null = null;
 let classes = 0;
@@ -84,22 +85,8 @@ function step(msg: StepMessage): { reply: FromWorker; transfer: ArrayBuffer[] } 
     else if (values) writeRows(variable, values);
   });
   const result = computeGradients(m, { xs: { data: msg.xs, shape: msg.xsShape }, ys: msg.ys }, classes, msg.seed);
-  const grads: (Float32Array | RowPatch)[] = result.grads.map((g, j) =>
-    rowTrainable[j] ? nonZeroRows(readValues(g), g.shape[1] as number) : ownedValues(g),
-  );
-  result.grads.forEach((g) => g.dispose());
-  const state = m.nonTrainableWeights.map((w) => ownedValues(w.read()));
-  const reply: FromWorker = {
-    type: 'result',
-    id: msg.id,
-    loss: result.loss,
-    correct: result.correct,
-    count: result.count,
-    grads,
-    state,
-  };
-  const buffers = [...grads.flatMap((g) => (g instanceof Float32Array ? [g] : [g.rows, g.values])), ...state];
-  return { reply, transfer: buffers.map((a) => a.buffer as ArrayBuffer) };
+  const reply = shardResult(m, result, rowTrainable, msg.id);
+  return { reply, transfer: resultBuffers(reply) };
 }
 
 const port = parentPort;
