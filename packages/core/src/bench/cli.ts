@@ -13,6 +13,7 @@ import type { BackendName } from '../backend/index.js';
 import { BENCH_NETS, benchNet } from './nets.js';
 import type { BenchNetName } from './nets.js';
 import { timeNet } from './measure.js';
+import { median } from '../util/stats.js';
 import { profileTrainStep } from './profile.js';
 import { runTorchBench, torchUnavailable } from './pytorch.js';
 import { formatTable, round, withRatios } from './report.js';
@@ -28,6 +29,7 @@ interface BenchOptions extends CommonOptions {
   backend?: string;
   torch: boolean;
   profile: boolean;
+  rounds: number;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -56,6 +58,60 @@ function workerCounts(value: string): number[] {
     throw new InvalidArgumentError(`expected worker counts like 1,2 or 1,all (1..64), got '${value}'`);
   }
   return [...new Set(counts)];
+}
+
+/** One timing of one net at one worker count, as a table row. */
+async function timeRow(
+  net: ReturnType<typeof benchNet>,
+  backend: BackendName,
+  workers: number,
+  steps: number,
+  cpu: boolean,
+  stepMacs: Map<BenchNetName, number>,
+): Promise<BenchRow> {
+  const base = { net: net.name, framework: 'tfjs' as const, backend, workers };
+  if (workers === 1) {
+    const t = await timeNet(net, steps, { train: !cpu });
+    if (t.stepMacs !== null && !stepMacs.has(net.name)) stepMacs.set(net.name, t.stepMacs);
+    return {
+      ...base,
+      forwardMs: round(t.forwardMs),
+      trainStepMs: t.trainStepMs === null ? null : round(t.trainStepMs),
+      forwardCpuMs: round(t.forwardCpuMs),
+      trainStepCpuMs: t.trainStepCpuMs === null ? null : round(t.trainStepCpuMs),
+      ...(cpu ? { note: 'training skipped: pure-JS cpu backend is ~100x slower' } : {}),
+    };
+  }
+  const parallel = await parallelTrainStepMs(net, backend, workers, steps).catch((err: unknown) => ({
+    ms: null,
+    note: `failed: ${err instanceof Error ? err.message : String(err)}`,
+  }));
+  return {
+    ...base,
+    forwardMs: null,
+    trainStepMs: parallel.ms === null ? null : round(parallel.ms),
+    trainStepCpuMs: 'cpuMs' in parallel && typeof parallel.cpuMs === 'number' ? round(parallel.cpuMs) : null,
+    ...(parallel.note ? { note: parallel.note } : {}),
+  };
+}
+
+/** Rounds of the same net and worker count as one row: the median of each figure, and the rounds' step times. */
+function medianRow(runs: BenchRow[]): BenchRow {
+  const first = runs[0];
+  if (!first) throw new Error('medianRow: no rounds');
+  if (runs.length === 1) return first;
+  const mid = (pick: (r: BenchRow) => number | null | undefined): number | null => {
+    const values = runs.map(pick).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    return values.length ? round(median(values)) : null;
+  };
+  return {
+    ...first,
+    forwardMs: mid((r) => r.forwardMs),
+    trainStepMs: mid((r) => r.trainStepMs),
+    ...(first.forwardCpuMs !== undefined ? { forwardCpuMs: mid((r) => r.forwardCpuMs) } : {}),
+    trainStepCpuMs: mid((r) => r.trainStepCpuMs),
+    roundsTrainStepMs: runs.map((r) => r.trainStepMs),
+  };
 }
 
 async function bench(
@@ -91,37 +147,24 @@ async function bench(
       const net = benchNet(name);
       // The pure-JS cpu backend is ~100x slower: one forward pass is all it gets.
       const cpu = backend === 'cpu';
-      progress(`timing tfjs ${backend} ${name} (1 worker)...`);
-      const t = await timeNet(net, cpu ? 1 : opts.steps, { train: !cpu });
-      if (t.stepMacs !== null && !stepMacs.has(name)) stepMacs.set(name, t.stepMacs);
-      rows.push({
-        net: name,
-        framework: 'tfjs',
-        backend,
-        workers: 1,
-        forwardMs: round(t.forwardMs),
-        trainStepMs: t.trainStepMs === null ? null : round(t.trainStepMs),
-        forwardCpuMs: round(t.forwardCpuMs),
-        trainStepCpuMs: t.trainStepCpuMs === null ? null : round(t.trainStepCpuMs),
-        ...(cpu ? { note: 'training skipped: pure-JS cpu backend is ~100x slower' } : {}),
-      });
-      for (const workers of opts.workers.filter((w) => w > 1)) {
-        if (cpu) continue;
-        progress(`timing tfjs ${backend} ${name} (${workers} workers)...`);
-        const parallel = await parallelTrainStepMs(net, backend, workers, opts.steps).catch((err: unknown) => ({
-          ms: null,
-          note: `failed: ${err instanceof Error ? err.message : String(err)}`,
-        }));
-        rows.push({
-          net: name,
-          framework: 'tfjs',
-          backend,
-          workers,
-          forwardMs: null,
-          trainStepMs: parallel.ms === null ? null : round(parallel.ms),
-          trainStepCpuMs: 'cpuMs' in parallel && typeof parallel.cpuMs === 'number' ? round(parallel.cpuMs) : null,
-          ...(parallel.note ? { note: parallel.note } : {}),
-        });
+      const counts = cpu ? [1] : [1, ...opts.workers.filter((w) => w > 1)];
+      const rounds = cpu ? 1 : opts.rounds;
+      // Each round times every worker count once, so that a slow spell of a shared machine falls on all of them.
+      const runs = new Map<number, BenchRow[]>(counts.map((w) => [w, []]));
+      for (let r = 0; r < rounds; r++) {
+        for (const workers of counts) {
+          const of = rounds > 1 ? `, round ${r + 1} of ${rounds}` : '';
+          progress(`timing tfjs ${backend} ${name} (${workers} worker${workers > 1 ? 's' : ''}${of})...`);
+          runs.get(workers)?.push(await timeRow(net, backend, workers, cpu ? 1 : opts.steps, cpu, stepMacs));
+        }
+      }
+      for (const workers of counts) rows.push(medianRow(runs.get(workers) ?? []));
+      if (rounds > 1) {
+        const per = counts.map(
+          (w) =>
+            `${w} worker${w > 1 ? 's' : ''} ${(runs.get(w) ?? []).map((row) => row.trainStepMs?.toFixed(0) ?? '-').join(' ')}`,
+        );
+        log(`${name} on ${backend}, training step ms per round: ${per.join('; ')}`);
       }
     }
     if (opts.profile && backend !== 'cpu') {
@@ -177,7 +220,7 @@ async function bench(
   log('');
   log(formatTable(result));
   log(
-    `(medians of ${opts.steps} runs after a warm-up; 'step cpu ms' is this process's CPU time per step, all threads;`,
+    `(medians of ${opts.steps} runs after a warm-up${opts.rounds > 1 ? `, then the median over ${opts.rounds} rounds` : ''}; 'step cpu ms' is this process's CPU time per step, all threads;`,
   );
   log(` 'cpu x torch' compares CPU times, which stay meaningful on a busy machine; 'GFLOP/s/core': 2 x the step's`);
   log(
@@ -215,6 +258,17 @@ export function benchProgram() {
     .option(
       '--backend <list>',
       'backends to time, comma-separated from node,wasm,cpu (default: node and wasm where they load; cpu times one forward pass only)',
+    )
+    .option(
+      '--rounds <n>',
+      'time the worker counts in turn this many times and report medians over the rounds (a shared machine slows down in spells)',
+      (v: string) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1 || n > 100)
+          throw new InvalidArgumentError(`expected an integer in 1..100, got '${v}'`);
+        return n;
+      },
+      1,
     )
     .option('--no-torch', 'skip the PyTorch rows')
     .option('--profile', 'also print where a training step spends its time, kernel by kernel')

@@ -14,6 +14,8 @@ export interface BenchRow {
   /** Per core: 2 x multiply-adds of the step's convolutions and matrix products / step CPU time (all threads). */
   stepGflops?: number | null;
   /** tfjs time / PyTorch time at the same worker (thread) count, for training (forward when training is absent). */
+  /** With `--rounds`: the step time of each round (trainStepMs is their median). */
+  roundsTrainStepMs?: (number | null)[];
   ratioToPytorch?: { forward: number | null; trainStep: number | null; trainStepCpu?: number | null };
   note?: string;
 }
