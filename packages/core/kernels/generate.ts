@@ -485,6 +485,83 @@ export function kernelWat(v: KernelVariant): string {
       set('r0', get('re')),
     ])})
 
+  ;; A mostly-zero input's non-zeros, pixel by pixel: for pixel p of x [npix, c], entries start[p] .. start[p+1] - 1
+  ;; of ent, each 8 bytes: the byte offset ch * co * 4 of channel ch's filter row, then the value.
+  (func (export "sparse_rows") ${params(['x', 'npix', 'c', 'co', 'ent', 'start'])}
+    ${locals(['p', 'ch', 'k', 'src'])}
+    (local $v f32)
+    ${set('src', get('x'))}
+    ${forLoop('p', get('npix'), [
+      `(i32.store (i32.add ${get('start')} (i32.shl ${get('p')} ${i32(2)})) ${get('k')})`,
+      forLoop('ch', get('c'), [
+        `(local.set $v (f32.load ${get('src')}))`,
+        inc('src', 4),
+        `(if (f32.ne (local.get $v) (f32.const 0)) (then
+          (i32.store (i32.add ${get('ent')} (i32.shl ${get('k')} ${i32(3)})) (i32.shl ${mul(get('ch'), get('co'))} ${i32(2)}))
+          (f32.store offset=4 (i32.add ${get('ent')} (i32.shl ${get('k')} ${i32(3)})) (local.get $v))
+          ${inc('k', 1)}))`,
+      ]),
+    ])}
+    (i32.store (i32.add ${get('start')} (i32.shl ${get('npix')} ${i32(2)})) ${get('k')}))
+
+  ;; A stride-1 convolution of a mostly-zero input (a Go position's planes) from its non-zeros (sparse_rows of x
+  ;; [n, h, w, c]): each output pixel, 16 channels at a time in registers, adds v * w [ky, kx, ch, :] for every
+  ;; non-zero (ch, v) of every input pixel its taps reach; then bias (0: none) and relu / relu6 (flags 2 / 6).
+  ;; w is the layer's kernel as stored, [fh, fw, c, co]; co a multiple of 16. Work is non-zeros x taps x co.
+  (func (export "sparse_conv") ${params(['start', 'ent', 'n', 'h', 'w', 'c', 'wt', 'co', 'out', 'oh', 'ow', 'fh', 'fw', 'top', 'left', 'bias', 'flags'])}
+    ${locals(['img', 'oy', 'ox', 'cc', 'ky', 'kx', 'iy', 'ix', 'o', 'e', 'eend', 'wb', 'wp', 'row', 'tap', 'p'])}
+    ${locals(['vv', ...range(NV).map((j) => `a${j}`)], 'v128')}
+    ${set('row', `(i32.shl ${get('co')} ${i32(2)})`)}
+    ${set('tap', mul(get('c'), get('row')))}
+    ${set('o', get('out'))}
+    ${forLoop('img', get('n'), [
+      forLoop('oy', get('oh'), [
+        forLoop('ox', get('ow'), [
+          set('cc', i32(0)),
+          whileLoop('cb', `(i32.lt_u ${get('cc')} ${get('row')})`, [
+            ...range(NV).map(
+              (j) =>
+                `(if ${get('bias')}
+                (then (local.set $a${j} (v128.load offset=${16 * j} (i32.add ${get('bias')} ${get('cc')}))))
+                (else (local.set $a${j} (v128.const f32x4 0 0 0 0))))`,
+            ),
+            forLoop('ky', get('fh'), [
+              set('iy', sub(add(get('oy'), get('ky')), get('top'))),
+              // unsigned: a row above the image is out of range too
+              `(if (i32.lt_u ${get('iy')} ${get('h')}) (then
+                ${forLoop('kx', get('fw'), [
+                  set('ix', sub(add(get('ox'), get('kx')), get('left'))),
+                  `(if (i32.lt_u ${get('ix')} ${get('w')}) (then
+                    ${set('p', `(i32.add ${get('start')} (i32.shl ${add(mul(add(mul(get('img'), get('h')), get('iy')), get('w')), get('ix'))} ${i32(2)}))`)}
+                    ${set('e', add(get('ent'), `(i32.shl (i32.load ${get('p')}) ${i32(3)})`))}
+                    ${set('eend', add(get('ent'), `(i32.shl (i32.load offset=4 ${get('p')}) ${i32(3)})`))}
+                    ${set('wb', add(add(get('wt'), mul(add(mul(get('ky'), get('fw')), get('kx')), get('tap'))), get('cc')))}
+                    ${whileLoop('nz', `(i32.lt_u ${get('e')} ${get('eend')})`, [
+                      '(local.set $vv (v128.load32_splat offset=4 (local.get $e)))',
+                      set('wp', add(get('wb'), `(i32.load ${get('e')})`)),
+                      ...range(NV).map(
+                        (j) =>
+                          `(local.set $a${j} ${madd('(local.get $vv)', `(v128.load offset=${16 * j} ${get('wp')})`, `(local.get $a${j})`)})`,
+                      ),
+                      inc('e', 8),
+                    ])}))`,
+                ])}))`,
+            ]),
+            ...range(NV).map(
+              (j) =>
+                `(if (i32.and ${get('flags')} ${i32(6)}) (then
+                (local.set $a${j} (f32x4.max (local.get $a${j}) (v128.const f32x4 0 0 0 0)))
+                (if (i32.and ${get('flags')} ${i32(4)}) (then
+                  (local.set $a${j} (f32x4.min (local.get $a${j}) (v128.const f32x4 6 6 6 6)))))))
+              (v128.store offset=${16 * j} (i32.add ${get('o')} ${get('cc')}) (local.get $a${j}))`,
+            ),
+            inc('cc', 16 * NV),
+          ]),
+          inc('o', get('row')),
+        ]),
+      ]),
+    ])})
+
 ${winogradWat(MR, NR, madd)}
 
   ;; dst [c, r] = src [r, c] transposed, in 8 x 8 blocks.

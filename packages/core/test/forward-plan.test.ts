@@ -76,6 +76,22 @@ const STACKS: { name: string; input: [number, number, number]; convs: ConvSpec[]
     ],
   },
   {
+    name: 'a first layer from its non-zeros: 5x5 relu6, 32 filters',
+    input: [8, 7, 6],
+    convs: [
+      { filters: 32, kernelSize: 5, padding: 'same', activation: 'relu6' },
+      { filters: 8, kernelSize: 3, padding: 'valid', activation: 'linear', useBias: false },
+    ],
+  },
+  {
+    name: 'a first layer from its non-zeros: 3x3 valid, linear, no bias, 16 filters',
+    input: [9, 9, 5],
+    convs: [
+      { filters: 16, kernelSize: 3, padding: 'valid', activation: 'linear', useBias: false },
+      { filters: 3, kernelSize: 1, padding: 'same', activation: 'relu' },
+    ],
+  },
+  {
     name: 'valid padding and stride 2',
     input: [11, 10, 3],
     convs: [
@@ -115,13 +131,22 @@ describe('createForwardPlan', () => {
           const outShape = model.outputs[0]!.shape.slice(1) as number[];
           expect(plan.outputSize).toBe(outShape.reduce((a, b) => a * b, 1));
           const per = stack.input[0] * stack.input[1] * stack.input[2];
-          // Batch 3 grows the plan's buffers; batch 2 then reuses them with tables of its own.
-          for (const batch of [1, 3, 2, 1]) {
-            const input = randomArray(rng, batch * per, 0.5);
-            const ref = await cpuPredict(model, input, [batch, ...stack.input]);
-            const got = plan.predict(input, batch);
-            expect(got.length).toBe(ref.length);
-            expect(relError(got, ref)).toBeLessThan(1e-4);
+          // Batch 3 grows the plan's buffers; batch 2 then reuses them with tables of its own. Half zeros: every
+          // layer by GEMM; 90% zeros: a first layer with stride 1 and filters a multiple of 16 runs from its input's
+          // non-zeros.
+          const first = stack.convs[0]!;
+          const scatters = (first.strides ?? 1) === 1 && first.filters % 16 === 0;
+          let sparse = 0;
+          for (const zeros of [0.5, 0.9]) {
+            for (const batch of [1, 3, 2, 1]) {
+              const input = randomArray(rng, batch * per, zeros);
+              const ref = await cpuPredict(model, input, [batch, ...stack.input]);
+              const got = plan.predict(input, batch);
+              expect(got.length).toBe(ref.length);
+              expect(relError(got, ref)).toBeLessThan(1e-4);
+              expect(plan.sparseCalls - sparse).toBe(scatters && zeros === 0.9 ? 1 : 0);
+              sparse = plan.sparseCalls;
+            }
           }
         } finally {
           plan.dispose();

@@ -46,6 +46,8 @@ export interface ForwardPlan {
    * of batch * outputSize floats.
    */
   predict(input: Float32Array, batch: number): Float32Array;
+  /** How many predict calls so far ran the first layer by scattering the input's non-zeros (SPARSE_INPUT_SHARE). */
+  readonly sparseCalls: number;
   /** Frees the plan's heap buffers; the plan cannot run after. */
   dispose(): void;
 }
@@ -75,7 +77,19 @@ interface ConvStep {
   padBottom: number;
   padLeft: number;
   padRight: number;
+  /**
+   * The kernel as stored ([fh, fw, c, co] in the heap) when the layer may run from its input's non-zeros (the first
+   * layer, stride 1, co a multiple of 16); 0 otherwise.
+   */
+  raw: number;
 }
+
+/**
+ * The first layer runs from its input's non-zeros (sparse_rows, sparse_conv) when at most this share of the input
+ * is non-zero. A Go position's 48 planes are about a tenth non-zero: non-zeros x taps x co multiply-adds against
+ * h x w x taps x c x co for the GEMM, at a lower rate (a load of the filter row per multiply-add).
+ */
+export const SPARSE_INPUT_SHARE = 0.25;
 
 interface JsStep {
   kind: 'js';
@@ -100,6 +114,9 @@ interface LayerBuffers {
   /** Winograd: transformed input and products of one block. */
   v: number;
   m: number;
+  /** The first layer's input non-zeros (sparse_rows): entries and per-pixel starts; 0 when it never runs sparse. */
+  ent: number;
+  start: number;
 }
 
 const ceilDiv = (a: number, b: number): number => Math.floor((a + b - 1) / b);
@@ -234,7 +251,7 @@ export function createForwardPlan(model: tf.LayersModel, opts: ForwardPlanOption
       if (cls === 'Conv2D') {
         if (tail.length > 0 || flat)
           throw new ForwardPlanUnsupported(`layer '${layer.name}': a convolution after a non-convolution layer`);
-        convs.push(convStep(kernels, heap, layer, config, h, w, c));
+        convs.push(convStep(kernels, heap, layer, config, h, w, c, convs.length === 0));
         const s = convs[convs.length - 1]!;
         [h, w, c] = [s.oh, s.ow, s.co];
         continue;
@@ -274,6 +291,7 @@ export function createForwardPlan(model: tf.LayersModel, opts: ForwardPlanOption
   let buffers: LayerBuffers[] = [];
   const tmp = heap.alloc(36 * 4);
   let disposed = false;
+  let sparseCalls = 0;
   const perExample = inputShape[0] * inputShape[1] * inputShape[2];
   const { k, mr, nr, ctx } = kernels;
   // Read once: the buffers are sized by it.
@@ -289,7 +307,8 @@ export function createForwardPlan(model: tf.LayersModel, opts: ForwardPlanOption
    */
   const reserve = (n: number): void => {
     if (n <= capacity) return;
-    for (const p of new Set([input, ...buffers.flatMap((b) => [b.xp, b.out, b.v, b.m])])) heap.release(p);
+    for (const p of new Set([input, ...buffers.flatMap((b) => [b.xp, b.out, b.v, b.m, b.ent, b.start])]))
+      heap.release(p);
     let out = 0;
     let xp = 0;
     let v = 0;
@@ -308,7 +327,14 @@ export function createForwardPlan(model: tf.LayersModel, opts: ForwardPlanOption
     }
     input = heap.alloc(n * perExample);
     const outs = [heap.alloc(out), heap.alloc(out)] as const;
-    const shared = { xp: heap.alloc(xp), v: v ? heap.alloc(v) : 0, m: m ? heap.alloc(m) : 0 };
+    const sparse = convs[0]!.raw !== 0;
+    const shared = {
+      xp: heap.alloc(xp),
+      v: v ? heap.alloc(v) : 0,
+      m: m ? heap.alloc(m) : 0,
+      ent: sparse ? heap.alloc(2 * n * perExample) : 0,
+      start: sparse ? heap.alloc(n * inputShape[0] * inputShape[1] + 1) : 0,
+    };
     buffers = convs.map((_, i) => ({ ...shared, out: outs[i % 2]! }));
     capacity = n;
   };
@@ -338,6 +364,9 @@ export function createForwardPlan(model: tf.LayersModel, opts: ForwardPlanOption
   return {
     inputShape,
     outputSize,
+    get sparseCalls() {
+      return sparseCalls;
+    },
     predict(data: Float32Array, batch: number): Float32Array {
       if (disposed) throw new Error('forward plan used after dispose()');
       if (!Number.isInteger(batch) || batch < 1 || data.length < batch * perExample)
@@ -346,12 +375,26 @@ export function createForwardPlan(model: tf.LayersModel, opts: ForwardPlanOption
       const t = tablesFor(batch);
       heapF32(kernels).set(data.subarray(0, batch * perExample), input / 4);
       let x = input;
+      let sparse = false;
+      const s0 = convs[0]!;
+      if (s0.raw !== 0) {
+        const b0 = buffers[0]!;
+        const npix = batch * s0.h * s0.w;
+        k.sparse_rows(input, npix, s0.c, s0.co, b0.ent, b0.start);
+        const nonZeros = new Int32Array(heapF32(kernels).buffer, b0.start + npix * 4, 1)[0]!;
+        sparse = nonZeros <= SPARSE_INPUT_SHARE * batch * perExample;
+        if (sparse) sparseCalls++;
+      }
       for (let i = 0; i < convs.length; i++) {
         const s = convs[i]!;
         const l = t[i]!;
         const b = buffers[i]!;
         const pad = l.g.conv.padInfo;
-        if (s.winograd) {
+        if (i === 0 && sparse) {
+          // prettier-ignore
+          k.sparse_conv(b.start, b.ent, batch, s.h, s.w, s.c, s.raw, s.co, b.out, s.oh, s.ow, s.fh, s.fw, pad.top,
+            pad.left, s.bias, s.flags);
+        } else if (s.winograd) {
           const cp = ceilDiv(s.c, 4) * 4;
           const hp = s.th * 4 + 2;
           const wp = s.tw * 4 + 2;
@@ -392,6 +435,7 @@ function convStep(
   h: number,
   w: number,
   c: number,
+  first: boolean,
 ): ConvStep {
   const name = layer.name;
   if ((config['dataFormat'] ?? 'channelsLast') !== 'channelsLast')
@@ -438,6 +482,7 @@ function convStep(
     padBottom: 0,
     padLeft: 0,
     padRight: 0,
+    raw: 0,
   };
   const g = geometry(convInfo(step, 1));
   if (!g) throw new ForwardPlanUnsupported(`layer '${name}': a geometry core's kernels do not take`);
@@ -470,6 +515,8 @@ function convStep(
     step.packed = heap.alloc(np * kk * nr);
     k.pack_b(raw, kk, co, co, 1, step.packed, kk * nr * 4);
   }
-  heap.release(raw);
+  // The model's input may be sparse; later layers' inputs (after relu) are not sparse enough to pay.
+  if (first && strides[0] === 1 && strides[1] === 1 && co % 16 === 0) step.raw = raw;
+  else heap.release(raw);
   return step;
 }

@@ -118,6 +118,26 @@ export interface CoreKernelExports {
     left: number,
   ): void;
   sum_rows(x: number, rows: number, cols: number, out: number, part: number): void;
+  sparse_rows(x: number, npix: number, c: number, co: number, ent: number, start: number): void;
+  sparse_conv(
+    start: number,
+    ent: number,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    wt: number,
+    co: number,
+    out: number,
+    oh: number,
+    ow: number,
+    fh: number,
+    fw: number,
+    top: number,
+    left: number,
+    bias: number,
+    flags: number,
+  ): void;
   pad_copy_c(
     src: number,
     n: number,
