@@ -218,3 +218,63 @@ describe('bench-paper and --vector-aliases', () => {
     );
   });
 });
+
+describe('bench-paper between protocols run in full', () => {
+  // Subj non-static, all ten folds under two vector scales: the rescaled runs do better on test but worse on dev.
+  const devRoot = mkdtempSync(join(tmpdir(), 'text-cnn-bench-dev-'));
+  const put = (scale: string, fold: number, dev: number | null, test: number) => {
+    const folder = join(devRoot, `${scale}-f${fold}`);
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(
+      join(folder, 'metadata.json'),
+      JSON.stringify({
+        app: 'text-cnn',
+        classes: ['0', '1'],
+        tokenizer: 'kim',
+        split: { set: 'Subj', fold, seed: 1 },
+        variant: 'non-static',
+        embeddings: 'glove-100d',
+        vectorWords: 20000,
+        vectorScale: scale,
+        testAccuracy: test,
+        protocol: { epochs: 25, patience: 4, batchSize: 50 },
+        bestEpoch: 2,
+        history: {
+          epochs: [
+            { epoch: 1, valAccuracy: 0.5 },
+            { epoch: 2, ...(dev === null ? {} : { valAccuracy: dev }) },
+          ],
+          bestEpoch: 2,
+        },
+        command: `pnpm --filter text-cnn train --set Subj --fold ${fold} --variant non-static --embeddings glove-100d --seed 1 --vector-scale ${scale} --json`,
+      }),
+    );
+  };
+  for (let fold = 0; fold < 10; fold++) {
+    put('word2vec', fold, 0.91, 0.93);
+    put('none', fold, 0.92, 0.9);
+  }
+
+  it('reads the dev accuracy of the epoch kept', () => {
+    const run = collectRuns(devRoot).runs.find((r) => r.dir === 'none-f3');
+    expect(run?.devAccuracy).toBe(0.92);
+  });
+
+  it('shows the protocol with the best mean dev accuracy, whatever its test accuracy, and says so', () => {
+    const cells = tableCells(collectRuns(devRoot).runs);
+    const subj = cells.find((c) => c.set === 'Subj' && c.variant === 'non-static');
+    expect(subj?.runs.every((r) => r.vectorScale === 'none')).toBe(true);
+    expect(subj?.mean).toBeCloseTo(0.9, 10);
+    expect(subj?.onDev).toEqual({ protocols: 2, dev: expect.closeTo(0.92, 10), next: expect.closeTo(0.91, 10) });
+    expect(formatPaperTable(cells)).toMatch(
+      /\(10 other runs under other settings not counted; of 2 protocols run in full, the best on dev \(92\.0 against 91\.0\)\)/,
+    );
+    expect(subj?.command).toMatch(/--vector-scale none$/);
+  });
+
+  it('ranks a protocol whose runs lack a dev accuracy below one with it', () => {
+    put('none', 4, null, 0.9);
+    const subj = tableCells(collectRuns(devRoot).runs).find((c) => c.set === 'Subj' && c.variant === 'non-static');
+    expect(subj?.runs.every((r) => r.vectorScale === 'word2vec')).toBe(true);
+  });
+});

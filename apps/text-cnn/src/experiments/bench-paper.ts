@@ -36,6 +36,8 @@ export interface RunResult {
   epochs?: number;
   patience?: number | null;
   testAccuracy: number;
+  /** Accuracy on the dev split at the epoch kept (the best one): what picks a protocol when several ran in full. */
+  devAccuracy?: number;
   command?: string;
   /** The model folder, relative to the folder searched. */
   dir: string;
@@ -126,10 +128,20 @@ function readRun(file: string, dir: string): RunResult | string | typeof UNFINIS
     ...(typeof protocol['epochs'] === 'number' ? { epochs: protocol['epochs'] } : {}),
     ...(protocol['patience'] !== undefined ? { patience: protocol['patience'] as number | null } : {}),
     testAccuracy: m['testAccuracy'],
+    ...devAccuracyOf(m),
     ...(typeof m['command'] === 'string' ? { command: m['command'] } : {}),
     dir,
     time: statSync(file).mtimeMs,
   };
+}
+
+/** The dev accuracy of the epoch a run kept (its history's entry for bestEpoch), when recorded. */
+function devAccuracyOf(m: Record<string, unknown>): { devAccuracy?: number } {
+  const history = (m['history'] ?? {}) as Record<string, unknown>;
+  const epochs = Array.isArray(history['epochs']) ? (history['epochs'] as Record<string, unknown>[]) : [];
+  const best = m['bestEpoch'] ?? history['bestEpoch'];
+  const dev = epochs.find((e) => e['epoch'] === best)?.['valAccuracy'];
+  return typeof dev === 'number' && Number.isFinite(dev) ? { devAccuracy: dev } : {};
 }
 
 /** What makes two runs comparable: everything but the fold or seed. */
@@ -159,6 +171,11 @@ export interface Cell {
   command?: string;
   /** Runs of the same cell under another protocol (other epochs, no phrases...): not in the mean. */
   otherRuns: number;
+  /**
+   * When more than one protocol ran in full (all folds, or the seeds wanted): their number, and the mean dev
+   * accuracy of the one shown (the highest) and of the runner-up.
+   */
+  onDev?: { protocols: number; dev: number; next: number };
 }
 
 /**
@@ -174,9 +191,17 @@ function isCurrent(runs: readonly RunResult[]): boolean {
   );
 }
 
+/** The mean dev accuracy of a group of runs; -Infinity when any lacks one. */
+function meanDev(runs: readonly RunResult[]): number {
+  if (runs.length === 0 || runs.some((r) => r.devAccuracy === undefined)) return -Infinity;
+  return meanStd(runs.map((r) => r.devAccuracy as number)).mean;
+}
+
 /**
- * The table's cells. Where a cell has runs under several protocols, the one with the most runs (then the one made
- * with today's defaults, then the newest) is shown; the same fold or seed run twice counts once (the newest).
+ * The table's cells. Where a cell has runs under several protocols, those run in full (all folds, or the seeds
+ * wanted) come first and among them the one with the highest mean dev accuracy is shown: the choice is made on
+ * dev, as a hyperparameter is, never on test. Otherwise the one with the most runs (then the one made with today's
+ * defaults, then the newest). The same fold or seed run twice counts once (the newest).
  */
 export function tableCells(runs: readonly RunResult[], seeds = 3): Cell[] {
   const cells: Cell[] = [];
@@ -194,15 +219,24 @@ export function tableCells(runs: readonly RunResult[], seeds = 3): Cell[] {
         if (!had || had.time < r.time) group.set(which, r);
         groups.set(key, group);
       }
+      const wanted = over === 'fold' ? CV_FOLDS : seeds;
+      const full = (g: readonly RunResult[]) => g.length >= wanted;
       const ranked = [...groups.values()]
         .map((g) => [...g.values()].sort((a, c) => (a.fold ?? a.seed) - (c.fold ?? c.seed)))
         .sort(
           (a, c) =>
+            Number(full(c)) - Number(full(a)) ||
+            (full(a) && full(c) ? meanDev(c) - meanDev(a) || 0 : 0) ||
             c.length - a.length ||
             Number(isCurrent(c)) - Number(isCurrent(a)) ||
             Math.max(...c.map((r) => r.time)) - Math.max(...a.map((r) => r.time)),
         );
       const chosen = ranked[0] ?? [];
+      const inFull = ranked.filter(full);
+      const onDev =
+        inFull.length > 1
+          ? { protocols: inFull.length, dev: meanDev(inFull[0] ?? []), next: meanDev(inFull[1] ?? []) }
+          : undefined;
       const { mean, std } = meanStd(chosen.map((r) => r.testAccuracy));
       const withCommand = chosen.find((r) => r.command);
       // Runs saved before --vector-scale existed used `none`, which the flag must now name to reproduce them.
@@ -214,13 +248,14 @@ export function tableCells(runs: readonly RunResult[], seeds = 3): Cell[] {
         set,
         variant,
         over,
-        wanted: over === 'fold' ? CV_FOLDS : seeds,
+        wanted,
         runs: chosen,
         mean,
         std,
         kim: b.kim[variant],
         ...(command ? { command: generalCommand(command, over) } : {}),
         otherRuns: mine.length - chosen.length,
+        ...(onDev ? { onDev } : {}),
       });
     }
   return cells;
@@ -269,7 +304,11 @@ export function formatPaperTable(cells: readonly Cell[]): string {
           ? ', trained on phrases'
           : ', trained on sentences only'
         : '';
-      const others = c.otherRuns ? ` (${c.otherRuns} other runs under other settings not counted)` : '';
+      const dev = (v: number) => (Number.isFinite(v) ? (100 * v).toFixed(1) : 'not recorded');
+      const choice = c.onDev
+        ? `; of ${c.onDev.protocols} protocols run in full, the best on dev (${dev(c.onDev.dev)} against ${dev(c.onDev.next)})`
+        : '';
+      const others = c.otherRuns ? ` (${c.otherRuns} other runs under other settings not counted${choice})` : '';
       return `CNN-${c.variant} ${c.set}${vectors}${phrases}${others}:\n  ${c.command ?? '(no command recorded)'}`;
     });
   return [
