@@ -7,6 +7,7 @@ import {
   createTrainer,
   editableValues,
   fit,
+  measureWorkerSpeedup,
   readValues,
   withSeed,
   type ArrayBatch,
@@ -280,5 +281,17 @@ describe('data-parallel training across worker threads', () => {
     expect(history.epochs).toHaveLength(2);
     expect(Number.isFinite(history.epochs[1]!.loss)).toBe(true);
     expect(Array.from(model.layers[1]!.getWeights()[2]!.dataSync())).not.toEqual(movingMeanBefore);
+  });
+
+  it('measureWorkerSpeedup times 1 and 2 threads and names one worker thread beside this one', async () => {
+    const rng = new Rng(4);
+    const rows = await measureWorkerSpeedup(() => convNet(2), batch(16, rng), { workerCounts: [1, 2], steps: 2 });
+    expect(rows.map((r) => r.workers)).toEqual([1, 2]);
+    expect(rows[0]?.workerThreadMs).toEqual([]);
+    expect(rows[1]?.workerThreadMs).toHaveLength(1);
+    for (const r of rows) {
+      expect(r.stepMs).toBeGreaterThan(0);
+      expect(r.criticalPathMs).toBe(Math.max(r.mainThreadMs, r.workerThreadMs[0] ?? 0));
+    }
   });
 });

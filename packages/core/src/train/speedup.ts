@@ -12,8 +12,9 @@ export interface SpeedupRow {
   mainThreadMs: number;
   workerThreadMs: number[];
   /**
-   * The step on idle cores: the main thread waits while the workers run, so the main thread's CPU
-   * plus the busiest worker's. With 1 worker, the main thread's alone.
+   * The step on idle cores, estimated: the main thread computes its shard while the workers compute theirs, then
+   * merges and updates, so at least the busier of the main thread's CPU (its shard and the merge) and the busiest
+   * worker's. With 1 thread, the main thread's alone.
    */
   criticalPathMs: number;
 }
@@ -70,19 +71,19 @@ export async function measureWorkerSpeedup(
       const after = threadCpuMs();
       const perThread = [...after].map(([tid, ms]) => ({ tid, ms: (ms - (before.get(tid) ?? 0)) / steps }));
       const mainThreadMs = perThread.find((t) => t.tid === String(process.pid))?.ms ?? 0;
-      // The busiest other threads are the workers (V8's helpers use a few ms).
+      // The busiest other threads are the workers, one fewer than the threads computing (V8's helpers use a few ms).
       const workerThreadMs = perThread
         .filter((t) => t.tid !== String(process.pid))
         .map((t) => t.ms)
         .sort((a, b) => b - a)
-        .slice(0, trainer.workers > 1 ? trainer.workers : 0);
+        .slice(0, trainer.workers - 1);
       const row: SpeedupRow = {
         workers: trainer.workers,
         stepMs: Math.round(stepMs),
         examplesPerSecond: Math.round((batch.ys.length * 1000) / stepMs),
         mainThreadMs: Math.round(mainThreadMs),
         workerThreadMs: workerThreadMs.map(Math.round),
-        criticalPathMs: Math.round(mainThreadMs + (workerThreadMs[0] ?? 0)),
+        criticalPathMs: Math.round(Math.max(mainThreadMs, workerThreadMs[0] ?? 0)),
       };
       rows.push(row);
       options.onRow?.(row);
