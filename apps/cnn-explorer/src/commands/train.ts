@@ -116,7 +116,11 @@ export function registerTrain(program: Command): void {
       '--resume',
       'continue from the checkpoint in <model-dir>/checkpoints (default: the newest run that has one)',
     )
-    .option('--workers <n>', 'gradient worker threads (default: one per core)', parseIntIn(1, 64))
+    .option(
+      '--workers <n>',
+      'threads computing gradients, this one and n - 1 workers (default: one per core)',
+      parseIntIn(1, 64),
+    )
     .option(
       '--model-dir <dir>',
       'where to save the model (default: a new runs/cnn-explorer/<time> folder)',

@@ -61,7 +61,7 @@ export function registerTrain(program: Command): void {
     .option('--workers <n>', 'feature worker threads', parseIntIn(1, 16), 1)
     .option(
       '--train-workers <n>',
-      "gradient worker threads for core's trainer (default: one per core)",
+      "threads computing gradients in core's trainer, this one and n - 1 workers (default: one per core)",
       parseIntIn(1, 16),
     )
     .option('--split-seed <n>', 'seed of the train/validation/test split by game', parseIntIn(0), 1)

@@ -108,7 +108,11 @@ export function addTrain(program: Command): void {
       '--unknown <dir>',
       `recordings that hold none of the words (other words, noise) for training only: they become one more class, ${UNKNOWN}, the "none of these" answer`,
     )
-    .option('--workers <n>', 'gradient worker threads (default: one per core)', parseIntIn(1, 64))
+    .option(
+      '--workers <n>',
+      'threads computing gradients, this one and n - 1 workers (default: one per core)',
+      parseIntIn(1, 64),
+    )
     .option('--resume', 'continue from the checkpoint in --model-dir (without it: the newest run that has one)');
   // Core's --model-dir help names the shipped model, where reading verbs start; train writes elsewhere.
   withCommonOptions(

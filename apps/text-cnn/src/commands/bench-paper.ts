@@ -50,7 +50,7 @@ export function registerBenchPaper(program: Command): void {
     .option('--folds <n>', `with --run: CV folds for MR and Subj (of ${CV_FOLDS})`, parseIntIn(1, CV_FOLDS), CV_FOLDS)
     .option('--seeds <n>', 'seeds per set with a given split (SST, TREC)', parseIntIn(1), 3)
     .option('--patience <n>', 'with --run: stop a run when dev accuracy has not improved for n epochs', parseIntIn(1))
-    .option('--workers <n>', 'gradient worker threads', parseIntIn(1), 1)
+    .option('--workers <n>', 'threads computing gradients, this one and n - 1 workers', parseIntIn(1), 1)
     .option('--out <file>', 'also write the table and every run to this Markdown file')
     .action(runAction<BenchFlags>(({ opts, log }) => benchPaper(opts, log)));
 }

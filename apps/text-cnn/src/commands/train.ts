@@ -89,7 +89,7 @@ export function withTrainFlags(cmd: Command): Command {
     .option('--max-vocab <n>', 'keep only the n most frequent words (a smaller model)', parseIntIn(3))
     .option('--min-count <n>', 'drop words seen fewer times in training', parseIntIn(1), 1)
     .option('--patience <n>', 'stop when dev accuracy has not improved for n epochs (the paper: never)', parseIntIn(1))
-    .option('--workers <n>', 'gradient worker threads', parseIntIn(1), 1)
+    .option('--workers <n>', 'threads computing gradients, this one and n - 1 workers', parseIntIn(1), 1)
     .option('--resume', 'continue from the checkpoint in --model-dir (without it: the newest run that has one)')
     .option(
       '--variant <name>',
