@@ -7,13 +7,18 @@ import { collectRuns, formatPaperTable, generalCommand, meanStd, tableCells } fr
 
 const root = mkdtempSync(join(tmpdir(), 'text-cnn-bench-'));
 
-function run(dir: string, fields: Record<string, unknown>, ageSeconds = 0): void {
-  const folder = join(root, dir);
+/** A run's metadata.json in `base`/`dir`, saved `ageSeconds` ago. */
+function writeRun(base: string, dir: string, fields: Record<string, unknown>, ageSeconds = 0): void {
+  const folder = join(base, dir);
   mkdirSync(folder, { recursive: true });
   const file = join(folder, 'metadata.json');
   writeFileSync(file, JSON.stringify({ app: 'text-cnn', classes: ['0', '1'], tokenizer: 'kim', ...fields }));
   const t = Date.now() / 1000 - ageSeconds;
   utimesSync(file, t, t);
+}
+
+function run(dir: string, fields: Record<string, unknown>, ageSeconds = 0): void {
+  writeRun(root, dir, fields, ageSeconds);
 }
 
 const protocol = { epochs: 25, patience: 4, batchSize: 50 };
@@ -147,16 +152,11 @@ describe('bench-paper and --vector-aliases', () => {
   // (false), folds 0-2 with aliases (newer, other accuracies).
   const aliasRoot = mkdtempSync(join(tmpdir(), 'text-cnn-bench-alias-'));
   const put = (dir: string, fold: number, acc: number, aliases: boolean | undefined, ageSeconds: number) => {
-    const folder = join(aliasRoot, dir);
-    mkdirSync(folder, { recursive: true });
-    const file = join(folder, 'metadata.json');
     const flag = aliases ? ' --vector-aliases' : '';
-    writeFileSync(
-      file,
-      JSON.stringify({
-        app: 'text-cnn',
-        classes: ['0', '1'],
-        tokenizer: 'kim',
+    writeRun(
+      aliasRoot,
+      dir,
+      {
         split: { set: 'MR', fold, seed: 1 },
         variant: 'non-static',
         embeddings: 'glove-100d',
@@ -166,10 +166,9 @@ describe('bench-paper and --vector-aliases', () => {
         testAccuracy: acc,
         protocol,
         command: `pnpm --filter text-cnn train --set MR --fold ${fold} --variant non-static --embeddings glove-100d --epochs 25 --patience 4 --seed 1${flag} --model-dir runs/${dir} --json`,
-      }),
+      },
+      ageSeconds,
     );
-    const t = Date.now() / 1000 - ageSeconds;
-    utimesSync(file, t, t);
   };
   put('plain-f0', 0, 0.8, undefined, 600);
   put('plain-f1', 1, 0.79, undefined, 600);
@@ -222,34 +221,25 @@ describe('bench-paper and --vector-aliases', () => {
 describe('bench-paper between protocols run in full', () => {
   // Subj non-static, all ten folds under two vector scales: the rescaled runs do better on test but worse on dev.
   const devRoot = mkdtempSync(join(tmpdir(), 'text-cnn-bench-dev-'));
-  const put = (scale: string, fold: number, dev: number | null, test: number) => {
-    const folder = join(devRoot, `${scale}-f${fold}`);
-    mkdirSync(folder, { recursive: true });
-    writeFileSync(
-      join(folder, 'metadata.json'),
-      JSON.stringify({
-        app: 'text-cnn',
-        classes: ['0', '1'],
-        tokenizer: 'kim',
-        split: { set: 'Subj', fold, seed: 1 },
-        variant: 'non-static',
-        embeddings: 'glove-100d',
-        vectorWords: 20000,
-        vectorScale: scale,
-        testAccuracy: test,
-        protocol: { epochs: 25, patience: 4, batchSize: 50 },
+  const put = (scale: string, fold: number, dev: number | null, test: number) =>
+    writeRun(devRoot, `${scale}-f${fold}`, {
+      split: { set: 'Subj', fold, seed: 1 },
+      variant: 'non-static',
+      embeddings: 'glove-100d',
+      vectorWords: 20000,
+      vectorScale: scale,
+      testAccuracy: test,
+      protocol,
+      bestEpoch: 2,
+      history: {
+        epochs: [
+          { epoch: 1, valAccuracy: 0.5 },
+          { epoch: 2, ...(dev === null ? {} : { valAccuracy: dev }) },
+        ],
         bestEpoch: 2,
-        history: {
-          epochs: [
-            { epoch: 1, valAccuracy: 0.5 },
-            { epoch: 2, ...(dev === null ? {} : { valAccuracy: dev }) },
-          ],
-          bestEpoch: 2,
-        },
-        command: `pnpm --filter text-cnn train --set Subj --fold ${fold} --variant non-static --embeddings glove-100d --seed 1 --vector-scale ${scale} --json`,
-      }),
-    );
-  };
+      },
+      command: `pnpm --filter text-cnn train --set Subj --fold ${fold} --variant non-static --embeddings glove-100d --seed 1 --vector-scale ${scale} --json`,
+    });
   for (let fold = 0; fold < 10; fold++) {
     put('word2vec', fold, 0.91, 0.93);
     put('none', fold, 0.92, 0.9);
