@@ -6,7 +6,7 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from 'commander';
-import { createProgram, runAction, runProgram, withCommonOptions } from '../cli/index.js';
+import { createProgram, parseIntIn, runAction, runProgram, withCommonOptions } from '../cli/index.js';
 import type { CommonOptions } from '../cli/index.js';
 import { BACKENDS, coreKernelBuild, initBackend } from '../backend/index.js';
 import type { BackendName } from '../backend/index.js';
@@ -238,17 +238,7 @@ export function benchProgram() {
   );
   withCommonOptions(program, ['json'])
     .option('--nets <list>', `nets to time: ${BENCH_NETS.join(',')}`, listOf(BENCH_NETS, 'nets'), [...BENCH_NETS])
-    .option(
-      '--steps <n>',
-      'timed runs per figure (median reported)',
-      (v: string) => {
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 1 || n > 1000)
-          throw new InvalidArgumentError(`expected an integer in 1..1000, got '${v}'`);
-        return n;
-      },
-      5,
-    )
+    .option('--steps <n>', 'timed runs per figure (median reported)', parseIntIn(1, 1000), 5)
     .option(
       '--workers <list>',
       "worker counts, e.g. 1,2 or 1,all ('all' = every core)",
@@ -262,12 +252,7 @@ export function benchProgram() {
     .option(
       '--rounds <n>',
       'time the worker counts in turn this many times and report medians over the rounds (a shared machine slows down in spells)',
-      (v: string) => {
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 1 || n > 100)
-          throw new InvalidArgumentError(`expected an integer in 1..100, got '${v}'`);
-        return n;
-      },
+      parseIntIn(1, 100),
       1,
     )
     .option('--no-torch', 'skip the PyTorch rows')

@@ -13,9 +13,9 @@ export interface BenchRow {
   trainStepCpuMs?: number | null;
   /** Per core: 2 x multiply-adds of the step's convolutions and matrix products / step CPU time (all threads). */
   stepGflops?: number | null;
-  /** tfjs time / PyTorch time at the same worker (thread) count, for training (forward when training is absent). */
   /** With `--rounds`: the step time of each round (trainStepMs is their median). */
   roundsTrainStepMs?: (number | null)[];
+  /** tfjs time / PyTorch time at the same worker (thread) count, for training (forward when training is absent). */
   ratioToPytorch?: { forward: number | null; trainStep: number | null; trainStepCpu?: number | null };
   note?: string;
 }

@@ -150,7 +150,7 @@ class GradientWorker {
   }
 }
 
-/** Gradients of one batch, split into near-equal shards across worker threads (and, optionally, this one). */
+/** Gradients of one batch, split into near-equal shards across this thread and worker threads. */
 export class WorkerPool {
   private nextId = 0;
 
@@ -191,20 +191,19 @@ export class WorkerPool {
 
   /**
    * Gradients of one batch split into contiguous shards, so that averaging their gradients weighted by shard size
-   * gives the full-batch gradient. With `local`, this thread computes the first shard itself (after sending the
-   * others out) and each worker one of the rest: n threads compute with n - 1 workers, and the shard this thread
-   * keeps needs no weights sent and no gradients copied back. Without it, each worker takes one shard.
+   * gives the full-batch gradient. `local` computes the first shard in this thread (after the others are sent
+   * out) and each worker one of the rest: n threads compute with n - 1 workers, and the shard kept here needs no
+   * weights sent and no gradients copied back.
    */
   async gradients(
     weights: tf.Variable[],
     batch: ArrayBatch,
     seed: (replica: number) => number,
-    local?: (shard: ArrayBatch, seed: number) => ResultMessage,
+    local: (shard: ArrayBatch, seed: number) => ResultMessage,
   ): Promise<ResultMessage[]> {
     const n = batch.ys.length;
-    const first = local ? 1 : 0;
-    const shards = Math.max(1, Math.min(this.workers.length + first, n));
-    const busy = this.workers.slice(0, shards - first);
+    const shards = Math.max(1, Math.min(this.workers.length + 1, n));
+    const busy = this.workers.slice(0, shards - 1);
     // Read each changed weight once; every worker but the last that needs it gets a copy, the last the
     // original (a transferred buffer is gone from this thread).
     const needs = busy.map((w) => w.takeChanged(weights));
@@ -230,10 +229,10 @@ export class WorkerPool {
     });
     // A worker's shard is a copy it takes over (transferred); the one kept here is a view of the batch.
     const shardOf = (r: number) =>
-      sliceBatch(batch, Math.floor((r * n) / shards), Math.floor(((r + 1) * n) / shards), r < first);
+      sliceBatch(batch, Math.floor((r * n) / shards), Math.floor(((r + 1) * n) / shards), r === 0);
     const jobs: Promise<ResultMessage>[] = [];
     busy.forEach((worker, w) => {
-      const r = w + first;
+      const r = w + 1;
       const shard = shardOf(r);
       const copies = perWorker[w] as (Float32Array | RowPatch | null)[];
       const msg: StepMessage = {
@@ -253,7 +252,6 @@ export class WorkerPool {
       ];
       jobs.push(worker.step(msg, transfer));
     });
-    if (!local) return Promise.all(jobs);
     // The workers' results wait in the message queue while this thread computes its own shard.
     let own: ResultMessage;
     try {

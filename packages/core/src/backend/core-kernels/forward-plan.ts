@@ -46,7 +46,7 @@ export interface ForwardPlan {
    * of batch * outputSize floats.
    */
   predict(input: Float32Array, batch: number): Float32Array;
-  /** How many predict calls so far ran the first layer by scattering the input's non-zeros (SPARSE_INPUT_SHARE). */
+  /** How many predict calls so far ran the first layer from the input's non-zeros (SPARSE_INPUT_SHARE). */
   readonly sparseCalls: number;
   /** Frees the plan's heap buffers; the plan cannot run after. */
   dispose(): void;
