@@ -6,7 +6,17 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataError } from '../src/cli/errors.js';
 import { shift } from './fixtures/shift-layer.js';
-import { loadModel, loadTensors, loadWeights, saveModel, saveTensors, saveWeights } from '../src/io/index.js';
+import {
+  encodeTensors,
+  loadModel,
+  loadTensors,
+  loadWeights,
+  modelSnapshot,
+  saveModel,
+  saveTensors,
+  saveWeights,
+  writeModel,
+} from '../src/io/index.js';
 
 let root: string;
 
@@ -378,5 +388,31 @@ describe('checkpoint weights files', () => {
       ['b', 'int32', [3]],
     ]);
     expect(Array.from(await tensors[1]!.tensor.data())).toEqual([7, 8, 9]);
+  });
+
+  it('lay the values out as tf.io.encodeWeights does, and take them when encoded, not when written', async () => {
+    const named = [
+      { name: 'f', tensor: tf.tensor2d([1.5, -2, 3, 4, 5, 6], [3, 2]) },
+      { name: 'i', tensor: tf.tensor1d([7, -8, 9], 'int32') },
+      { name: 'b', tensor: tf.tensor1d([true, false, true], 'bool') },
+    ];
+    const bytes = encodeTensors(named, { note: 1 });
+    const stock = await tf.io.encodeWeights(named);
+    expect(Array.from(bytes.subarray(bytes.byteLength - stock.data.byteLength))).toEqual(
+      Array.from(new Uint8Array(stock.data as ArrayBuffer)),
+    );
+    expect(() => encodeTensors([{ name: 's', tensor: tf.tensor1d(['a']) }])).toThrow(
+      's is string; a checkpoint stores float32, int32 or bool',
+    );
+
+    // A model snapshot keeps the weights it was taken with, whatever happens to the model before it is written.
+    const m = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
+    const before = m.getWeights().map((w) => Array.from(w.dataSync()));
+    const snapshot = await modelSnapshot(m, { app: 'test' });
+    m.setWeights(m.getWeights().map((w) => tf.add(w, 1)));
+    const dir = await newDir('snapshot');
+    await writeModel(snapshot, dir);
+    const { model: loaded } = await loadModel(dir);
+    expect(loaded.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(before);
   });
 });

@@ -15,16 +15,16 @@ vi.mock('node:fs/promises', async (importOriginal) => {
   const fs = await importOriginal<typeof FsPromises>();
   return {
     ...fs,
-    // Core writes files through a handle (so it can fsync them): the handle of a checkpoint write gets a writeFile
+    // Core writes files through a handle (so it can fsync them): the handle of a checkpoint write gets a write
     // that stops half-way.
     open: async (path: string, ...rest: unknown[]) => {
       const handle = await (fs.open as (...a: unknown[]) => Promise<FsPromises.FileHandle>)(path, ...rest);
       if (!crash.armed || !String(path).includes(CHECKPOINT_FILE)) return handle;
-      handle.writeFile = async (data: Uint8Array | string) => {
-        const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-        await handle.write(bytes.subarray(0, bytes.length >> 1));
+      const write = handle.write.bind(handle) as (b: Uint8Array) => Promise<unknown>;
+      handle.write = (async (data: Uint8Array, offset = 0, length = data.byteLength - offset) => {
+        await write(data.subarray(offset, offset + (length >> 1)));
         throw new Error('simulated crash while writing');
-      };
+      }) as unknown as FsPromises.FileHandle['write'];
       return handle;
     },
   };

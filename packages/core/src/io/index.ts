@@ -10,6 +10,9 @@ export {
   WEIGHTS_BIN,
   METADATA_JSON,
   saveModel,
+  modelSnapshot,
+  writeModel,
+  type ModelSnapshot,
   loadModel,
   removeModel,
   modelFiles,
@@ -44,9 +47,12 @@ export {
   type SaveWeightsOptions,
   type LoadWeightsOptions,
   saveTensors,
+  encodeTensors,
   loadTensors,
   loadTensorsInfo,
   saveWeights,
+  weightsFileBytes,
   loadWeights,
   assignWeights,
 } from './weights.js';
+export { WriteQueue } from './write-queue.js';

@@ -109,7 +109,30 @@ export async function saveModel(
   metadata: MetadataFields = {},
   options: SaveModelOptions = {},
 ): Promise<SavedModelInfo> {
-  const ops = options.ops ?? nodeFileOps;
+  return writeModel(await modelSnapshot(model, metadata, options), dir, options.ops);
+}
+
+/** A model as saveModel writes it, taken at one instant: its files' bytes and model.json. */
+export interface ModelSnapshot {
+  /** Content-addressed file name -> bytes (the weights and attached files). */
+  toWrite: Array<[string, Uint8Array]>;
+  attached: string[];
+  modelJson: string;
+  /** metadata.json's text, fixed now as model.json's is (the fields may hold objects the caller goes on changing). */
+  metadataJson: string;
+  metadata: ModelMetadata;
+  weightBytes: number;
+}
+
+/**
+ * Everything saveModel writes, read from the model now: write it later with writeModel (a training run queues
+ * its per-epoch saves on fit's WriteQueue and goes on).
+ */
+export async function modelSnapshot(
+  model: tf.LayersModel,
+  metadata: MetadataFields = {},
+  options: Omit<SaveModelOptions, 'ops'> = {},
+): Promise<ModelSnapshot> {
   const artifacts = await modelArtifacts(model, options.includeOptimizer ?? false);
   if (!artifacts.modelTopology || artifacts.modelTopology instanceof ArrayBuffer || !artifacts.weightSpecs) {
     throw new Error('saveModel: the model did not serialise to a JSON topology with weights');
@@ -154,7 +177,23 @@ export async function saveModel(
     ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
     cnnLab: { weightsSha256, metadata: meta, ...(Object.keys(attached).length > 0 ? { files: attached } : {}) },
   };
+  return {
+    toWrite,
+    attached: Object.keys(attached),
+    modelJson: JSON.stringify(modelJson),
+    metadataJson: `${JSON.stringify(meta, null, 2)}\n`,
+    metadata: meta,
+    weightBytes: weights.byteLength,
+  };
+}
 
+/** Writes a snapshot to `dir` as saveModel does: one commit point, the rename of model.json. */
+export async function writeModel(
+  snapshot: ModelSnapshot,
+  dir: string,
+  ops: FileOps = nodeFileOps,
+): Promise<SavedModelInfo> {
+  const { toWrite, metadata: meta } = snapshot;
   await ops.mkdir(dir);
   await removeStaleTempFiles(dir, ops);
   const before = await referencedFiles(dir);
@@ -162,16 +201,16 @@ export async function saveModel(
   for (const [name, bytes] of toWrite) await renameIn(ops, join(dir, name), bytes);
   await ops.syncDir(dir);
   // 2. The commit point.
-  await renameIn(ops, join(dir, MODEL_JSON), JSON.stringify(modelJson));
+  await renameIn(ops, join(dir, MODEL_JSON), snapshot.modelJson);
   await ops.syncDir(dir);
   // 3. Afterwards: the readable copy, and the old model's files.
-  await renameIn(ops, join(dir, METADATA_JSON), `${JSON.stringify(meta, null, 2)}\n`);
+  await renameIn(ops, join(dir, METADATA_JSON), snapshot.metadataJson);
   const keep = new Set(toWrite.map(([name]) => name));
-  const stale = new Set([...before, WEIGHTS_BIN, ...Object.keys(attached)]);
+  const stale = new Set([...before, WEIGHTS_BIN, ...snapshot.attached]);
   for (const name of await readdir(dir).catch(() => [] as string[])) if (HASHED_WEIGHTS.test(name)) stale.add(name);
   for (const name of stale) if (!keep.has(name)) await ops.remove(join(dir, name));
   await ops.syncDir(dir);
-  return { dir, files: [...keep, MODEL_JSON, METADATA_JSON], weightBytes: weights.byteLength, metadata: meta };
+  return { dir, files: [...keep, MODEL_JSON, METADATA_JSON], weightBytes: snapshot.weightBytes, metadata: meta };
 }
 
 /** Writes `data` to a temporary file beside `path`, fsyncs it and renames it over `path`. */

