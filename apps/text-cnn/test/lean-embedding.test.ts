@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTrainer, initBackend, loadModel, saveModel, type ArrayBatch } from '@cnn-lab/core';
+import {
+  collectRowsGathered,
+  createTrainer,
+  initBackend,
+  loadModel,
+  nonZeroRows,
+  saveModel,
+  type ArrayBatch,
+} from '@cnn-lab/core';
 import { isEmbedding, LeanEmbedding, leanEmbedding } from '../src/model/lean-embedding.js';
 
 // ids -> embedding -> conv1d -> max over time -> softmax: the shape of Kim's net, small.
@@ -77,6 +85,17 @@ describe('LeanEmbedding', () => {
     expect(tableGrad.length).toBe(50 * 6);
     expect(tableGrad.slice(2 * 6, 3 * 6).every((v) => v === 0)).toBe(true);
     expect(tableGrad.slice(42 * 6, 43 * 6).some((v) => v !== 0)).toBe(true);
+  });
+
+  it("notes the ids it gathers during a training step, a superset of its gradient's non-zero rows", () => {
+    const model = net(true);
+    const table = model.trainableWeights[0]?.read() as tf.Variable;
+    const { result, rows } = collectRowsGathered(() => lossAndGrads(model));
+    expect(rows.get(table.name)?.map((ids) => Array.from(ids))).toEqual([IDS.flat()]);
+    const nonZero = Array.from(nonZeroRows(Float32Array.from(result.grads[0] as number[]), 6).rows);
+    expect(nonZero.length).toBeGreaterThan(0);
+    expect(nonZero.every((r) => IDS.flat().includes(r))).toBe(true);
+    model.dispose();
   });
 
   it('does not copy its table during a training step (the stock layer does, on wasm)', async () => {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { mergePatches, nonZeroRows } from '../src/train/rows.js';
+import {
+  collectRowsGathered,
+  collectingRowsGathered,
+  mergePatches,
+  nonZeroRows,
+  nonZeroRowsAmong,
+  noteRowsGathered,
+} from '../src/train/rows.js';
 
 // A 7 x width table with values only where `cells` says (row, column, value).
 function table(width: number, cells: [number, number, number][], rows = 7): Float32Array {
@@ -7,6 +14,45 @@ function table(width: number, cells: [number, number, number][], rows = 7): Floa
   for (const [r, c, v] of cells) t[r * width + c] = v;
   return t;
 }
+
+describe('nonZeroRowsAmong', () => {
+  it('is nonZeroRows read only at the candidate rows (in any order, repeated), whenever they hold every non-zero row', () => {
+    const t = table(5, [
+      [1, 0, 0.5],
+      [3, 4, -2],
+      [6, 2, 3],
+    ]);
+    const among = nonZeroRowsAmong(t, 5, [6, 3, 3, 0, 1, 6]);
+    const full = nonZeroRows(t, 5);
+    expect(Array.from(among.rows)).toEqual(Array.from(full.rows));
+    expect(Array.from(among.values)).toEqual(Array.from(full.values));
+    // A non-zero row left out of the candidates is not seen: the caller promises they are complete.
+    expect(Array.from(nonZeroRowsAmong(t, 5, [1, 3]).rows)).toEqual([1, 3]);
+    expect(() => nonZeroRowsAmong(t, 5, [7])).toThrow('row 7 is outside the table (7 rows)');
+  });
+
+  it('collects the rows layers note only inside collectRowsGathered, by variable, nested runs apart', () => {
+    noteRowsGathered('table', Int32Array.from([1]));
+    expect(collectingRowsGathered()).toBe(false);
+    const { result, rows } = collectRowsGathered(() => {
+      noteRowsGathered('table', Int32Array.from([4, 2]));
+      const inner = collectRowsGathered(() => noteRowsGathered('other', Int32Array.from([9])));
+      noteRowsGathered('table', Int32Array.from([2, 7]));
+      return inner.rows;
+    });
+    expect([...rows.entries()].map(([k, v]) => [k, v.map((a) => Array.from(a))])).toEqual([
+      [
+        'table',
+        [
+          [4, 2],
+          [2, 7],
+        ],
+      ],
+    ]);
+    expect([...result.keys()]).toEqual(['other']);
+    expect(collectingRowsGathered()).toBe(false);
+  });
+});
 
 describe('nonZeroRows', () => {
   it('finds a row by any single non-zero value, in either float of a pair, and copies its values out', () => {

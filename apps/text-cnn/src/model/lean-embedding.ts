@@ -1,6 +1,6 @@
 // text-cnn's word-vector table: tfjs's Embedding with a training step that does not copy the table. Registered for
 // model.json loading and for core's gradient workers when this module is imported (the bottom line).
-import { registerLayerClass } from '@cnn-lab/core';
+import { collectingRowsGathered, noteRowsGathered, registerLayerClass } from '@cnn-lab/core';
 import * as tf from '@tensorflow/tfjs';
 
 type EmbeddingArgs = Parameters<typeof tf.layers.embedding>[0];
@@ -17,10 +17,14 @@ const Embedding = (
  * inputs for the backward pass, and on wasm saving is a copy: the whole table (20 MB for 17,000 words x 300) is
  * copied at every training step only for its shape to be read, and the dense gradient is then transposed into a
  * second 20 MB array. Here the gradient is the same scatter-add (rows x width, zero where no id points) built
- * straight from the saved ids.
+ * straight from the saved ids; during a training step the ids are also noted for core's trainer, which then reads
+ * the gradient's rows at those ids instead of scanning all of it.
  */
 export function gatherRows(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
   const rows = table.shape[0];
+  // In a training step, tell core's trainer which rows the gradient can touch (it then reads only those).
+  if (table instanceof tf.Variable && collectingRowsGathered())
+    noteRowsGathered(table.name, ids.dataSync() as Int32Array);
   const gather = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [t, i, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
     save([i]);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchToTensors, validateBatch } from './batch.js';
 import { countMatches, crossEntropy } from './loss.js';
+import { collectRowsGathered } from './rows.js';
 import { withSeed } from './seed.js';
 import type { ArrayBatch } from './types.js';
 
@@ -11,6 +12,8 @@ export interface BatchGradients {
   count: number;
   /** One gradient per `model.trainableWeights` entry, in that order. The caller disposes them. */
   grads: tf.Tensor[];
+  /** The rows each table's layer noted gathering (rows.ts), by variable name: where its gradient can be non-zero. */
+  rowsGathered: ReadonlyMap<string, Int32Array[]>;
 }
 
 function trainableVariables(model: tf.LayersModel): tf.Variable[] {
@@ -33,13 +36,18 @@ export function computeGradients(
     const { x, oneHot } = batchToTensors(batch, classes);
     try {
       let predicted: tf.Tensor | undefined;
-      const { value, grads } = tf.variableGrads(() => {
-        const probs = model.apply(x, { training: true }) as tf.Tensor;
-        predicted = tf.keep(tf.argMax(probs, -1));
-        let loss = crossEntropy(probs, oneHot);
-        for (const penalty of model.calculateLosses()) loss = tf.add(loss, penalty);
-        return loss;
-      }, variables);
+      const {
+        result: { value, grads },
+        rows,
+      } = collectRowsGathered(() =>
+        tf.variableGrads(() => {
+          const probs = model.apply(x, { training: true }) as tf.Tensor;
+          predicted = tf.keep(tf.argMax(probs, -1));
+          let loss = crossEntropy(probs, oneHot);
+          for (const penalty of model.calculateLosses()) loss = tf.add(loss, penalty);
+          return loss;
+        }, variables),
+      );
       const loss = value.dataSync()[0] as number;
       value.dispose();
       const correctCount = predicted ? countMatches(predicted.dataSync() as Int32Array, batch.ys) : 0;
@@ -49,6 +57,7 @@ export function computeGradients(
         correct: correctCount,
         count: batch.ys.length,
         grads: variables.map((v) => grads[v.name] as tf.Tensor),
+        rowsGathered: rows,
       };
     } finally {
       x.dispose();

@@ -17,7 +17,17 @@ export { crossEntropy, PROB_EPSILON } from './loss.js';
 export { CHECKPOINT_FILE, BEST_FILE } from './checkpoint.js';
 export { measureWorkerSpeedup, type SpeedupRow } from './speedup.js';
 export { epochProgress, type EpochProgress, type ProgressOptions } from './progress.js';
-export { editableValues, nonZeroRows, readValues, type RowGradientSink, type RowPatch } from './rows.js';
+export {
+  collectRowsGathered,
+  collectingRowsGathered,
+  editableValues,
+  noteRowsGathered,
+  nonZeroRows,
+  nonZeroRowsAmong,
+  readValues,
+  type RowGradientSink,
+  type RowPatch,
+} from './rows.js';
 export {
   trainRecipe,
   CHECKPOINTS_DIR,

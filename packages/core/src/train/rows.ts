@@ -77,6 +77,66 @@ export function nonZeroRows(table: Float32Array, width: number): RowPatch {
   return takeRows(table, width, rows);
 }
 
+/**
+ * `nonZeroRows` of a table whose non-zero rows can only be among `candidates` (the ids a step gathered): only those
+ * rows are read. The same patch as nonZeroRows whenever the candidates hold every non-zero row; a gradient of
+ * 17,000 x 300 is otherwise scanned in full at every step (4 ms of a 70 ms step on MR).
+ */
+export function nonZeroRowsAmong(table: Float32Array, width: number, candidates: Iterable<number>): RowPatch {
+  if (!(Number.isInteger(width) && width > 0 && table.length % width === 0)) {
+    throw new Error(`nonZeroRowsAmong: a table of ${table.length} values does not split into rows of ${width}`);
+  }
+  const total = table.length / width;
+  const sorted = [...new Set(candidates)].sort((a, b) => a - b);
+  const rows: number[] = [];
+  for (const r of sorted) {
+    if (!(Number.isInteger(r) && r >= 0 && r < total))
+      throw new Error(`nonZeroRowsAmong: row ${r} is outside the table (${total} rows)`);
+    for (let j = r * width; j < (r + 1) * width; j++) {
+      if (table[j] !== 0) {
+        rows.push(r);
+        break;
+      }
+    }
+  }
+  return takeRows(table, width, rows);
+}
+
+/**
+ * The rows each table gave out during a training step's forward pass, by variable name, noted by the layer that
+ * gathers them (`noteRowsGathered`): the only rows its gradient can have non-zero. Outside `collectRowsGathered`
+ * nothing is noted, so inference pays nothing.
+ */
+let gathered: Map<string, Int32Array[]> | null = null;
+
+/** Whether a step is collecting gathered rows (a layer reads its ids only then). */
+export function collectingRowsGathered(): boolean {
+  return gathered !== null;
+}
+
+/**
+ * Called by a layer that owns a table and looks rows up in it: `ids` are the rows this call read. A table's every
+ * lookup must be noted (its gradient is then trusted to be zero on the rows not noted).
+ */
+export function noteRowsGathered(variableName: string, ids: Int32Array): void {
+  if (!gathered) return;
+  const list = gathered.get(variableName);
+  if (list) list.push(ids);
+  else gathered.set(variableName, [ids]);
+}
+
+/** Runs `fn` (a forward and backward pass) and returns what it returned and the rows noted meanwhile. */
+export function collectRowsGathered<T>(fn: () => T): { result: T; rows: ReadonlyMap<string, Int32Array[]> } {
+  const outer = gathered;
+  const mine = new Map<string, Int32Array[]>();
+  gathered = mine;
+  try {
+    return { result: fn(), rows: mine };
+  } finally {
+    gathered = outer;
+  }
+}
+
 /** Copies of the given rows of a rows x width table. */
 export function takeRows(table: Float32Array, width: number, rows: Iterable<number>): RowPatch {
   const ids = Int32Array.from(rows);

@@ -6,7 +6,7 @@ import { toOptimizer, type OptimizerLike } from './optimizer.js';
 import { WorkerPool } from './pool.js';
 import { acceptsRowGradients, denseFromRows, mergePatches, type RowPatch } from './rows.js';
 import { stepSeed } from './seed.js';
-import { shardResult } from './shard-result.js';
+import { rowPatchOf, shardResult } from './shard-result.js';
 import type { ArrayBatch, StepResult } from './types.js';
 
 export interface TrainerOptions {
@@ -134,7 +134,15 @@ export async function createTrainer(model: tf.LayersModel, options: TrainerOptio
   async function stepInProcess(batch: ArrayBatch, s: number): Promise<StepResult> {
     const r = computeGradients(model, batch, classes, s);
     try {
-      applyGradients(model, optimizer, r.grads);
+      // A row-wise optimizer takes a table's gradient as the rows its layer gathered, not as the whole table.
+      const sink = acceptsRowGradients(optimizer) ? optimizer : null;
+      const grads = r.grads.map((g, i) => {
+        if (!sink || !rowTrainable[i]) return g;
+        const name = (model.trainableWeights[i]?.read() as tf.Variable).name;
+        sink.applyRowGradients(name, rowPatchOf(g, r.rowsGathered.get(name)));
+        return null;
+      });
+      applyGradients(model, optimizer, grads);
     } finally {
       r.grads.forEach((g) => g.dispose());
     }
