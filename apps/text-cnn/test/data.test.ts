@@ -146,6 +146,12 @@ describe('batches', () => {
     const mean = order.reduce((a, b) => a + spread(b), 0) / order.length;
     expect(mean).toBeLessThan(10);
   });
+
+  it('unshuffled and bucketed (evaluation): the whole set sorted by length, ties in file order', () => {
+    const items: Encoded[] = [3, 1, 2, 1, 5, 2, 4].map((n, i) => ({ ids: new Int32Array(n), label: i % 2 }));
+    expect(batchOrder(items, 0, 3, 1, false, true)).toEqual([[1, 3, 2], [5, 0, 6], [4]]);
+    expect(batchOrder(items, 0, 3, 1, false, false)).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
+  });
 });
 
 describe('data fetch', () => {

@@ -41,7 +41,8 @@ export interface SequenceSourceOptions {
   shuffle?: boolean;
   /**
    * Group sentences of similar length into the same batch (within pools of 20 batches, then shuffle the
-   * batches), so that little time goes into padding. Off gives Kim's plain random batches.
+   * batches; without shuffling, the whole set sorted by length), so that little time goes into padding. Off
+   * gives Kim's plain random batches, or the items in order.
    */
   bucket?: boolean;
   /** Words per sentence read (default MAX_SENTENCE_TOKENS). */
@@ -82,7 +83,8 @@ export function batchOrder(
   const order = Array.from({ length: items.length }, (_, i) => i);
   if (shuffle) rng.shuffle(order);
   const batches: number[][] = [];
-  const pool = bucket ? batchSize * BUCKET_POOL : batchSize;
+  // Unshuffled (evaluation), bucketing sorts the whole set: scores do not depend on the order, and the padding goes.
+  const pool = bucket ? (shuffle ? batchSize * BUCKET_POOL : Math.max(order.length, 1)) : batchSize;
   for (let p = 0; p < order.length; p += pool) {
     const chunk = order.slice(p, p + pool);
     if (bucket) chunk.sort((a, b) => (items[a] as Encoded).ids.length - (items[b] as Encoded).ids.length);
