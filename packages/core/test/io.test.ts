@@ -401,6 +401,14 @@ describe('checkpoint weights files', () => {
     expect(Array.from(bytes.subarray(bytes.byteLength - stock.data.byteLength))).toEqual(
       Array.from(new Uint8Array(stock.data as ArrayBuffer)),
     );
+    // Into a buffer kept from before: the same bytes, in that buffer; a fresh one leaves the room asked for.
+    const fresh = encodeTensors(named, { note: 1 }, { room: 100 });
+    expect(fresh.buffer.byteLength).toBe(bytes.byteLength + 100);
+    const again = encodeTensors(named, { note: 1 }, { reuse: fresh.buffer as ArrayBuffer });
+    expect(again.buffer).toBe(fresh.buffer);
+    expect(Array.from(again)).toEqual(Array.from(bytes));
+    const small = new ArrayBuffer(8);
+    expect(encodeTensors(named, { note: 1 }, { reuse: small }).buffer).not.toBe(small);
     expect(() => encodeTensors([{ name: 's', tensor: tf.tensor1d(['a']) }])).toThrow(
       's is string; a checkpoint stores float32, int32 or bool',
     );

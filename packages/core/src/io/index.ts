@@ -48,6 +48,7 @@ export {
   type LoadWeightsOptions,
   saveTensors,
   encodeTensors,
+  type BufferChoice,
   loadTensors,
   loadTensorsInfo,
   saveWeights,

@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
+import { heapValues } from '../backend/heap.js';
 import { DataError } from '../cli/errors.js';
 
 /** A tensor with the name it is stored under (tfjs's own NamedTensor type is not exported). */
@@ -64,16 +65,29 @@ export async function saveTensors(
   await writeFileAtomic(path, encodeTensors(tensors, info), ops);
 }
 
+/** Where encodeTensors writes: a buffer to reuse, or how much room to leave in a fresh one. */
+export interface BufferChoice {
+  reuse?: ArrayBuffer;
+  room?: number;
+}
+
 /** The dtypes a checkpoint stores, with the typed array their values come in. */
 const STORED = { float32: Float32Array, int32: Int32Array, bool: Uint8Array } as const;
 
 /**
  * The bytes of a saveTensors file, read from the tensors at once (so the caller may go on changing them while the
- * bytes are written). One buffer, each tensor's values copied straight into place: tf.io.encodeWeights took 300 ms
- * of a 65 MB checkpoint's 790 ms save (Kim's CNN on MR with Adadelta's accumulators), this about a fifth of that.
- * The layout of the values is encodeWeights' for these dtypes.
+ * bytes are written). One buffer, each tensor's values copied straight into place from the backend's memory:
+ * tf.io.encodeWeights took 300 ms of a 65 MB checkpoint's 790 ms save (Kim's CNN on MR with Adadelta's
+ * accumulators), copying every tensor out first and then into one buffer. `buffer.reuse`: a buffer from an
+ * earlier call, written into when large enough (a fresh one costs its page faults); `buffer.room`: bytes to leave
+ * free at the end of a fresh one, so that it can be reused for a slightly larger file. The answer is a view of
+ * the buffer. The layout of the values is encodeWeights' for these dtypes.
  */
-export function encodeTensors(tensors: readonly NamedTensor[], info: CheckpointInfo = {}): Uint8Array {
+export function encodeTensors(
+  tensors: readonly NamedTensor[],
+  info: CheckpointInfo = {},
+  buffer: BufferChoice = {},
+): Uint8Array {
   const specs: tf.io.WeightsManifestEntry[] = tensors.map(({ name, tensor }) => {
     if (!(tensor.dtype in STORED))
       throw new Error(`saveTensors: ${name} is ${tensor.dtype}; a checkpoint stores float32, int32 or bool`);
@@ -81,13 +95,15 @@ export function encodeTensors(tensors: readonly NamedTensor[], info: CheckpointI
   });
   const header = new TextEncoder().encode(JSON.stringify({ specs, info }));
   const start = MAGIC.length + 4 + header.byteLength;
-  const out = new Uint8Array(start + groupByteLength(specs));
+  const total = start + groupByteLength(specs);
+  const { reuse, room = 0 } = buffer;
+  const out = new Uint8Array(reuse && reuse.byteLength >= total ? reuse : new ArrayBuffer(total + room), 0, total);
   out.set(new TextEncoder().encode(MAGIC), 0);
-  new DataView(out.buffer).setUint32(MAGIC.length, header.byteLength, true);
+  new DataView(out.buffer, out.byteOffset).setUint32(MAGIC.length, header.byteLength, true);
   out.set(header, MAGIC.length + 4);
   let at = start;
   for (const { tensor } of tensors) {
-    const values = tensor.dataSync<'float32' | 'int32' | 'bool'>();
+    const values = heapValues(tensor);
     out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), at);
     at += values.byteLength;
   }
@@ -187,7 +203,7 @@ export async function saveWeights(
  */
 export async function weightsFileBytes(
   model: tf.LayersModel,
-  options: Omit<SaveWeightsOptions, 'ops'> = {},
+  options: Omit<SaveWeightsOptions, 'ops'> & { buffer?: BufferChoice } = {},
 ): Promise<Uint8Array> {
   const named: NamedTensor[] = model.weights.map((w) => ({ name: MODEL_PREFIX + w.originalName, tensor: w.read() }));
   const optimizerWeights = options.optimizer ? await options.optimizer.getWeights() : [];
@@ -197,7 +213,7 @@ export async function weightsFileBytes(
       named.push({ name: EXACT_PREFIX + field, tensor: variable });
   }
   try {
-    return encodeTensors(named, options.info ?? {});
+    return encodeTensors(named, options.info ?? {}, options.buffer);
   } finally {
     // getWeights builds a fresh step-count scalar; the moments are the optimizer's own variables.
     for (const w of optimizerWeights) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();

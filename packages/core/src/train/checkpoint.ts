@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { DataError } from '../cli/errors.js';
-import { loadTensorsInfo, loadWeights, saveWeights, weightsFileBytes } from '../io/weights.js';
+import { loadTensorsInfo, loadWeights, saveWeights, weightsFileBytes, type BufferChoice } from '../io/weights.js';
 import type { History } from './types.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.ckpt';
@@ -37,13 +37,17 @@ export async function saveCheckpoint(
   await saveWeights(model, join(dir, CHECKPOINT_FILE), { optimizer, info: { training: state } });
 }
 
-/** The bytes saveCheckpoint writes, taken now (fit writes them behind training, on its WriteQueue). */
+/**
+ * The bytes saveCheckpoint writes, taken now (fit writes them behind training, on its WriteQueue), in `buffer`
+ * (see encodeTensors).
+ */
 export async function checkpointBytes(
   model: tf.LayersModel,
   optimizer: tf.Optimizer,
   state: TrainingState,
+  buffer: BufferChoice = {},
 ): Promise<Uint8Array> {
-  return weightsFileBytes(model, { optimizer, info: { training: state } });
+  return weightsFileBytes(model, { optimizer, info: { training: state }, buffer });
 }
 
 export function hasCheckpoint(dir: string): boolean {
@@ -79,9 +83,9 @@ export async function saveBest(dir: string, model: tf.LayersModel, epoch: number
   await saveWeights(model, join(dir, BEST_FILE), { info: { epoch } });
 }
 
-/** The bytes saveBest writes, taken now. */
-export async function bestBytes(model: tf.LayersModel, epoch: number): Promise<Uint8Array> {
-  return weightsFileBytes(model, { info: { epoch } });
+/** The bytes saveBest writes, taken now, in `buffer` (see encodeTensors). */
+export async function bestBytes(model: tf.LayersModel, epoch: number, buffer: BufferChoice = {}): Promise<Uint8Array> {
+  return weightsFileBytes(model, { info: { epoch }, buffer });
 }
 
 export async function loadBest(dir: string, model: tf.LayersModel): Promise<boolean> {

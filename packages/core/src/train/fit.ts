@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { DataError } from '../cli/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { assignWeights } from '../io/weights.js';
+import { assignWeights, type BufferChoice } from '../io/weights.js';
 import { WriteQueue } from '../io/write-queue.js';
 import {
   BEST_FILE,
@@ -75,6 +75,9 @@ export interface FitOptions {
   /** Embedding tables that travel between threads row by row (see TrainerOptions.rowTables). */
   rowTables?: readonly string[];
 }
+
+/** Room a kept checkpoint buffer has beyond its first file, for the header's growing history. */
+const SPARE_ROOM = 1 << 20;
 
 function positiveInt(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1) throw new Error(`fit: ${name} must be a whole number >= 1, got ${value}`);
@@ -211,12 +214,21 @@ export async function fit(model: tf.LayersModel, options: FitOptions): Promise<H
     if (options.signal?.aborted) stopRequested = true;
 
     // Each save takes its bytes now and writes them behind training: at every instant the folder holds the
-    // previous file or the new one, and the queue is drained before fit returns.
-    const checkpoint = async (): Promise<void> => {
+    // previous file or the new one, and the queue is drained before fit returns. A file's buffer, once written,
+    // is kept for its next save (with room for the header to grow): a fresh 65 MB one costs its page faults.
+    const spare = new Map<string, ArrayBuffer>();
+    const queueFile = async (file: string, encode: (buffer: BufferChoice) => Promise<Uint8Array>): Promise<void> => {
       if (!dir) return;
-      const bytes = await checkpointBytes(model, optimizer, state);
-      await writes.add(() => writeFileAtomic(join(dir, CHECKPOINT_FILE), bytes));
+      const reuse = spare.get(file);
+      spare.delete(file);
+      const bytes = await encode(reuse ? { reuse } : { room: SPARE_ROOM });
+      await writes.add(async () => {
+        await writeFileAtomic(join(dir, file), bytes);
+        spare.set(file, bytes.buffer as ArrayBuffer);
+      });
     };
+    const checkpoint = (): Promise<void> =>
+      queueFile(CHECKPOINT_FILE, (buffer) => checkpointBytes(model, optimizer, state, buffer));
     const writeHistory = async (): Promise<void> => {
       const path = options.historyPath;
       if (!path) return;
@@ -291,10 +303,7 @@ export async function fit(model: tf.LayersModel, options: FitOptions): Promise<H
         if (options.restoreBestWeights) {
           bestWeights?.forEach((t) => t.dispose());
           bestWeights = model.getWeights().map((w) => tf.clone(w));
-          if (dir) {
-            const bytes = await bestBytes(model, record.epoch);
-            await writes.add(() => writeFileAtomic(join(dir, BEST_FILE), bytes));
-          }
+          await queueFile(BEST_FILE, (buffer) => bestBytes(model, record.epoch, buffer));
         }
       } else {
         state.badEpochs++;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { heapValues } from '../backend/heap.js';
 
 /**
  * Row access to embedding tables. A batch of sentences uses a few hundred rows of a table of tens of thousands,
@@ -24,8 +25,7 @@ function wasmBackend(): WasmBackendLike | null {
 /** A float32 tensor's values to read, not keep: a view into the wasm heap where possible (no copy). */
 export function readValues(t: tf.Tensor): Float32Array {
   if (t.dtype !== 'float32') throw new Error(`expected a float32 tensor, got ${t.dtype}`);
-  const wasm = wasmBackend();
-  return wasm ? wasm.typedArrayFromHeap(t) : (t.dataSync() as Float32Array);
+  return heapValues(t) as Float32Array;
 }
 
 /**
