@@ -614,8 +614,88 @@ ${winogradWat(MR, NR, madd)}
   ${ukr}
   ${ukt}
   ${drivers}
+  ${adadeltaWat()}
   ${peak})
 `;
+}
+
+/**
+ * Zeiler's Adadelta on n floats (core's ZeilerAdadelta, one pass instead of a dozen tensor ops):
+ *   eg = ag rho + g^2 (1 - rho);  u = (sqrt(au + eps) / sqrt(eg + eps)) g;  au = au rho + u^2 (1 - rho);  ag = eg;
+ *   out = v - u lr.
+ * Plain multiplies and adds in both builds (no fused multiply-add), each operation in the tensor ops' order, so
+ * every value is theirs bit for bit. Four floats a vector, then the rest one at a time. Pointers are byte
+ * addresses; rho1 is 1 - rho as float32.
+ */
+function adadeltaWat(): string {
+  const splat = (x: string) => `(f32x4.splat (local.get $${x}))`;
+  const step = (
+    T: 'f32x4' | 'f32',
+    load: (p: string) => string,
+    store: (p: string, x: string) => string,
+    k: {
+      R: string;
+      R1: string;
+      EP: string;
+      LR: string;
+      G: string;
+      E: string;
+      U: string;
+    },
+  ) => {
+    const at = (p: string) => add(get(p), get('i'));
+    return [
+      `(local.set $${k.G} ${load(at('g'))})`,
+      `(local.set $${k.E} (${T}.add (${T}.mul ${load(at('ag'))} ${k.R}) (${T}.mul (${T}.mul ${get(k.G)} ${get(k.G)}) ${k.R1})))`,
+      `(local.set $${k.U} (${T}.mul (${T}.div (${T}.sqrt (${T}.add ${load(at('au'))} ${k.EP})) (${T}.sqrt (${T}.add ${get(k.E)} ${k.EP}))) ${get(k.G)}))`,
+      store(
+        at('au'),
+        `(${T}.add (${T}.mul ${load(at('au'))} ${k.R}) (${T}.mul (${T}.mul ${get(k.U)} ${get(k.U)}) ${k.R1}))`,
+      ),
+      store(at('ag'), get(k.E)),
+      store(at('out'), `(${T}.sub ${load(at('v'))} (${T}.mul ${get(k.U)} ${k.LR}))`),
+    ];
+  };
+  const vector = step(
+    'f32x4',
+    (p) => `(v128.load ${p})`,
+    (p, x) => `(v128.store ${p} ${x})`,
+    {
+      R: get('R'),
+      R1: get('R1'),
+      EP: get('EP'),
+      LR: get('LR'),
+      G: 'G',
+      E: 'E',
+      U: 'U',
+    },
+  );
+  const scalar = step(
+    'f32',
+    (p) => `(f32.load ${p})`,
+    (p, x) => `(f32.store ${p} ${x})`,
+    {
+      R: get('rho'),
+      R1: get('rho1'),
+      EP: get('eps'),
+      LR: get('lr'),
+      G: 'gs',
+      E: 'es',
+      U: 'us',
+    },
+  );
+  return `
+  (func (export "adadelta") ${params(['v', 'g', 'ag', 'au', 'out', 'n'])}
+    (param $rho f32) (param $rho1 f32) (param $eps f32) (param $lr f32)
+    ${locals(['i', 'end4', 'end'])}
+    ${locals(['G', 'E', 'U', 'R', 'R1', 'EP', 'LR'], 'v128')}
+    ${locals(['gs', 'es', 'us'], 'f32')}
+    (local.set $R ${splat('rho')}) (local.set $R1 ${splat('rho1')}) (local.set $EP ${splat('eps')}) (local.set $LR ${splat('lr')})
+    ${set('end4', `(i32.shl (i32.and ${get('n')} ${i32(-4)}) ${i32(2)})`)}
+    ${set('end', `(i32.shl ${get('n')} ${i32(2)})`)}
+    ${set('i', i32(0))}
+    ${whileLoop('adv', `(i32.lt_u ${get('i')} ${get('end4')})`, [...vector, inc('i', 16)])}
+    ${whileLoop('ads', `(i32.lt_u ${get('i')} ${get('end')})`, [...scalar, inc('i', 4)])})`;
 }
 
 /*

@@ -180,10 +180,12 @@ export async function createTrainer(model: tf.LayersModel, options: TrainerOptio
       }
       // Accumulate into the first shard's array: it is ours (transferred) and saves a 24 MB allocation
       // per step for a net with a large embedding.
+      // The first two shards in one pass (two threads: the whole average).
       const sum = results[0]?.grads[i] as Float32Array;
       const first = (results[0]?.count ?? 0) / total;
-      scaleAdd(sum, first, null, 0);
-      for (const r of results.slice(1)) scaleAdd(sum, 1, r.grads[i] as Float32Array, r.count / total);
+      const second = results[1];
+      scaleAdd(sum, first, (second?.grads[i] as Float32Array | undefined) ?? null, (second?.count ?? 0) / total);
+      for (const r of results.slice(2)) scaleAdd(sum, 1, r.grads[i] as Float32Array, r.count / total);
       return tf.tensor(sum, w.shape as number[]);
     });
     try {

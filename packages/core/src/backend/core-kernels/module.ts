@@ -119,6 +119,18 @@ export interface CoreKernelExports {
   ): void;
   sum_rows(x: number, rows: number, cols: number, out: number, part: number): void;
   sparse_rows(x: number, npix: number, c: number, co: number, ent: number, start: number): void;
+  adadelta(
+    v: number,
+    g: number,
+    ag: number,
+    au: number,
+    out: number,
+    n: number,
+    rho: number,
+    rho1: number,
+    eps: number,
+    lr: number,
+  ): void;
   sparse_conv(
     start: number,
     ent: number,
