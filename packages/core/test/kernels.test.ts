@@ -174,6 +174,38 @@ describe('wasm training kernels match the cpu backend', () => {
       { numSegments: 4 },
     );
   });
+  it('UnsortedSegmentSum with zeroRows writes only those rows, as cpu writes them, and refuses an id outside them', async () => {
+    const rng = new Rng(10);
+    const ids = Int32Array.from([3, 1, 3, 7, 1]);
+    const x = { data: randomArray(rng, 5 * 4), shape: [5, 4] };
+    const ref = await runOn(
+      'cpu',
+      'UnsortedSegmentSum',
+      { x, segmentIds: { data: ids, shape: [5] } },
+      { numSegments: 9 },
+    );
+    // Leave garbage where the output will be allocated: a freed buffer of the same size, full of 7s.
+    await tf.setBackend('wasm');
+    tf.dispose(tf.fill([9, 4], 7));
+    const zeroRows = Int32Array.from([1, 3, 7, 5]);
+    const got = await runOn(
+      'wasm',
+      'UnsortedSegmentSum',
+      { x, segmentIds: { data: ids, shape: [5] } },
+      { numSegments: 9, zeroRows },
+    );
+    for (const r of zeroRows)
+      expect(Array.from(got.data.subarray(r * 4, r * 4 + 4))).toEqual(Array.from(ref.data.subarray(r * 4, r * 4 + 4)));
+    await expect(
+      runOn(
+        'wasm',
+        'UnsortedSegmentSum',
+        { x, segmentIds: { data: ids, shape: [5] } },
+        { numSegments: 9, zeroRows: Int32Array.from([1, 3]) },
+      ),
+    ).rejects.toThrow('segment 7 is not among zeroRows');
+  });
+
   it('GatherV2 looks up rows (an embedding) as cpu does, over 1-d and 2-d index tensors, and other axes still work', async () => {
     const rng = new Rng(9);
     const table = { data: randomArray(rng, 12 * 5), shape: [12, 5] };

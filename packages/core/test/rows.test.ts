@@ -6,7 +6,10 @@ import {
   nonZeroRows,
   nonZeroRowsAmong,
   noteRowsGathered,
+  tableGradient,
 } from '../src/train/rows.js';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src/backend/index.js';
 
 // A 7 x width table with values only where `cells` says (row, column, value).
 function table(width: number, cells: [number, number, number][], rows = 7): Float32Array {
@@ -51,6 +54,34 @@ describe('nonZeroRowsAmong', () => {
     ]);
     expect([...result.keys()]).toEqual(['other']);
     expect(collectingRowsGathered()).toBe(false);
+  });
+});
+
+describe('tableGradient', () => {
+  it('equals unsortedSegmentSum at every row any lookup of the table noted; writes the whole table unless read by rows', async () => {
+    await initBackend({ backend: 'wasm', quiet: true });
+    const dy = tf.tensor2d(
+      Float32Array.from({ length: 6 * 3 }, (_, i) => i - 7.5),
+      [6, 3],
+    );
+    const first = tf.tensor1d([4, 0, 4], 'int32');
+    const second = tf.tensor1d([9, 4, 2], 'int32');
+    const ids = tf.concat1d([first, second]);
+    const full = tf.unsortedSegmentSum(dy, ids, 12).arraySync();
+    const run = (byRows: string[]) =>
+      collectRowsGathered(() => {
+        noteRowsGathered('t', first.dataSync() as Int32Array);
+        noteRowsGathered('t', second.dataSync() as Int32Array);
+        const g = tableGradient(dy, ids, 12, 't');
+        const values = g.arraySync();
+        g.dispose();
+        return values;
+      }, new Set(byRows)).result;
+    for (const r of [0, 2, 4, 9]) expect(run(['t'])[r]).toEqual(full[r]);
+    expect(run([])).toEqual(full);
+    // Outside a collection, or for a table nobody noted: the plain sum.
+    expect(tableGradient(dy, ids, 12, 't').arraySync()).toEqual(full);
+    tf.dispose([dy, first, second, ids]);
   });
 });
 

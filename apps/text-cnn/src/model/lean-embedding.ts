@@ -1,6 +1,6 @@
 // text-cnn's word-vector table: tfjs's Embedding with a training step that does not copy the table. Registered for
 // model.json loading and for core's gradient workers when this module is imported (the bottom line).
-import { collectingRowsGathered, noteRowsGathered, registerLayerClass } from '@cnn-lab/core';
+import { collectingRowsGathered, noteRowsGathered, registerLayerClass, tableGradient } from '@cnn-lab/core';
 import * as tf from '@tensorflow/tfjs';
 
 type EmbeddingArgs = Parameters<typeof tf.layers.embedding>[0];
@@ -22,9 +22,9 @@ const Embedding = (
  */
 export function gatherRows(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
   const rows = table.shape[0];
+  const name = table instanceof tf.Variable ? table.name : null;
   // In a training step, tell core's trainer which rows the gradient can touch (it then reads only those).
-  if (table instanceof tf.Variable && collectingRowsGathered())
-    noteRowsGathered(table.name, ids.dataSync() as Int32Array);
+  if (name !== null && collectingRowsGathered()) noteRowsGathered(name, ids.dataSync() as Int32Array);
   const gather = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [t, i, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
     save([i]);
@@ -32,7 +32,8 @@ export function gatherRows(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
       value: tf.gather(t, i),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const savedIds = saved[0] as tf.Tensor1D;
-        return [tf.unsortedSegmentSum(dy, savedIds, rows), tf.zerosLike(savedIds)];
+        // Where core's trainer reads the gradient by rows, only the gathered rows are written (tableGradient).
+        return [tableGradient(dy as tf.Tensor2D, savedIds, rows, name), tf.zerosLike(savedIds)];
       },
     };
   });

@@ -29,6 +29,8 @@ export function computeGradients(
   batch: ArrayBatch,
   classes: number,
   seed: number,
+  /** Tables (variable names) whose gradients the caller reads only at the rows their layers gathered. */
+  byRows: ReadonlySet<string> = new Set(),
 ): BatchGradients {
   validateBatch(batch, classes);
   const variables = trainableVariables(model);
@@ -39,14 +41,16 @@ export function computeGradients(
       const {
         result: { value, grads },
         rows,
-      } = collectRowsGathered(() =>
-        tf.variableGrads(() => {
-          const probs = model.apply(x, { training: true }) as tf.Tensor;
-          predicted = tf.keep(tf.argMax(probs, -1));
-          let loss = crossEntropy(probs, oneHot);
-          for (const penalty of model.calculateLosses()) loss = tf.add(loss, penalty);
-          return loss;
-        }, variables),
+      } = collectRowsGathered(
+        () =>
+          tf.variableGrads(() => {
+            const probs = model.apply(x, { training: true }) as tf.Tensor;
+            predicted = tf.keep(tf.argMax(probs, -1));
+            let loss = crossEntropy(probs, oneHot);
+            for (const penalty of model.calculateLosses()) loss = tf.add(loss, penalty);
+            return loss;
+          }, variables),
+        byRows,
       );
       const loss = value.dataSync()[0] as number;
       value.dispose();

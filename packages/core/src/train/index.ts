@@ -25,6 +25,7 @@ export {
   nonZeroRows,
   nonZeroRowsAmong,
   readValues,
+  tableGradient,
   type RowGradientSink,
   type RowPatch,
 } from './rows.js';

@@ -131,11 +131,14 @@ export async function createTrainer(model: tf.LayersModel, options: TrainerOptio
     }
   }
 
+  // The row tables' variable names: their gradients are read at the rows their layers gathered, nothing else.
+  const rowNames = new Set(tables.map((t) => (model.weights[t.weight]?.read() as tf.Variable).name));
+  const sink = acceptsRowGradients(optimizer) ? optimizer : null;
+
   async function stepInProcess(batch: ArrayBatch, s: number): Promise<StepResult> {
-    const r = computeGradients(model, batch, classes, s);
+    const r = computeGradients(model, batch, classes, s, sink ? rowNames : new Set());
     try {
       // A row-wise optimizer takes a table's gradient as the rows its layer gathered, not as the whole table.
-      const sink = acceptsRowGradients(optimizer) ? optimizer : null;
       const grads = r.grads.map((g, i) => {
         if (!sink || !rowTrainable[i]) return g;
         const name = (model.trainableWeights[i]?.read() as tf.Variable).name;
@@ -156,13 +159,12 @@ export async function createTrainer(model: tf.LayersModel, options: TrainerOptio
       weights,
       batch,
       (replica) => stepSeed(seed, globalStep, replica),
-      (shard, s) => shardResult(model, computeGradients(model, shard, classes, s), rowTrainable, -1),
+      (shard, s) => shardResult(model, computeGradients(model, shard, classes, s, rowNames), rowTrainable, -1),
     );
     const total = results.reduce((a, r) => a + r.count, 0);
     const trainable = model.trainableWeights;
     const changedRows = new Map<number, Int32Array>();
     const rowGrads: { name: string; patch: RowPatch }[] = [];
-    const sink = acceptsRowGradients(optimizer) ? optimizer : null;
     const averaged = trainable.map((w, i) => {
       const table = tables.find((t) => t.trainable === i);
       if (table) {

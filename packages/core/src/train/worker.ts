@@ -17,6 +17,7 @@ let model: tf.LayersModel | null = null;
 let classes = 0;
 /** Which of `model.trainableWeights` are row tables: their gradients go back as non-zero rows only. */
 let rowTrainable: boolean[] = [];
+let rowNames: ReadonlySet<string> = new Set();
 
 let tsxRegistered = false;
 
@@ -69,6 +70,8 @@ async function init(msg: InitMessage): Promise<FromWorker> {
   const m = model;
   const tables = new Set(msg.rowTables.map((i) => m.weights[i]));
   rowTrainable = m.trainableWeights.map((w) => tables.has(w));
+  // shardResult reads these tables' gradients at the gathered rows only.
+  rowNames = new Set(m.trainableWeights.filter((w) => tables.has(w)).map((w) => (w.read() as tf.Variable).name));
   return { type: 'ready', backend };
 }
 
@@ -84,7 +87,13 @@ function step(msg: StepMessage): { reply: FromWorker; transfer: ArrayBuffer[] } 
     if (values instanceof Float32Array) tf.tidy(() => variable.assign(tf.tensor(values, w.shape as number[])));
     else if (values) writeRows(variable, values);
   });
-  const result = computeGradients(m, { xs: { data: msg.xs, shape: msg.xsShape }, ys: msg.ys }, classes, msg.seed);
+  const result = computeGradients(
+    m,
+    { xs: { data: msg.xs, shape: msg.xsShape }, ys: msg.ys },
+    classes,
+    msg.seed,
+    rowNames,
+  );
   const reply = shardResult(m, result, rowTrainable, msg.id);
   return { reply, transfer: resultBuffers(reply) };
 }

@@ -26,7 +26,25 @@ function unsortedSegmentSum(args: {
   const heap = heapF32(backend);
   const xo = f32Offset(backend, x);
   const oo = f32Offset(backend, out);
-  heap.fill(0, oo, oo + numSegments * inner);
+  // zeroRows (core's trainer, through tableGradient): the only rows anyone reads; the rest of the output keeps
+  // what the allocator left there. Zeroing all of a 17,000 x 300 table's gradient was most of this kernel.
+  const zeroRows = (attrs as UnsortedSegmentSumAttrs & { zeroRows?: Int32Array }).zeroRows;
+  if (zeroRows) {
+    const zeroed = new Uint8Array(numSegments);
+    for (const r of zeroRows) {
+      if (!(r >= 0 && r < numSegments))
+        throw new Error(`UnsortedSegmentSum: zeroRows has ${r}, outside 0..${numSegments - 1}`);
+      heap.fill(0, oo + r * inner, oo + (r + 1) * inner);
+      zeroed[r] = 1;
+    }
+    for (let i = 0; i < count; i++) {
+      const id = ids[i]!;
+      if (id >= 0 && id < numSegments && zeroed[id] === 0)
+        throw new Error(`UnsortedSegmentSum: segment ${id} is not among zeroRows`);
+    }
+  } else {
+    heap.fill(0, oo, oo + numSegments * inner);
+  }
   for (let i = 0; i < count; i++) {
     const id = ids[i]!;
     if (!(id >= 0 && id < numSegments)) continue;
