@@ -206,6 +206,45 @@ describe('wasm training kernels match the cpu backend', () => {
     ).rejects.toThrow('segment 7 is not among zeroRows');
   });
 
+  it("Max's gradient on wasm is tfjs's composition bit for bit: ties all get dy, zeros keep dy's sign", async () => {
+    await tf.setBackend('wasm');
+    const rng = new Rng(11);
+    // Few distinct values, so that maxima tie; dy of both signs.
+    const x = tf.tensor3d(
+      Float32Array.from({ length: 4 * 6 * 5 }, () => rng.int(3) - 1),
+      [4, 6, 5],
+    );
+    const cases: [number[], boolean][] = [
+      [[1], false],
+      [[1], true],
+      [[1, 2], false],
+      [[0], false],
+      [[0, 2], false], // not contiguous: tfjs's own composition
+    ];
+    for (const [axes, keepDims] of cases) {
+      const y = tf.max(x, axes, keepDims);
+      const dy = tf.tensor(
+        Float32Array.from({ length: y.size }, () => rng.normal()),
+        y.shape,
+      );
+      const got = tf.grads((t: tf.Tensor) => tf.max(t, axes, keepDims))([x], dy)[0]!;
+      const keep = (t: tf.Tensor) =>
+        t.rank < 3 ? tf.reshape(t, tf.backend_util.expandShapeToKeepDim(t.shape, axes)) : t;
+      const want = tf.mul(keep(dy), tf.cast(tf.equal(x, keep(y)), 'float32'));
+      const bits = (t: tf.Tensor) => Array.from(new Uint32Array((t.dataSync() as Float32Array).slice().buffer));
+      expect(bits(got)).toEqual(bits(want));
+      expect(Array.from(got.dataSync()).some((v) => Object.is(v, -0))).toBe(true);
+      tf.dispose([y, dy, got, want]);
+    }
+    // The one-pass kernel ran (and the five of tfjs's composition did not) where the axes are contiguous.
+    const kernels = async (axes: number[]) =>
+      (await tf.profile(() => tf.dispose(tf.grad((t: tf.Tensor) => tf.max(t, axes))(x)))).kernels.map((k) => k.name);
+    expect(await kernels([1])).toContain('CnnLabMaxGrad');
+    expect(await kernels([1])).not.toContain('Equal');
+    expect(await kernels([0, 2])).toContain('Equal');
+    x.dispose();
+  });
+
   it('GatherV2 looks up rows (an embedding) as cpu does, over 1-d and 2-d index tensors, and other axes still work', async () => {
     const rng = new Rng(9);
     const table = { data: randomArray(rng, 12 * 5), shape: [12, 5] };

@@ -12,6 +12,7 @@ import { makeConv2DBackpropInput } from './conv2d-backprop-input.js';
 import { conv2dGemmConfig } from './conv2d-gemm.js';
 import { equalConfig } from './equal.js';
 import { gatherConfig } from './gather.js';
+import { maxGradConfig, maxGradKernelConfig } from './max-grad.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 
@@ -20,7 +21,7 @@ const MARK = Symbol.for('cnn-lab.wasmTrainingKernels');
 /**
  * Adds to the wasm backend the kernels training needs that tfjs-backend-wasm 4.22 lacks
  * (Conv2DBackpropFilter, UnsortedSegmentSum) or runs on a slow path (Conv2DBackpropInput, GatherV2 on rows,
- * broadcasting Equal, MaxPoolGrad, Sum over leading axes), and puts core's own wasm GEMM kernels (packages/core/kernels, FMA where the
+ * broadcasting Equal, MaxPoolGrad, Sum over leading axes, Max's gradient), and puts core's own wasm GEMM kernels (packages/core/kernels, FMA where the
  * engine has relaxed SIMD) under the convolutions, both their gradients and the matrix products. Where core's
  * kernels are off (CNN_LAB_WASM_KERNELS=off) or do not cover a case, the kernels of earlier versions run: wasm's
  * own (XNNPACK) and core's compositions of them. Call after importing @tensorflow/tfjs-backend-wasm (initBackend
@@ -48,6 +49,9 @@ export function registerWasmTrainingKernels(): void {
   if (equal) replace(equalConfig(equal));
   const sum = original('Sum');
   if (sum) replace(coreSumConfig(sum));
+  // Max's gradient (max-over-time pooling) in one kernel on wasm; tfjs's own composition on other backends.
+  replace(maxGradKernelConfig);
+  tf.registerGradient(maxGradConfig);
 }
 
 /** Names of the kernels core provides (or speeds up) for wasm. */
@@ -63,6 +67,7 @@ export const WASM_TRAINING_KERNELS = [
   'BatchMatMul',
   '_FusedMatMul',
   'Sum',
+  'CnnLabMaxGrad',
 ] as const;
 
 function replace(config: tf.KernelConfig): void {
