@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Rng, ZeilerAdadelta, createTrainer, initBackend, withSeed, type ArrayBatch } from '@cnn-lab/core';
 import { KIM_DEFAULTS, LazyRowsAdadelta, buildKimCnn, kimAdadelta, trainableTables } from '../src/model/index.js';
+import { adadeltaPatchStep, createRowState, settleAllRows } from '../src/model/lazy-rows.js';
 
 beforeAll(async () => {
   await initBackend({ backend: 'wasm', quiet: true });
@@ -50,6 +51,37 @@ function expectClose(a: Float32Array | number[], b: Float32Array | number[], tol
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs((a[i] as number) - (b[i] as number)));
   expect(worst).toBeLessThan(tol);
 }
+
+describe('adadeltaPatchStep', () => {
+  it("settles a stale row's rho^k in the update's own pass, bit for bit as settling it first", () => {
+    const rng = new Rng(5);
+    const params = { learningRate: 1, rho: 0.95, epsilon: 1e-6 };
+    const make = () => {
+      const state = createRowState(ROWS, WIDTH);
+      const r = new Rng(9);
+      state.accGrad.forEach((_, i) => (state.accGrad[i] = r.uniform(0, 2)));
+      state.accUpdate.forEach((_, i) => (state.accUpdate[i] = r.uniform(0, 1e-3)));
+      state.current.forEach((_, i) => (state.current[i] = i % 4));
+      return { state, weights: Float32Array.from({ length: ROWS * WIDTH }, (_, i) => Math.sin(i)) };
+    };
+    const grad = {
+      rows: Int32Array.from([0, 3, 7, 11]),
+      values: Float32Array.from({ length: 4 * WIDTH }, () => rng.normal()),
+    };
+    const fused = make();
+    const settled = make();
+    adadeltaPatchStep(fused.weights, grad, fused.state, 6, params);
+    settleAllRows(settled.state, 6, params.rho);
+    adadeltaPatchStep(settled.weights, grad, settled.state, 6, params);
+    const bits = (a: Float32Array) => Array.from(new Uint32Array(a.slice().buffer));
+    expect(bits(fused.weights)).toEqual(bits(settled.weights));
+    for (const r of grad.rows) {
+      const row = (a: Float32Array) => bits(a.subarray(r * WIDTH, (r + 1) * WIDTH));
+      expect(row(fused.state.accGrad)).toEqual(row(settled.state.accGrad));
+      expect(row(fused.state.accUpdate)).toEqual(row(settled.state.accUpdate));
+    }
+  });
+});
 
 describe('LazyRowsAdadelta', () => {
   it('gives the dense Adadelta result while touching only rows with a gradient (unused rows decay lazily)', async () => {

@@ -113,13 +113,17 @@ function updateRow(
 ): void {
   const { accGrad, accUpdate, width } = state;
   const { rho, epsilon, learningRate } = p;
-  settleRow(state, r, step, rho);
+  // The rho^k the row owes (settleRow), applied in the same pass: rounded to float32 as storing it would.
+  const missed = step - (state.current[r] as number);
+  const decay = missed > 0 ? rho ** missed : 1;
   for (let i = 0, j = r * width; i < width; i++, j++) {
     const g = grad[from + i] as number;
-    const eg = rho * (accGrad[j] as number) + (1 - rho) * g * g;
-    const dx = (Math.sqrt((accUpdate[j] as number) + epsilon) / Math.sqrt(eg + epsilon)) * g;
+    const ag = missed > 0 ? Math.fround((accGrad[j] as number) * decay) : (accGrad[j] as number);
+    const au = missed > 0 ? Math.fround((accUpdate[j] as number) * decay) : (accUpdate[j] as number);
+    const eg = rho * ag + (1 - rho) * g * g;
+    const dx = (Math.sqrt(au + epsilon) / Math.sqrt(eg + epsilon)) * g;
     accGrad[j] = eg;
-    accUpdate[j] = rho * (accUpdate[j] as number) + (1 - rho) * dx * dx;
+    accUpdate[j] = rho * au + (1 - rho) * dx * dx;
     weights[j] = (weights[j] as number) - learningRate * dx;
   }
   state.current[r] = step + 1;
