@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/index.js';
+import { editableValues } from '../src/train/rows.js';
 import { Rng } from '../src/util/random.js';
 import { randomArray, relError } from './fixtures/compare.js';
 
@@ -204,6 +205,23 @@ describe('wasm training kernels match the cpu backend', () => {
         { numSegments: 9, zeroRows: Int32Array.from([1, 3]) },
       ),
     ).rejects.toThrow('segment 7 is not among zeroRows');
+  });
+
+  it('Identity (clone, and every tensor saved for the backward pass) shares the buffer instead of copying it', async () => {
+    await tf.setBackend('wasm');
+    const a = tf.tensor1d([1, 2, 3]);
+    const b = tf.clone(a);
+    expect(b.dataId).toBe(a.dataId);
+    a.dispose();
+    expect(Array.from(b.dataSync())).toEqual([1, 2, 3]);
+    b.dispose();
+    // A variable shared with a clone (the best epoch's weights) and then changed in place keeps the clone as it was.
+    const v = tf.variable(tf.tensor2d([1, 2, 3, 4], [2, 2]));
+    const best = tf.clone(v);
+    editableValues(v).values[0] = 9;
+    expect(Array.from(v.dataSync())).toEqual([9, 2, 3, 4]);
+    expect(Array.from(best.dataSync())).toEqual([1, 2, 3, 4]);
+    tf.dispose([v, best]);
   });
 
   it("Max's gradient on wasm is tfjs's composition bit for bit: ties all get dy, zeros keep dy's sign", async () => {

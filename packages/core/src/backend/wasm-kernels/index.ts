@@ -12,6 +12,7 @@ import { makeConv2DBackpropInput } from './conv2d-backprop-input.js';
 import { conv2dGemmConfig } from './conv2d-gemm.js';
 import { equalConfig } from './equal.js';
 import { gatherConfig } from './gather.js';
+import { identityConfig } from './identity.js';
 import { maxGradConfig, maxGradKernelConfig } from './max-grad.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
@@ -49,6 +50,8 @@ export function registerWasmTrainingKernels(): void {
   if (equal) replace(equalConfig(equal));
   const sum = original('Sum');
   if (sum) replace(coreSumConfig(sum));
+  const identity = original('Identity');
+  if (identity) replace(identityConfig(identity));
   // Max's gradient (max-over-time pooling) in one kernel on wasm; tfjs's own composition on other backends.
   replace(maxGradKernelConfig);
   tf.registerGradient(maxGradConfig);
@@ -68,6 +71,7 @@ export const WASM_TRAINING_KERNELS = [
   '_FusedMatMul',
   'Sum',
   'CnnLabMaxGrad',
+  'Identity',
 ] as const;
 
 function replace(config: tf.KernelConfig): void {
