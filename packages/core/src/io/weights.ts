@@ -71,8 +71,8 @@ export interface BufferChoice {
   room?: number;
 }
 
-/** The dtypes a checkpoint stores, with the typed array their values come in. */
-const STORED = { float32: Float32Array, int32: Int32Array, bool: Uint8Array } as const;
+/** The dtypes a checkpoint stores (encodeWeights' layout is their values' bytes as they are). */
+const STORED = ['float32', 'int32', 'bool'] as const;
 
 /**
  * The bytes of a saveTensors file, read from the tensors at once (so the caller may go on changing them while the
@@ -89,9 +89,9 @@ export function encodeTensors(
   buffer: BufferChoice = {},
 ): Uint8Array {
   const specs: tf.io.WeightsManifestEntry[] = tensors.map(({ name, tensor }) => {
-    if (!(tensor.dtype in STORED))
+    if (!(STORED as readonly string[]).includes(tensor.dtype))
       throw new Error(`saveTensors: ${name} is ${tensor.dtype}; a checkpoint stores float32, int32 or bool`);
-    return { name, shape: tensor.shape, dtype: tensor.dtype as keyof typeof STORED };
+    return { name, shape: tensor.shape, dtype: tensor.dtype as (typeof STORED)[number] };
   });
   const header = new TextEncoder().encode(JSON.stringify({ specs, info }));
   const start = MAGIC.length + 4 + header.byteLength;

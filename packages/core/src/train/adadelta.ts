@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { coreKernels, type CoreKernels } from '../backend/core-kernels/module.js';
+import { ownBuffer } from './rows.js';
 
 interface Slot {
   originalName: string;
@@ -121,13 +122,4 @@ export function zeilerStepFused(
   );
   value.assign(next);
   next.dispose();
-}
-
-/** Gives a variable a buffer no other tensor shares, so that writing it in place changes nothing else. */
-function ownBuffer(variable: tf.Variable): void {
-  const backend = tf.backend() as unknown as { refCount(dataId: object): number };
-  if (backend.refCount(variable.dataId) <= 1) return;
-  const own = tf.tidy(() => tf.mul(variable, 1));
-  variable.assign(own);
-  own.dispose();
 }

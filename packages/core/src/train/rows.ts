@@ -29,6 +29,18 @@ export function readValues(t: tf.Tensor): Float32Array {
 }
 
 /**
+ * On wasm, gives a variable a buffer no other tensor shares (a clone of it shares its buffer), so that writing
+ * the buffer in place changes nothing else. The variable gets a new dataId only if it had to be copied.
+ */
+export function ownBuffer(variable: tf.Variable): void {
+  const wasm = wasmBackend();
+  if (!wasm || wasm.refCount(variable.dataId) <= 1) return;
+  const own = tf.tidy(() => tf.mul(variable, 1));
+  variable.assign(own);
+  own.dispose();
+}
+
+/**
  * A variable's values to change in place, and how to make the change stick. On wasm we write straight into the
  * variable's buffer in the heap, after giving the variable a buffer of its own if another tensor shares it (a
  * clone of the best epoch's weights does); elsewhere we edit a copy and assign it back. An in-place edit keeps
@@ -37,11 +49,7 @@ export function readValues(t: tf.Tensor): Float32Array {
 export function editableValues(variable: tf.Variable): { values: Float32Array; commit(): void } {
   const wasm = wasmBackend();
   if (wasm) {
-    if (wasm.refCount(variable.dataId) > 1) {
-      const own = tf.tidy(() => tf.mul(variable, 1));
-      variable.assign(own);
-      own.dispose();
-    }
+    ownBuffer(variable);
     return { values: wasm.typedArrayFromHeap(variable), commit: () => undefined };
   }
   const values = Float32Array.from(variable.dataSync() as Float32Array);
