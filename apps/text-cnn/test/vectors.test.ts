@@ -318,10 +318,17 @@ describe('putting pretrained and random rows on one scale', () => {
     expect(perDimensionStd(rows, 2)).toBeCloseTo(Math.SQRT1_2, 12);
     expect(perDimensionStd(rows.slice(0, 1), 2)).toBe(0);
     expect(KIM_VECTOR_STD).toBeCloseTo(0.25 / Math.sqrt(3), 12);
-    expect(scalePlan('word2vec', 0.5)).toEqual({ factor: KIM_VECTOR_STD / 0.5, unknownRange: 0.25 });
-    expect(scalePlan('matched', 0.5)).toEqual({ factor: 1, unknownRange: 0.5 * Math.sqrt(3) });
-    for (const rule of ['word2vec', 'matched', 'none'] as const)
-      expect(scalePlan(rule, 0)).toEqual({ factor: 1, unknownRange: 0.25 });
+    expect(scalePlan('word2vec', 0.5, 100)).toEqual({ factor: KIM_VECTOR_STD / 0.5, unknownRange: 0.25 });
+    expect(scalePlan('matched', 0.5, 100)).toEqual({ factor: 1, unknownRange: 0.5 * Math.sqrt(3) });
+    // Matched on a row's length: 300-d rows get word2vec's rule, 100-d rows sqrt(3) times its per-dimension spread.
+    const w = scalePlan('word2vec-length', 0.5, 300);
+    expect(w.factor).toBeCloseTo(KIM_VECTOR_STD / 0.5, 12);
+    expect(w.unknownRange).toBeCloseTo(0.25, 12);
+    const l = scalePlan('word2vec-length', 0.5, 100);
+    expect(l.factor * 0.5 * Math.sqrt(100)).toBeCloseTo(KIM_VECTOR_STD * Math.sqrt(300), 12);
+    expect(l.unknownRange).toBeCloseTo(0.25 * Math.sqrt(3), 12);
+    for (const rule of ['word2vec', 'word2vec-length', 'matched', 'none'] as const)
+      expect(scalePlan(rule, 0, 100)).toEqual({ factor: 1, unknownRange: 0.25 });
   });
 
   // 300 words with vectors spread 0.5 per dimension around a mean of 0.3 (as the 100-d GloVe-derived ones are,

@@ -108,7 +108,7 @@ export function withTrainFlags(cmd: Command): Command {
     )
     .option(
       '--vector-scale <rule>',
-      `${VECTOR_SCALES.join(', ')}: how pretrained rows and the random rows of words without one share a scale. word2vec: the rows rescaled to the per-dimension spread of Kim's word2vec vectors (std ${KIM_VECTOR_STD.toFixed(3)}), the others U(-0.25, 0.25); matched: the rows as published, the others U(-a, a) with the rows' variance; none: the rows as published, the others U(-0.25, 0.25), as before (default ${DEFAULT_VECTOR_SCALE})`,
+      `${VECTOR_SCALES.join(', ')}: how pretrained rows and the random rows of words without one share a scale. word2vec: the rows rescaled to the per-dimension spread of Kim's word2vec vectors (std ${KIM_VECTOR_STD.toFixed(3)}), the others U(-0.25, 0.25); word2vec-length: rescaled to the length of his 300-d rows instead (std ${KIM_VECTOR_STD.toFixed(3)} x sqrt(300/d)), the others with that spread; matched: the rows as published, the others U(-a, a) with the rows' variance; none: the rows as published, the others U(-0.25, 0.25), as before (default ${DEFAULT_VECTOR_SCALE})`,
       parseChoice(VECTOR_SCALES),
     )
     .option(

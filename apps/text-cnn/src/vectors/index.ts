@@ -294,7 +294,7 @@ export function vectorsForVocabulary(
     [...rows].filter(([row]) => own.has(row)).map(([, values]) => values),
     dim,
   );
-  const { factor, unknownRange } = scalePlan(scale, std);
+  const { factor, unknownRange } = scalePlan(scale, std, dim);
   const data = randomEmbeddings(vocab.size, dim, seed, unknownRange);
   for (const [id, row] of [...rowOf, ...aliasRowOf]) {
     const at = id * dim;

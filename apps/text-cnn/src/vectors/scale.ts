@@ -8,14 +8,21 @@ import { UNKNOWN_WORD_RANGE } from './text-format.js';
 /** The per-dimension standard deviation of U(-0.25, 0.25): that of Kim's word2vec vectors. */
 export const KIM_VECTOR_STD = UNKNOWN_WORD_RANGE / Math.sqrt(3);
 
+/** The length of Kim's word vectors: 300 dimensions, each spread KIM_VECTOR_STD. */
+export const KIM_VECTOR_DIM = 300;
+
 /**
  * - `word2vec`: pretrained rows multiplied by one factor so that their per-dimension standard deviation is
  *   KIM_VECTOR_STD; unknown words U(-0.25, 0.25). Kim's network sees the scale it was tuned to, and directions
  *   (cosine similarities) are unchanged.
+ * - `word2vec-length`: the same for rows of another length, matched on a row's length instead of each dimension:
+ *   per-dimension std KIM_VECTOR_STD * sqrt(300 / dim), unknown words U(-a, a) with that spread. A filter's
+ *   response to a word sums over the dimensions, so 100-d rows at word2vec's per-dimension spread give it a third
+ *   of the variance Kim's 300-d rows did; for 300-d rows this is `word2vec`.
  * - `matched`: pretrained rows as published; unknown words U(-a, a) with a = std * sqrt(3), the rows' own spread.
  * - `none`: pretrained rows as published, unknown words U(-0.25, 0.25) whatever the rows' spread.
  */
-export const VECTOR_SCALES = ['word2vec', 'matched', 'none'] as const;
+export const VECTOR_SCALES = ['word2vec', 'word2vec-length', 'matched', 'none'] as const;
 export type VectorScale = (typeof VECTOR_SCALES)[number];
 
 /**
@@ -55,9 +62,16 @@ export interface ScalePlan {
   unknownRange: number;
 }
 
-/** What `scale` does to rows whose per-dimension spread is `std` (0: too few rows to say; they are left alone). */
-export function scalePlan(scale: VectorScale, std: number): ScalePlan {
+/**
+ * What `scale` does to `dim`-long rows whose per-dimension spread is `std` (0: too few rows to say; they are left
+ * alone).
+ */
+export function scalePlan(scale: VectorScale, std: number, dim: number): ScalePlan {
   if (!(std > 0) || scale === 'none') return { factor: 1, unknownRange: UNKNOWN_WORD_RANGE };
   if (scale === 'word2vec') return { factor: KIM_VECTOR_STD / std, unknownRange: UNKNOWN_WORD_RANGE };
+  if (scale === 'word2vec-length') {
+    const target = KIM_VECTOR_STD * Math.sqrt(KIM_VECTOR_DIM / dim);
+    return { factor: target / std, unknownRange: target * Math.sqrt(3) };
+  }
   return { factor: 1, unknownRange: std * Math.sqrt(3) };
 }
