@@ -268,3 +268,60 @@ describe('bench-paper between protocols run in full', () => {
     expect(subj?.runs.every((r) => r.vectorScale === 'word2vec')).toBe(true);
   });
 });
+
+describe('bench-paper with the ten folds drawn by several seeds', () => {
+  // MR non-static: seeds 1 and 2 with all ten folds each (repeated cross-validation), seed 3 with two folds only.
+  const cvRoot = mkdtempSync(join(tmpdir(), 'text-cnn-bench-cv-'));
+  const put = (seed: number, fold: number, test: number) =>
+    writeRun(cvRoot, `s${seed}-f${fold}`, {
+      split: { set: 'MR', fold, seed },
+      variant: 'non-static',
+      embeddings: 'glove-100d',
+      vectorWords: 20000,
+      vectorScale: 'word2vec',
+      testAccuracy: test,
+      protocol,
+      command: `pnpm --filter text-cnn train --set MR --fold ${fold} --variant non-static --embeddings glove-100d --seed ${seed} --json`,
+    });
+  for (let fold = 0; fold < 10; fold++) {
+    put(1, fold, 0.78);
+    put(2, fold, 0.8);
+  }
+  put(3, 0, 0.5);
+  put(3, 1, 0.5);
+
+  it('counts every run of the seeds with all ten folds, leaves a partial seed out, and says so', () => {
+    const cells = tableCells(collectRuns(cvRoot).runs);
+    const mr = cells.find((c) => c.set === 'MR' && c.variant === 'non-static');
+    expect(mr?.runs).toHaveLength(20);
+    expect(mr?.repeats).toBe(2);
+    expect(mr?.mean).toBeCloseTo(0.79, 10);
+    expect(mr?.runs.some((r) => r.seed === 3)).toBe(false);
+    expect(mr?.command).toBe(
+      'pnpm --filter text-cnn train --set MR --fold <n> --variant non-static --embeddings glove-100d --seed <s>',
+    );
+    const table = formatPaperTable(cells);
+    expect(table).toMatch(/79\.0 ± 1\.0 \(10 folds x 2 seeds\)/);
+    expect(table).toMatch(/<s> for each seed that draws the folds/);
+  });
+
+  it('with one seed complete, is the plain ten-fold cell', () => {
+    const oneRoot = mkdtempSync(join(tmpdir(), 'text-cnn-bench-cv1-'));
+    for (let fold = 0; fold < 10; fold++)
+      writeRun(oneRoot, `f${fold}`, {
+        split: { set: 'MR', fold, seed: 1 },
+        testAccuracy: 0.76,
+        protocol,
+        command: `pnpm --filter text-cnn train --set MR --fold ${fold} --seed 1`,
+      });
+    writeRun(oneRoot, 's2-f0', { split: { set: 'MR', fold: 0, seed: 2 }, testAccuracy: 0.1, protocol });
+    const cells = tableCells(collectRuns(oneRoot).runs);
+    const mr = cells.find((c) => c.set === 'MR' && c.variant === 'rand');
+    expect(mr?.runs).toHaveLength(10);
+    expect(mr?.repeats).toBe(1);
+    expect(mr?.mean).toBeCloseTo(0.76, 10);
+    expect(mr?.command).toBe('pnpm --filter text-cnn train --set MR --fold <n> --seed 1');
+    expect(formatPaperTable(cells)).toMatch(/76\.0 ± 0\.0 \(10 folds\)/);
+    expect(formatPaperTable(cells)).not.toMatch(/<s>/);
+  });
+});

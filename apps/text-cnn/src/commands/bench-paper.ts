@@ -114,6 +114,7 @@ export async function benchPaper(opts: BenchFlags, log: (message: string) => voi
       n: c.runs.length,
       wanted: c.wanted,
       over: c.over,
+      ...(c.repeats > 1 ? { repeats: c.repeats } : {}),
       ...(c.runs.length ? { mean: c.mean, std: c.std, accuracies: c.runs.map((r) => r.testAccuracy) } : {}),
       kim: c.kim,
       ...(c.command ? { command: c.command } : {}),

@@ -164,6 +164,11 @@ export interface Cell {
   /** Runs wanted: all ten folds, or three seeds. */
   wanted: number;
   runs: RunResult[];
+  /**
+   * CV sets: how many times the ten folds were drawn (the seed draws them), each with all ten folds run. 1 where
+   * no seed has all ten.
+   */
+  repeats: number;
   mean: number;
   std: number;
   kim: number;
@@ -201,7 +206,9 @@ function meanDev(runs: readonly RunResult[]): number {
  * The table's cells. Where a cell has runs under several protocols, those run in full (all folds, or the seeds
  * wanted) come first and among them the one with the highest mean dev accuracy is shown: the choice is made on
  * dev, as a hyperparameter is, never on test. Otherwise the one with the most runs (then the one made with today's
- * defaults, then the newest). The same fold or seed run twice counts once (the newest).
+ * defaults, then the newest). The same fold or seed run twice counts once (the newest). On a CV set a seed draws
+ * its own ten folds: where several seeds have all ten, the cell is the repeated cross-validation over those seeds
+ * (every run of each counts), and a seed with only some folds is left out.
  */
 export function tableCells(runs: readonly RunResult[], seeds = 3): Cell[] {
   const cells: Cell[] = [];
@@ -214,7 +221,7 @@ export function tableCells(runs: readonly RunResult[], seeds = 3): Cell[] {
       for (const r of mine) {
         const key = protocolKey(r);
         const group = groups.get(key) ?? new Map<number, RunResult>();
-        const which = over === 'fold' ? (r.fold ?? 0) : r.seed;
+        const which = over === 'fold' ? (r.fold ?? 0) * 1_000_000 + r.seed : r.seed;
         const had = group.get(which);
         if (!had || had.time < r.time) group.set(which, r);
         groups.set(key, group);
@@ -222,7 +229,8 @@ export function tableCells(runs: readonly RunResult[], seeds = 3): Cell[] {
       const wanted = over === 'fold' ? CV_FOLDS : seeds;
       const full = (g: readonly RunResult[]) => g.length >= wanted;
       const ranked = [...groups.values()]
-        .map((g) => [...g.values()].sort((a, c) => (a.fold ?? a.seed) - (c.fold ?? c.seed)))
+        .map((g) => (over === 'fold' ? completeFolds([...g.values()]) : [...g.values()]))
+        .map((g) => g.sort((a, c) => a.seed - c.seed || (a.fold ?? a.seed) - (c.fold ?? c.seed)))
         .sort(
           (a, c) =>
             Number(full(c)) - Number(full(a)) ||
@@ -238,6 +246,7 @@ export function tableCells(runs: readonly RunResult[], seeds = 3): Cell[] {
           ? { protocols: inFull.length, dev: meanDev(inFull[0] ?? []), next: meanDev(inFull[1] ?? []) }
           : undefined;
       const { mean, std } = meanStd(chosen.map((r) => r.testAccuracy));
+      const repeats = over === 'fold' ? Math.max(1, Math.floor(chosen.length / CV_FOLDS)) : 1;
       const withCommand = chosen.find((r) => r.command);
       // Runs saved before --vector-scale existed used `none`, which the flag must now name to reproduce them.
       const command =
@@ -253,7 +262,8 @@ export function tableCells(runs: readonly RunResult[], seeds = 3): Cell[] {
         mean,
         std,
         kim: b.kim[variant],
-        ...(command ? { command: generalCommand(command, over) } : {}),
+        repeats,
+        ...(command ? { command: generalCommand(command, over, repeats > 1) } : {}),
         otherRuns: mine.length - chosen.length,
         ...(onDev ? { onDev } : {}),
       });
@@ -261,10 +271,27 @@ export function tableCells(runs: readonly RunResult[], seeds = 3): Cell[] {
   return cells;
 }
 
-/** A run's command with its fold or seed written <n>, and the flags that do not change the result dropped. */
-export function generalCommand(command: string, over: 'fold' | 'seed'): string {
-  return command
-    .replace(over === 'fold' ? /--fold[ =]\d+/ : /--seed[ =]\d+/, over === 'fold' ? '--fold <n>' : '--seed <n>')
+/**
+ * The runs of the seeds that have all ten folds, when any has (a repeated cross-validation, each seed drawing its
+ * own folds); otherwise the runs as they are, a partial one.
+ */
+function completeFolds(runs: RunResult[]): RunResult[] {
+  const folds = new Map<number, Set<number>>();
+  for (const r of runs) folds.set(r.seed, (folds.get(r.seed) ?? new Set()).add(r.fold ?? 0));
+  const complete = new Set([...folds].filter(([, f]) => f.size >= CV_FOLDS).map(([seed]) => seed));
+  return complete.size ? runs.filter((r) => complete.has(r.seed)) : runs;
+}
+
+/**
+ * A run's command with its fold or seed written <n> (and, for folds drawn by several seeds, the seed <s>), and the
+ * flags that do not change the result dropped.
+ */
+export function generalCommand(command: string, over: 'fold' | 'seed', seeds = false): string {
+  const general =
+    over === 'fold'
+      ? command.replace(/--fold[ =]\d+/, '--fold <n>').replace(/--seed[ =]\d+/, (seed) => (seeds ? '--seed <s>' : seed))
+      : command.replace(/--seed[ =]\d+/, '--seed <n>');
+  return general
     .replace(/ --model-dir[ =]\S+/, '')
     .replace(/ --(json|resume)\b/g, '')
     .trim();
@@ -276,6 +303,7 @@ function cellText(c: Cell): string {
   const partial = n < c.wanted ? ` of ${c.wanted}` : '';
   // One run has no spread to show.
   const spread = n > 1 ? ` ± ${(100 * c.std).toFixed(1)}` : '';
+  if (c.repeats > 1) return `${(100 * c.mean).toFixed(1)}${spread} (${CV_FOLDS} folds x ${c.repeats} seeds)`;
   return `${(100 * c.mean).toFixed(1)}${spread} (${n}${partial} ${c.over}${n === 1 && !partial ? '' : 's'})`;
 }
 
@@ -316,6 +344,15 @@ export function formatPaperTable(cells: readonly Cell[]): string {
     '',
     'Mean ± sample standard deviation of the test accuracy (%) at the best dev epoch, over CV folds (MR, Subj) or',
     "seeds (SST, TREC). Kim's pretrained rows use word2vec (300-d, Google News); ours use the vectors named below.",
-    ...(notes.length ? ['', 'Commands (from the repository root; <n> for each fold or seed):', ...notes] : []),
+    ...(cells.some((c) => c.repeats > 1)
+      ? ['Folds x seeds: the ten folds drawn again by each seed, every run counted (repeated cross-validation).']
+      : []),
+    ...(notes.length
+      ? [
+          '',
+          `Commands (from the repository root; <n> for each fold or seed${cells.some((c) => c.repeats > 1) ? ', <s> for each seed that draws the folds' : ''}):`,
+          ...notes,
+        ]
+      : []),
   ].join('\n');
 }
