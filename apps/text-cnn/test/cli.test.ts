@@ -294,7 +294,7 @@ describe('text-cnn CLI', () => {
     expect(e.stderr).toMatch(/--vector-aliases: CNN-rand has no pretrained vectors/);
     const d = cli('train', '--data-file', dataFile, '--vector-scale', 'huge', '--model-dir', join(dir, 'x'));
     expect(d.code).toBe(2);
-    expect(d.stderr).toMatch(/--vector-scale.*expected one of word2vec, matched, none, got 'huge'/);
+    expect(d.stderr).toMatch(/--vector-scale.*expected one of word2vec, word2vec-length, matched, none, got 'huge'/);
   });
 
   it('a missing data file is an error naming it, as the JSON line too, exit code 1', () => {

@@ -39,7 +39,7 @@ describe('the model loader', () => {
     });
     expect(() => parseTextMetadata({ ...raw, variant: 'dynamic' }, 'm.json')).toThrow(/m\.json: field "variant"/);
     expect(() => parseTextMetadata({ ...raw, vectorScale: 'huge' }, 'm.json')).toThrow(
-      /m\.json: field "vectorScale" is "huge"; expected one of word2vec, matched, none/,
+      /m\.json: field "vectorScale" is "huge"; expected one of word2vec, word2vec-length, matched, none/,
     );
   });
 
