@@ -305,6 +305,32 @@ describe('bench-paper with the ten folds drawn by several seeds', () => {
     expect(table).toMatch(/<s> for each seed that draws the folds/);
   });
 
+  it('compares protocols on dev over the seeds they share, not over more runs of one', () => {
+    // Aliases: seeds 1-3, dev 0.8 on seed 1's folds and 0.7 on the others; no aliases: seed 1 only, dev 0.79.
+    const devRoot = mkdtempSync(join(tmpdir(), 'text-cnn-bench-cvdev-'));
+    const put = (aliases: boolean, seed: number, fold: number, dev: number) =>
+      writeRun(devRoot, `${aliases ? 'a' : 'p'}-s${seed}-f${fold}`, {
+        split: { set: 'MR', fold, seed },
+        variant: 'non-static',
+        embeddings: 'glove-100d',
+        vectorWords: 20000,
+        vectorScale: 'word2vec',
+        vectorAliases: aliases,
+        testAccuracy: aliases ? 0.79 : 0.8,
+        protocol,
+        bestEpoch: 1,
+        history: { epochs: [{ epoch: 1, valAccuracy: dev }], bestEpoch: 1 },
+      });
+    for (let fold = 0; fold < 10; fold++) {
+      for (const seed of [1, 2, 3]) put(true, seed, fold, seed === 1 ? 0.8 : 0.7);
+      put(false, 1, fold, 0.79);
+    }
+    const mr = tableCells(collectRuns(devRoot).runs).find((c) => c.set === 'MR' && c.variant === 'non-static');
+    expect(mr?.runs.every((r) => r.vectorAliases === true)).toBe(true);
+    expect(mr?.repeats).toBe(3);
+    expect(mr?.onDev).toEqual({ protocols: 2, dev: expect.closeTo(0.8, 10), next: expect.closeTo(0.79, 10) });
+  });
+
   it('with one seed complete, is the plain ten-fold cell', () => {
     const oneRoot = mkdtempSync(join(tmpdir(), 'text-cnn-bench-cv1-'));
     for (let fold = 0; fold < 10; fold++)

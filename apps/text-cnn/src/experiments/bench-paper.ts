@@ -203,9 +203,20 @@ function meanDev(runs: readonly RunResult[]): number {
 }
 
 /**
+ * The mean dev accuracy of a protocol over the seeds that every protocol given has (on a CV set a seed draws the
+ * folds): protocols run with more seeds are compared with the others on the same draws, not on a mean of more runs.
+ * All of a protocol's runs where the protocols share no seed.
+ */
+function devOnSharedSeeds(protocols: readonly RunResult[][]): (runs: readonly RunResult[]) => number {
+  const seedSets = protocols.map((g) => new Set(g.map((r) => r.seed)));
+  const shared = new Set([...(seedSets[0] ?? [])].filter((seed) => seedSets.every((s) => s.has(seed))));
+  return (runs) => meanDev(shared.size ? runs.filter((r) => shared.has(r.seed)) : runs);
+}
+
+/**
  * The table's cells. Where a cell has runs under several protocols, those run in full (all folds, or the seeds
- * wanted) come first and among them the one with the highest mean dev accuracy is shown: the choice is made on
- * dev, as a hyperparameter is, never on test. Otherwise the one with the most runs (then the one made with today's
+ * wanted) come first and among them the one with the highest mean dev accuracy (over the seeds they all have) is
+ * shown: the choice is made on dev, as a hyperparameter is, never on test. Otherwise the one with the most runs (then the one made with today's
  * defaults, then the newest). The same fold or seed run twice counts once (the newest). On a CV set a seed draws
  * its own ten folds: where several seeds have all ten, the cell is the repeated cross-validation over those seeds
  * (every run of each counts), and a seed with only some folds is left out.
@@ -228,22 +239,23 @@ export function tableCells(runs: readonly RunResult[], seeds = 3): Cell[] {
       }
       const wanted = over === 'fold' ? CV_FOLDS : seeds;
       const full = (g: readonly RunResult[]) => g.length >= wanted;
-      const ranked = [...groups.values()]
+      const protocols = [...groups.values()]
         .map((g) => (over === 'fold' ? completeFolds([...g.values()]) : [...g.values()]))
-        .map((g) => g.sort((a, c) => a.seed - c.seed || (a.fold ?? a.seed) - (c.fold ?? c.seed)))
-        .sort(
-          (a, c) =>
-            Number(full(c)) - Number(full(a)) ||
-            (full(a) && full(c) ? meanDev(c) - meanDev(a) || 0 : 0) ||
-            c.length - a.length ||
-            Number(isCurrent(c)) - Number(isCurrent(a)) ||
-            Math.max(...c.map((r) => r.time)) - Math.max(...a.map((r) => r.time)),
-        );
+        .map((g) => g.sort((a, c) => a.seed - c.seed || (a.fold ?? a.seed) - (c.fold ?? c.seed)));
+      const dev = devOnSharedSeeds(protocols.filter(full));
+      const ranked = protocols.sort(
+        (a, c) =>
+          Number(full(c)) - Number(full(a)) ||
+          (full(a) && full(c) ? dev(c) - dev(a) || 0 : 0) ||
+          c.length - a.length ||
+          Number(isCurrent(c)) - Number(isCurrent(a)) ||
+          Math.max(...c.map((r) => r.time)) - Math.max(...a.map((r) => r.time)),
+      );
       const chosen = ranked[0] ?? [];
       const inFull = ranked.filter(full);
       const onDev =
         inFull.length > 1
-          ? { protocols: inFull.length, dev: meanDev(inFull[0] ?? []), next: meanDev(inFull[1] ?? []) }
+          ? { protocols: inFull.length, dev: dev(inFull[0] ?? []), next: dev(inFull[1] ?? []) }
           : undefined;
       const { mean, std } = meanStd(chosen.map((r) => r.testAccuracy));
       const repeats = over === 'fold' ? Math.max(1, Math.floor(chosen.length / CV_FOLDS)) : 1;
