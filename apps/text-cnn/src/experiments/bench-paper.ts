@@ -241,7 +241,7 @@ export function tableCells(runs: readonly RunResult[], seeds = 3): Cell[] {
       const full = (g: readonly RunResult[]) => g.length >= wanted;
       const protocols = [...groups.values()]
         .map((g) => (over === 'fold' ? completeFolds([...g.values()]) : [...g.values()]))
-        .map((g) => g.sort((a, c) => a.seed - c.seed || (a.fold ?? a.seed) - (c.fold ?? c.seed)));
+        .map((g) => g.sort((a, c) => a.seed - c.seed || (a.fold ?? 0) - (c.fold ?? 0)));
       const dev = devOnSharedSeeds(protocols.filter(full));
       const ranked = protocols.sort(
         (a, c) =>
