@@ -124,8 +124,8 @@ describe('LeanEmbedding', () => {
     const x = tf.tensor2d(IDS, undefined, 'int32');
     const before = (model.predict(x) as tf.Tensor).arraySync();
     const rebuilt = await tf.models.modelFromJSON({
-      modelTopology: model.toJSON(null, false) as tf.io.ModelJSON['modelTopology'],
-    } as tf.io.ModelJSON);
+      modelTopology: model.toJSON(null, false),
+    });
     rebuilt.setWeights(model.getWeights());
     expect(rebuilt.getLayer('table')).toBeInstanceOf(LeanEmbedding);
     expect((rebuilt.predict(x) as tf.Tensor).arraySync()).toEqual(before);

@@ -46,7 +46,7 @@ describe('initBackend', () => {
   it('asking for tfjs-node where it does not load names what is available instead', async () => {
     let nodeLoads = true;
     try {
-      await import('@tensorflow/tfjs-node' as string);
+      await import('@tensorflow/tfjs-node');
     } catch {
       nodeLoads = false;
     }

@@ -399,7 +399,7 @@ describe('checkpoint weights files', () => {
     const bytes = encodeTensors(named, { note: 1 });
     const stock = await tf.io.encodeWeights(named);
     expect(Array.from(bytes.subarray(bytes.byteLength - stock.data.byteLength))).toEqual(
-      Array.from(new Uint8Array(stock.data as ArrayBuffer)),
+      Array.from(new Uint8Array(stock.data)),
     );
     // Into a buffer kept from before: the same bytes, in that buffer; a fresh one leaves the room asked for.
     const fresh = encodeTensors(named, { note: 1 }, { room: 100 });

@@ -23,13 +23,13 @@ export function kimConfigOf(model: tf.LayersModel): KimConfig {
   });
   if (windows.length === 0) throw new Error(`${model.name}: no conv_h<h> layers found`);
   const kernel = model.getLayer(convName(windows[0] as number)).getWeights()[0] as tf.Tensor;
-  const classes = (model.outputs[0]?.shape[1] ?? 0) as number;
+  const classes = model.outputs[0]?.shape[1] ?? 0;
   return {
     ...KIM_DEFAULTS,
-    vocabSize: table.shape[0] as number,
+    vocabSize: table.shape[0],
     classes,
     variant: variantOf(model),
-    embeddingDim: table.shape[1] as number,
+    embeddingDim: table.shape[1],
     windows,
     featureMaps: kernel.shape[2] as number,
   };

@@ -118,7 +118,7 @@ export class Explainer {
     const outs = tf.tidy(() => {
       const x = tf.tensor2d(data, shape, 'int32');
       const ys = this.probe.predict(x) as tf.Tensor[];
-      return ys.map((y) => ({ values: y.dataSync() as Float32Array, shape: y.shape as number[] }));
+      return ys.map((y) => ({ values: y.dataSync() as Float32Array, shape: y.shape }));
     });
     return sentences.map((tokens, n) => this.read(outs, n, tokens, top));
   }

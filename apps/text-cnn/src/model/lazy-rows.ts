@@ -263,8 +263,8 @@ export class LazyRowsAdadelta extends tf.Optimizer implements RowGradientSink {
       if (!g || !u) continue;
       const [rows, width] = g.tensor.shape as [number, number];
       const state = createRowState(rows, width);
-      state.accGrad.set(g.tensor.dataSync() as Float32Array);
-      state.accUpdate.set(u.tensor.dataSync() as Float32Array);
+      state.accGrad.set(g.tensor.dataSync());
+      state.accUpdate.set(u.tensor.dataSync());
       state.current.fill(this.iterations);
       this.states.set(name, state);
     }

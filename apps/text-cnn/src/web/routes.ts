@@ -70,13 +70,13 @@ export function parsePredictBody(
   if (sentences.length === 0) throw new BadRequest('sentences: give at least one sentence');
   if (sentences.length > opts.maxSentences)
     throw new BadRequest(`sentences: at most ${opts.maxSentences} in one request, got ${sentences.length}`);
-  const texts = (sentences as string[]).map((s) => s.trim());
+  const texts = sentences.map((s) => s.trim());
   texts.forEach((s, i) => {
     if (s === '') throw new BadRequest(`sentences[${i}] is blank`);
     if (s.length > opts.maxChars)
       throw new BadRequest(`sentences[${i}] has ${s.length} characters; at most ${opts.maxChars}`);
   });
-  return { model: (model as string | undefined) ?? opts.defaultName, sentences: texts };
+  return { model: model ?? opts.defaultName, sentences: texts };
 }
 
 export async function webRoutes(app: FastifyInstance, opts: WebOptions = {}): Promise<void> {

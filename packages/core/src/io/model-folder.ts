@@ -274,7 +274,7 @@ export function metadataFields(raw: Record<string, unknown>, path: string, prefi
     strings(field: string, minLength = 1): string[] {
       const v = raw[field];
       return Array.isArray(v) && v.length >= minLength && v.every((s) => typeof s === 'string')
-        ? (v as string[])
+        ? v
         : fail(field, `a list of at least ${minLength} strings`, v);
     },
     object(field: string): MetadataFieldReader {

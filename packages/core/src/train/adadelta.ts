@@ -40,8 +40,8 @@ export class ZeilerAdadelta extends tf.AdadeltaOptimizer {
       };
       const gradient = Array.isArray(variableGradients) ? variableGradients[i]?.tensor : variableGradients[name];
       if (!gradient) return;
-      const accGrad = (self.accumulatedGrads[i] as Slot).variable;
-      const accUpdate = (self.accumulatedUpdates[i] as Slot).variable;
+      const accGrad = self.accumulatedGrads[i].variable;
+      const accUpdate = self.accumulatedUpdates[i].variable;
       const { rho, epsilon, learningRate } = self;
       if (canFuse(value, gradient)) zeilerStepFused(value, gradient, accGrad, accUpdate, rho, epsilon, learningRate);
       else zeilerStepOps(value, gradient, accGrad, accUpdate, rho, epsilon, learningRate);

@@ -183,7 +183,7 @@ export function takeRows(table: Float32Array, width: number, rows: Iterable<numb
 /** Writes a patch's rows into a 2-D variable. */
 export function writeRows(variable: tf.Variable, patch: RowPatch): void {
   const width = variable.shape[1] as number;
-  const rows = variable.shape[0] as number;
+  const rows = variable.shape[0];
   const target = editableValues(variable);
   patch.rows.forEach((r, k) => {
     if (!(r >= 0 && r < rows)) throw new Error(`writeRows: row ${r} is outside ${variable.name} (${rows} rows)`);

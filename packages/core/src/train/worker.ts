@@ -57,7 +57,7 @@ async function init(msg: InitMessage): Promise<FromWorker> {
   }
   const topology = JSON.parse(msg.topology) as tf.io.ModelJSON['modelTopology'];
   try {
-    model = await tf.models.modelFromJSON({ modelTopology: topology } as tf.io.ModelJSON);
+    model = await tf.models.modelFromJSON({ modelTopology: topology });
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     throw new Error(

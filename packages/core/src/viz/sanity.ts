@@ -22,8 +22,8 @@ export async function randomisedCopy(
       throw new RangeError(`no layer '${name}' in the model; its layers are: ${[...names].join(', ')}`);
   }
   const copy = await tf.models.modelFromJSON({
-    modelTopology: model.toJSON(undefined, false) as tf.io.ModelJSON['modelTopology'],
-  } as tf.io.ModelJSON);
+    modelTopology: model.toJSON(undefined, false),
+  });
   const rng = new Rng(seed);
   const randomise = new Set(layers);
   for (const layer of model.layers) {

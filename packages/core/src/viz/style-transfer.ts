@@ -90,7 +90,7 @@ export async function styleTransfer(
     let snapshot: tf.Tensor[] = [];
     optimizer.minimize(
       () => {
-        const p = parts(image as unknown as tf.Tensor4D);
+        const p = parts(image);
         snapshot = [tf.keep(p.c.clone()), tf.keep(p.s.clone()), tf.keep(p.t.clone())];
         return p.total;
       },

@@ -69,7 +69,7 @@ export const maxGradConfig: GradConfig = {
     const axes = tf.util.parseAxisParam(reductionIndices, x.shape);
     const layout = reductionLayout(x.shape, axes);
     if (tf.getBackend() === 'wasm' && layout && x.dtype === 'float32' && grad.dtype === 'float32')
-      return { x: () => tf.engine().runKernel<tf.Tensor>(MAX_GRAD_KERNEL, { x, y, dy: grad }, { layout } as never) };
+      return { x: () => tf.engine().runKernel<tf.Tensor>(MAX_GRAD_KERNEL, { x, y, dy: grad }, { layout }) };
     // tfjs 4.22's gradForMinAndMax.
     const keep = (t: tf.Tensor) =>
       t.rank < x.rank ? tf.reshape(t, tf.backend_util.expandShapeToKeepDim(t.shape, axes)) : t;
