@@ -331,6 +331,16 @@ describe('bench-paper with the ten folds drawn by several seeds', () => {
     expect(mr?.onDev).toEqual({ protocols: 2, dev: expect.closeTo(0.8, 10), next: expect.closeTo(0.79, 10) });
   });
 
+  it('counts a draw only when its seed has all ten folds, however many partial runs there are', () => {
+    const partRoot = mkdtempSync(join(tmpdir(), 'text-cnn-bench-cvpart-'));
+    for (const seed of [1, 2, 3])
+      for (let fold = 0; fold < 7; fold++)
+        writeRun(partRoot, `s${seed}-f${fold}`, { split: { set: 'MR', fold, seed }, testAccuracy: 0.76, protocol });
+    const mr = tableCells(collectRuns(partRoot).runs).find((c) => c.set === 'MR' && c.variant === 'rand');
+    expect(mr?.runs).toHaveLength(21);
+    expect(mr?.repeats).toBe(1);
+  });
+
   it('with one seed complete, is the plain ten-fold cell', () => {
     const oneRoot = mkdtempSync(join(tmpdir(), 'text-cnn-bench-cv1-'));
     for (let fold = 0; fold < 10; fold++)

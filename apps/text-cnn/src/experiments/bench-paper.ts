@@ -216,8 +216,8 @@ function devOnSharedSeeds(protocols: readonly RunResult[][]): (runs: readonly Ru
 /**
  * The table's cells. Where a cell has runs under several protocols, those run in full (all folds, or the seeds
  * wanted) come first and among them the one with the highest mean dev accuracy (over the seeds they all have) is
- * shown: the choice is made on dev, as a hyperparameter is, never on test. Otherwise the one with the most runs (then the one made with today's
- * defaults, then the newest). The same fold or seed run twice counts once (the newest). On a CV set a seed draws
+ * shown: the choice is made on dev, as a hyperparameter is, never on test. Otherwise the one with the most runs
+ * (then the one made with today's defaults, then the newest). The same fold or seed run twice counts once (the newest). On a CV set a seed draws
  * its own ten folds: where several seeds have all ten, the cell is the repeated cross-validation over those seeds
  * (every run of each counts), and a seed with only some folds is left out.
  */
@@ -228,11 +228,11 @@ export function tableCells(runs: readonly RunResult[], seeds = 3): Cell[] {
       const b = BENCHMARKS[set];
       const over = 'all' in b.files ? 'fold' : 'seed';
       const mine = runs.filter((r) => r.set === set && r.variant === variant);
-      const groups = new Map<string, Map<number, RunResult>>();
+      const groups = new Map<string, Map<string, RunResult>>();
       for (const r of mine) {
         const key = protocolKey(r);
-        const group = groups.get(key) ?? new Map<number, RunResult>();
-        const which = over === 'fold' ? (r.fold ?? 0) * 1_000_000 + r.seed : r.seed;
+        const group = groups.get(key) ?? new Map<string, RunResult>();
+        const which = over === 'fold' ? `${r.fold ?? 0}/${r.seed}` : `${r.seed}`;
         const had = group.get(which);
         if (!had || had.time < r.time) group.set(which, r);
         groups.set(key, group);
@@ -258,7 +258,7 @@ export function tableCells(runs: readonly RunResult[], seeds = 3): Cell[] {
           ? { protocols: inFull.length, dev: dev(inFull[0] ?? []), next: dev(inFull[1] ?? []) }
           : undefined;
       const { mean, std } = meanStd(chosen.map((r) => r.testAccuracy));
-      const repeats = over === 'fold' ? Math.max(1, Math.floor(chosen.length / CV_FOLDS)) : 1;
+      const repeats = over === 'fold' ? Math.max(1, seedsWithAllFolds(chosen).size) : 1;
       const withCommand = chosen.find((r) => r.command);
       // Runs saved before --vector-scale existed used `none`, which the flag must now name to reproduce them.
       const command =
@@ -288,10 +288,15 @@ export function tableCells(runs: readonly RunResult[], seeds = 3): Cell[] {
  * own folds); otherwise the runs as they are, a partial one.
  */
 function completeFolds(runs: RunResult[]): RunResult[] {
+  const complete = seedsWithAllFolds(runs);
+  return complete.size ? runs.filter((r) => complete.has(r.seed)) : runs;
+}
+
+/** The seeds among a CV set's runs that have all ten folds. */
+function seedsWithAllFolds(runs: readonly RunResult[]): Set<number> {
   const folds = new Map<number, Set<number>>();
   for (const r of runs) folds.set(r.seed, (folds.get(r.seed) ?? new Set()).add(r.fold ?? 0));
-  const complete = new Set([...folds].filter(([, f]) => f.size >= CV_FOLDS).map(([seed]) => seed));
-  return complete.size ? runs.filter((r) => complete.has(r.seed)) : runs;
+  return new Set([...folds].filter(([, f]) => f.size >= CV_FOLDS).map(([seed]) => seed));
 }
 
 /**
@@ -321,6 +326,7 @@ function cellText(c: Cell): string {
 
 /** Our four rows beside Kim's, as plain text, then the command behind each cell that has runs. */
 export function formatPaperTable(cells: readonly Cell[]): string {
+  const repeated = cells.some((c) => c.repeats > 1);
   const header = ['', ...BENCHMARK_NAMES];
   const rows: string[][] = [header];
   for (const variant of VARIANTS) {
@@ -356,13 +362,13 @@ export function formatPaperTable(cells: readonly Cell[]): string {
     '',
     'Mean ± sample standard deviation of the test accuracy (%) at the best dev epoch, over CV folds (MR, Subj) or',
     "seeds (SST, TREC). Kim's pretrained rows use word2vec (300-d, Google News); ours use the vectors named below.",
-    ...(cells.some((c) => c.repeats > 1)
+    ...(repeated
       ? ['Folds x seeds: the ten folds drawn again by each seed, every run counted (repeated cross-validation).']
       : []),
     ...(notes.length
       ? [
           '',
-          `Commands (from the repository root; <n> for each fold or seed${cells.some((c) => c.repeats > 1) ? ', <s> for each seed that draws the folds' : ''}):`,
+          `Commands (from the repository root; <n> for each fold or seed${repeated ? ', <s> for each seed that draws the folds' : ''}):`,
           ...notes,
         ]
       : []),
