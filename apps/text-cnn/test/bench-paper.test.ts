@@ -361,3 +361,33 @@ describe('bench-paper with the ten folds drawn by several seeds', () => {
     expect(formatPaperTable(cells)).not.toMatch(/<s>/);
   });
 });
+
+describe('bench-paper and --embedding-dim', () => {
+  it('keeps widened rows a protocol of their own, chosen on dev like any other', () => {
+    const wideRoot = mkdtempSync(join(tmpdir(), 'text-cnn-bench-wide-'));
+    const put = (width: number | undefined, seed: number, test: number, dev: number) =>
+      writeRun(wideRoot, `${width ?? 'own'}-s${seed}`, {
+        split: { set: 'SST-1', seed, phrases: true },
+        variant: 'non-static',
+        embeddings: 'glove-100d',
+        vectorWords: 20000,
+        vectorScale: 'word2vec',
+        testAccuracy: test,
+        protocol: { ...protocol, ...(width === undefined ? {} : { embeddingDim: width }) },
+        bestEpoch: 1,
+        history: { epochs: [{ epoch: 1, valAccuracy: dev }], bestEpoch: 1 },
+        command: `pnpm --filter text-cnn train --set SST-1 --variant non-static --embeddings glove-100d --seed ${seed}${width === undefined ? '' : ` --embedding-dim ${width}`}`,
+      });
+    for (const seed of [1, 2, 3]) {
+      put(undefined, seed, 0.44, 0.45);
+      put(300, seed, 0.46, 0.47);
+    }
+    const runs = collectRuns(wideRoot).runs;
+    expect(runs.filter((r) => r.embeddingDim === 300)).toHaveLength(3);
+    const sst = tableCells(runs).find((c) => c.set === 'SST-1' && c.variant === 'non-static');
+    expect(sst?.runs.map((r) => r.embeddingDim)).toEqual([300, 300, 300]);
+    expect(sst?.mean).toBeCloseTo(0.46, 10);
+    expect(sst?.otherRuns).toBe(3);
+    expect(sst?.command).toMatch(/--seed <n> --embedding-dim 300$/);
+  });
+});

@@ -33,6 +33,8 @@ export interface RunResult {
    * before the flag are false.
    */
   vectorAliases?: boolean;
+  /** Values in a word's row when `train --embedding-dim` set them (CNN-rand's width, or widened pretrained rows). */
+  embeddingDim?: number;
   epochs?: number;
   patience?: number | null;
   testAccuracy: number;
@@ -125,6 +127,7 @@ function readRun(file: string, dir: string): RunResult | string | typeof UNFINIS
           vectorAliases: m['vectorAliases'] === true,
         }
       : {}),
+    ...(typeof protocol['embeddingDim'] === 'number' ? { embeddingDim: protocol['embeddingDim'] } : {}),
     ...(typeof protocol['epochs'] === 'number' ? { epochs: protocol['epochs'] } : {}),
     ...(protocol['patience'] !== undefined ? { patience: protocol['patience'] as number | null } : {}),
     testAccuracy: m['testAccuracy'],
@@ -152,6 +155,7 @@ function protocolKey(r: RunResult): string {
     r.vectorWords ?? null,
     r.vectorScale ?? null,
     r.vectorAliases ?? false,
+    r.embeddingDim ?? null,
     r.epochs ?? null,
     r.patience ?? null,
   ]);
