@@ -33,8 +33,6 @@ export interface RunResult {
    * before the flag are false.
    */
   vectorAliases?: boolean;
-  /** Values in a word's row when `train --embedding-dim` set them (CNN-rand's width, or widened pretrained rows). */
-  embeddingDim?: number;
   epochs?: number;
   patience?: number | null;
   testAccuracy: number;
@@ -47,7 +45,8 @@ export interface RunResult {
 }
 
 /**
- * Runs that do not follow the table's protocol (a capped vocabulary) are named, not used; so are runs on Kim's sets
+ * Runs that do not follow the table's protocol (a capped vocabulary, rows of another width than Kim's variant has)
+ * are named, not used; so are runs on Kim's sets
  * with no test accuracy yet (still training, or stopped: `train --resume` with the same --model-dir finishes them).
  */
 export interface Collected {
@@ -112,6 +111,8 @@ function readRun(file: string, dir: string): RunResult | string | typeof UNFINIS
   if (typeof m['testAccuracy'] !== 'number') return UNFINISHED;
   const protocol = (m['protocol'] ?? {}) as Record<string, unknown>;
   if (typeof protocol['maxVocab'] === 'number') return `${dir}: a vocabulary capped at ${protocol['maxVocab']} words`;
+  if (typeof protocol['embeddingDim'] === 'number')
+    return `${dir}: rows of ${protocol['embeddingDim']} values (--embedding-dim), not the width of Kim's variant`;
   const variant = (VARIANTS as readonly string[]).includes(m['variant'] as string) ? (m['variant'] as Variant) : 'rand';
   return {
     set,
@@ -127,7 +128,6 @@ function readRun(file: string, dir: string): RunResult | string | typeof UNFINIS
           vectorAliases: m['vectorAliases'] === true,
         }
       : {}),
-    ...(typeof protocol['embeddingDim'] === 'number' ? { embeddingDim: protocol['embeddingDim'] } : {}),
     ...(typeof protocol['epochs'] === 'number' ? { epochs: protocol['epochs'] } : {}),
     ...(protocol['patience'] !== undefined ? { patience: protocol['patience'] as number | null } : {}),
     testAccuracy: m['testAccuracy'],
@@ -155,7 +155,6 @@ function protocolKey(r: RunResult): string {
     r.vectorWords ?? null,
     r.vectorScale ?? null,
     r.vectorAliases ?? false,
-    r.embeddingDim ?? null,
     r.epochs ?? null,
     r.patience ?? null,
   ]);
