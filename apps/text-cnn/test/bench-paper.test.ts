@@ -3,7 +3,14 @@ import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { collectRuns, formatPaperTable, generalCommand, meanStd, tableCells } from '../src/experiments/bench-paper.js';
+import {
+  collectRuns,
+  formatLeftOut,
+  formatPaperTable,
+  generalCommand,
+  meanStd,
+  tableCells,
+} from '../src/experiments/bench-paper.js';
 
 const root = mkdtempSync(join(tmpdir(), 'text-cnn-bench-'));
 
@@ -100,7 +107,7 @@ describe('bench-paper', () => {
   it('finds finished runs on the sets, and says which it left out and which are not finished', () => {
     const { runs, leftOut, unfinished } = collectRuns(root);
     expect(runs).toHaveLength(3 + 1 + 4 + 3 + 1 + 1);
-    expect(leftOut).toEqual(['capped: a vocabulary capped at 4000 words']);
+    expect(leftOut).toEqual([{ dir: 'capped', why: 'a capped vocabulary (--max-vocab)' }]);
     // A user's file is neither a table run nor an unfinished one.
     expect(unfinished).toEqual(['running']);
   });
@@ -380,9 +387,9 @@ describe('bench-paper and --embedding-dim', () => {
       put(`wide-s${seed}`, 300, seed, 0.46);
     }
     const { runs, leftOut } = collectRuns(wideRoot);
-    expect(leftOut.sort()).toEqual(
-      [1, 2, 3].map((s) => `wide-s${s}: rows of 300 values (--embedding-dim), not the width of Kim's variant`),
-    );
+    expect(formatLeftOut(leftOut.sort((a, b) => a.dir.localeCompare(b.dir)))).toEqual([
+      "3 left out, rows of another width than Kim's variant reads (--embedding-dim): wide-s1, wide-s2, wide-s3",
+    ]);
     const sst = tableCells(runs).find((c) => c.set === 'SST-1' && c.variant === 'non-static');
     expect(sst?.runs.map((r) => r.dir)).toEqual(['own-s1', 'own-s2', 'own-s3']);
     expect(sst?.mean).toBeCloseTo(0.44, 10);

@@ -14,7 +14,7 @@ import {
 import type { Command } from 'commander';
 import { APP, APP_DIR, DATA_SUB, DATA_WHAT } from '../app.js';
 import { BENCHMARKS, BENCHMARK_NAMES, CV_FOLDS, benchmarkFiles } from '../data/index.js';
-import { collectRuns, formatPaperTable, tableCells } from '../experiments/bench-paper.js';
+import { collectRuns, formatLeftOut, formatPaperTable, tableCells } from '../experiments/bench-paper.js';
 import { KIM_TRAINING, VARIANTS, type Variant } from '../model/index.js';
 import { benchmarkOf, usePhrases } from './read-split.js';
 import { train } from './train.js';
@@ -85,7 +85,8 @@ export async function benchPaper(opts: BenchFlags, log: (message: string) => voi
   const { runs, leftOut, unfinished } = collectRuns(root);
   const cells = tableCells(runs, seeds);
   const table = formatPaperTable(cells);
-  log(`${runs.length} finished runs under ${root}${leftOut.length ? `; left out: ${leftOut.join('; ')}` : ''}`);
+  log(`${runs.length} finished runs under ${root}`);
+  for (const line of formatLeftOut(leftOut)) log(line);
   if (unfinished.length)
     log(
       `${unfinished.length} without a test accuracy yet (training, or stopped: train --resume with the same --model-dir finishes one): ${unfinished.join(', ')}`,

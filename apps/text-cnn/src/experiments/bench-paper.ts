@@ -51,7 +51,8 @@ export interface RunResult {
  */
 export interface Collected {
   runs: RunResult[];
-  leftOut: string[];
+  /** Runs that are not the table's, each with why. */
+  leftOut: LeftOut[];
   unfinished: string[];
 }
 
@@ -60,7 +61,7 @@ const MAX_DEPTH = 5;
 /** The finished text-cnn runs on Kim's sets under `root` (metadata.json with a test accuracy). */
 export function collectRuns(root: string): Collected {
   const runs: RunResult[] = [];
-  const leftOut: string[] = [];
+  const leftOut: LeftOut[] = [];
   const unfinished: string[] = [];
   const visit = (dir: string, depth: number) => {
     let names: string[];
@@ -70,10 +71,11 @@ export function collectRuns(root: string): Collected {
       return;
     }
     if (names.includes('metadata.json')) {
-      const r = readRun(join(dir, 'metadata.json'), relative(root, dir) || '.');
-      if (r === UNFINISHED) unfinished.push(relative(root, dir) || '.');
+      const at = relative(root, dir) || '.';
+      const r = readRun(join(dir, 'metadata.json'), at);
+      if (r === UNFINISHED) unfinished.push(at);
       else if (typeof r === 'string') {
-        if (r) leftOut.push(r);
+        if (r) leftOut.push({ dir: at, why: r });
       } else runs.push(r);
     }
     if (depth >= MAX_DEPTH) return;
@@ -93,6 +95,19 @@ export function collectRuns(root: string): Collected {
 
 const UNFINISHED = Symbol('unfinished');
 
+export interface LeftOut {
+  /** The run's folder, relative to the folder searched. */
+  dir: string;
+  why: string;
+}
+
+/** The runs left out, one line per reason: `why: dir, dir, ...` (in the order first met). */
+export function formatLeftOut(leftOut: readonly LeftOut[]): string[] {
+  const byWhy = new Map<string, string[]>();
+  for (const { dir, why } of leftOut) byWhy.set(why, [...(byWhy.get(why) ?? []), dir]);
+  return [...byWhy].map(([why, dirs]) => `${dirs.length} left out, ${why}: ${dirs.join(', ')}`);
+}
+
 /**
  * A run's result, UNFINISHED for a run on one of Kim's sets without a test accuracy yet, or why it is left out
  * ('' for folders that are not text-cnn runs on Kim's sets).
@@ -102,7 +117,7 @@ function readRun(file: string, dir: string): RunResult | string | typeof UNFINIS
   try {
     m = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   } catch {
-    return `${dir}: unreadable metadata.json`;
+    return 'unreadable metadata.json';
   }
   if (m['app'] !== 'text-cnn') return '';
   const split = (m['split'] ?? {}) as Record<string, unknown>;
@@ -110,9 +125,9 @@ function readRun(file: string, dir: string): RunResult | string | typeof UNFINIS
   if (!set) return '';
   if (typeof m['testAccuracy'] !== 'number') return UNFINISHED;
   const protocol = (m['protocol'] ?? {}) as Record<string, unknown>;
-  if (typeof protocol['maxVocab'] === 'number') return `${dir}: a vocabulary capped at ${protocol['maxVocab']} words`;
+  if (typeof protocol['maxVocab'] === 'number') return 'a capped vocabulary (--max-vocab)';
   if (typeof protocol['embeddingDim'] === 'number')
-    return `${dir}: rows of ${protocol['embeddingDim']} values (--embedding-dim), not the width of Kim's variant`;
+    return "rows of another width than Kim's variant reads (--embedding-dim)";
   const variant = (VARIANTS as readonly string[]).includes(m['variant'] as string) ? (m['variant'] as Variant) : 'rand';
   return {
     set,
