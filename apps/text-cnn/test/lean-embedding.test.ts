@@ -49,8 +49,8 @@ const IDS = [
 function lossAndGrads(model: tf.LayersModel) {
   const x = tf.tensor2d(IDS, undefined, 'int32');
   const y = tf.oneHot(tf.tensor1d([0, 2, 1], 'int32'), 3);
-  const { value, grads } = tf.variableGrads(
-    () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+  const { value, grads } = tf.variableGrads(() =>
+    tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(y, model.apply(x, { training: true }) as tf.Tensor),
   );
   // In model.trainableWeights order: the table first.
   const out = {
@@ -104,8 +104,8 @@ describe('LeanEmbedding', () => {
       const x = tf.tensor2d(IDS, undefined, 'int32');
       const y = tf.oneHot(tf.tensor1d([0, 2, 1], 'int32'), 3);
       const info = await tf.profile(() => {
-        const { value, grads } = tf.variableGrads(
-          () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+        const { value, grads } = tf.variableGrads(() =>
+          tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(y, model.apply(x, { training: true }) as tf.Tensor),
         );
         tf.dispose([value, grads]);
       });

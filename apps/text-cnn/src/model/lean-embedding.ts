@@ -55,7 +55,7 @@ export class LeanEmbedding extends Embedding {
       const ids = input.dtype === 'int32' ? input : tf.cast(input, 'int32');
       const table = this.weights[0]?.read() as tf.Tensor2D | undefined;
       if (!table) throw new Error(`${this.name}: called before it was built`);
-      const rows = gatherRows(table, tf.reshape(ids, [ids.size]) as tf.Tensor1D);
+      const rows = gatherRows(table, tf.reshape<tf.Rank.R1>(ids, [ids.size]));
       return tf.reshape(rows, this.computeOutputShape(ids.shape) as number[]);
     });
   }
