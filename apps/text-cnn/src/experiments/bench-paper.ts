@@ -45,9 +45,9 @@ export interface RunResult {
 }
 
 /**
- * Runs that do not follow the table's protocol (a capped vocabulary, rows of another width than Kim's variant has)
- * are named, not used; so are runs on Kim's sets
- * with no test accuracy yet (still training, or stopped: `train --resume` with the same --model-dir finishes them).
+ * Runs that do not follow the table's protocol (a capped vocabulary, rows of another width than Kim's variant
+ * reads) are named, not used; so are runs on Kim's sets with no test accuracy yet (still training, or stopped:
+ * `train --resume` with the same --model-dir finishes them).
  */
 export interface Collected {
   runs: RunResult[];
@@ -101,7 +101,7 @@ export interface LeftOut {
   why: string;
 }
 
-/** The runs left out, one line per reason: `why: dir, dir, ...` (in the order first met). */
+/** The runs left out, one line per reason: `<count> left out, <why>: <dir>, <dir>, ...` (reasons in the order met). */
 export function formatLeftOut(leftOut: readonly LeftOut[]): string[] {
   const byWhy = new Map<string, string[]>();
   for (const { dir, why } of leftOut) byWhy.set(why, [...(byWhy.get(why) ?? []), dir]);
@@ -235,9 +235,9 @@ function devOnSharedSeeds(protocols: readonly RunResult[][]): (runs: readonly Ru
  * The table's cells. Where a cell has runs under several protocols, those run in full (all folds, or the seeds
  * wanted) come first and among them the one with the highest mean dev accuracy (over the seeds they all have) is
  * shown: the choice is made on dev, as a hyperparameter is, never on test. Otherwise the one with the most runs
- * (then the one made with today's defaults, then the newest). The same fold or seed run twice counts once (the newest). On a CV set a seed draws
- * its own ten folds: where several seeds have all ten, the cell is the repeated cross-validation over those seeds
- * (every run of each counts), and a seed with only some folds is left out.
+ * (then the one made with today's defaults, then the newest). The same fold or seed run twice counts once (the
+ * newest). On a CV set a seed draws its own ten folds: where several seeds have all ten, the cell is the repeated
+ * cross-validation over those seeds (every run of each counts), and a seed with only some folds is left out.
  */
 export function tableCells(runs: readonly RunResult[], seeds = 3): Cell[] {
   const cells: Cell[] = [];
