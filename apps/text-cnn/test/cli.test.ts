@@ -317,6 +317,9 @@ describe('text-cnn CLI', () => {
     const d = cli('train', '--data-file', dataFile, '--vector-scale', 'huge', '--model-dir', join(dir, 'x'));
     expect(d.code).toBe(2);
     expect(d.stderr).toMatch(/--vector-scale.*expected one of word2vec, word2vec-length, matched, none, got 'huge'/);
+    const w = cli('train', '--data-file', dataFile, '--embedding-dim', '5000', '--model-dir', join(dir, 'x'));
+    expect(w.code).toBe(2);
+    expect(w.stderr).toMatch(/--embedding-dim.*expected an integer in 1\.\.1000, got '5000'/);
   });
 
   it('a missing data file is an error naming it, as the JSON line too, exit code 1', () => {

@@ -64,6 +64,9 @@ type Log = (message: string) => void;
 /** Pretrained variants add this many of the vectors' most frequent words to the vocabulary unless told. */
 export const DEFAULT_VECTOR_WORDS = 20000;
 
+/** The widest word-vector row `--embedding-dim` takes: its table is vocabulary x k floats (word2vec and GloVe: 300). */
+export const MAX_EMBEDDING_DIM = 1000;
+
 export function registerTrain(program: Command): void {
   const cmd = program
     .command('train')
@@ -117,8 +120,8 @@ export function withTrainFlags(cmd: Command): Command {
     )
     .option(
       '--embedding-dim <k>',
-      `k, the values in each word's row. CNN-rand: the width of the vectors it learns (default ${KIM_DEFAULTS.embeddingDim}, the paper's). With --embeddings: each pretrained row's d values followed by k - d drawn as an unknown word's, which non-static training learns from scratch (default d, the vectors' own width)`,
-      parseIntIn(1),
+      `k, the values in each word's row. CNN-rand: the width of the vectors it learns (default ${KIM_DEFAULTS.embeddingDim}, the paper's). With --embeddings: each pretrained row's d values followed by k - d drawn as an unknown word's, which non-static training learns from scratch (default d, the vectors' own width; at most ${MAX_EMBEDDING_DIM})`,
+      parseIntIn(1, MAX_EMBEDDING_DIM),
     )
     .option(
       '--vector-aliases',
